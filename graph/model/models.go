@@ -1,0 +1,69 @@
+// Package model holds the GraphQL models: those gqlgen generates from schema.graphqls
+// (models_gen.go) and the hand-written ones below, which hold the ids of the entities they point
+// at so that resolvers can fetch those entities in one batch per request.
+package model
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// Relationship is one assertion seen from one of its ends (the "viewer").
+type Relationship struct {
+	ID              string
+	Type            RelationshipType
+	Direction       Direction
+	Status          Status
+	Confidence      int
+	ConfidenceLevel ConfidenceLevel
+	Quote           *string
+	Basis           *string
+	ValidFrom       *incidentgraph.PartialDate
+	ValidTo         *incidentgraph.PartialDate
+	AssertedOn      *incidentgraph.PartialDate
+	Note            *string
+
+	FromID       string
+	ToID         string
+	OtherID      string
+	AssertedByID string
+	SourceIDs    []string
+}
+
+// Figure is one report of a count.
+type Figure struct {
+	ID         string
+	Metric     FigureMetric
+	Value      int
+	Qualifier  FigureQualifier
+	Population *string
+	AsOf       incidentgraph.PartialDate
+	Status     Status
+	Confidence int
+	Quote      *string
+	Note       *string
+
+	AssertedByID string
+	SourceIDs    []string
+}
+
+// MarshalPartialDate writes a PartialDate as a JSON string.
+func MarshalPartialDate(d incidentgraph.PartialDate) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(string(d)))
+	})
+}
+
+// UnmarshalPartialDate reads and checks a PartialDate sent by a client.
+func UnmarshalPartialDate(v any) (incidentgraph.PartialDate, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("PartialDate must be a string such as \"2024-03-22\", \"2024-03\" or \"2024\"")
+	}
+	return incidentgraph.ParsePartialDate(s)
+}

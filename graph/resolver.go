@@ -1,0 +1,13 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor, and resolvers that translate
+// between GraphQL and the domain. Resolvers stay thin: they check bounds, call the
+// incidentgraph.GraphService and map results; they never see a driver type or Cypher.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import "github.com/incidentgraph/incidentgraph"
+
+// Resolver is the root resolver. It holds the dependencies every request shares.
+type Resolver struct {
+	Graph incidentgraph.GraphService
+}

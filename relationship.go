@@ -1,0 +1,156 @@
+package incidentgraph
+
+// Status is the status of an assertion.
+type Status string
+
+// Statuses lists the status vocabulary.
+var Statuses = []Status{"CLAIMED", "CONFIRMED", "REPORTED", "ALLEGED", "SUSPECTED", "DISPUTED", "DENIED", "RETRACTED"}
+
+// Valid reports whether s is in the vocabulary.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxConfidence is the top of the STIX 2.1 confidence scale (0–100).
+const MaxConfidence = 100
+
+// ConfidenceLevel puts a confidence in words on the STIX None/Low/Med/High scale.
+func ConfidenceLevel(c int) string {
+	switch {
+	case c <= 0:
+		return "NONE"
+	case c < 30:
+		return "LOW"
+	case c < 70:
+		return "MEDIUM"
+	default:
+		return "HIGH"
+	}
+}
+
+// Relationship is a typed, directed assertion between two entities, with its provenance. The
+// ends, the asserting party and the sources are held by id so that a list of relationships costs
+// one query, and the entities behind them one batched query more.
+type Relationship struct {
+	ID           string
+	Type         RelType
+	FromID       string
+	ToID         string
+	Status       Status
+	Confidence   int
+	AssertedByID string
+	SourceIDs    []string
+	Quote        string
+	Basis        string
+	ValidFrom    PartialDate
+	ValidTo      PartialDate
+	AssertedOn   PartialDate
+	Note         string
+}
+
+// DefaultRelationshipID is the id of an assertion when its file does not set one: one party
+// asserts a given link once.
+func DefaultRelationshipID(from string, t RelType, to, assertedBy string) string {
+	return from + "--" + lower(string(t)) + "--" + to + "--" + assertedBy
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		} else if c == '_' {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// RelationshipFilter selects relationships. Empty fields do not filter.
+type RelationshipFilter struct {
+	Types         []RelType
+	Statuses      []Status
+	MinConfidence int
+	AssertedBy    string
+	Direction     Direction
+}
+
+// Direction of a relationship seen from one of its ends.
+type Direction string
+
+const (
+	Outgoing Direction = "OUTGOING"
+	Incoming Direction = "INCOMING"
+	Both     Direction = "BOTH"
+)
+
+// Figure is one report of a count about an incident or event, with its provenance. Reports are
+// never overwritten: a revised toll is a new figure with a later AsOf.
+type Figure struct {
+	ID           string
+	SubjectID    string
+	Metric       string // KILLED, WOUNDED, …
+	Value        int
+	Qualifier    string // EXACT, AT_LEAST, ABOUT, AT_MOST
+	Population   string
+	AsOf         PartialDate
+	Status       Status
+	Confidence   int
+	AssertedByID string
+	SourceIDs    []string
+	Quote        string
+	Note         string
+}
+
+// Figure vocabularies.
+var (
+	FigureMetrics    = []string{"KILLED", "WOUNDED", "DETAINED", "HOSTAGES", "PERPETRATORS"}
+	FigureQualifiers = []string{"EXACT", "AT_LEAST", "ABOUT", "AT_MOST"}
+)
+
+// DefaultFigureID is the id of a figure when its file does not set one.
+func DefaultFigureID(f *Figure) string {
+	id := f.SubjectID + "--" + lower(f.Metric)
+	if f.Population != "" {
+		id += "--" + Slug(f.Population)
+	}
+	return id + "--" + string(f.AsOf) + "--" + f.AssertedByID
+}
+
+// Slug turns free text into an id-shaped string ("U.S. service members" → "u-s-service-members").
+func Slug(s string) string {
+	out := make([]byte, 0, len(s))
+	dash := false
+	for _, c := range []byte(lower(s)) {
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+			out = append(out, c)
+			dash = false
+		} else if !dash && len(out) > 0 {
+			out = append(out, '-')
+			dash = true
+		}
+	}
+	if dash {
+		out = out[:len(out)-1]
+	}
+	return string(out)
+}
+
+// Subgraph is a link chart: entities, each once, and the relationships among them.
+type Subgraph struct {
+	Nodes     []*Entity
+	Edges     []*Relationship
+	Truncated bool
+}
+
+// Dataset is a whole graph to load: what the seed files describe.
+type Dataset struct {
+	Entities      []*Entity
+	Relationships []*Relationship
+	Figures       []*Figure
+}
