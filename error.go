@@ -12,6 +12,7 @@ const (
 	ECONFLICT = "CONFLICT"       // the request contradicts what is stored
 	EINTERNAL = "INTERNAL"       // anything else: masked for clients, logged once
 	EUNAVAIL  = "UNAVAILABLE"    // a dependency (Neo4j) cannot be reached
+	ETIMEOUT  = "TIMEOUT"        // the request ran past its time limit
 )
 
 // Error is an application error whose message is safe to show to clients.

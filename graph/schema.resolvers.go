@@ -7,109 +7,267 @@ package graph
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/incidentgraph/incidentgraph"
 
 	"github.com/incidentgraph/incidentgraph/graph/model"
 )
 
 func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *eventResolver) Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *eventResolver) Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric) ([]*model.Figure, error) {
-	panic(fmt.Errorf("not implemented: Figures - figures"))
+	return r.figures(ctx, obj.ID, metric)
 }
 
 func (r *figureResolver) AssertedBy(ctx context.Context, obj *model.Figure) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: AssertedBy - assertedBy"))
+	return r.entityByID(ctx, obj.AssertedByID)
 }
 
 func (r *figureResolver) Sources(ctx context.Context, obj *model.Figure) ([]*model.Source, error) {
-	panic(fmt.Errorf("not implemented: Sources - sources"))
+	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric) ([]*model.Figure, error) {
-	panic(fmt.Errorf("not implemented: Figures - figures"))
+	return r.figures(ctx, obj.ID, metric)
 }
 
 func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error) {
-	panic(fmt.Errorf("not implemented: Search - search"))
+	t, err := searchText(text)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 10, 1, incidentgraph.MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	ks := make([]incidentgraph.Kind, len(kinds))
+	for i, k := range kinds {
+		ks[i] = incidentgraph.Kind(k)
+	}
+	found, err := r.Graph.Search(ctx, t, ks, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Entity, len(found))
+	for i, e := range found {
+		out[i] = toEntity(e)
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: Entity - entity"))
+	if !incidentgraph.ValidID(id) {
+		return nil, nil // no entity can have such an id
+	}
+	e, err := loadersFrom(ctx).entities.Load(ctx, id)
+	if err != nil || e == nil {
+		return nil, err
+	}
+	return toEntity(e), nil
 }
 
 func (r *queryResolver) Entities(ctx context.Context, ids []string) ([]model.Entity, error) {
-	panic(fmt.Errorf("not implemented: Entities - entities"))
+	if len(ids) > incidentgraph.MaxIDsPerRequest {
+		return nil, invalid("at most %d ids", incidentgraph.MaxIDsPerRequest)
+	}
+	es, err := loadersFrom(ctx).entities.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []model.Entity{}
+	for _, e := range es {
+		if e != nil {
+			out = append(out, toEntity(e))
+		}
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error) {
-	panic(fmt.Errorf("not implemented: Incidents - incidents"))
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	var f incidentgraph.IncidentFilter
+	if filter != nil {
+		if filter.Perpetrator != nil {
+			f.Perpetrator = *filter.Perpetrator
+		}
+		if filter.MinConfidence != nil {
+			if f.MinConfidence, err = bounded("minConfidence", filter.MinConfidence, 0, 0, incidentgraph.MaxConfidence); err != nil {
+				return nil, err
+			}
+		}
+		if filter.From != nil {
+			f.From = *filter.From
+		}
+		if filter.To != nil {
+			f.To = *filter.To
+		}
+		if !f.From.IsZero() && !f.To.IsZero() && f.From.Start() > f.To.End() {
+			return nil, invalid("from must not be after to")
+		}
+		if filter.Place != nil {
+			f.Place = *filter.Place
+		}
+		if filter.AttackType != nil {
+			f.AttackType = gtdCode(*filter.AttackType, model.AllAttackType)
+		}
+		if filter.TargetType != nil {
+			f.TargetType = gtdCode(*filter.TargetType, model.AllTargetType)
+		}
+	}
+	res, err := r.Graph.FindIncidents(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.IncidentConnection{Edges: []*model.IncidentEdge{}, Nodes: []*model.Incident{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+	for i, e := range res.Entities {
+		n := toIncident(e)
+		conn.Nodes = append(conn.Nodes, n)
+		conn.Edges = append(conn.Edges, &model.IncidentEdge{Cursor: res.Cursors[i], Node: n})
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error) {
-	panic(fmt.Errorf("not implemented: Organizations - organizations"))
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	var f incidentgraph.OrganizationFilter
+	if filter != nil {
+		for _, t := range filter.OrgTypes {
+			f.OrgTypes = append(f.OrgTypes, string(t))
+		}
+		if filter.NameContains != nil {
+			f.NameContains = *filter.NameContains
+		}
+		if filter.AffiliateOf != nil {
+			f.AffiliateOf = *filter.AffiliateOf
+		}
+	}
+	res, err := r.Graph.FindOrganizations(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.OrganizationConnection{Edges: []*model.OrganizationEdge{}, Nodes: []*model.Organization{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+	for i, e := range res.Entities {
+		n := toOrganization(e)
+		conn.Nodes = append(conn.Nodes, n)
+		conn.Edges = append(conn.Edges, &model.OrganizationEdge{Cursor: res.Cursors[i], Node: n})
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int) (*model.Subgraph, error) {
-	panic(fmt.Errorf("not implemented: Neighborhood - neighborhood"))
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	d, err := bounded("depth", depth, 1, 1, incidentgraph.MaxNeighborhoodDepth)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bounded("limit", limit, 200, 1, incidentgraph.MaxNeighborhoodNodes)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fromRelationshipFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Graph.Neighborhood(ctx, id, d, f, n)
+	if err != nil {
+		return nil, err
+	}
+	return toSubgraph(g), nil
 }
 
 func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter) (*model.Subgraph, error) {
-	panic(fmt.Errorf("not implemented: ShortestPath - shortestPath"))
+	if err := checkID("from", from); err != nil {
+		return nil, err
+	}
+	if err := checkID("to", to); err != nil {
+		return nil, err
+	}
+	d, err := bounded("maxDepth", maxDepth, 6, 1, incidentgraph.MaxPathDepth)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fromRelationshipFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Graph.ShortestPath(ctx, from, to, d, f)
+	if err != nil {
+		return nil, err
+	}
+	return toSubgraph(g), nil
 }
 
 func (r *queryResolver) RelationshipTypes(ctx context.Context) ([]*model.RelationshipTypeInfo, error) {
-	panic(fmt.Errorf("not implemented: RelationshipTypes - relationshipTypes"))
+	out := make([]*model.RelationshipTypeInfo, len(incidentgraph.Vocabulary))
+	for i, v := range incidentgraph.Vocabulary {
+		info := &model.RelationshipTypeInfo{Type: model.RelationshipType(v.Type), Description: v.Description}
+		for _, k := range v.From {
+			info.FromKinds = append(info.FromKinds, model.EntityKind(k))
+		}
+		for _, k := range v.To {
+			info.ToKinds = append(info.ToKinds, model.EntityKind(k))
+		}
+		out[i] = info
+	}
+	return out, nil
 }
 
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: From - from"))
+	return r.entityByID(ctx, obj.FromID)
 }
 
 func (r *relationshipResolver) To(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: To - to"))
+	return r.entityByID(ctx, obj.ToID)
 }
 
 func (r *relationshipResolver) Other(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: Other - other"))
+	return r.entityByID(ctx, obj.OtherID)
 }
 
 func (r *relationshipResolver) AssertedBy(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	panic(fmt.Errorf("not implemented: AssertedBy - assertedBy"))
+	return r.entityByID(ctx, obj.AssertedByID)
 }
 
 func (r *relationshipResolver) Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error) {
-	panic(fmt.Errorf("not implemented: Sources - sources"))
+	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *sourceResolver) Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	panic(fmt.Errorf("not implemented: Relationships - relationships"))
+	return r.relationships(ctx, obj.ID, filter, first)
 }
 
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }

@@ -1,0 +1,112 @@
+# Two commands set everything up on a fresh machine:
+#   make run    start Neo4j (unless NEO4J_URI is set), load the seed graph, serve the API and
+#               GraphiQL on http://127.0.0.1:8080/
+#   make test   everything CI checks, against a real Neo4j of its own (ports 7688/7475)
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO      ?= go
+BIN     := bin/incidentgraph
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.js web/package.json web/package-lock.json -type f 2>/dev/null)
+
+# The development database (make run). Set NEO4J_URI to use a Neo4j of your own instead.
+DEV_NEO4J_PASSWORD ?= incidentgraph
+# The test database: its own home and ports, so tests never touch the development data.
+TEST_NEO4J_HOME     ?= .neo4j/test
+TEST_NEO4J_BOLT     ?= 7688
+TEST_NEO4J_HTTP     ?= 7475
+TEST_NEO4J_PASSWORD ?= incidentgraph-test
+TEST_NEO4J_ENV      := NEO4J_HOME_DIR=$(TEST_NEO4J_HOME) NEO4J_BOLT_PORT=$(TEST_NEO4J_BOLT) NEO4J_HTTP_PORT=$(TEST_NEO4J_HTTP) NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD)
+
+.PHONY: help
+help:
+	@echo "make run          Neo4j + seed + API and GraphiQL on http://127.0.0.1:8080/"
+	@echo "make test         vet, generated-code check, front-end tests, Go tests on a real Neo4j"
+	@echo "make build        build $(BIN) (with the GraphiQL bundle)"
+	@echo "make web          build the GraphiQL bundle (npm ci + vite)"
+	@echo "make generate     regenerate gqlgen code from schema.graphqls"
+	@echo "make validate     check the seed files without a database"
+	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"
+	@echo "make neo4j-start / neo4j-stop / neo4j-status   the development Neo4j"
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+.PHONY: web
+web: web/dist/index.html
+
+.PHONY: build
+build: web
+	$(GO) build -o $(BIN) ./cmd/incidentgraph
+
+.PHONY: generate
+generate:
+	$(GO) generate ./...
+
+# Fails when regenerating gqlgen code would change a file: generated code must be committed
+# together with the schema it comes from.
+.PHONY: check-generate
+check-generate:
+	@before=$$(mktemp); after=$$(mktemp); \
+	find graph -type f -name '*.go' -print0 | sort -z | xargs -0 sha256sum > $$before; \
+	$(GO) generate ./graph/...; \
+	find graph -type f -name '*.go' -print0 | sort -z | xargs -0 sha256sum > $$after; \
+	if ! diff -u $$before $$after; then \
+		echo "gqlgen output differs from the committed code: run 'make generate' and commit it" >&2; exit 1; \
+	fi; \
+	echo "generated code is up to date"
+
+.PHONY: validate
+validate:
+	$(GO) run ./cmd/incidentgraph validate
+
+.PHONY: neo4j-start neo4j-stop neo4j-status
+neo4j-start:
+	NEO4J_PASSWORD=$(DEV_NEO4J_PASSWORD) scripts/neo4j.sh start
+neo4j-stop:
+	scripts/neo4j.sh stop
+neo4j-status:
+	scripts/neo4j.sh status
+
+.PHONY: run
+run: build
+	@if [ -z "$${NEO4J_URI:-}" ]; then \
+		NEO4J_PASSWORD=$(DEV_NEO4J_PASSWORD) scripts/neo4j.sh start; \
+		export NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=$(DEV_NEO4J_PASSWORD); \
+	fi; \
+	LOG_FORMAT=$${LOG_FORMAT:-console} exec $(BIN) serve --seed
+
+.PHONY: test-neo4j-start test-neo4j-stop
+test-neo4j-start:
+	$(TEST_NEO4J_ENV) scripts/neo4j.sh start
+test-neo4j-stop:
+	$(TEST_NEO4J_ENV) scripts/neo4j.sh stop
+
+# Go test packages run one at a time (-p 1): Neo4j Community has one user database, and the
+# packages' integration tests load and reset it.
+.PHONY: test
+test: web
+	$(GO) vet ./...
+	$(MAKE) --no-print-directory check-generate
+	cd web && npm test
+	$(MAKE) --no-print-directory test-neo4j-start
+	status=0; \
+	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	$(GO) test -p 1 -count=1 ./... || status=$$?; \
+	$(MAKE) --no-print-directory test-neo4j-stop; \
+	exit $$status
+
+.PHONY: bench
+bench: web
+	$(MAKE) --no-print-directory test-neo4j-start
+	status=0; \
+	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	scripts/bench.sh || status=$$?; \
+	$(MAKE) --no-print-directory test-neo4j-stop; \
+	exit $$status

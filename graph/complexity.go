@@ -1,0 +1,50 @@
+package graph
+
+import "github.com/incidentgraph/incidentgraph/graph/model"
+
+// Complexity prices list fields by the most items they may return, so that the server's
+// complexity limit bounds what one operation can make the database do: nesting relationships
+// within relationships multiplies their page sizes.
+func Complexity() ComplexityRoot {
+	var c ComplexityRoot
+	rels := func(child int, _ *model.RelationshipFilter, first *int) int { return 1 + child*orDefault(first, 100) }
+	c.Organization.Relationships = rels
+	c.Country.Relationships = rels
+	c.Person.Relationships = rels
+	c.Place.Relationships = rels
+	c.Incident.Relationships = rels
+	c.Event.Relationships = rels
+	c.Source.Relationships = rels
+	c.Group.Relationships = rels
+	// A subject has a handful of figures; price them as ten.
+	figs := func(child int, _ *model.FigureMetric) int { return 1 + child*10 }
+	c.Incident.Figures = figs
+	c.Event.Figures = figs
+	c.Relationship.Sources = func(child int) int { return 1 + child*3 }
+	c.Figure.Sources = func(child int) int { return 1 + child*3 }
+	c.Query.Search = func(child int, _ string, _ []model.EntityKind, first *int) int {
+		return 1 + child*orDefault(first, 10)
+	}
+	c.Query.Entities = func(child int, ids []string) int { return 1 + child*len(ids) }
+	c.Query.Incidents = func(child int, _ *model.IncidentFilter, first *int, _ *string) int {
+		return 1 + child*orDefault(first, 20)
+	}
+	c.Query.Organizations = func(child int, _ *model.OrganizationFilter, first *int, _ *string) int {
+		return 1 + child*orDefault(first, 20)
+	}
+	// A link chart's nodes and edges are flat; its cost is its size.
+	c.Query.Neighborhood = func(child int, _ string, _ *int, _ *model.RelationshipFilter, limit *int) int {
+		return 1 + child*orDefault(limit, 200)/10
+	}
+	c.Query.ShortestPath = func(child int, _, _ string, maxDepth *int, _ *model.RelationshipFilter) int {
+		return 1 + child*orDefault(maxDepth, 6)
+	}
+	return c
+}
+
+func orDefault(p *int, def int) int {
+	if p == nil || *p < 1 {
+		return def
+	}
+	return *p
+}

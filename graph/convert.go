@@ -1,0 +1,178 @@
+package graph
+
+import (
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/graph/model"
+)
+
+// This file is the one place that maps domain values to GraphQL models and back.
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func optDate(d incidentgraph.PartialDate) *incidentgraph.PartialDate {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
+// gtdCodes maps GTD codes (1-based, as in the codebook) to the schema's enum values, which are
+// declared in code order.
+func gtdCodes[T any](codes []int, all []T) []T {
+	out := make([]T, 0, len(codes))
+	for _, c := range codes {
+		if c >= 1 && c <= len(all) {
+			out = append(out, all[c-1])
+		}
+	}
+	return out
+}
+
+func gtdCode[T comparable](v T, all []T) int {
+	for i, x := range all {
+		if x == v {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// toEntity maps a domain entity to the GraphQL type of its kind.
+func toEntity(e *incidentgraph.Entity) model.Entity {
+	if e == nil {
+		return nil
+	}
+	kind := model.EntityKind(e.Kind)
+	aliases := e.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	desc := optString(e.Description)
+	switch e.Kind {
+	case incidentgraph.KindOrganization:
+		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+			OrgType: model.OrganizationType(e.OrgType), GtdName: optString(e.GTDName),
+			Founded: optDate(e.Founded), Dissolved: optDate(e.Dissolved)}
+	case incidentgraph.KindCountry:
+		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, Iso2: e.ISO2}
+	case incidentgraph.KindPerson:
+		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+			Role: optString(e.Role), Nationality: optString(e.Nationality), Anonymous: e.Anonymous}
+	case incidentgraph.KindPlace:
+		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+			PlaceType: model.PlaceType(e.PlaceType), CountryCode: optString(e.CountryCode),
+			Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
+	case incidentgraph.KindIncident:
+		return toIncident(e)
+	case incidentgraph.KindEvent:
+		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+			EventType: model.EventType(e.EventType), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary)}
+	case incidentgraph.KindSource:
+		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+			Title: e.Name, Publisher: e.Publisher, Published: e.Published, URL: optString(e.URL),
+			SourceType: model.SourceType(e.SourceType), Accessed: optDate(e.Accessed)}
+	default:
+		return &model.Group{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc}
+	}
+}
+
+func toIncident(e *incidentgraph.Entity) *model.Incident {
+	aliases := e.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: aliases,
+		Description: optString(e.Description), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
+		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
+		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
+		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),
+		Suicide:     e.Suicide, Outcome: model.Outcome(e.Outcome), GtdEventID: optString(e.GTDEventID)}
+}
+
+func toOrganization(e *incidentgraph.Entity) *model.Organization {
+	o, _ := toEntity(e).(*model.Organization)
+	return o
+}
+
+// toRelationship maps a relationship as seen from the entity viewer ("" for no viewpoint:
+// then the other end is its target).
+func toRelationship(r *incidentgraph.Relationship, viewer string) *model.Relationship {
+	dir, other := model.DirectionOutgoing, r.ToID
+	if viewer != "" && r.ToID == viewer && r.FromID != viewer {
+		dir, other = model.DirectionIncoming, r.FromID
+	}
+	return &model.Relationship{
+		ID: r.ID, Type: model.RelationshipType(r.Type), Direction: dir,
+		Status: model.Status(r.Status), Confidence: r.Confidence,
+		ConfidenceLevel: model.ConfidenceLevel(incidentgraph.ConfidenceLevel(r.Confidence)),
+		Quote:           optString(r.Quote), Basis: optString(r.Basis),
+		ValidFrom: optDate(r.ValidFrom), ValidTo: optDate(r.ValidTo), AssertedOn: optDate(r.AssertedOn),
+		Note:   optString(r.Note),
+		FromID: r.FromID, ToID: r.ToID, OtherID: other, AssertedByID: r.AssertedByID, SourceIDs: r.SourceIDs,
+	}
+}
+
+func toFigure(f *incidentgraph.Figure) *model.Figure {
+	return &model.Figure{
+		ID: f.ID, Metric: model.FigureMetric(f.Metric), Value: f.Value, Qualifier: model.FigureQualifier(f.Qualifier),
+		Population: optString(f.Population), AsOf: f.AsOf, Status: model.Status(f.Status), Confidence: f.Confidence,
+		Quote: optString(f.Quote), Note: optString(f.Note), AssertedByID: f.AssertedByID, SourceIDs: f.SourceIDs,
+	}
+}
+
+func toSubgraph(g *incidentgraph.Subgraph) *model.Subgraph {
+	if g == nil {
+		return nil
+	}
+	out := &model.Subgraph{Nodes: make([]*model.GraphNode, 0, len(g.Nodes)), Edges: make([]*model.GraphEdge, 0, len(g.Edges)), Truncated: g.Truncated}
+	seen := map[string]bool{}
+	for _, n := range g.Nodes {
+		if seen[n.ID] {
+			continue
+		}
+		seen[n.ID] = true
+		out.Nodes = append(out.Nodes, &model.GraphNode{ID: n.ID, Kind: string(n.Kind), Name: n.Name, Entity: toEntity(n)})
+	}
+	seenEdge := map[string]bool{}
+	for _, r := range g.Edges {
+		// Every edge's ends must be among the nodes: a chart library cannot draw it otherwise.
+		if seenEdge[r.ID] || !seen[r.FromID] || !seen[r.ToID] {
+			continue
+		}
+		seenEdge[r.ID] = true
+		out.Edges = append(out.Edges, &model.GraphEdge{ID: r.ID, Type: string(r.Type), Source: r.FromID, Target: r.ToID,
+			Status: string(r.Status), Confidence: r.Confidence, AssertedBy: r.AssertedByID, Relationship: toRelationship(r, "")})
+	}
+	return out
+}
+
+func fromRelationshipFilter(f *model.RelationshipFilter) (incidentgraph.RelationshipFilter, error) {
+	out := incidentgraph.RelationshipFilter{Direction: incidentgraph.Both}
+	if f == nil {
+		return out, nil
+	}
+	for _, t := range f.Types {
+		out.Types = append(out.Types, incidentgraph.RelType(t))
+	}
+	for _, s := range f.Statuses {
+		out.Statuses = append(out.Statuses, incidentgraph.Status(s))
+	}
+	if f.MinConfidence != nil {
+		if *f.MinConfidence < 0 || *f.MinConfidence > incidentgraph.MaxConfidence {
+			return out, incidentgraph.Errorf(incidentgraph.EINVALID, "minConfidence must be between 0 and 100")
+		}
+		out.MinConfidence = *f.MinConfidence
+	}
+	if f.AssertedBy != nil {
+		out.AssertedBy = *f.AssertedBy
+	}
+	if f.Direction != nil {
+		out.Direction = incidentgraph.Direction(*f.Direction)
+	}
+	return out, nil
+}

@@ -1,0 +1,277 @@
+package neo4j
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// labels maps each kind to its Neo4j label. Every entity node also carries :Entity, which holds
+// the id constraint and the full-text index.
+var labels = map[incidentgraph.Kind]string{
+	incidentgraph.KindOrganization: "Organization",
+	incidentgraph.KindCountry:      "Country",
+	incidentgraph.KindPerson:       "Person",
+	incidentgraph.KindPlace:        "Place",
+	incidentgraph.KindIncident:     "Incident",
+	incidentgraph.KindEvent:        "Event",
+	incidentgraph.KindSource:       "Source",
+	incidentgraph.KindGroup:        "Group",
+}
+
+// entityProps is the one place that turns an entity into node properties. Empty values are left
+// out: Neo4j does not store nulls, and an absent property reads back as the zero value.
+func entityProps(e *incidentgraph.Entity) map[string]any {
+	p := map[string]any{"id": e.ID, "kind": string(e.Kind), "name": e.Name, "aliases": nonNil(e.Aliases)}
+	str := func(k, v string) {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	date := func(k string, v incidentgraph.PartialDate) { str(k, string(v)) }
+	ints := func(k string, v []int) {
+		if len(v) > 0 {
+			xs := make([]int64, len(v))
+			for i, x := range v {
+				xs[i] = int64(x)
+			}
+			p[k] = xs
+		}
+	}
+	str("description", e.Description)
+	str("orgType", e.OrgType)
+	str("gtdName", e.GTDName)
+	date("founded", e.Founded)
+	date("dissolved", e.Dissolved)
+	str("iso2", e.ISO2)
+	str("role", e.Role)
+	str("nationality", e.Nationality)
+	if e.Anonymous {
+		p["anonymous"] = true
+	}
+	str("placeType", e.PlaceType)
+	str("countryCode", e.CountryCode)
+	if e.Latitude != nil {
+		p["latitude"] = *e.Latitude
+	}
+	if e.Longitude != nil {
+		p["longitude"] = *e.Longitude
+	}
+	if e.GeoPrecision != nil {
+		p["geoPrecision"] = int64(*e.GeoPrecision)
+	}
+	date("date", e.Date)
+	date("endDate", e.EndDate)
+	if !e.Date.IsZero() {
+		// dateStart/dateEnd make partial dates comparable: "2024-03" spans 03-01 … 03-31.
+		p["dateStart"] = e.Date.Start()
+		p["dateEnd"] = e.Date.End()
+		if !e.EndDate.IsZero() {
+			p["dateEnd"] = e.EndDate.End()
+		}
+	}
+	str("summary", e.Summary)
+	ints("attackTypes", e.AttackTypes)
+	ints("targetTypes", e.TargetTypes)
+	ints("weaponTypes", e.WeaponTypes)
+	if e.Suicide {
+		p["suicide"] = true
+	}
+	str("outcome", e.Outcome)
+	str("gtdEventId", e.GTDEventID)
+	str("eventType", e.EventType)
+	str("publisher", e.Publisher)
+	date("published", e.Published)
+	str("url", e.URL)
+	str("sourceType", e.SourceType)
+	date("accessed", e.Accessed)
+	return p
+}
+
+// entityFromProps is the one place that turns node properties back into an entity.
+func entityFromProps(p map[string]any) *incidentgraph.Entity {
+	e := &incidentgraph.Entity{
+		ID:          str(p, "id"),
+		Kind:        incidentgraph.Kind(str(p, "kind")),
+		Name:        str(p, "name"),
+		Aliases:     strs(p, "aliases"),
+		Description: str(p, "description"),
+		OrgType:     str(p, "orgType"),
+		GTDName:     str(p, "gtdName"),
+		Founded:     incidentgraph.PartialDate(str(p, "founded")),
+		Dissolved:   incidentgraph.PartialDate(str(p, "dissolved")),
+		ISO2:        str(p, "iso2"),
+		Role:        str(p, "role"),
+		Nationality: str(p, "nationality"),
+		Anonymous:   boolean(p, "anonymous"),
+		PlaceType:   str(p, "placeType"),
+		CountryCode: str(p, "countryCode"),
+		Date:        incidentgraph.PartialDate(str(p, "date")),
+		EndDate:     incidentgraph.PartialDate(str(p, "endDate")),
+		Summary:     str(p, "summary"),
+		AttackTypes: ints(p, "attackTypes"),
+		TargetTypes: ints(p, "targetTypes"),
+		WeaponTypes: ints(p, "weaponTypes"),
+		Suicide:     boolean(p, "suicide"),
+		Outcome:     str(p, "outcome"),
+		GTDEventID:  str(p, "gtdEventId"),
+		EventType:   str(p, "eventType"),
+		Publisher:   str(p, "publisher"),
+		Published:   incidentgraph.PartialDate(str(p, "published")),
+		URL:         str(p, "url"),
+		SourceType:  str(p, "sourceType"),
+		Accessed:    incidentgraph.PartialDate(str(p, "accessed")),
+	}
+	if v, ok := p["latitude"].(float64); ok {
+		e.Latitude = &v
+	}
+	if v, ok := p["longitude"].(float64); ok {
+		e.Longitude = &v
+	}
+	if v, ok := p["geoPrecision"].(int64); ok {
+		n := int(v)
+		e.GeoPrecision = &n
+	}
+	return e
+}
+
+func str(p map[string]any, k string) string {
+	s, _ := p[k].(string)
+	return s
+}
+
+func boolean(p map[string]any, k string) bool {
+	b, _ := p[k].(bool)
+	return b
+}
+
+func strs(p map[string]any, k string) []string {
+	xs, _ := p[k].([]any)
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func ints(p map[string]any, k string) []int {
+	xs, _ := p[k].([]any)
+	out := make([]int, 0, len(xs))
+	for _, x := range xs {
+		if n, ok := x.(int64); ok {
+			out = append(out, int(n))
+		}
+	}
+	return out
+}
+
+func integer(p map[string]any, k string) int {
+	n, _ := p[k].(int64)
+	return int(n)
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// FindEntitiesByIDs returns the entities that exist among ids.
+func (db *DB) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*incidentgraph.Entity, error) {
+	res, err := db.read(ctx, `
+		MATCH (n:Entity) WHERE n.id IN $ids
+		RETURN properties(n) AS n`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return entities(res.Records, "n"), nil
+}
+
+// Search finds entities by name or alias with the full-text index. An exact (case-insensitive)
+// name or alias match ranks first; then Lucene's score, which favours short names that match.
+func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
+	q := luceneQuery(text)
+	if q == "" {
+		return []*incidentgraph.Entity{}, nil
+	}
+	ks := make([]string, len(kinds))
+	for i, k := range kinds {
+		ks[i] = string(k)
+	}
+	res, err := db.read(ctx, `
+		CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $candidates}) YIELD node, score
+		WHERE size($kinds) = 0 OR node.kind IN $kinds
+		WITH node, score +
+		     CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact)
+		          THEN 1000.0 ELSE 0.0 END AS rank
+		RETURN properties(node) AS n
+		ORDER BY rank DESC, node.name, node.id
+		LIMIT $limit`, map[string]any{
+		"q": q, "kinds": ks, "exact": strings.ToLower(strings.TrimSpace(text)),
+		"limit": limit, "candidates": limit * 5,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return entities(res.Records, "n"), nil
+}
+
+// luceneQuery turns what a user typed into a Lucene query that cannot fail to parse: every
+// word is matched as a word or a word prefix, a word with punctuation as a quoted phrase, and
+// all words must match. Lower case keeps AND/OR/NOT from acting as operators.
+func luceneQuery(text string) string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return unicode.IsSpace(r)
+	})
+	var parts []string
+	for _, w := range words {
+		var phrase strings.Builder
+		letters := 0
+		tokenized := false
+		for _, r := range w {
+			if strings.ContainsRune(`+-&|!(){}[]^"~*?:\/`, r) {
+				tokenized = true // a Lucene operator: never let it reach the parser bare
+			}
+			if r == '"' || r == '\\' {
+				phrase.WriteByte('\\')
+			}
+			phrase.WriteRune(r)
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				letters++
+			}
+		}
+		switch {
+		case letters == 0:
+			continue // punctuation alone matches nothing
+		case tokenized:
+			// "ISIS-K" is indexed as the words "isis" and "k": match them as a phrase.
+			parts = append(parts, `"`+phrase.String()+`"`)
+		default:
+			parts = append(parts, "("+w+" OR "+w+"*)")
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func entityFromRecord(r *driver.Record, key string) *incidentgraph.Entity {
+	v, _ := r.Get(key)
+	p, _ := v.(map[string]any)
+	return entityFromProps(p)
+}
+
+func entities(recs []*driver.Record, key string) []*incidentgraph.Entity {
+	out := make([]*incidentgraph.Entity, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, entityFromRecord(r, key))
+	}
+	return out
+}
+
+func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -1,0 +1,148 @@
+package neo4j
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// cursor is a position in a list ordered by (key, id). Keyset paging stays correct and cheap at
+// GTD scale, where skipping N rows would not.
+type cursor struct {
+	Key string `json:"k"`
+	ID  string `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "after: not a cursor from this API")
+	}
+	return &c, nil
+}
+
+// page runs a count and one page of a keyset-ordered list in one read transaction, so that the
+// total and the page agree. match must bind `n` and may use the given params; key is the Cypher
+// expression the list is ordered by (then by n.id).
+func (db *DB) page(ctx context.Context, match, key string, params map[string]any, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
+	after, err := decodeCursor(p.After)
+	if err != nil {
+		return nil, err
+	}
+	params["first"] = p.First + 1 // one more tells whether a next page exists
+	params["afterKey"], params["afterId"] = nil, nil
+	if after != nil {
+		params["afterKey"], params["afterId"] = after.Key, after.ID
+	}
+	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.EntityPage, error) {
+		res, err := tx.Run(ctx, match+` RETURN count(n) AS total`, params)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := res.Single(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total, _ := rec.Get("total")
+		res, err = tx.Run(ctx, match+`
+			WITH n, `+key+` AS key
+			WHERE $afterId IS NULL OR key > $afterKey OR (key = $afterKey AND n.id > $afterId)
+			RETURN properties(n) AS n, key
+			ORDER BY key, n.id
+			LIMIT $first`, params)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := res.Collect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := &incidentgraph.EntityPage{TotalCount: int(total.(int64))}
+		for i, r := range recs {
+			if i == p.First {
+				out.HasNextPage = true
+				break
+			}
+			e := entityFromRecord(r, "n")
+			k, _ := r.Get("key")
+			ks, _ := k.(string)
+			out.Entities = append(out.Entities, e)
+			out.Cursors = append(out.Cursors, cursor{Key: ks, ID: e.ID}.encode())
+		}
+		return out, nil
+	})
+}
+
+// FindIncidents returns one page of incidents, oldest first.
+func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
+	params := map[string]any{
+		"perpetrator": nilIfEmpty(f.Perpetrator), "minConfidence": f.MinConfidence,
+		"from": nilIfEmpty(f.From.Start()), "to": nilIfEmpty(f.To.End()),
+		"place": nilIfEmpty(f.Place), "attackType": nilIfZero(f.AttackType), "targetType": nilIfZero(f.TargetType),
+	}
+	// A perpetrator is whoever claimed, carried out or was attributed the incident, by any
+	// party's assertion that has not been denied or retracted.
+	match := `
+		MATCH (n:Incident)
+		WHERE ($from IS NULL OR n.dateEnd >= $from)
+		  AND ($to IS NULL OR n.dateStart <= $to)
+		  AND ($attackType IS NULL OR $attackType IN n.attackTypes)
+		  AND ($targetType IS NULL OR $targetType IN n.targetTypes)
+		  AND ($perpetrator IS NULL
+		       OR EXISTS { MATCH (n)-[r:ATTRIBUTED_TO]->(:Entity {id: $perpetrator})
+		                   WHERE r.confidence >= $minConfidence AND NOT r.status IN ['DENIED', 'RETRACTED'] }
+		       OR EXISTS { MATCH (:Entity {id: $perpetrator})-[r:CLAIMED_RESPONSIBILITY_FOR|PERPETRATED]->(n)
+		                   WHERE r.confidence >= $minConfidence AND NOT r.status IN ['DENIED', 'RETRACTED'] })
+		  AND ($place IS NULL
+		       OR EXISTS { MATCH (n)-[:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(:Entity {id: $place}) })`
+	return db.page(ctx, match, "n.dateStart", params, p)
+}
+
+// FindOrganizations returns one page of organizations, by name.
+func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.OrganizationFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
+	types := f.OrgTypes
+	if types == nil {
+		types = []string{}
+	}
+	params := map[string]any{
+		"orgTypes": types, "text": nilIfEmpty(lowerTrim(f.NameContains)), "affiliateOf": nilIfEmpty(f.AffiliateOf),
+	}
+	match := `
+		MATCH (n:Organization)
+		WHERE (size($orgTypes) = 0 OR n.orgType IN $orgTypes)
+		  AND ($text IS NULL OR toLower(n.name) CONTAINS $text OR any(a IN n.aliases WHERE toLower(a) CONTAINS $text))
+		  AND ($affiliateOf IS NULL
+		       OR EXISTS { MATCH (n)-[r:AFFILIATE_OF|BRANCH_OF|OFFSHOOT_OF|SPLINTER_OF]->(:Entity {id: $affiliateOf})
+		                   WHERE NOT r.status IN ['DENIED', 'RETRACTED'] })`
+	return db.page(ctx, match, "toLower(n.name)", params, p)
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nilIfZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}

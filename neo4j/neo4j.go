@@ -1,0 +1,137 @@
+// Package neo4j is the only package that speaks Cypher or imports the Neo4j driver. It
+// implements incidentgraph.GraphService and incidentgraph.Loader over a Neo4j 5 database.
+//
+// Every query is parameterised. Labels and relationship types are spliced into Cypher only from
+// the domain's allow-lists (incidentgraph.Kinds, incidentgraph.Vocabulary), and hop counts only
+// as integers the caller has bounded. Reads use the driver's ExecuteQuery with readers routing or
+// managed read transactions, so the same code runs against a cluster (neo4j:// URIs); every
+// transaction has a timeout.
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI      string // bolt://host:7687 for one server, neo4j://host:7687 for a cluster
+	User     string
+	Password string
+	Database string // "" for the server's default database
+	// QueryTimeout bounds every read transaction on the server side.
+	QueryTimeout time.Duration
+	// WriteTimeout bounds a seed load.
+	WriteTimeout time.Duration
+}
+
+// DB is a connection pool to one Neo4j database. It is safe for concurrent use.
+type DB struct {
+	driver driver.DriverWithContext
+	cfg    Config
+}
+
+var (
+	_ incidentgraph.GraphService = (*DB)(nil)
+	_ incidentgraph.Loader       = (*DB)(nil)
+)
+
+// Open connects to Neo4j and checks that it answers. The error names the URI and nothing more
+// from the driver than its one-line reason, so that a misconfigured start fails legibly.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = 10 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 2 * time.Minute
+	}
+	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""), func(c *config.Config) {
+		// Retries of transient errors must end before the HTTP request's own deadline.
+		c.MaxTransactionRetryTime = cfg.QueryTimeout
+		c.ConnectionAcquisitionTimeout = 5 * time.Second
+		c.SocketConnectTimeout = 5 * time.Second
+		c.UserAgent = "incidentgraph"
+	})
+	if err != nil {
+		return nil, fmt.Errorf("neo4j at %s: %w", cfg.URI, err)
+	}
+	if err := d.VerifyConnectivity(ctx); err != nil {
+		_ = d.Close(context.Background())
+		return nil, fmt.Errorf("neo4j at %s is unreachable: %s", cfg.URI, oneLine(err))
+	}
+	return &DB{driver: d, cfg: cfg}, nil
+}
+
+// Close releases the connection pool.
+func (db *DB) Close(ctx context.Context) error { return db.driver.Close(ctx) }
+
+// Ping checks that the database answers a query (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	_, err := db.read(ctx, "RETURN 1", nil)
+	return err
+}
+
+// read runs one read query with readers routing and the query timeout.
+func (db *DB) read(ctx context.Context, cypher string, params map[string]any) (*driver.EagerResult, error) {
+	res, err := driver.ExecuteQuery(ctx, db.driver, cypher, params, driver.EagerResultTransformer,
+		driver.ExecuteQueryWithDatabase(db.cfg.Database),
+		driver.ExecuteQueryWithReadersRouting(),
+		driver.ExecuteQueryWithTransactionConfig(driver.WithTxTimeout(db.cfg.QueryTimeout)))
+	return res, classify(err)
+}
+
+// readTx runs work in one managed read transaction (for answers that need several statements
+// to see the same snapshot). work may run more than once: the driver retries transient errors.
+func readTx[T any](ctx context.Context, db *DB, work func(tx driver.ManagedTransaction) (T, error)) (T, error) {
+	s := db.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: db.cfg.Database, AccessMode: driver.AccessModeRead})
+	defer s.Close(context.Background())
+	v, err := driver.ExecuteRead(ctx, s, work, driver.WithTxTimeout(db.cfg.QueryTimeout))
+	return v, classify(err)
+}
+
+// classify turns driver errors that clients can act on into coded domain errors. Everything
+// else stays an internal error, masked at the edge and logged there.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var nerr *driver.Neo4jError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &codedError{incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped"), err}
+	case errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+		errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut":
+		return &codedError{incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped"), err}
+	case driver.IsConnectivityError(err):
+		return &codedError{incidentgraph.Errorf(incidentgraph.EUNAVAIL, "the graph database is unavailable; try again later"), err}
+	}
+	return err
+}
+
+// codedError carries a client-safe domain error and, for the log, the driver error behind it.
+type codedError struct {
+	public *incidentgraph.Error
+	cause  error
+}
+
+func (e *codedError) Error() string { return e.public.Message + ": " + e.cause.Error() }
+func (e *codedError) Unwrap() []error {
+	return []error{e.public, e.cause}
+}
+
+func oneLine(err error) string {
+	s := err.Error()
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

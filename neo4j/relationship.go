@@ -1,0 +1,161 @@
+package neo4j
+
+import (
+	"context"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// relPredicate is the Cypher condition a relationship `r` must meet to pass a filter. Its
+// parameters come from filterParams. Only allow-listed types are ever followed, so a link that
+// is not an assertion can never leak into an answer.
+const relPredicate = `type(r) IN $types
+	AND r.confidence >= $minConfidence
+	AND (size($statuses) = 0 OR r.status IN $statuses)
+	AND ($assertedBy IS NULL OR r.assertedBy = $assertedBy)`
+
+func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
+	types := f.Types
+	if len(types) == 0 {
+		types = incidentgraph.RelTypes()
+	}
+	ts := make([]string, len(types))
+	for i, t := range types {
+		ts[i] = string(t)
+	}
+	ss := make([]string, len(f.Statuses))
+	for i, s := range f.Statuses {
+		ss[i] = string(s)
+	}
+	var by any
+	if f.AssertedBy != "" {
+		by = f.AssertedBy
+	}
+	return map[string]any{"types": ts, "statuses": ss, "minConfidence": f.MinConfidence, "assertedBy": by}
+}
+
+// relFields returns a relationship as a map with its ends; relFromMap reads it back.
+const relFields = `{props: properties(r), type: type(r), from: startNode(r).id, to: endNode(r).id}`
+
+func relFromMap(m map[string]any) *incidentgraph.Relationship {
+	p, _ := m["props"].(map[string]any)
+	return &incidentgraph.Relationship{
+		ID:           str(p, "id"),
+		Type:         incidentgraph.RelType(str(m, "type")),
+		FromID:       str(m, "from"),
+		ToID:         str(m, "to"),
+		Status:       incidentgraph.Status(str(p, "status")),
+		Confidence:   integer(p, "confidence"),
+		AssertedByID: str(p, "assertedBy"),
+		SourceIDs:    strs(p, "sources"),
+		Quote:        str(p, "quote"),
+		Basis:        str(p, "basis"),
+		ValidFrom:    incidentgraph.PartialDate(str(p, "validFrom")),
+		ValidTo:      incidentgraph.PartialDate(str(p, "validTo")),
+		AssertedOn:   incidentgraph.PartialDate(str(p, "assertedOn")),
+		Note:         str(p, "note"),
+	}
+}
+
+func relProps(r *incidentgraph.Relationship) map[string]any {
+	p := map[string]any{
+		"id": r.ID, "status": string(r.Status), "confidence": int64(r.Confidence),
+		"assertedBy": r.AssertedByID, "sources": nonNil(r.SourceIDs),
+	}
+	for k, v := range map[string]string{
+		"quote": r.Quote, "basis": r.Basis, "validFrom": string(r.ValidFrom), "validTo": string(r.ValidTo),
+		"assertedOn": string(r.AssertedOn), "note": r.Note,
+	} {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	return p
+}
+
+// FindRelationships returns the relationships of each entity, strongest first, in one query
+// however many entities are asked about.
+func (db *DB) FindRelationships(ctx context.Context, ids []string, f incidentgraph.RelationshipFilter, limit int) (map[string][]*incidentgraph.Relationship, error) {
+	params := filterParams(f)
+	params["ids"] = ids
+	params["limit"] = limit
+	params["out"] = f.Direction != incidentgraph.Incoming
+	params["in"] = f.Direction != incidentgraph.Outgoing
+	res, err := db.read(ctx, `
+		UNWIND $ids AS id
+		MATCH (n:Entity {id: id})
+		CALL (n) {
+			MATCH (n)-[r]-(:Entity)
+			WHERE `+relPredicate+`
+			  AND ((startNode(r) = n AND $out) OR (endNode(r) = n AND $in))
+			RETURN r ORDER BY r.confidence DESC, type(r), r.id
+			LIMIT $limit
+		}
+		RETURN id, collect(`+relFields+`) AS rels`, params)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*incidentgraph.Relationship, len(ids))
+	for _, rec := range res.Records {
+		id, _ := rec.Get("id")
+		rels, _ := rec.Get("rels")
+		list := []*incidentgraph.Relationship{}
+		for _, x := range rels.([]any) {
+			list = append(list, relFromMap(x.(map[string]any)))
+		}
+		out[id.(string)] = list
+	}
+	return out, nil
+}
+
+// FindFigures returns the figures reported about each subject, oldest first.
+func (db *DB) FindFigures(ctx context.Context, subjectIDs []string) (map[string][]*incidentgraph.Figure, error) {
+	res, err := db.read(ctx, `
+		MATCH (f:Figure) WHERE f.subject IN $ids
+		WITH f ORDER BY f.asOf, f.metric, f.id
+		RETURN f.subject AS subject, collect(properties(f)) AS figures`, map[string]any{"ids": subjectIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*incidentgraph.Figure, len(subjectIDs))
+	for _, rec := range res.Records {
+		s, _ := rec.Get("subject")
+		fs, _ := rec.Get("figures")
+		for _, x := range fs.([]any) {
+			out[s.(string)] = append(out[s.(string)], figureFromProps(x.(map[string]any)))
+		}
+	}
+	return out, nil
+}
+
+func figureProps(f *incidentgraph.Figure) map[string]any {
+	p := map[string]any{
+		"id": f.ID, "subject": f.SubjectID, "metric": f.Metric, "value": int64(f.Value),
+		"qualifier": f.Qualifier, "asOf": string(f.AsOf), "status": string(f.Status),
+		"confidence": int64(f.Confidence), "assertedBy": f.AssertedByID, "sources": nonNil(f.SourceIDs),
+	}
+	for k, v := range map[string]string{"population": f.Population, "quote": f.Quote, "note": f.Note} {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	return p
+}
+
+func figureFromProps(p map[string]any) *incidentgraph.Figure {
+	return &incidentgraph.Figure{
+		ID:           str(p, "id"),
+		SubjectID:    str(p, "subject"),
+		Metric:       str(p, "metric"),
+		Value:        integer(p, "value"),
+		Qualifier:    str(p, "qualifier"),
+		Population:   str(p, "population"),
+		AsOf:         incidentgraph.PartialDate(str(p, "asOf")),
+		Status:       incidentgraph.Status(str(p, "status")),
+		Confidence:   integer(p, "confidence"),
+		AssertedByID: str(p, "assertedBy"),
+		SourceIDs:    strs(p, "sources"),
+		Quote:        str(p, "quote"),
+		Note:         str(p, "note"),
+	}
+}

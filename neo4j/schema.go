@@ -1,0 +1,71 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// schemaStatements create the constraints and indexes the service relies on. Each is
+// idempotent (IF NOT EXISTS), so they run before every load.
+// They are keyed by name, so that existing ones can be skipped without a round trip each.
+func schemaStatements() map[string]string {
+	s := map[string]string{
+		"entity_id":         `CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
+		"figure_id":         `CREATE CONSTRAINT figure_id IF NOT EXISTS FOR (f:Figure) REQUIRE f.id IS UNIQUE`,
+		"figure_subject":    `CREATE INDEX figure_subject IF NOT EXISTS FOR (f:Figure) ON (f.subject)`,
+		"incident_date":     `CREATE INDEX incident_date IF NOT EXISTS FOR (n:Incident) ON (n.dateStart)`,
+		"organization_name": `CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)`,
+		// No stop words: "IS" is an alias of the Islamic State group, not a word to drop.
+		"entity_search": `CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases]
+		 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-no-stop-words'}}`,
+	}
+	for _, t := range incidentgraph.RelTypes() {
+		// One assertion id names one relationship, whatever its type.
+		name := "rel_id_" + string(t)
+		s[name] = fmt.Sprintf("CREATE CONSTRAINT %s IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE", name, t)
+	}
+	return s
+}
+
+// EnsureSchema creates the constraints and indexes and waits until they are online. Schema
+// changes cannot share a transaction with writes, so this runs before Load's transaction.
+func (db *DB) EnsureSchema(ctx context.Context) error {
+	exec := func(stmt string) (*driver.EagerResult, error) {
+		res, err := driver.ExecuteQuery(ctx, db.driver, stmt, nil, driver.EagerResultTransformer,
+			driver.ExecuteQueryWithDatabase(db.cfg.Database), driver.ExecuteQueryWithWritersRouting())
+		if err != nil {
+			return nil, fmt.Errorf("neo4j schema: %w", classify(err))
+		}
+		return res, nil
+	}
+	// Constraints own an index of the same name, so SHOW INDEXES lists both kinds.
+	res, err := exec(`SHOW INDEXES YIELD name`)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, r := range res.Records {
+		name, _ := r.Get("name")
+		have[name.(string)] = true
+	}
+	stmts := schemaStatements()
+	names := make([]string, 0, len(stmts))
+	for name := range stmts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !have[name] {
+			if _, err := exec(stmts[name]); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = exec(`CALL db.awaitIndexes(300)`)
+	return err
+}

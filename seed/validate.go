@@ -1,0 +1,493 @@
+package seed
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	ig "github.com/incidentgraph/incidentgraph"
+)
+
+// Keys every entity may have, and the keys of each kind.
+var (
+	commonKeys = []string{"id", "kind", "name", "aliases", "description"}
+	kindKeys   = map[ig.Kind][]string{
+		ig.KindOrganization: {"orgType", "gtdName", "founded", "dissolved"},
+		ig.KindCountry:      {"iso2"},
+		ig.KindPerson:       {"role", "nationality", "anonymous"},
+		ig.KindPlace:        {"placeType", "countryCode", "latitude", "longitude", "geoPrecision"},
+		ig.KindIncident:     {"date", "endDate", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "gtdEventId", "summary"},
+		ig.KindEvent:        {"eventType", "date", "endDate", "summary"},
+		ig.KindSource:       {"publisher", "published", "url", "sourceType", "accessed"},
+		ig.KindGroup:        {},
+	}
+	relKeys = []string{"id", "from", "type", "to", "status", "confidence", "assertedBy", "sources",
+		"quote", "basis", "validFrom", "validTo", "assertedOn", "note"}
+	figKeys = []string{"id", "subject", "metric", "value", "qualifier", "population", "asOf", "status",
+		"confidence", "assertedBy", "sources", "quote", "note"}
+)
+
+// MaxAssertionIDLength bounds the ids of relationships and figures, which join several entity
+// ids.
+const MaxAssertionIDLength = 200
+
+// assertionIDRE is the form of relationship and figure ids: entity ids joined by "--".
+var assertionIDRE = regexp.MustCompile(`^[a-z0-9]+(-{1,2}[a-z0-9]+)*$`)
+
+func validAssertionID(id string) bool {
+	return len(id) <= MaxAssertionIDLength && assertionIDRE.MatchString(id)
+}
+
+var gtdEventIDRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// entityRec is an entity and where its id was written.
+type entityRec struct {
+	e  *ig.Entity
+	at pos
+}
+
+// ref is a reference to an entity, resolved once every file has been read.
+type ref struct {
+	id string
+	at pos
+}
+
+// provenance is what relationships and figures share.
+type provenance struct {
+	assertedBy ref
+	sources    []ref
+}
+
+type relRec struct {
+	r        *ig.Relationship
+	at       pos // the item, or its id when set
+	from, to ref
+	info     ig.RelTypeInfo
+	typeOK   bool
+	prov     provenance
+}
+
+type figRec struct {
+	f       *ig.Figure
+	at      pos
+	subject ref
+	prov    provenance
+}
+
+// entityKeyProblem says why key is not allowed on an entity of kind k ("" when it is). When the
+// kind is unknown (a problem reported apart), any key of any kind passes.
+func entityKeyProblem(key string, k ig.Kind) string {
+	if slices.Contains(commonKeys, key) {
+		return ""
+	}
+	var owners []ig.Kind
+	all := slices.Clone(commonKeys)
+	for _, kk := range ig.Kinds {
+		if slices.Contains(kindKeys[kk], key) {
+			owners = append(owners, kk)
+		}
+		if !k.Valid() || kk == k {
+			all = append(all, kindKeys[kk]...)
+		}
+	}
+	switch {
+	case !k.Valid() && len(owners) > 0, slices.Contains(owners, k):
+		return ""
+	case len(owners) > 0:
+		return "key " + key + " is not allowed on " + a(k) + " (only on " + orList(owners) + ")"
+	case k.Valid():
+		return "unknown key " + key + " for " + a(k) + hint(key, all)
+	default:
+		return "unknown key " + key + hint(key, all)
+	}
+}
+
+// peekKind returns the kind an entity mapping declares, so that its keys can be checked.
+func peekKind(m *yaml.Node) ig.Kind {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind == yaml.ScalarNode && k.Value == "kind" && v.Kind == yaml.ScalarNode {
+			return ig.Kind(strings.TrimSpace(v.Value))
+		}
+	}
+	return ""
+}
+
+// a returns the kind with its article: "a PLACE", "an EVENT".
+func a(k ig.Kind) string {
+	if strings.ContainsRune("AEIOU", rune(k[0])) {
+		return "an " + string(k)
+	}
+	return "a " + string(k)
+}
+
+func kindNames() []string {
+	s := make([]string, len(ig.Kinds))
+	for i, k := range ig.Kinds {
+		s[i] = string(k)
+	}
+	return s
+}
+
+func (r *reader) entity(file string, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.add(file, n.Line, "an entity must be a mapping of keys (id, kind, name, …), found %s", describe(n))
+		return
+	}
+	kind := peekKind(n)
+	o := r.object(file, n, func(key string) string { return entityKeyProblem(key, kind) })
+	o.require("", "id", "kind", "name")
+	e := &ig.Entity{}
+	rec := &entityRec{e: e, at: o.at("id")}
+
+	e.ID = o.str("id")
+	if e.ID != "" && !ig.ValidID(e.ID) {
+		o.add(o.vals["id"], "id %q is not a valid id: lowercase letters and digits joined by single hyphens (e.g. islamic-state), at most %d characters", e.ID, ig.MaxIDLength)
+	}
+	if s := o.str("kind"); s != "" {
+		if kind.Valid() {
+			e.Kind = kind
+		} else {
+			o.add(o.vals["kind"], "unknown kind %s (one of %s)", s, strings.Join(kindNames(), ", "))
+		}
+	}
+	e.Name = o.str("name")
+	e.Aliases = aliases(o)
+	e.Description = o.str("description")
+	kindFields(o, e)
+
+	if e.ID != "" {
+		if first, dup := r.byID[e.ID]; dup {
+			o.add(o.vals["id"], "duplicate id %s (first at %s)", e.ID, first.at)
+		} else {
+			r.byID[e.ID] = rec
+		}
+	}
+	r.entities = append(r.entities, rec)
+}
+
+// aliases returns the aliases of an entity: non-empty, none twice (ignoring case).
+func aliases(o *obj) []string {
+	var out []string
+	seen := map[string]int{}
+	for _, a := range o.texts("aliases", false) {
+		k := strings.ToLower(a.val)
+		if first, dup := seen[k]; dup {
+			o.r.add(o.file, a.line, "alias %q repeated (first at line %d)", a.val, first)
+			continue
+		}
+		seen[k] = a.line
+		out = append(out, a.val)
+	}
+	return out
+}
+
+// kindFields reads the keys of the entity's kind.
+func kindFields(o *obj, e *ig.Entity) {
+	req := " (required for " + string(e.Kind) + ")"
+	switch e.Kind {
+	case ig.KindOrganization:
+		o.require(req, "orgType")
+		e.OrgType = o.enum("orgType", ig.OrgTypes)
+		e.GTDName = o.str("gtdName")
+		e.Founded = o.date("founded")
+		e.Dissolved = o.date("dissolved")
+		o.notBefore("dissolved", e.Dissolved, "founded", e.Founded)
+
+	case ig.KindCountry:
+		o.require(req, "iso2")
+		e.ISO2 = o.iso2("iso2")
+
+	case ig.KindPerson:
+		e.Role = o.str("role")
+		e.Nationality = o.iso2("nationality")
+		e.Anonymous = o.boolean("anonymous")
+
+	case ig.KindPlace:
+		o.require(req, "placeType")
+		e.PlaceType = o.enum("placeType", ig.PlaceTypes)
+		e.CountryCode = o.iso2("countryCode")
+		e.Latitude = o.floatIn("latitude", -90, 90)
+		e.Longitude = o.floatIn("longitude", -180, 180)
+		if o.has("latitude") != o.has("longitude") {
+			o.r.add(o.file, o.line, "latitude and longitude go together: give both or neither")
+		}
+		if g, ok := o.intIn("geoPrecision", 1, 5); ok {
+			e.GeoPrecision = &g
+		}
+
+	case ig.KindIncident:
+		o.require(req, "date", "outcome")
+		e.Date = o.date("date")
+		e.EndDate = o.date("endDate")
+		o.notBefore("endDate", e.EndDate, "date", e.Date)
+		e.AttackTypes = o.codes("attackTypes", ig.MaxAttackType)
+		e.TargetTypes = o.codes("targetTypes", ig.MaxTargetType)
+		e.WeaponTypes = o.codes("weaponTypes", ig.MaxWeaponType)
+		e.Suicide = o.boolean("suicide")
+		e.Outcome = o.enum("outcome", ig.Outcomes)
+		if s := o.str("gtdEventId"); s != "" {
+			if gtdEventIDRE.MatchString(s) {
+				e.GTDEventID = s
+			} else {
+				o.add(o.vals["gtdEventId"], "gtdEventId %q must be 12 digits (GTD eventid, e.g. 201708260001)", s)
+			}
+		}
+		e.Summary = o.str("summary")
+
+	case ig.KindEvent:
+		o.require(req, "eventType", "date")
+		e.EventType = o.enum("eventType", ig.EventTypes)
+		e.Date = o.date("date")
+		e.EndDate = o.date("endDate")
+		o.notBefore("endDate", e.EndDate, "date", e.Date)
+		e.Summary = o.str("summary")
+
+	case ig.KindSource:
+		o.require(req, "publisher", "published", "sourceType")
+		e.Publisher = o.str("publisher")
+		e.Published = o.date("published")
+		if s := o.str("url"); s != "" {
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				o.add(o.vals["url"], "url %q must be an absolute http or https URL", s)
+			} else {
+				e.URL = s
+			}
+		}
+		e.SourceType = o.enum("sourceType", ig.SourceTypes)
+		e.Accessed = o.date("accessed")
+		o.notBefore("accessed", e.Accessed, "published", e.Published)
+	}
+}
+
+// keyCheck allows the keys of a relationship or a figure.
+func keyCheck(what string, allowed []string) func(string) string {
+	return func(key string) string {
+		if slices.Contains(allowed, key) {
+			return ""
+		}
+		return "unknown key " + key + " in a " + what + hint(key, allowed)
+	}
+}
+
+func (o *obj) ref(key string) ref {
+	return ref{id: o.str(key), at: o.at(key)}
+}
+
+// provenance reads what relationships and figures share: status, confidence, assertedBy,
+// sources, quote and note.
+func (o *obj) provenance(p *provenance) (status ig.Status, confidence int, quote, note string) {
+	statuses := make([]string, len(ig.Statuses))
+	for i, s := range ig.Statuses {
+		statuses[i] = string(s)
+	}
+	status = ig.Status(o.enum("status", statuses))
+	confidence, _ = o.intIn("confidence", 0, ig.MaxConfidence)
+	p.assertedBy = o.ref("assertedBy")
+	seen := map[string]int{}
+	for _, s := range o.texts("sources", true) {
+		if first, dup := seen[s.val]; dup {
+			o.r.add(o.file, s.line, "sources: %s listed twice (first at line %d)", s.val, first)
+			continue
+		}
+		seen[s.val] = s.line
+		p.sources = append(p.sources, ref{s.val, pos{o.file, s.line}})
+	}
+	return status, confidence, o.str("quote"), o.str("note")
+}
+
+func (r *reader) relationship(file string, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.add(file, n.Line, "a relationship must be a mapping of keys (from, type, to, …), found %s", describe(n))
+		return
+	}
+	o := r.object(file, n, keyCheck("relationship", relKeys))
+	o.require("", "from", "type", "to", "status", "confidence", "assertedBy", "sources")
+	rel := &ig.Relationship{}
+	rec := &relRec{r: rel, at: pos{file, n.Line}}
+
+	rec.from, rec.to = o.ref("from"), o.ref("to")
+	rel.FromID, rel.ToID = rec.from.id, rec.to.id
+	if t := o.str("type"); t != "" {
+		if info, ok := ig.LookupRelType(ig.RelType(t)); ok {
+			rec.info, rec.typeOK, rel.Type = info, true, info.Type
+		} else {
+			types := make([]string, len(ig.Vocabulary))
+			for i, v := range ig.Vocabulary {
+				types[i] = string(v.Type)
+			}
+			o.add(o.vals["type"], "unknown relationship type %s%s", t, hint(t, types))
+		}
+	}
+	if rel.FromID != "" && rel.FromID == rel.ToID {
+		o.add(o.vals["to"], "from and to are the same entity %s: a relationship links two entities", rel.ToID)
+	}
+	rel.Status, rel.Confidence, rel.Quote, rel.Note = o.provenance(&rec.prov)
+	rel.AssertedByID = rec.prov.assertedBy.id
+	for _, s := range rec.prov.sources {
+		rel.SourceIDs = append(rel.SourceIDs, s.id)
+	}
+	rel.Basis = o.str("basis")
+	rel.ValidFrom = o.date("validFrom")
+	rel.ValidTo = o.date("validTo")
+	o.notBefore("validTo", rel.ValidTo, "validFrom", rel.ValidFrom)
+	rel.AssertedOn = o.date("assertedOn")
+
+	if o.has("id") {
+		rec.at = o.at("id")
+		if rel.ID = o.str("id"); rel.ID != "" && !validAssertionID(rel.ID) {
+			o.add(o.vals["id"], "id %q is not a valid relationship id: lowercase letters and digits joined by - or --, at most %d characters", rel.ID, MaxAssertionIDLength)
+		}
+	} else if rec.typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
+		rel.ID = ig.DefaultRelationshipID(rel.FromID, rel.Type, rel.ToID, rel.AssertedByID)
+	}
+	r.rels = append(r.rels, rec)
+}
+
+func (r *reader) figure(file string, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.add(file, n.Line, "a figure must be a mapping of keys (subject, metric, value, …), found %s", describe(n))
+		return
+	}
+	o := r.object(file, n, keyCheck("figure", figKeys))
+	o.require("", "subject", "metric", "value", "asOf", "status", "confidence", "assertedBy", "sources")
+	f := &ig.Figure{Qualifier: "EXACT"}
+	rec := &figRec{f: f, at: pos{file, n.Line}}
+
+	rec.subject = o.ref("subject")
+	f.SubjectID = rec.subject.id
+	f.Metric = o.enum("metric", ig.FigureMetrics)
+	if v, ok := o.integer("value"); ok {
+		if v < 0 {
+			o.add(o.vals["value"], "value %d must not be negative", v)
+		}
+		f.Value = v
+	}
+	if o.has("qualifier") {
+		f.Qualifier = o.enum("qualifier", ig.FigureQualifiers)
+	}
+	f.Population = o.str("population")
+	f.AsOf = o.date("asOf")
+	f.Status, f.Confidence, f.Quote, f.Note = o.provenance(&rec.prov)
+	f.AssertedByID = rec.prov.assertedBy.id
+	for _, s := range rec.prov.sources {
+		f.SourceIDs = append(f.SourceIDs, s.id)
+	}
+
+	if o.has("id") {
+		rec.at = o.at("id")
+		if f.ID = o.str("id"); f.ID != "" && !validAssertionID(f.ID) {
+			o.add(o.vals["id"], "id %q is not a valid figure id: lowercase letters and digits joined by - or --, at most %d characters", f.ID, MaxAssertionIDLength)
+		}
+	} else if f.SubjectID != "" && f.Metric != "" && !f.AsOf.IsZero() && f.AssertedByID != "" {
+		f.ID = ig.DefaultFigureID(f)
+	}
+	r.figs = append(r.figs, rec)
+}
+
+// resolve checks what only all files together can tell: references, the kinds at the ends of
+// each relationship, and duplicate relationship and figure ids. It fills in assertedOn.
+func (r *reader) resolve() {
+	relIDs := map[string]pos{}
+	for _, rec := range r.rels {
+		rel := rec.r
+		from, to := r.lookup("from", rec.from), r.lookup("to", rec.to)
+		if rec.typeOK && from != nil && to != nil && from.Kind.Valid() && to.Kind.Valid() {
+			info := rec.info
+			fromOK, toOK := slices.Contains(info.From, from.Kind), slices.Contains(info.To, to.Kind)
+			swapped := ""
+			if info.Allows(to.Kind, from.Kind) {
+				swapped = "; are from and to swapped?"
+			}
+			if !fromOK {
+				r.add(rec.from.at.file, rec.from.at.line, "%s cannot point from %s (%s): it points from %s%s",
+					info.Type, from.ID, from.Kind, orList(info.From), swapped)
+			}
+			if !toOK {
+				r.add(rec.to.at.file, rec.to.at.line, "%s cannot point to %s (%s): it points to %s%s",
+					info.Type, to.ID, to.Kind, orList(info.To), swapped)
+			}
+		}
+		sources := r.checkProvenance(&rec.prov)
+		if rel.AssertedOn.IsZero() {
+			rel.AssertedOn = earliestPublished(sources)
+		}
+		if rel.ID != "" {
+			if first, dup := relIDs[rel.ID]; dup {
+				r.add(rec.at.file, rec.at.line, "duplicate relationship id %s (first at %s): set id on one of them to keep two assertions apart", rel.ID, first)
+			} else {
+				relIDs[rel.ID] = rec.at
+			}
+		}
+	}
+
+	figIDs := map[string]pos{}
+	for _, rec := range r.figs {
+		if s := r.lookup("subject", rec.subject); s != nil && s.Kind.Valid() && s.Kind != ig.KindIncident && s.Kind != ig.KindEvent {
+			r.add(rec.subject.at.file, rec.subject.at.line, "subject %s is %s: figures are about an INCIDENT or EVENT", s.ID, a(s.Kind))
+		}
+		r.checkProvenance(&rec.prov)
+		if id := rec.f.ID; id != "" {
+			if first, dup := figIDs[id]; dup {
+				r.add(rec.at.file, rec.at.line, "duplicate figure id %s (first at %s): set id on one of them to keep two reports apart", id, first)
+			} else {
+				figIDs[id] = rec.at
+			}
+		}
+	}
+}
+
+// lookup returns the entity ref names, reporting an unknown id; what names the key.
+func (r *reader) lookup(what string, x ref) *ig.Entity {
+	if x.id == "" {
+		return nil // missing or empty: reported already
+	}
+	if rec, ok := r.byID[x.id]; ok {
+		return rec.e
+	}
+	ids := make([]string, 0, len(r.byID))
+	for id := range r.byID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	r.add(x.at.file, x.at.line, "%s: no entity with id %s%s", what, x.id, hint(x.id, ids))
+	return nil
+}
+
+// checkProvenance checks the asserting party and the sources, and returns the sources.
+func (r *reader) checkProvenance(p *provenance) []*ig.Entity {
+	if asserter := r.lookup("assertedBy", p.assertedBy); asserter != nil && asserter.Kind.Valid() && !asserter.Kind.IsActor() {
+		r.add(p.assertedBy.at.file, p.assertedBy.at.line,
+			"assertedBy: %s is %s; the asserting party is an ORGANIZATION, COUNTRY, PERSON or GROUP (for a publication, its publisher)", asserter.ID, a(asserter.Kind))
+	}
+	var out []*ig.Entity
+	for _, s := range p.sources {
+		e := r.lookup("sources", s)
+		switch {
+		case e == nil || !e.Kind.Valid():
+		case e.Kind != ig.KindSource:
+			r.add(s.at.file, s.at.line, "sources: %s is %s, not a SOURCE", e.ID, a(e.Kind))
+		default:
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// earliestPublished returns the earliest publication date of sources ("" if none has one).
+func earliestPublished(sources []*ig.Entity) ig.PartialDate {
+	var d ig.PartialDate
+	for _, s := range sources {
+		p := s.Published
+		if p.IsZero() {
+			continue
+		}
+		if d.IsZero() || p.Start() < d.Start() || (p.Start() == d.Start() && p.End() < d.End()) {
+			d = p
+		}
+	}
+	return d
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/rs/zerolog"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/graph"
+)
+
+// newGraphQLHandler builds the GraphQL endpoint: POST with JSON and GET for queries, a parsed
+// query cache, introspection (GraphiQL's docs pane is the researchers' manual), a complexity
+// limit, per-operation dataloaders, and errors that carry a code and never leak internals.
+func newGraphQLHandler(cfg Config, svc incidentgraph.GraphService) *handler.Server {
+	es := graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{Graph: svc},
+		Complexity: graph.Complexity(),
+	})
+	srv := handler.New(es)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(graph.WithLoaders(ctx, graph.NewLoaders(svc)))
+	})
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	return srv
+}
+
+// loggedError is an internal error that has been logged already (a recovered panic).
+type loggedError struct{ error }
+
+// presentError gives every error a code in extensions.code. Application errors keep their
+// message; errors that gqlgen or the parser coded (validation, parsing, complexity) stay as they
+// are; anything else is masked as "internal error" and logged once, with the request id.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	var appErr *incidentgraph.Error
+	var logged loggedError
+	switch {
+	case errors.As(err, &logged):
+		setCode(gqlErr, incidentgraph.EINTERNAL, "internal error")
+	case errors.As(err, &appErr) && appErr.Code != incidentgraph.EINTERNAL:
+		if appErr.Code == incidentgraph.EUNAVAIL || appErr.Code == incidentgraph.ETIMEOUT {
+			zerolog.Ctx(ctx).Warn().Err(err).Str("code", appErr.Code).Msg("graphql: request failed")
+		}
+		setCode(gqlErr, appErr.Code, appErr.Message)
+	case gqlErr.Extensions["code"] != nil && !errors.As(err, &appErr):
+		// Coded by gqlgen or gqlparser: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+		// COMPLEXITY_LIMIT_EXCEEDED, … The messages are about the request, not our internals.
+	default:
+		zerolog.Ctx(ctx).Error().Err(err).Str("path", gqlErr.Path.String()).Msg("graphql: internal error")
+		setCode(gqlErr, incidentgraph.EINTERNAL, "internal error")
+	}
+	return gqlErr
+}
+
+func setCode(e *gqlerror.Error, code, message string) {
+	e.Message = message
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+}
+
+// recoverPanic logs a panic with its stack, once, and lets presentError mask it.
+func recoverPanic(ctx context.Context, p any) error {
+	zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(p)).Bytes("stack", debug.Stack()).Msg("graphql: panic")
+	return loggedError{fmt.Errorf("panic: %v", p)}
+}

@@ -1,0 +1,53 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
+)
+
+// RequestIDHeader carries the request id back to the client, so that a user reporting a
+// problem can quote the id that the logs are searchable by.
+const RequestIDHeader = "Request-Id"
+
+func loggerHandler(logger zerolog.Logger) func(http.Handler) http.Handler {
+	return hlog.NewHandler(logger)
+}
+
+func requestID() func(http.Handler) http.Handler {
+	return hlog.RequestIDHandler("req_id", RequestIDHeader)
+}
+
+func accessLog() func(http.Handler) http.Handler {
+	return hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
+		hlog.FromRequest(r).Info().
+			Str("method", r.Method).
+			Str("path", r.URL.Path).
+			Int("status", status).
+			Int("size", size).
+			Dur("duration", d).
+			Msg("request")
+	})
+}
+
+func withTimeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+func limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}

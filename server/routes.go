@@ -1,0 +1,19 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/web"
+)
+
+// addRoutes is the whole HTTP surface of the service.
+func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, graph incidentgraph.GraphService, db Pinger) {
+	gql := limitBody(cfg.MaxBodyBytes)(withTimeout(cfg.RequestTimeout)(newGraphQLHandler(cfg, graph)))
+	mux.Handle("/graphql", gql)
+	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("GET /readyz", handleReadyz(db))
+	mux.Handle("/", web.Handler()) // GraphiQL and its assets, built into the binary
+}

@@ -1,0 +1,48 @@
+// Package server is the HTTP face of the service: GraphQL at /graphql, GraphiQL at /, health
+// checks, and the middleware every request passes (request ids, access log, limits).
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// Config holds the HTTP-side limits.
+type Config struct {
+	// RequestTimeout bounds a whole GraphQL request. Neo4j's own query timeout sits below it, so
+	// a slow query is stopped by the database before the client gives up.
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int64
+	// ComplexityLimit bounds a GraphQL operation's cost (lists count as their page size times
+	// their children), which also bounds its depth.
+	ComplexityLimit int
+}
+
+// DefaultConfig returns the limits the service runs with unless told otherwise.
+func DefaultConfig() Config {
+	return Config{RequestTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000}
+}
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// NewServer returns the service's HTTP handler. Every dependency is passed in; nothing is global.
+func NewServer(logger zerolog.Logger, cfg Config, graph incidentgraph.GraphService, db Pinger) http.Handler {
+	mux := http.NewServeMux()
+	addRoutes(mux, logger, cfg, graph, db)
+	// Outermost first: the logger, then the request id (so every line carries it), then the
+	// access log, which sees the final status.
+	var h http.Handler = mux
+	h = accessLog()(h)
+	h = requestID()(h)
+	h = loggerHandler(logger)(h)
+	return h
+}
