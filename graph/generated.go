@@ -1861,7 +1861,11 @@ type Relationship {
   other: Entity!
   "The status of the assertion (a claim, a confirmation, an allegation, a denial …)."
   status: Status!
-  "How sure the asserting party (or, where it gives none, the curators) is: 0–100 as in STIX 2.1."
+  """
+  How likely the assertion is to be true, 0–100 as in STIX 2.1: the asserting party's own
+  confidence where it states one, otherwise the curators' judgement. An allegation that was
+  certainly made but is probably false has a low confidence.
+  """
   confidence: Int!
   "The same confidence in words: NONE (0), LOW (1–29), MEDIUM (30–69), HIGH (70–100)."
   confidenceLevel: ConfidenceLevel!
@@ -1951,7 +1955,7 @@ enum RelationshipType {
   TARGETED
   "Membership."
   MEMBER_OF
-  "Leadership."
+  "Leadership (a person of a group or state; a state of a coalition)."
   LEADER_OF
   "A public statement or assessment about something."
   STATED

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/incidentgraph/incidentgraph"
-
 	"github.com/incidentgraph/incidentgraph/graph/model"
 )
 

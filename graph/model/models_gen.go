@@ -1086,7 +1086,7 @@ const (
 	RelationshipTypeTargeted RelationshipType = "TARGETED"
 	// Membership.
 	RelationshipTypeMemberOf RelationshipType = "MEMBER_OF"
-	// Leadership.
+	// Leadership (a person of a group or state; a state of a coalition).
 	RelationshipTypeLeaderOf RelationshipType = "LEADER_OF"
 	// A public statement or assessment about something.
 	RelationshipTypeStated RelationshipType = "STATED"
