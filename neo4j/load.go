@@ -187,8 +187,13 @@ func (db *DB) Counts(ctx context.Context) (entities, relationships, figures int,
 // DeleteAll removes every node and relationship (not the schema). Tests use it to start from an
 // empty graph; operators can use it before a clean reload.
 func (db *DB) DeleteAll(ctx context.Context) error {
-	_, err := driver.ExecuteQuery(ctx, db.driver, `MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil,
-		driver.EagerResultTransformer, driver.ExecuteQueryWithDatabase(db.cfg.Database), driver.ExecuteQueryWithWritersRouting())
+	// Batched deletes need an auto-commit transaction (session.Run), not a managed one.
+	s := db.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: db.cfg.Database, AccessMode: driver.AccessModeWrite})
+	defer s.Close(context.Background())
+	res, err := s.Run(ctx, `MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
 	return classify(err)
 }
 
