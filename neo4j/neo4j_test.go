@@ -516,4 +516,3 @@ func entityIDs(es []*incidentgraph.Entity) []string {
 	}
 	return out
 }
-
