@@ -4,7 +4,6 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 
@@ -63,7 +62,11 @@ func MarshalPartialDate(d incidentgraph.PartialDate) graphql.Marshaler {
 func UnmarshalPartialDate(v any) (incidentgraph.PartialDate, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("PartialDate must be a string such as \"2024-03-22\", \"2024-03\" or \"2024\"")
+		return "", incidentgraph.Errorf(incidentgraph.EINVALID, "PartialDate must be a string such as \"2024-03-22\", \"2024-03\" or \"2024\"")
 	}
-	return incidentgraph.ParsePartialDate(s)
+	d, err := incidentgraph.ParsePartialDate(s)
+	if err != nil {
+		return "", incidentgraph.Errorf(incidentgraph.EINVALID, "%v", err)
+	}
+	return d, nil
 }
