@@ -1443,6 +1443,7 @@ unknown, as GTD's ` + "`" + `iday = 0` + "`" + `: ` + "`" + `2024-03` + "`" + ` 
 """
 scalar PartialDate
 
+"Everything the graph answers. All queries only read."
 type Query {
   """
   Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
@@ -1459,10 +1460,10 @@ type Query {
   ): [Entity!]!
 
   "One entity by its id (a stable slug such as ` + "`" + `islamic-state-khorasan-province` + "`" + `); null if there is none."
-  entity(id: ID!): Entity
+  entity("The entity's id." id: ID!): Entity
 
   "Several entities by id, in the order asked; ids that do not exist are left out. At most 100 ids."
-  entities(ids: [ID!]!): [Entity!]!
+  entities("The ids, at most 100." ids: [ID!]!): [Entity!]!
 
   """
   Incidents (attacks and attempted attacks, as GTD counts them), oldest first, filtered and paged

@@ -269,6 +269,7 @@ type Place struct {
 
 func (Place) IsEntity() {}
 
+// Everything the graph answers. All queries only read.
 type Query struct {
 }
 
