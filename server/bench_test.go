@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
+	"github.com/incidentgraph/incidentgraph/server"
+)
+
+// BenchmarkEntityRelationships: the question "what is asserted about the Moscow attack, by whom,
+// on which sources" through the whole HTTP + GraphQL stack, against the same answer from the
+// store's calls alone. The ratio is the cost of the API layer.
+func BenchmarkEntityRelationships(b *testing.B) {
+	ctx := context.Background()
+	db := testdb.MustOpen(b)
+	testdb.MustSeed(b, db)
+	h := server.NewServer(zerolog.Nop(), server.DefaultConfig(), db, db)
+	body := []byte(`{"query":"{ entity(id: \"moscow-concert-hall-attack-2024\") { name relationships { type status confidence other { id name } assertedBy { name } sources { title publisher } } } }"}`)
+
+	b.Run("impl=store", func(b *testing.B) {
+		for b.Loop() {
+			es, err := db.FindEntitiesByIDs(ctx, []string{"moscow-concert-hall-attack-2024"})
+			if err != nil || len(es) != 1 {
+				b.Fatal(err)
+			}
+			rels, err := db.FindRelationships(ctx, []string{es[0].ID}, incidentgraph.RelationshipFilter{Direction: incidentgraph.Both}, 100)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ids []string
+			for _, r := range rels[es[0].ID] {
+				ids = append(ids, r.FromID, r.ToID, r.AssertedByID)
+				ids = append(ids, r.SourceIDs...)
+			}
+			if _, err := db.FindEntitiesByIDs(ctx, ids); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=graphql-http", func(b *testing.B) {
+		ts := httptest.NewServer(h)
+		defer ts.Close()
+		for b.Loop() {
+			resp, err := http.Post(ts.URL+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || bytes.Contains(out, []byte(`"errors"`)) {
+				b.Fatalf("status %d: %s", resp.StatusCode, out)
+			}
+		}
+	})
+}
