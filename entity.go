@@ -51,6 +51,9 @@ type Entity struct {
 	Name        string
 	Aliases     []string
 	Description string
+	// SourceIDs are where the entity's own facts (names, dates, places, codes) come from. Its
+	// relationships carry sources of their own.
+	SourceIDs []string
 
 	// ORGANIZATION
 	OrgType   string // MILITANT_GROUP, GOVERNMENT, …

@@ -55,25 +55,25 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 	desc := optString(e.Description)
 	switch e.Kind {
 	case incidentgraph.KindOrganization:
-		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
 			OrgType: model.OrganizationType(e.OrgType), GtdName: optString(e.GTDName),
 			Founded: optDate(e.Founded), Dissolved: optDate(e.Dissolved)}
 	case incidentgraph.KindCountry:
-		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, Iso2: e.ISO2}
+		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Iso2: e.ISO2}
 	case incidentgraph.KindPerson:
-		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
 			Role: optString(e.Role), Nationality: optString(e.Nationality), Anonymous: e.Anonymous}
 	case incidentgraph.KindPlace:
-		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
 			PlaceType: model.PlaceType(e.PlaceType), CountryCode: optString(e.CountryCode),
 			Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
 	case incidentgraph.KindIncident:
 		return toIncident(e)
 	case incidentgraph.KindEvent:
-		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
 			EventType: model.EventType(e.EventType), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary)}
 	case incidentgraph.KindSource:
-		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc,
+		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
 			Title: e.Name, Publisher: e.Publisher, Published: e.Published, URL: optString(e.URL),
 			SourceType: model.SourceType(e.SourceType), Accessed: optDate(e.Accessed)}
 	default:
@@ -87,7 +87,7 @@ func toIncident(e *incidentgraph.Entity) *model.Incident {
 		aliases = []string{}
 	}
 	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: aliases,
-		Description: optString(e.Description), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
+		Description: optString(e.Description), SourceIDs: e.SourceIDs, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
 		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),

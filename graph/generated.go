@@ -54,6 +54,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 	}
 
 	Event struct {
@@ -67,6 +68,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 		Summary       func(childComplexity int) int
 	}
 
@@ -110,6 +112,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 	}
 
 	Incident struct {
@@ -125,6 +128,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Outcome       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 		Suicide       func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		TargetTypes   func(childComplexity int) int
@@ -154,6 +158,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		OrgType       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -183,6 +188,7 @@ type ComplexityRoot struct {
 		Nationality   func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
 		Role          func(childComplexity int) int
+		Sources       func(childComplexity int) int
 	}
 
 	Place struct {
@@ -197,6 +203,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		PlaceType     func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Sources       func(childComplexity int) int
 	}
 
 	Query struct {
@@ -248,6 +255,7 @@ type ComplexityRoot struct {
 		Publisher     func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
 		SourceType    func(childComplexity int) int
+		Sources       func(childComplexity int) int
 		Title         func(childComplexity int) int
 		URL           func(childComplexity int) int
 	}
@@ -264,9 +272,11 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CountryResolver interface {
+	Sources(ctx context.Context, obj *model.Country) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 type EventResolver interface {
+	Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric) ([]*model.Figure, error)
@@ -276,20 +286,25 @@ type FigureResolver interface {
 	Sources(ctx context.Context, obj *model.Figure) ([]*model.Source, error)
 }
 type GroupResolver interface {
+	Sources(ctx context.Context, obj *model.Group) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 type IncidentResolver interface {
+	Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric) ([]*model.Figure, error)
 }
 type OrganizationResolver interface {
+	Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 type PersonResolver interface {
+	Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 type PlaceResolver interface {
+	Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 type QueryResolver interface {
@@ -311,6 +326,7 @@ type RelationshipResolver interface {
 	Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error)
 }
 type SourceResolver interface {
+	Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
 }
 
@@ -379,6 +395,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Country.sources":
+		if e.ComplexityRoot.Country.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Sources(childComplexity), true
 
 	case "Event.aliases":
 		if e.ComplexityRoot.Event.Aliases == nil {
@@ -450,6 +472,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Event.sources":
+		if e.ComplexityRoot.Event.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Sources(childComplexity), true
 	case "Event.summary":
 		if e.ComplexityRoot.Event.Summary == nil {
 			break
@@ -645,6 +673,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Group.sources":
+		if e.ComplexityRoot.Group.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Sources(childComplexity), true
 
 	case "Incident.aliases":
 		if e.ComplexityRoot.Incident.Aliases == nil {
@@ -728,6 +762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Incident.sources":
+		if e.ComplexityRoot.Incident.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Sources(childComplexity), true
 	case "Incident.suicide":
 		if e.ComplexityRoot.Incident.Suicide == nil {
 			break
@@ -856,6 +896,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Organization.sources":
+		if e.ComplexityRoot.Organization.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Sources(childComplexity), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -967,6 +1013,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Role(childComplexity), true
+	case "Person.sources":
+		if e.ComplexityRoot.Person.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Sources(childComplexity), true
 
 	case "Place.aliases":
 		if e.ComplexityRoot.Place.Aliases == nil {
@@ -1039,6 +1091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+	case "Place.sources":
+		if e.ComplexityRoot.Place.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Sources(childComplexity), true
 
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
@@ -1318,6 +1376,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.SourceType(childComplexity), true
+	case "Source.sources":
+		if e.ComplexityRoot.Source.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Sources(childComplexity), true
 	case "Source.title":
 		if e.ComplexityRoot.Source.Title == nil {
 			break
@@ -1558,6 +1622,11 @@ interface Entity {
   aliases: [String!]!
   "A sentence or two for the reader."
   description: String
+  """
+  Where the entity's own facts come from: its names, dates, place and GTD codes. Each of its
+  relationships carries sources of its own.
+  """
+  sources: [Source!]!
   "This entity's relationships in both directions, each with its provenance, strongest first."
   relationships(
     "What to keep; all when omitted."
@@ -1574,6 +1643,7 @@ type Organization implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "What sort of organization."
   orgType: OrganizationType!
@@ -1612,6 +1682,7 @@ type Country implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `RU` + "`" + `."
   iso2: String!
@@ -1624,6 +1695,7 @@ type Person implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "What the person is, as the sources describe them (e.g. \"Pakistani security analyst\")."
   role: String
@@ -1640,6 +1712,7 @@ type Place implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "What sort of place."
   placeType: PlaceType!
@@ -1678,6 +1751,7 @@ type Incident implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "The day it happened (or began), as precisely as known."
   date: PartialDate!
@@ -1714,6 +1788,7 @@ type Event implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "What sort of event."
   eventType: EventType!
@@ -1755,6 +1830,7 @@ type Source implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
   "The title (same as ` + "`" + `name` + "`" + `)."
   title: String!
@@ -1793,6 +1869,7 @@ type Group implements Entity {
   name: String!
   aliases: [String!]!
   description: String
+  sources: [Source!]!
   relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
 }
 
@@ -2371,6 +2448,8 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_aliases(ctx, field)
 	case "description":
 		return ec.fieldContext_Incident_description(ctx, field)
+	case "sources":
+		return ec.fieldContext_Incident_sources(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Incident_relationships(ctx, field)
 	case "date":
@@ -2433,6 +2512,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_aliases(ctx, field)
 	case "description":
 		return ec.fieldContext_Organization_description(ctx, field)
+	case "sources":
+		return ec.fieldContext_Organization_sources(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Organization_relationships(ctx, field)
 	case "orgType":
@@ -2547,6 +2628,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_aliases(ctx, field)
 	case "description":
 		return ec.fieldContext_Source_description(ctx, field)
+	case "sources":
+		return ec.fieldContext_Source_sources(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Source_relationships(ctx, field)
 	case "title":
@@ -3294,6 +3377,38 @@ func (ec *executionContext) fieldContext_Country_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
 }
 
+func (ec *executionContext) _Country_sources(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Country().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Country_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3474,6 +3589,38 @@ func (ec *executionContext) _Event_description(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Event_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_sources(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Event_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -4359,6 +4506,38 @@ func (ec *executionContext) fieldContext_Group_description(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
 }
 
+func (ec *executionContext) _Group_sources(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4516,6 +4695,38 @@ func (ec *executionContext) _Incident_description(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Incident_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Incident", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incident_sources(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incident().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Incident_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
@@ -5102,6 +5313,38 @@ func (ec *executionContext) fieldContext_Organization_description(_ context.Cont
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
+func (ec *executionContext) _Organization_sources(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5573,6 +5816,38 @@ func (ec *executionContext) fieldContext_Person_description(_ context.Context, f
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
+func (ec *executionContext) _Person_sources(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5799,6 +6074,38 @@ func (ec *executionContext) _Place_description(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Place_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Place", field, false, false, "String")
+}
+
+func (ec *executionContext) _Place_sources(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Place().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Place",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Place_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
@@ -7017,6 +7324,38 @@ func (ec *executionContext) _Source_description(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Source_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_sources(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Source().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Source_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -8688,6 +9027,12 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -8752,6 +9097,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9043,6 +9394,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9102,6 +9459,12 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9298,6 +9661,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9501,6 +9870,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9575,6 +9950,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Place_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9923,6 +10304,12 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_sources(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -12,8 +12,16 @@ import (
 	"github.com/incidentgraph/incidentgraph/graph/model"
 )
 
+func (r *countryResolver) Sources(ctx context.Context, obj *model.Country) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
 func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first)
+}
+
+func (r *eventResolver) Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *eventResolver) Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
@@ -32,8 +40,16 @@ func (r *figureResolver) Sources(ctx context.Context, obj *model.Figure) ([]*mod
 	return r.sources(ctx, obj.SourceIDs)
 }
 
+func (r *groupResolver) Sources(ctx context.Context, obj *model.Group) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
 func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first)
+}
+
+func (r *incidentResolver) Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
@@ -44,12 +60,24 @@ func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, met
 	return r.figures(ctx, obj.ID, metric)
 }
 
+func (r *organizationResolver) Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
 func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first)
 }
 
+func (r *personResolver) Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
 func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first)
+}
+
+func (r *placeResolver) Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
@@ -262,6 +290,10 @@ func (r *relationshipResolver) AssertedBy(ctx context.Context, obj *model.Relati
 }
 
 func (r *relationshipResolver) Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
+func (r *sourceResolver) Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 

@@ -43,6 +43,9 @@ func entityProps(e *incidentgraph.Entity) map[string]any {
 		}
 	}
 	str("description", e.Description)
+	if len(e.SourceIDs) > 0 {
+		p["sources"] = e.SourceIDs
+	}
 	str("orgType", e.OrgType)
 	str("gtdName", e.GTDName)
 	date("founded", e.Founded)
@@ -100,6 +103,7 @@ func entityFromProps(p map[string]any) *incidentgraph.Entity {
 		Name:        str(p, "name"),
 		Aliases:     strs(p, "aliases"),
 		Description: str(p, "description"),
+		SourceIDs:   strs(p, "sources"),
 		OrgType:     str(p, "orgType"),
 		GTDName:     str(p, "gtdName"),
 		Founded:     incidentgraph.PartialDate(str(p, "founded")),

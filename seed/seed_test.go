@@ -129,6 +129,7 @@ const minimalEntities = `entities:
     longitude: -37
     geoPrecision: 1
   - id: attack-a
+    sources: [src-b, src-a]
     kind: INCIDENT
     name: Attack A
     date: 2024-03-22
@@ -179,7 +180,7 @@ func TestReadMinimalDataset(t *testing.T) {
 			Latitude: &lat, Longitude: &lon, GeoPrecision: &prec},
 		"attack-a": {ID: "attack-a", Kind: ig.KindIncident, Name: "Attack A", Date: "2024-03-22", EndDate: "2024-03-23",
 			AttackTypes: []int{2, 7}, TargetTypes: []int{14}, WeaponTypes: []int{5, 8}, Outcome: "SUCCESSFUL",
-			GTDEventID: "202403220001", Summary: "Gunmen attacked."},
+			GTDEventID: "202403220001", Summary: "Gunmen attacked.", SourceIDs: []string{"src-b", "src-a"}},
 		"event-a": {ID: "event-a", Kind: ig.KindEvent, Name: "Event A", EventType: "DETENTION", Date: "2024-03",
 			EndDate: "2024-03-23", Summary: "Detentions."},
 		"people-a": {ID: "people-a", Kind: ig.KindGroup, Name: "People A"},

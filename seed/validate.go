@@ -13,7 +13,7 @@ import (
 
 // Keys every entity may have, and the keys of each kind.
 var (
-	commonKeys = []string{"id", "kind", "name", "aliases", "description"}
+	commonKeys = []string{"id", "kind", "name", "aliases", "description", "sources"}
 	kindKeys   = map[ig.Kind][]string{
 		ig.KindOrganization: {"orgType", "gtdName", "founded", "dissolved"},
 		ig.KindCountry:      {"iso2"},
@@ -45,8 +45,9 @@ var gtdEventIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // entityRec is an entity and where its id was written.
 type entityRec struct {
-	e  *ig.Entity
-	at pos
+	e       *ig.Entity
+	at      pos
+	sources []ref
 }
 
 // ref is a reference to an entity, resolved once every file has been read.
@@ -157,6 +158,7 @@ func (r *reader) entity(file string, n *yaml.Node) {
 	e.Name = o.str("name")
 	e.Aliases = aliases(o)
 	e.Description = o.str("description")
+	rec.sources = o.sourceRefs(false)
 	kindFields(o, e)
 
 	if e.ID != "" {
@@ -287,16 +289,24 @@ func (o *obj) provenance(p *provenance) (status ig.Status, confidence int, quote
 	status = ig.Status(o.enum("status", statuses))
 	confidence, _ = o.intIn("confidence", 0, ig.MaxConfidence)
 	p.assertedBy = o.ref("assertedBy")
+	p.sources = o.sourceRefs(true)
+	return status, confidence, o.str("quote"), o.str("note")
+}
+
+// sourceRefs reads the list of source ids, none twice; required says whether an empty list is
+// a problem (a missing one is reported by require).
+func (o *obj) sourceRefs(required bool) []ref {
+	var out []ref
 	seen := map[string]int{}
-	for _, s := range o.texts("sources", true) {
+	for _, s := range o.texts("sources", required) {
 		if first, dup := seen[s.val]; dup {
 			o.r.add(o.file, s.line, "sources: %s listed twice (first at line %d)", s.val, first)
 			continue
 		}
 		seen[s.val] = s.line
-		p.sources = append(p.sources, ref{s.val, pos{o.file, s.line}})
+		out = append(out, ref{s.val, pos{o.file, s.line}})
 	}
-	return status, confidence, o.str("quote"), o.str("note")
+	return out
 }
 
 func (r *reader) relationship(file string, n *yaml.Node) {
@@ -391,6 +401,11 @@ func (r *reader) figure(file string, n *yaml.Node) {
 // resolve checks what only all files together can tell: references, the kinds at the ends of
 // each relationship, and duplicate relationship and figure ids. It fills in assertedOn.
 func (r *reader) resolve() {
+	for _, rec := range r.entities {
+		for _, s := range r.checkSources(rec.sources) {
+			rec.e.SourceIDs = append(rec.e.SourceIDs, s.ID)
+		}
+	}
 	relIDs := map[string]pos{}
 	for _, rec := range r.rels {
 		rel := rec.r
@@ -463,8 +478,13 @@ func (r *reader) checkProvenance(p *provenance) []*ig.Entity {
 		r.add(p.assertedBy.at.file, p.assertedBy.at.line,
 			"assertedBy: %s is %s; the asserting party is an ORGANIZATION, COUNTRY, PERSON or GROUP (for a publication, its publisher)", asserter.ID, a(asserter.Kind))
 	}
+	return r.checkSources(p.sources)
+}
+
+// checkSources checks that every reference is to a SOURCE entity, and returns those entities.
+func (r *reader) checkSources(refs []ref) []*ig.Entity {
 	var out []*ig.Entity
-	for _, s := range p.sources {
+	for _, s := range refs {
 		e := r.lookup("sources", s)
 		switch {
 		case e == nil || !e.Kind.Valid():

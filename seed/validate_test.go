@@ -199,6 +199,9 @@ func TestEntityProblems(t *testing.T) {
 	long := strings.Repeat("a", 81)
 	runCases(t, []testCase{
 		one("entity not a mapping", "entities:\n  - x\n", 2, "an entity must be a mapping"),
+		one("entity source not a SOURCE", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    sources: [src-a, city-a]\n", 5, "sources: city-a is a PLACE, not a SOURCE"),
+		one("entity source unknown", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    sources:\n      - src-a\n      - src-z\n", 7, "sources: no entity with id src-z"),
+		one("entity source twice", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    sources: [src-a, src-a]\n", 5, "sources: src-a listed twice"),
 		one("missing id", "entities:\n  - kind: GROUP\n    name: X\n", 2, "missing required key id"),
 		one("missing kind", "entities:\n  - id: x\n    name: X\n", 2, "missing required key kind"),
 		one("missing name", "entities:\n  - id: x\n    kind: GROUP\n", 2, "missing required key name"),

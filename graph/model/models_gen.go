@@ -24,9 +24,12 @@ type Country struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// ISO 3166-1 alpha-2 code, e.g. `RU`.
 	Iso2 string `json:"iso2"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Country) IsEntity() {}
@@ -38,6 +41,7 @@ type Event struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of event.
 	EventType EventType `json:"eventType"`
@@ -49,6 +53,8 @@ type Event struct {
 	Summary *string `json:"summary,omitempty"`
 	// Counts reported about the event (e.g. people detained), oldest first.
 	Figures []*Figure `json:"figures"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Event) IsEntity() {}
@@ -93,7 +99,10 @@ type Group struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Group) IsEntity() {}
@@ -105,6 +114,7 @@ type Incident struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// The day it happened (or began), as precisely as known.
 	Date incidentgraph.PartialDate `json:"date"`
@@ -127,6 +137,8 @@ type Incident struct {
 	// Casualty and other counts, every report kept with its date and source, oldest first: figures
 	// change as the story develops ("at least 133", later 145).
 	Figures []*Figure `json:"figures"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Incident) IsEntity() {}
@@ -178,6 +190,7 @@ type Organization struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of organization.
 	OrgType OrganizationType `json:"orgType"`
@@ -187,6 +200,8 @@ type Organization struct {
 	Founded *incidentgraph.PartialDate `json:"founded,omitempty"`
 	// When it ceased to exist, where it has.
 	Dissolved *incidentgraph.PartialDate `json:"dissolved,omitempty"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Organization) IsEntity() {}
@@ -236,6 +251,7 @@ type Person struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// What the person is, as the sources describe them (e.g. "Pakistani security analyst").
 	Role *string `json:"role,omitempty"`
@@ -243,6 +259,8 @@ type Person struct {
 	Nationality *string `json:"nationality,omitempty"`
 	// True when the sources do not name the person.
 	Anonymous bool `json:"anonymous"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Person) IsEntity() {}
@@ -254,6 +272,7 @@ type Place struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of place.
 	PlaceType PlaceType `json:"placeType"`
@@ -265,6 +284,8 @@ type Place struct {
 	Longitude *float64 `json:"longitude,omitempty"`
 	// How exact the coordinates are, as GTD's `specificity`: 1 the exact place … 5 unknown.
 	GeoPrecision *int `json:"geoPrecision,omitempty"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Place) IsEntity() {}
@@ -306,6 +327,7 @@ type Source struct {
 	Name          string          `json:"name"`
 	Aliases       []string        `json:"aliases"`
 	Description   *string         `json:"description,omitempty"`
+	Sources       []*Source       `json:"sources"`
 	Relationships []*Relationship `json:"relationships"`
 	// The title (same as `name`).
 	Title string `json:"title"`
@@ -319,6 +341,8 @@ type Source struct {
 	SourceType SourceType `json:"sourceType"`
 	// When the curators last read it online.
 	Accessed *incidentgraph.PartialDate `json:"accessed,omitempty"`
+	// ids of the entity's own sources
+	SourceIDs []string `json:"-"`
 }
 
 func (Source) IsEntity() {}
