@@ -411,6 +411,24 @@ func TestEmbedded(t *testing.T) {
 		t.Errorf("kabul-airport-bombing-2021 is %s, want INCIDENT", e.Kind)
 	}
 
+	// Incidents, events and organizations carry their own facts (dates, names, GTD codes), so
+	// each must say where they come from.
+	for _, e := range ds.Entities {
+		switch e.Kind {
+		case ig.KindIncident, ig.KindEvent, ig.KindOrganization:
+		default:
+			continue
+		}
+		if len(e.SourceIDs) == 0 {
+			t.Errorf("%s %s: no sources", e.Kind, e.ID)
+		}
+		for _, s := range e.SourceIDs {
+			if src := byID[s]; src == nil || src.Kind != ig.KindSource {
+				t.Errorf("%s %s: source %s is not a SOURCE entity", e.Kind, e.ID, s)
+			}
+		}
+	}
+
 	if len(ds.Relationships) == 0 {
 		t.Fatal("no relationships")
 	}
