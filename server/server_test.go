@@ -167,6 +167,7 @@ func TestMoscowClaimAndAttributionWithSources(t *testing.T) {
 	var data struct {
 		Entity struct {
 			Name          string
+			Sources       []struct{ Publisher string }
 			Relationships []struct {
 				Type, Direction, Status, ConfidenceLevel string
 				Confidence                               int
@@ -180,6 +181,7 @@ func TestMoscowClaimAndAttributionWithSources(t *testing.T) {
 	mustData(t, ts.post(t, `{
 	  entity(id: "moscow-concert-hall-attack-2024") {
 	    name
+	    sources { publisher }
 	    relationships(filter: {types: [CLAIMED_RESPONSIBILITY_FOR, ATTRIBUTED_TO]}) {
 	      type direction status confidence confidenceLevel quote
 	      other { id kind } from { id kind } to { id kind }
@@ -188,6 +190,9 @@ func TestMoscowClaimAndAttributionWithSources(t *testing.T) {
 	    }
 	  }
 	}`, nil), &data)
+	if len(data.Entity.Sources) == 0 {
+		t.Error("the attack's own facts cite no source")
+	}
 	var claim, attribution bool
 	for _, r := range data.Entity.Relationships {
 		if r.Type != "CLAIMED_RESPONSIBILITY_FOR" && r.Type != "ATTRIBUTED_TO" {
