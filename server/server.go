@@ -22,6 +22,9 @@ type Config struct {
 	// ComplexityLimit bounds a GraphQL operation's cost (lists count as their page size times
 	// their children), which also bounds its depth.
 	ComplexityLimit int
+	// AllowedOrigins lists the web origins (e.g. https://charts.example.org) whose pages may
+	// call /graphql from the browser; "*" allows any. Empty: same origin only.
+	AllowedOrigins []string
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.

@@ -550,3 +550,42 @@ func TestHealthReadinessAndRequestIDs(t *testing.T) {
 		t.Errorf("access log: %s", ts.logs.String())
 	}
 }
+
+func TestCrossOriginRequestsOnlyFromAllowedOrigins(t *testing.T) {
+	db := seededDB(t)
+	cfg := server.DefaultConfig()
+	cfg.AllowedOrigins = []string{"https://charts.example.org"}
+	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, db, db))
+	defer ts.Close()
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, ts.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if got := preflight("https://charts.example.org").Header.Get("Access-Control-Allow-Origin"); got != "https://charts.example.org" {
+		t.Errorf("allowed origin: Access-Control-Allow-Origin %q", got)
+	}
+	if got := preflight("https://elsewhere.example.com").Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("other origin: Access-Control-Allow-Origin %q", got)
+	}
+	// Same-origin only by default.
+	plain := newTestServer(t, db, db)
+	req, _ := http.NewRequest(http.MethodPost, plain.URL+"/graphql", strings.NewReader(`{"query":"{ relationshipTypes { type } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://charts.example.org")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("no origins configured, yet Access-Control-Allow-Origin %q", got)
+	}
+}

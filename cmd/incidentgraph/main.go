@@ -5,7 +5,7 @@
 //	incidentgraph validate [--dir D]  validate the seed files only
 //
 // Configuration comes from the environment (HTTP_ADDR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
-// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT); flags of the same names in lower case override it.
+// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS); flags of the same names in lower case override it.
 package main
 
 import (
@@ -47,6 +47,7 @@ type config struct {
 	logFormat     string
 	seedDir       string
 	seedOnStart   bool
+	corsOrigins   string
 	shutdownGrace time.Duration
 }
 
@@ -68,6 +69,7 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&c.logLevel, "log_level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log_format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
 	fs.StringVar(&c.seedDir, "dir", env("SEED_DIR", ""), "seed files to read instead of those built in (SEED_DIR)")
+	fs.StringVar(&c.corsOrigins, "cors_origins", env("CORS_ORIGINS", ""), "comma-separated web origins allowed to call /graphql from a browser; * for any (CORS_ORIGINS)")
 	fs.BoolVar(&c.seedOnStart, "seed", env("SEED_ON_START", "") == "true", "serve: load the seed files before serving (SEED_ON_START=true)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -167,8 +169,14 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
 	}
+	scfg := server.DefaultConfig()
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			scfg.AllowedOrigins = append(scfg.AllowedOrigins, o)
+		}
+	}
 	srv := &http.Server{
-		Handler:           server.NewServer(logger, server.DefaultConfig(), db, db),
+		Handler:           server.NewServer(logger, scfg, db, db),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
