@@ -176,3 +176,76 @@ func fromRelationshipFilter(f *model.RelationshipFilter) (incidentgraph.Relation
 	}
 	return out, nil
 }
+
+func fromIncidentFilter(filter *model.IncidentFilter) (incidentgraph.IncidentFilter, error) {
+	var f incidentgraph.IncidentFilter
+	if filter == nil {
+		return f, nil
+	}
+	if filter.Perpetrator != nil {
+		f.Perpetrator = *filter.Perpetrator
+	}
+	if filter.MinConfidence != nil {
+		n, err := bounded("minConfidence", filter.MinConfidence, 0, 0, incidentgraph.MaxConfidence)
+		if err != nil {
+			return f, err
+		}
+		f.MinConfidence = n
+	}
+	if filter.From != nil {
+		f.From = *filter.From
+	}
+	if filter.To != nil {
+		f.To = *filter.To
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.From.Start() > f.To.End() {
+		return f, invalid("from must not be after to")
+	}
+	if filter.Place != nil {
+		f.Place = *filter.Place
+	}
+	if filter.AttackType != nil {
+		f.AttackType = gtdCode(*filter.AttackType, model.AllAttackType)
+	}
+	if filter.TargetType != nil {
+		f.TargetType = gtdCode(*filter.TargetType, model.AllTargetType)
+	}
+	return f, nil
+}
+
+func fromOrganizationFilter(filter *model.OrganizationFilter) incidentgraph.OrganizationFilter {
+	var f incidentgraph.OrganizationFilter
+	if filter == nil {
+		return f
+	}
+	for _, t := range filter.OrgTypes {
+		f.OrgTypes = append(f.OrgTypes, string(t))
+	}
+	if filter.NameContains != nil {
+		f.NameContains = *filter.NameContains
+	}
+	if filter.AffiliateOf != nil {
+		f.AffiliateOf = *filter.AffiliateOf
+	}
+	return f
+}
+
+func toIncidentConnection(res *incidentgraph.EntityPage) *model.IncidentConnection {
+	conn := &model.IncidentConnection{Edges: []*model.IncidentEdge{}, Nodes: []*model.Incident{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+	for i, e := range res.Entities {
+		n := toIncident(e)
+		conn.Nodes = append(conn.Nodes, n)
+		conn.Edges = append(conn.Edges, &model.IncidentEdge{Cursor: res.Cursors[i], Node: n})
+	}
+	return conn
+}
+
+func toOrganizationConnection(res *incidentgraph.EntityPage) *model.OrganizationConnection {
+	conn := &model.OrganizationConnection{Edges: []*model.OrganizationEdge{}, Nodes: []*model.Organization{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+	for i, e := range res.Entities {
+		n := toOrganization(e)
+		conn.Nodes = append(conn.Nodes, n)
+		conn.Edges = append(conn.Edges, &model.OrganizationEdge{Cursor: res.Cursors[i], Node: n})
+	}
+	return conn
+}

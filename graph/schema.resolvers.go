@@ -141,46 +141,15 @@ func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFil
 	if err != nil {
 		return nil, err
 	}
-	var f incidentgraph.IncidentFilter
-	if filter != nil {
-		if filter.Perpetrator != nil {
-			f.Perpetrator = *filter.Perpetrator
-		}
-		if filter.MinConfidence != nil {
-			if f.MinConfidence, err = bounded("minConfidence", filter.MinConfidence, 0, 0, incidentgraph.MaxConfidence); err != nil {
-				return nil, err
-			}
-		}
-		if filter.From != nil {
-			f.From = *filter.From
-		}
-		if filter.To != nil {
-			f.To = *filter.To
-		}
-		if !f.From.IsZero() && !f.To.IsZero() && f.From.Start() > f.To.End() {
-			return nil, invalid("from must not be after to")
-		}
-		if filter.Place != nil {
-			f.Place = *filter.Place
-		}
-		if filter.AttackType != nil {
-			f.AttackType = gtdCode(*filter.AttackType, model.AllAttackType)
-		}
-		if filter.TargetType != nil {
-			f.TargetType = gtdCode(*filter.TargetType, model.AllTargetType)
-		}
+	f, err := fromIncidentFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	res, err := r.Graph.FindIncidents(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.IncidentConnection{Edges: []*model.IncidentEdge{}, Nodes: []*model.Incident{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
-	for i, e := range res.Entities {
-		n := toIncident(e)
-		conn.Nodes = append(conn.Nodes, n)
-		conn.Edges = append(conn.Edges, &model.IncidentEdge{Cursor: res.Cursors[i], Node: n})
-	}
-	return conn, nil
+	return toIncidentConnection(res), nil
 }
 
 func (r *queryResolver) Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error) {
@@ -188,29 +157,11 @@ func (r *queryResolver) Organizations(ctx context.Context, filter *model.Organiz
 	if err != nil {
 		return nil, err
 	}
-	var f incidentgraph.OrganizationFilter
-	if filter != nil {
-		for _, t := range filter.OrgTypes {
-			f.OrgTypes = append(f.OrgTypes, string(t))
-		}
-		if filter.NameContains != nil {
-			f.NameContains = *filter.NameContains
-		}
-		if filter.AffiliateOf != nil {
-			f.AffiliateOf = *filter.AffiliateOf
-		}
-	}
-	res, err := r.Graph.FindOrganizations(ctx, f, p)
+	res, err := r.Graph.FindOrganizations(ctx, fromOrganizationFilter(filter), p)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.OrganizationConnection{Edges: []*model.OrganizationEdge{}, Nodes: []*model.Organization{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
-	for i, e := range res.Entities {
-		n := toOrganization(e)
-		conn.Nodes = append(conn.Nodes, n)
-		conn.Edges = append(conn.Edges, &model.OrganizationEdge{Cursor: res.Cursors[i], Node: n})
-	}
-	return conn, nil
+	return toOrganizationConnection(res), nil
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int) (*model.Subgraph, error) {
