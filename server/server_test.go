@@ -506,12 +506,13 @@ func TestNestedFieldsAreBatched(t *testing.T) {
 	if rels < 20 {
 		t.Fatalf("only %d relationships: the query does not exercise batching", rels)
 	}
-	// One level of relationships and one level of entities behind them, each one batch (two at
-	// most, should a slow goroutine miss the batch window), instead of one query per item.
-	if n := svc.relationships.Load(); n < 1 || n > 2 {
+	// One level of relationships and one level of entities behind them, each one batch (a few
+	// at most, should a goroutine on a loaded machine miss the batch window), instead of one
+	// query per item.
+	if n := svc.relationships.Load(); n < 1 || n > 3 || int(n) >= len(data.Search) {
 		t.Errorf("%d relationship queries for %d entities", n, len(data.Search))
 	}
-	if n := svc.entities.Load(); n < 1 || n > 2 {
+	if n := svc.entities.Load(); n < 1 || n > 3 {
 		t.Errorf("%d entity queries for %d relationships", n, rels)
 	}
 }
