@@ -18,7 +18,9 @@ echo
 echo "== medians (benchstat) =="
 go tool benchstat "$raw"
 echo
-echo "== against the baseline of each family (first column) =="
-go tool benchstat -col /impl "$raw" || true
+echo "== each family against its baseline (first column) =="
+for family in Relationships RelationshipsOfAll EntityRelationships; do
+  go tool benchstat -filter ".name:$family" -col /impl "$raw"
+done
 echo
 echo "raw results: $raw"
