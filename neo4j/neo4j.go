@@ -1,9 +1,10 @@
 // Package neo4j is the only package that speaks Cypher or imports the Neo4j driver. It
 // implements incidentgraph.GraphService and incidentgraph.Loader over a Neo4j 5 database.
 //
-// Every query is parameterised. Labels and relationship types are spliced into Cypher only from
-// the domain's allow-lists (incidentgraph.Kinds, incidentgraph.Vocabulary), and hop counts only
-// as integers the caller has bounded. Reads use the driver's ExecuteQuery with readers routing or
+// Every query is parameterised. Labels and relationship types come only from the domain's
+// allow-lists (incidentgraph.Kinds, incidentgraph.Vocabulary), whether spliced into schema
+// statements or passed as dynamic labels and types ($(...)); hop counts are spliced only as
+// integers checked against their bounds. Reads use the driver's ExecuteQuery with readers routing or
 // managed read transactions, so the same code runs against a cluster (neo4j:// URIs); every
 // transaction has a timeout.
 package neo4j
