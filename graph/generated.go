@@ -1513,6 +1513,7 @@ type Query {
   Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
   words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
   "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
+  When nothing matches as typed, one typo per word is forgiven ("Daech" finds Daesh).
   """
   search(
     "Words to look for (1 to 200 characters)."

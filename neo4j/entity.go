@@ -201,13 +201,26 @@ func (db *DB) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*incidentg
 // Search finds entities by name or alias with the full-text index. An exact (case-insensitive)
 // name or alias match ranks first; then Lucene's score, which favours short names that match.
 func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
-	q := luceneQuery(text)
+	found, err := db.search(ctx, luceneQuery(text, false), text, kinds, limit)
+	if err == nil && len(found) == 0 {
+		// Nothing matched as typed: allow one typo per word ("Daech" finds Daesh).
+		found, err = db.search(ctx, luceneQuery(text, true), text, kinds, limit)
+	}
+	return found, err
+}
+
+func (db *DB) search(ctx context.Context, q, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
 	if q == "" {
 		return []*incidentgraph.Entity{}, nil
 	}
 	ks := make([]string, len(kinds))
 	for i, k := range kinds {
 		ks[i] = string(k)
+	}
+	// The index ranks across all kinds; with a kind filter, look further down its list.
+	candidates := limit * 5
+	if len(ks) > 0 {
+		candidates = limit * 50
 	}
 	res, err := db.read(ctx, `
 		CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $candidates}) YIELD node, score
@@ -219,7 +232,7 @@ func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kin
 		ORDER BY rank DESC, node.name, node.id
 		LIMIT $limit`, map[string]any{
 		"q": q, "kinds": ks, "exact": strings.ToLower(strings.TrimSpace(text)),
-		"limit": limit, "candidates": limit * 5,
+		"limit": limit, "candidates": candidates,
 	})
 	if err != nil {
 		return nil, err
@@ -228,9 +241,10 @@ func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kin
 }
 
 // luceneQuery turns what a user typed into a Lucene query that cannot fail to parse: every
-// word is matched as a word or a word prefix, a word with punctuation as a quoted phrase, and
-// all words must match. Lower case keeps AND/OR/NOT from acting as operators.
-func luceneQuery(text string) string {
+// word is matched as a word or a word prefix (or, when fuzzy, within one edit for words of four
+// letters or more), a word with punctuation as a quoted phrase, and all words must match. Lower
+// case keeps AND/OR/NOT from acting as operators.
+func luceneQuery(text string, fuzzy bool) string {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return unicode.IsSpace(r)
 	})
@@ -257,6 +271,8 @@ func luceneQuery(text string) string {
 		case tokenized:
 			// "ISIS-K" is indexed as the words "isis" and "k": match them as a phrase.
 			parts = append(parts, `"`+phrase.String()+`"`)
+		case fuzzy && letters >= 4:
+			parts = append(parts, w+"~1")
 		default:
 			parts = append(parts, "("+w+" OR "+w+"*)")
 		}

@@ -147,6 +147,8 @@ func TestSearchFindsAliases(t *testing.T) {
 		{"crocus city hall attack", moscow, true},
 		{"Kabul", kabul, false},
 		{"Khora", isk, false}, // a word prefix
+		{"Daech", is, false},  // one typo: the French spelling
+		{"Khorassan", isk, false},
 	} {
 		got, err := db.Search(ctx, tc.text, nil, 10)
 		if err != nil {
