@@ -79,3 +79,24 @@ func TestVocabularyIsConsistent(t *testing.T) {
 		t.Error("unknown type found")
 	}
 }
+
+func TestLineStyles(t *testing.T) {
+	for _, tc := range []struct {
+		status incidentgraph.Status
+		conf   int
+		want   string
+	}{
+		{"CONFIRMED", 40, "SOLID"},
+		{"REPORTED", 90, "SOLID"},
+		{"SUSPECTED", 65, "DASHED"},
+		{"CLAIMED", 30, "DASHED"},
+		{"REPORTED", 29, "DOTTED"},
+		{"ALLEGED", 95, "DOTTED"},
+		{"DENIED", 75, "DOTTED"},
+		{"RETRACTED", 100, "DOTTED"},
+	} {
+		if got := incidentgraph.LineStyle(tc.status, tc.conf); got != tc.want {
+			t.Errorf("LineStyle(%s, %d) = %s, want %s", tc.status, tc.conf, got, tc.want)
+		}
+	}
+}

@@ -33,6 +33,22 @@ func ConfidenceLevel(c int) string {
 	}
 }
 
+// LineStyle is how a link chart should draw an assertion, after i2 Analyst's Notebook's
+// convention: confirmed links solid, tentative dashed, unconfirmed dotted. Allegations,
+// disputes, denials and retractions are never drawn solid, however sure their asserter is.
+func LineStyle(s Status, confidence int) string {
+	switch {
+	case s == "ALLEGED" || s == "DISPUTED" || s == "DENIED" || s == "RETRACTED":
+		return "DOTTED"
+	case s == "CONFIRMED" || confidence >= 70:
+		return "SOLID"
+	case confidence >= 30:
+		return "DASHED"
+	default:
+		return "DOTTED"
+	}
+}
+
 // Relationship is a typed, directed assertion between two entities, with its provenance. The
 // ends, the asserting party and the sources are held by id so that a list of relationships costs
 // one query, and the entities behind them one batched query more.

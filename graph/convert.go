@@ -146,7 +146,8 @@ func toSubgraph(g *incidentgraph.Subgraph) *model.Subgraph {
 		}
 		seenEdge[r.ID] = true
 		out.Edges = append(out.Edges, &model.GraphEdge{ID: r.ID, Type: string(r.Type), Source: r.FromID, Target: r.ToID,
-			Status: string(r.Status), Confidence: r.Confidence, AssertedBy: r.AssertedByID, Relationship: toRelationship(r, "")})
+			Status: string(r.Status), Confidence: r.Confidence, AssertedBy: r.AssertedByID,
+			Style: model.LineStyle(incidentgraph.LineStyle(r.Status, r.Confidence)), Relationship: toRelationship(r, "")})
 	}
 	return out
 }

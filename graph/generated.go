@@ -94,6 +94,7 @@ type ComplexityRoot struct {
 		Relationship func(childComplexity int) int
 		Source       func(childComplexity int) int
 		Status       func(childComplexity int) int
+		Style        func(childComplexity int) int
 		Target       func(childComplexity int) int
 		Type         func(childComplexity int) int
 	}
@@ -594,6 +595,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GraphEdge.Status(childComplexity), true
+	case "GraphEdge.style":
+		if e.ComplexityRoot.GraphEdge.Style == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Style(childComplexity), true
 	case "GraphEdge.target":
 		if e.ComplexityRoot.GraphEdge.Target == nil {
 			break
@@ -1966,6 +1973,16 @@ type Relationship {
   note: String
 }
 
+"How a link chart draws an edge."
+enum LineStyle {
+  "Confirmed, or confidence 70 or more."
+  SOLID
+  "Tentative: confidence 30–69."
+  DASHED
+  "Unconfirmed (below 30), or an allegation, dispute, denial or retraction."
+  DOTTED
+}
+
 "Confidence in words (STIX 2.1 None/Low/Med/High scale)."
 enum ConfidenceLevel {
   "0"
@@ -2358,6 +2375,12 @@ type GraphEdge {
   status: String!
   "How sure: 0–100."
   confidence: Int!
+  """
+  How to draw it, after i2's convention: SOLID for confirmed or highly confident links, DASHED
+  for tentative ones (confidence 30–69), DOTTED for unconfirmed ones and for allegations,
+  disputes, denials and retractions.
+  """
+  style: LineStyle!
   "Id of the entity that asserts it."
   assertedBy: ID!
   "The full relationship with its sources."
@@ -2415,6 +2438,8 @@ func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field gra
 		return ec.fieldContext_GraphEdge_status(ctx, field)
 	case "confidence":
 		return ec.fieldContext_GraphEdge_confidence(ctx, field)
+	case "style":
+		return ec.fieldContext_GraphEdge_style(ctx, field)
 	case "assertedBy":
 		return ec.fieldContext_GraphEdge_assertedBy(ctx, field)
 	case "relationship":
@@ -4234,6 +4259,29 @@ func (ec *executionContext) _GraphEdge_confidence(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_GraphEdge_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GraphEdge_style(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_style(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Style, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LineStyle) graphql.Marshaler {
+			return ec.marshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_style(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "LineStyle")
 }
 
 func (ec *executionContext) _GraphEdge_assertedBy(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
@@ -9284,6 +9332,11 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "style":
+			out.Values[i] = ec._GraphEdge_style(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "assertedBy":
 			out.Values[i] = ec._GraphEdge_assertedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11120,6 +11173,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx context.Context, v any) (model.LineStyle, error) {
+	var res model.LineStyle
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx context.Context, sel ast.SelectionSet, v model.LineStyle) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {

@@ -237,8 +237,8 @@ func hasPublisher(sources []struct{ ID, Title, Publisher, Published, SourceType 
 type chart struct {
 	Nodes []struct{ ID, Kind, Name string }
 	Edges []struct {
-		ID, Type, Source, Target, Status, AssertedBy string
-		Confidence                                   int
+		ID, Type, Source, Target, Status, AssertedBy, Style string
+		Confidence                                          int
 	}
 	Truncated bool
 }
@@ -258,6 +258,9 @@ func checkChart(t *testing.T, c chart) map[string]bool {
 			t.Errorf("edge %+v repeated, dangling or without provenance", e)
 		}
 		edges[e.ID] = true
+		if want := incidentgraph.LineStyle(incidentgraph.Status(e.Status), e.Confidence); e.Style != want {
+			t.Errorf("edge %s (%s, %d) drawn %s, want %s", e.ID, e.Status, e.Confidence, e.Style, want)
+		}
 	}
 	return nodes
 }
@@ -265,7 +268,7 @@ func checkChart(t *testing.T, c chart) map[string]bool {
 func TestLinkCharts(t *testing.T) {
 	db := seededDB(t)
 	ts := newTestServer(t, db, db)
-	const fields = `nodes { id kind name } edges { id type source target status confidence assertedBy } truncated`
+	const fields = `nodes { id kind name } edges { id type source target status confidence assertedBy style } truncated`
 	var data struct {
 		Path, Hood chart
 	}

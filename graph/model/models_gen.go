@@ -74,6 +74,10 @@ type GraphEdge struct {
 	Status string `json:"status"`
 	// How sure: 0–100.
 	Confidence int `json:"confidence"`
+	// How to draw it, after i2's convention: SOLID for confirmed or highly confident links, DASHED
+	// for tentative ones (confidence 30–69), DOTTED for unconfirmed ones and for allegations,
+	// disputes, denials and retractions.
+	Style LineStyle `json:"style"`
 	// Id of the entity that asserts it.
 	AssertedBy string `json:"assertedBy"`
 	// The full relationship with its sources.
@@ -838,6 +842,67 @@ func (e *FigureQualifier) UnmarshalJSON(b []byte) error {
 }
 
 func (e FigureQualifier) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a link chart draws an edge.
+type LineStyle string
+
+const (
+	// Confirmed, or confidence 70 or more.
+	LineStyleSolid LineStyle = "SOLID"
+	// Tentative: confidence 30–69.
+	LineStyleDashed LineStyle = "DASHED"
+	// Unconfirmed (below 30), or an allegation, dispute, denial or retraction.
+	LineStyleDotted LineStyle = "DOTTED"
+)
+
+var AllLineStyle = []LineStyle{
+	LineStyleSolid,
+	LineStyleDashed,
+	LineStyleDotted,
+}
+
+func (e LineStyle) IsValid() bool {
+	switch e {
+	case LineStyleSolid, LineStyleDashed, LineStyleDotted:
+		return true
+	}
+	return false
+}
+
+func (e LineStyle) String() string {
+	return string(e)
+}
+
+func (e *LineStyle) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LineStyle(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LineStyle", str)
+	}
+	return nil
+}
+
+func (e LineStyle) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LineStyle) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LineStyle) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
