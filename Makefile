@@ -94,6 +94,9 @@ test: web
 	$(MAKE) --no-print-directory check-generate
 	cd web && npm test
 	$(MAKE) --no-print-directory test-neo4j-start
+	@# A second start while one runs must be harmless (exit 0, same server).
+	$(TEST_NEO4J_ENV) scripts/neo4j.sh start
+	$(TEST_NEO4J_ENV) scripts/neo4j.sh status
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
