@@ -31,7 +31,7 @@ func (db *DB) Load(ctx context.Context, ds *incidentgraph.Dataset) (*incidentgra
 		return loadTx(ctx, tx, ds)
 	}, driver.WithTxTimeout(db.cfg.WriteTimeout))
 	if err != nil {
-		return nil, fmt.Errorf("load: %w", classify(err))
+		return nil, fmt.Errorf("load: %w", classify(ctx, err))
 	}
 	return stats, nil
 }
@@ -181,7 +181,7 @@ func (db *DB) DeleteAll(ctx context.Context) error {
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
-	return classify(err)
+	return classify(ctx, err)
 }
 
 // Fingerprint hashes everything the graph holds: every node with its labels and properties

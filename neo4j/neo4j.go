@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -85,7 +86,7 @@ func (db *DB) read(ctx context.Context, cypher string, params map[string]any) (*
 		driver.ExecuteQueryWithDatabase(db.cfg.Database),
 		driver.ExecuteQueryWithReadersRouting(),
 		driver.ExecuteQueryWithTransactionConfig(driver.WithTxTimeout(db.cfg.QueryTimeout)))
-	return res, classify(err)
+	return res, classify(ctx, err)
 }
 
 // readTx runs work in one managed read transaction (for answers that need several statements
@@ -94,22 +95,23 @@ func readTx[T any](ctx context.Context, db *DB, work func(tx driver.ManagedTrans
 	s := db.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: db.cfg.Database, AccessMode: driver.AccessModeRead})
 	defer s.Close(context.Background())
 	v, err := driver.ExecuteRead(ctx, s, work, driver.WithTxTimeout(db.cfg.QueryTimeout))
-	return v, classify(err)
+	return v, classify(ctx, err)
 }
 
 // classify turns driver errors that clients can act on into coded domain errors. Everything
-// else stays an internal error, masked at the edge and logged there.
-func classify(err error) error {
+// else stays an internal error, masked at the edge and logged there. The context decides first:
+// the driver reports a deadline that passed mid-query as a connectivity error.
+func classify(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
+	timeout := incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped")
 	var nerr *driver.Neo4jError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return &codedError{incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped"), err}
-	case errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-		errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut":
-		return &codedError{incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped"), err}
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return &codedError{timeout, err}
+	case errors.As(err, &nerr) && strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.TransactionTimedOut"):
+		return &codedError{timeout, err}
 	case driver.IsConnectivityError(err):
 		return &codedError{incidentgraph.Errorf(incidentgraph.EUNAVAIL, "the graph database is unavailable; try again later"), err}
 	}

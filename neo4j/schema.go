@@ -39,7 +39,7 @@ func (db *DB) EnsureSchema(ctx context.Context) error {
 		res, err := driver.ExecuteQuery(ctx, db.driver, stmt, nil, driver.EagerResultTransformer,
 			driver.ExecuteQueryWithDatabase(db.cfg.Database), driver.ExecuteQueryWithWritersRouting())
 		if err != nil {
-			return nil, fmt.Errorf("neo4j schema: %w", classify(err))
+			return nil, fmt.Errorf("neo4j schema: %w", classify(ctx, err))
 		}
 		return res, nil
 	}

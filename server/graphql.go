@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -35,7 +36,26 @@ func newGraphQLHandler(cfg Config, svc incidentgraph.GraphService) *handler.Serv
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(graph.WithLoaders(ctx, graph.NewLoaders(svc)))
+		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
+		// executor resolves fields with the context the response handler is given.
+		deadline := time.Now().Add(cfg.RequestTimeout)
+		respond := next(graph.WithLoaders(ctx, graph.NewLoaders(svc)))
+		return func(ctx context.Context) *graphql.Response {
+			ctx, cancel := context.WithDeadline(ctx, deadline)
+			defer cancel()
+			if resp := respond(ctx); resp != nil {
+				return resp
+			}
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				// Past the deadline before any field ran, the executor returns nothing at all;
+				// the client gets a coded error instead.
+				return &graphql.Response{Errors: gqlerror.List{{
+					Message:    "the request took too long and was stopped",
+					Extensions: map[string]any{"code": incidentgraph.ETIMEOUT},
+				}}}
+			}
+			return nil
+		}
 	})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)

@@ -11,7 +11,7 @@ import (
 
 // addRoutes is the whole HTTP surface of the service.
 func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, graph incidentgraph.GraphService, db Pinger) {
-	gql := crossOrigin(cfg.AllowedOrigins)(limitBody(cfg.MaxBodyBytes)(withTimeout(cfg.RequestTimeout)(newGraphQLHandler(cfg, graph))))
+	gql := crossOrigin(cfg.AllowedOrigins)(limitBody(cfg.MaxBodyBytes)(newGraphQLHandler(cfg, graph)))
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(db))

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -591,5 +592,43 @@ func TestCrossOriginRequestsOnlyFromAllowedOrigins(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("no origins configured, yet Access-Control-Allow-Origin %q", got)
+	}
+}
+
+func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
+	db := seededDB(t)
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		query   string
+		onField bool // the error names the field that ran out of time
+	}{
+		// Late before any field runs: the whole request gets one coded error.
+		{"before execution", time.Nanosecond, `{ entity(id: "islamic-state") { name } }`, false},
+		// Late while fields run: each level waits for its batch (2 ms) and then queries Neo4j,
+		// so six nested levels outlast 10 ms, while parsing a query takes well under that.
+		{"during execution", 10 * time.Millisecond, `{ entity(id: "islamic-state") {
+			relationships(first: 2) { other { relationships(first: 2) { other {
+			relationships(first: 2) { other { relationships(first: 2) { other {
+			relationships(first: 2) { other { name } } } } } } } } } } } }`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := server.DefaultConfig()
+			cfg.RequestTimeout = tc.timeout
+			ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, db, db))
+			defer ts.Close()
+			r := (&testServer{Server: ts}).post(t, tc.query, nil)
+			if r.status >= 500 || len(r.Errors) == 0 {
+				t.Fatalf("status %d, errors %+v; want a TIMEOUT error", r.status, r.Errors)
+			}
+			for _, e := range r.Errors {
+				if e.Extensions["code"] != incidentgraph.ETIMEOUT {
+					t.Errorf("error %+v, want code TIMEOUT", e)
+				}
+				if tc.onField && len(e.Path) == 0 {
+					t.Errorf("error %+v names no field", e)
+				}
+			}
+		})
 	}
 }
