@@ -106,14 +106,26 @@ func classify(ctx context.Context, err error) error {
 		return nil
 	}
 	timeout := incidentgraph.Errorf(incidentgraph.ETIMEOUT, "the query took too long and was stopped")
+	last := lastAttempt(err)
 	var nerr *driver.Neo4jError
+	var cerr *driver.ConnectivityError
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(last, context.DeadlineExceeded):
 		return &codedError{timeout, err}
-	case errors.As(err, &nerr) && strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.TransactionTimedOut"):
+	case errors.As(last, &nerr) && strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.TransactionTimedOut"):
 		return &codedError{timeout, err}
-	case driver.IsConnectivityError(err):
+	case errors.As(last, &cerr):
 		return &codedError{incidentgraph.Errorf(incidentgraph.EUNAVAIL, "the graph database is unavailable; try again later"), err}
+	}
+	return err
+}
+
+// lastAttempt returns the error of the last attempt when the driver gave up retrying a managed
+// transaction (its TransactionExecutionLimit does not unwrap), and err itself otherwise.
+func lastAttempt(err error) error {
+	var limit *driver.TransactionExecutionLimit
+	if errors.As(err, &limit) && len(limit.Errors) > 0 {
+		return limit.Errors[len(limit.Errors)-1]
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -630,5 +631,86 @@ func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// proxy forwards TCP connections to target until it is closed, as a network path to Neo4j
+// that can be cut.
+type proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.cut)
+	return p
+}
+
+// cut closes the listener and every connection through it.
+func (p *proxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func TestLostDatabaseIsUnavailableNotInternal(t *testing.T) {
+	seededDB(t)
+	cfg := testdb.Config(t)
+	target := strings.TrimPrefix(cfg.URI, "bolt://")
+	p := newProxy(t, target)
+	cfg.URI = "bolt://" + p.ln.Addr().String()
+	cfg.QueryTimeout = 2 * time.Second
+	db, err := neo4j.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	ts := newTestServer(t, db, db)
+	var ok struct{ Entity struct{ Name string } }
+	mustData(t, ts.post(t, `{ entity(id: "islamic-state") { name } }`, nil), &ok)
+
+	p.cut() // the network path to Neo4j is gone
+	r := ts.post(t, `{ entity(id: "islamic-state-khorasan-province") { name } }`, nil)
+	if r.status >= 500 || r.code() != incidentgraph.EUNAVAIL {
+		t.Errorf("status %d, errors %+v; want code UNAVAILABLE", r.status, r.Errors)
+	}
+	resp, err := http.Get(ts.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with Neo4j gone: %d, want 503", resp.StatusCode)
+	}
+	if strings.Contains(ts.logs.String(), `"level":"error"`) {
+		t.Errorf("a lost database is logged as an internal error:\n%s", ts.logs.String())
 	}
 }
