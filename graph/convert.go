@@ -14,6 +14,14 @@ func optString(s string) *string {
 	return &s
 }
 
+// nonNil keeps a list non-null in the response, as the schema promises ([String!]!).
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
 func optDate(d incidentgraph.PartialDate) *incidentgraph.PartialDate {
 	if d.IsZero() {
 		return nil
@@ -48,10 +56,7 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 		return nil
 	}
 	kind := model.EntityKind(e.Kind)
-	aliases := e.Aliases
-	if aliases == nil {
-		aliases = []string{}
-	}
+	aliases := nonNil(e.Aliases)
 	desc := optString(e.Description)
 	switch e.Kind {
 	case incidentgraph.KindOrganization:
@@ -82,11 +87,7 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 }
 
 func toIncident(e *incidentgraph.Entity) *model.Incident {
-	aliases := e.Aliases
-	if aliases == nil {
-		aliases = []string{}
-	}
-	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: aliases,
+	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: nonNil(e.Aliases),
 		Description: optString(e.Description), SourceIDs: e.SourceIDs, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
@@ -231,22 +232,27 @@ func fromOrganizationFilter(filter *model.OrganizationFilter) incidentgraph.Orga
 	return f
 }
 
-func toIncidentConnection(res *incidentgraph.EntityPage) *model.IncidentConnection {
-	conn := &model.IncidentConnection{Edges: []*model.IncidentEdge{}, Nodes: []*model.Incident{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+// connection maps a page of entities to a page's nodes and edges, each edge with its cursor.
+func connection[N, E any](res *incidentgraph.EntityPage, node func(*incidentgraph.Entity) N, edge func(cursor string, n N) E) ([]N, []E) {
+	nodes, edges := make([]N, 0, len(res.Entities)), make([]E, 0, len(res.Entities))
 	for i, e := range res.Entities {
-		n := toIncident(e)
-		conn.Nodes = append(conn.Nodes, n)
-		conn.Edges = append(conn.Edges, &model.IncidentEdge{Cursor: res.Cursors[i], Node: n})
+		n := node(e)
+		nodes = append(nodes, n)
+		edges = append(edges, edge(res.Cursors[i], n))
 	}
-	return conn
+	return nodes, edges
+}
+
+func toIncidentConnection(res *incidentgraph.EntityPage) *model.IncidentConnection {
+	nodes, edges := connection(res, toIncident, func(c string, n *model.Incident) *model.IncidentEdge {
+		return &model.IncidentEdge{Cursor: c, Node: n}
+	})
+	return &model.IncidentConnection{Edges: edges, Nodes: nodes, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
 }
 
 func toOrganizationConnection(res *incidentgraph.EntityPage) *model.OrganizationConnection {
-	conn := &model.OrganizationConnection{Edges: []*model.OrganizationEdge{}, Nodes: []*model.Organization{}, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
-	for i, e := range res.Entities {
-		n := toOrganization(e)
-		conn.Nodes = append(conn.Nodes, n)
-		conn.Edges = append(conn.Edges, &model.OrganizationEdge{Cursor: res.Cursors[i], Node: n})
-	}
-	return conn
+	nodes, edges := connection(res, toOrganization, func(c string, n *model.Organization) *model.OrganizationEdge {
+		return &model.OrganizationEdge{Cursor: c, Node: n}
+	})
+	return &model.OrganizationConnection{Edges: edges, Nodes: nodes, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
 }

@@ -80,7 +80,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 			zerolog.Ctx(ctx).Warn().Err(err).Str("code", appErr.Code).Msg("graphql: request failed")
 		}
 		setCode(gqlErr, appErr.Code, appErr.Message)
-	case gqlErr.Extensions["code"] != nil && !errors.As(err, &appErr):
+	case gqlErr.Extensions["code"] != nil:
 		// Coded by gqlgen or gqlparser: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
 		// COMPLEXITY_LIMIT_EXCEEDED, … The messages are about the request, not our internals.
 	default:
