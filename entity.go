@@ -126,6 +126,13 @@ type IncidentFilter struct {
 	Place         string
 	AttackType    int
 	TargetType    int
+	// IncludeAffiliates widens Perpetrator to its affiliate network: the groups that are its
+	// affiliates, branches or provinces or pledged allegiance to it (AffiliationTypes), down to
+	// MaxAffiliationHops levels.
+	IncludeAffiliates bool
+	// TimeView: only perpetrator assertions known at KnownAt and holding at ValidAt count, and
+	// only incidents that had begun by the end of KnownAt.
+	TimeView TimeView
 }
 
 // OrganizationFilter selects organizations. Empty fields do not filter.

@@ -13,6 +13,10 @@ const (
 	EINTERNAL = "INTERNAL"       // anything else: masked for clients, logged once
 	EUNAVAIL  = "UNAVAILABLE"    // a dependency (Neo4j) cannot be reached
 	ETIMEOUT  = "TIMEOUT"        // the request ran past its time limit
+
+	EUNAUTHENTICATED = "UNAUTHENTICATED" // no valid credentials where they are needed
+	EFORBIDDEN       = "FORBIDDEN"       // valid credentials, too low a role
+	ECYPHER          = "CYPHER_REFUSED"  // a Cypher query that is not read-only or not allowed
 )
 
 // Error is an application error whose message is safe to show to clients.

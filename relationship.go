@@ -94,6 +94,49 @@ type RelationshipFilter struct {
 	MinConfidence int
 	AssertedBy    string
 	Direction     Direction
+	// KnownAt keeps only what could be known on that date: assertions made by then (see
+	// KnownFrom) on at least one source published by then.
+	KnownAt PartialDate
+	// ValidAt keeps only relationships that held in the world at some time on that date (or in
+	// that month or year): see HeldDuring.
+	ValidAt PartialDate
+}
+
+// Partial dates in the time view compare by their whole span:
+//   - an assertion is known at a date when the last day it may have been made is no later
+//     than the last day of the date asked about ("2024-03" is known at "2024-03-31" and at
+//     "2024-03", not at "2024-03-23");
+//   - a relationship held on a date when the span from the first day of its validFrom to the
+//     last day of its validTo overlaps the date's span (valid from "2015" holds in "2015" and
+//     on "2015-06-01", not in "2014").
+//
+// A relationship cannot hold before both its ends existed: an organisation's founded and
+// dissolved dates bound the validity of its relationships.
+
+// KnownFrom is the first day (YYYY-MM-DD) on which an assertion can be known: the last day of
+// the span it was made in (assertedOn), and not before its earliest source was published. ""
+// when neither is known: such an assertion is known at any date.
+func KnownFrom(assertedOn PartialDate, sourcesPublished []PartialDate) string {
+	earliest := ""
+	for _, p := range sourcesPublished {
+		if e := p.End(); e != "" && (earliest == "" || e < earliest) {
+			earliest = e
+		}
+	}
+	known := assertedOn.End()
+	if earliest > known {
+		known = earliest
+	}
+	return known
+}
+
+// HeldDuring reports whether a relationship valid from validFrom to validTo (either may be
+// unknown: open) may have held at some time within the span of d.
+func HeldDuring(validFrom, validTo, d PartialDate) bool {
+	if d.IsZero() {
+		return true
+	}
+	return (validFrom.IsZero() || validFrom.Start() <= d.End()) && (validTo.IsZero() || validTo.End() >= d.Start())
 }
 
 // Direction of a relationship seen from one of its ends.
@@ -169,4 +212,11 @@ type Dataset struct {
 	Entities      []*Entity
 	Relationships []*Relationship
 	Figures       []*Figure
+}
+
+// TimeView asks for the graph as known at a date and as it held at a date; zero fields do not
+// filter.
+type TimeView struct {
+	KnownAt PartialDate
+	ValidAt PartialDate
 }

@@ -24,8 +24,9 @@ type GraphService interface {
 	// FindRelationships returns, for each entity id, its relationships that pass the filter,
 	// strongest first, at most limit each.
 	FindRelationships(ctx context.Context, ids []string, f RelationshipFilter, limit int) (map[string][]*Relationship, error)
-	// FindFigures returns the figures reported about each subject id, oldest first.
-	FindFigures(ctx context.Context, subjectIDs []string) (map[string][]*Figure, error)
+	// FindFigures returns the figures reported about each subject id, oldest first, in the time
+	// view tv.
+	FindFigures(ctx context.Context, subjectIDs []string, tv TimeView) (map[string][]*Figure, error)
 	// FindIncidents returns one page of incidents, oldest first.
 	FindIncidents(ctx context.Context, f IncidentFilter, p Page) (*EntityPage, error)
 	// FindOrganizations returns one page of organizations, by name.

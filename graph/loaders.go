@@ -16,7 +16,13 @@ import (
 type Loaders struct {
 	entities      *dataloadgen.Loader[string, *incidentgraph.Entity]
 	relationships *dataloadgen.Loader[relKey, []*incidentgraph.Relationship]
-	figures       *dataloadgen.Loader[string, []*incidentgraph.Figure]
+	figures       *dataloadgen.Loader[figKey, []*incidentgraph.Figure]
+}
+
+// figKey asks for one subject's figures in one time view.
+type figKey struct {
+	id string
+	tv incidentgraph.TimeView
 }
 
 // relKey asks for one entity's relationships under one filter. The filter is flattened into
@@ -28,11 +34,14 @@ type relKey struct {
 	minConfidence int
 	assertedBy    string
 	direction     incidentgraph.Direction
+	knownAt       incidentgraph.PartialDate
+	validAt       incidentgraph.PartialDate
 	limit         int
 }
 
 func newRelKey(id string, f incidentgraph.RelationshipFilter, limit int) relKey {
-	k := relKey{id: id, minConfidence: f.MinConfidence, assertedBy: f.AssertedBy, direction: f.Direction, limit: limit}
+	k := relKey{id: id, minConfidence: f.MinConfidence, assertedBy: f.AssertedBy, direction: f.Direction,
+		knownAt: f.KnownAt, validAt: f.ValidAt, limit: limit}
 	var ts, ss []string
 	for _, t := range f.Types {
 		ts = append(ts, string(t))
@@ -45,7 +54,8 @@ func newRelKey(id string, f incidentgraph.RelationshipFilter, limit int) relKey 
 }
 
 func (k relKey) filter() incidentgraph.RelationshipFilter {
-	f := incidentgraph.RelationshipFilter{MinConfidence: k.minConfidence, AssertedBy: k.assertedBy, Direction: k.direction}
+	f := incidentgraph.RelationshipFilter{MinConfidence: k.minConfidence, AssertedBy: k.assertedBy, Direction: k.direction,
+		KnownAt: k.knownAt, ValidAt: k.validAt}
 	if k.types != "" {
 		for _, t := range strings.Split(k.types, ",") {
 			f.Types = append(f.Types, incidentgraph.RelType(t))
@@ -114,14 +124,25 @@ func NewLoaders(svc incidentgraph.GraphService) *Loaders {
 			return out, errs
 		}, dataloadgen.WithWait(batchWait)),
 
-		figures: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([][]*incidentgraph.Figure, []error) {
-			found, err := svc.FindFigures(ctx, ids)
-			if err != nil {
-				return nil, []error{err}
+		figures: dataloadgen.NewLoader(func(ctx context.Context, keys []figKey) ([][]*incidentgraph.Figure, []error) {
+			// Keys that share a time view share a query.
+			byView := map[incidentgraph.TimeView][]int{}
+			for i, k := range keys {
+				byView[k.tv] = append(byView[k.tv], i)
 			}
-			out := make([][]*incidentgraph.Figure, len(ids))
-			for i, id := range ids {
-				out[i] = found[id]
+			out := make([][]*incidentgraph.Figure, len(keys))
+			for tv, at := range byView {
+				ids := make([]string, len(at))
+				for j, i := range at {
+					ids[j] = keys[i].id
+				}
+				found, err := svc.FindFigures(ctx, ids, tv)
+				if err != nil {
+					return nil, []error{err}
+				}
+				for _, i := range at {
+					out[i] = found[keys[i].id]
+				}
 			}
 			return out, nil
 		}, dataloadgen.WithWait(batchWait)),

@@ -55,7 +55,7 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 }
 
 func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureMetric) ([]*model.Figure, error) {
-	figs, err := loadersFrom(ctx).figures.Load(ctx, id)
+	figs, err := loadersFrom(ctx).figures.Load(ctx, figKey{id: id})
 	if err != nil {
 		return nil, err
 	}

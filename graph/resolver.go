@@ -9,5 +9,7 @@ import "github.com/incidentgraph/incidentgraph"
 
 // Resolver is the root resolver. It holds the dependencies every request shares.
 type Resolver struct {
-	Graph incidentgraph.GraphService
+	Graph   incidentgraph.GraphService
+	Analyst incidentgraph.AnalystService
+	Cypher  incidentgraph.CypherService
 }

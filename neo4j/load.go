@@ -94,11 +94,13 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 	// MERGE never meets an id it cannot reuse. Types, like labels, come from the allow-list.
 	relRows := make([]map[string]any, 0, len(ds.Relationships))
 	keys := make([]string, 0, len(ds.Relationships))
+	tv := newTimeView(ds.Entities)
 	for _, r := range ds.Relationships {
 		if _, ok := incidentgraph.LookupRelType(r.Type); !ok {
 			return nil, fmt.Errorf("relationship %s: unknown type %q", r.ID, r.Type)
 		}
 		p := relProps(r)
+		tv.relationship(r, p)
 		p["origin"] = originSeed
 		relRows = append(relRows, map[string]any{"from": r.FromID, "to": r.ToID, "id": r.ID, "type": string(r.Type), "props": p})
 		keys = append(keys, relKey(r.ID, string(r.Type), r.FromID, r.ToID))
@@ -132,6 +134,7 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 	figIDs := make([]string, 0, len(ds.Figures))
 	for _, f := range ds.Figures {
 		p := figureProps(f)
+		tv.figure(f, p)
 		p["origin"] = originSeed
 		figs = append(figs, map[string]any{"id": f.ID, "props": p})
 		figIDs = append(figIDs, f.ID)

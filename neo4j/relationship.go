@@ -12,7 +12,10 @@ import (
 const relPredicate = `type(r) IN $types
 	AND r.confidence >= $minConfidence
 	AND (size($statuses) = 0 OR r.status IN $statuses)
-	AND ($assertedBy IS NULL OR r.assertedBy = $assertedBy)`
+	AND ($assertedBy IS NULL OR r.assertedBy = $assertedBy)
+	AND ($knownAt IS NULL OR coalesce(r.knownFrom, '') <= $knownAt)
+	AND ($validAtEnd IS NULL OR (coalesce(r.validFromStart, '') <= $validAtEnd
+	                             AND coalesce(r.validToEnd, '9999') >= $validAtStart))`
 
 func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
 	types := f.Types
@@ -31,7 +34,8 @@ func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
 	if f.AssertedBy != "" {
 		by = f.AssertedBy
 	}
-	return map[string]any{"types": ts, "statuses": ss, "minConfidence": f.MinConfidence, "assertedBy": by}
+	return map[string]any{"types": ts, "statuses": ss, "minConfidence": f.MinConfidence, "assertedBy": by,
+		"knownAt": nilIfEmpty(f.KnownAt.End()), "validAtStart": nilIfEmpty(f.ValidAt.Start()), "validAtEnd": nilIfEmpty(f.ValidAt.End())}
 }
 
 // relFields returns a relationship as a map with its ends; relFromMap reads it back.
@@ -108,12 +112,17 @@ func (db *DB) FindRelationships(ctx context.Context, ids []string, f incidentgra
 	return out, nil
 }
 
-// FindFigures returns the figures reported about each subject, oldest first.
-func (db *DB) FindFigures(ctx context.Context, subjectIDs []string) (map[string][]*incidentgraph.Figure, error) {
+// FindFigures returns the figures reported about each subject, oldest first. With a time view,
+// only the reports known at tv.KnownAt (made by then, on a source published by then) and those
+// reported as of a day no later than tv.ValidAt count.
+func (db *DB) FindFigures(ctx context.Context, subjectIDs []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
 	res, err := db.read(ctx, `
 		MATCH (f:Figure) WHERE f.subject IN $ids
+		  AND ($knownAt IS NULL OR coalesce(f.knownFrom, '') <= $knownAt)
+		  AND ($validAtEnd IS NULL OR coalesce(f.asOfStart, '') <= $validAtEnd)
 		WITH f ORDER BY f.asOf, f.metric, f.id
-		RETURN f.subject AS subject, collect(properties(f)) AS figures`, map[string]any{"ids": subjectIDs})
+		RETURN f.subject AS subject, collect(properties(f)) AS figures`, map[string]any{"ids": subjectIDs,
+		"knownAt": nilIfEmpty(tv.KnownAt.End()), "validAtEnd": nilIfEmpty(tv.ValidAt.End())})
 	if err != nil {
 		return nil, err
 	}

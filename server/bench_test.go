@@ -22,7 +22,7 @@ func BenchmarkEntityRelationships(b *testing.B) {
 	ctx := context.Background()
 	db := testdb.MustOpen(b)
 	testdb.MustSeed(b, db)
-	h := server.NewServer(zerolog.Nop(), server.DefaultConfig(), db, db)
+	h := server.NewServer(zerolog.Nop(), server.DefaultConfig(), server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db})
 	body := []byte(`{"query":"{ entity(id: \"moscow-concert-hall-attack-2024\") { name relationships { type status confidence other { id name } assertedBy { name } sources { title publisher } } } }"}`)
 
 	b.Run("impl=store", func(b *testing.B) {

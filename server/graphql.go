@@ -23,9 +23,9 @@ import (
 // newGraphQLHandler builds the GraphQL endpoint: POST with JSON and GET for queries, a parsed
 // query cache, introspection (GraphiQL's docs pane is the researchers' manual), a complexity
 // limit, per-operation dataloaders, and errors that carry a code and never leak internals.
-func newGraphQLHandler(cfg Config, svc incidentgraph.GraphService) *handler.Server {
+func newGraphQLHandler(cfg Config, svc Services) *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Graph: svc},
+		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, Cypher: svc.Cypher},
 		Complexity: graph.Complexity(),
 	})
 	srv := handler.New(es)
@@ -39,7 +39,7 @@ func newGraphQLHandler(cfg Config, svc incidentgraph.GraphService) *handler.Serv
 		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
 		// executor resolves fields with the context the response handler is given.
 		deadline := time.Now().Add(cfg.RequestTimeout)
-		respond := next(graph.WithLoaders(ctx, graph.NewLoaders(svc)))
+		respond := next(graph.WithLoaders(ctx, graph.NewLoaders(svc.Graph)))
 		return func(ctx context.Context) *graphql.Response {
 			ctx, cancel := context.WithDeadline(ctx, deadline)
 			defer cancel()

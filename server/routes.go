@@ -5,15 +5,14 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/web"
 )
 
 // addRoutes is the whole HTTP surface of the service.
-func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, graph incidentgraph.GraphService, db Pinger) {
-	gql := crossOrigin(cfg.AllowedOrigins)(limitBody(cfg.MaxBodyBytes)(newGraphQLHandler(cfg, graph)))
+func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Services) {
+	gql := crossOrigin(cfg.AllowedOrigins)(limitBody(cfg.MaxBodyBytes)(newGraphQLHandler(cfg, svc)))
 	mux.Handle("/graphql", gql)
 	mux.Handle("GET /healthz", handleHealthz())
-	mux.Handle("GET /readyz", handleReadyz(db))
+	mux.Handle("GET /readyz", handleReadyz(svc.DB))
 	mux.Handle("/", web.Handler()) // GraphiQL and its assets, built into the binary
 }

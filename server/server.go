@@ -37,10 +37,19 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Services are what the server answers with. *neo4j.DB is all of them; tests may pass others.
+type Services struct {
+	Graph   incidentgraph.GraphService
+	Analyst incidentgraph.AnalystService
+	Cypher  incidentgraph.CypherService
+	Tokens  incidentgraph.TokenService
+	DB      Pinger
+}
+
 // NewServer returns the service's HTTP handler. Every dependency is passed in; nothing is global.
-func NewServer(logger zerolog.Logger, cfg Config, graph incidentgraph.GraphService, db Pinger) http.Handler {
+func NewServer(logger zerolog.Logger, cfg Config, svc Services) http.Handler {
 	mux := http.NewServeMux()
-	addRoutes(mux, logger, cfg, graph, db)
+	addRoutes(mux, logger, cfg, svc)
 	// Outermost first: the logger, then the request id (so every line carries it), then the
 	// access log, which sees the final status.
 	var h http.Handler = mux

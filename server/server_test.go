@@ -62,9 +62,18 @@ func newTestServer(t *testing.T, svc incidentgraph.GraphService, db server.Pinge
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := zerolog.New(logs).With().Timestamp().Logger()
-	ts := httptest.NewServer(server.NewServer(logger, server.DefaultConfig(), svc, db))
+	ts := httptest.NewServer(server.NewServer(logger, server.DefaultConfig(), services(svc, db)))
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, logs: logs}
+}
+
+// services puts svc in front and, where the test database is given, lets it answer the rest.
+func services(svc incidentgraph.GraphService, db server.Pinger) server.Services {
+	s := server.Services{Graph: svc, DB: db}
+	if real, ok := db.(*neo4j.DB); ok {
+		s.Analyst, s.Cypher, s.Tokens = real, real, real
+	}
+	return s
 }
 
 type gqlResponse struct {
@@ -561,7 +570,7 @@ func TestCrossOriginRequestsOnlyFromAllowedOrigins(t *testing.T) {
 	db := seededDB(t)
 	cfg := server.DefaultConfig()
 	cfg.AllowedOrigins = []string{"https://charts.example.org"}
-	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, db, db))
+	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(db, db)))
 	defer ts.Close()
 	preflight := func(origin string) *http.Response {
 		req, _ := http.NewRequest(http.MethodOptions, ts.URL+"/graphql", nil)
@@ -616,7 +625,7 @@ func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := server.DefaultConfig()
 			cfg.RequestTimeout = tc.timeout
-			ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, db, db))
+			ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(db, db)))
 			defer ts.Close()
 			r := (&testServer{Server: ts}).post(t, tc.query, nil)
 			if r.status >= 500 || len(r.Errors) == 0 {

@@ -176,7 +176,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		}
 	}
 	srv := &http.Server{
-		Handler:           server.NewServer(logger, scfg, db, db),
+		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
