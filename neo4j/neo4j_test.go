@@ -298,7 +298,7 @@ func TestEveryRelationshipHasProvenance(t *testing.T) {
 func TestFiguresKeepTheirHistory(t *testing.T) {
 	ctx := context.Background()
 	db := seeded(t)
-	figs, err := db.FindFigures(ctx, []string{moscow})
+	figs, err := db.FindFigures(ctx, []string{moscow}, incidentgraph.TimeView{})
 	if err != nil {
 		t.Fatal(err)
 	}
