@@ -15,8 +15,6 @@ func (db *DB) RunCypher(ctx context.Context, query string, params map[string]any
 	return nil, errors.New("not implemented")
 }
 
-func (db *DB) RunPattern(ctx context.Context, name string, params map[string]any, limit int) (*incidentgraph.CypherResult, error) {
-	return nil, errors.New("not implemented")
+func (db *DB) CheckCypher(ctx context.Context, query string, params map[string]any) error {
+	return errors.New("not implemented")
 }
-
-func (db *DB) Patterns() []*incidentgraph.Pattern { return nil }
