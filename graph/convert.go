@@ -187,6 +187,12 @@ func fromIncidentFilter(filter *model.IncidentFilter) (incidentgraph.IncidentFil
 	if filter.Perpetrator != nil {
 		f.Perpetrator = *filter.Perpetrator
 	}
+	if filter.IncludeAffiliates != nil {
+		f.IncludeAffiliates = *filter.IncludeAffiliates
+	}
+	if f.IncludeAffiliates && f.Perpetrator == "" {
+		return f, invalid("includeAffiliates needs a perpetrator")
+	}
 	if filter.MinConfidence != nil {
 		n, err := bounded("minConfidence", filter.MinConfidence, 0, 0, incidentgraph.MaxConfidence)
 		if err != nil {

@@ -34,11 +34,13 @@ type ResolverRoot interface {
 	Figure() FigureResolver
 	Group() GroupResolver
 	Incident() IncidentResolver
+	NeighborLink() NeighborLinkResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Place() PlaceResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	SimilarityReason() SimilarityReasonResolver
 	Source() SourceResolver
 }
 
@@ -46,6 +48,19 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	CentralityScore struct {
+		Betweenness     func(childComplexity int) int
+		BetweennessRank func(childComplexity int) int
+		Degree          func(childComplexity int) int
+		DegreeRank      func(childComplexity int) int
+		Entity          func(childComplexity int) int
+	}
+
+	CommonNeighbor struct {
+		Entity func(childComplexity int) int
+		Links  func(childComplexity int) int
+	}
+
 	Country struct {
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -53,8 +68,15 @@ type ComplexityRoot struct {
 		Iso2          func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
+	}
+
+	CypherResult struct {
+		Columns   func(childComplexity int) int
+		Graph     func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Truncated func(childComplexity int) int
 	}
 
 	Event struct {
@@ -63,11 +85,11 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		EndDate       func(childComplexity int) int
 		EventType     func(childComplexity int) int
-		Figures       func(childComplexity int, metric *model.FigureMetric) int
+		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Summary       func(childComplexity int) int
 	}
@@ -112,7 +134,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 	}
 
@@ -122,13 +144,13 @@ type ComplexityRoot struct {
 		Date          func(childComplexity int) int
 		Description   func(childComplexity int) int
 		EndDate       func(childComplexity int) int
-		Figures       func(childComplexity int, metric *model.FigureMetric) int
+		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		GtdEventID    func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Outcome       func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Suicide       func(childComplexity int) int
 		Summary       func(childComplexity int) int
@@ -148,6 +170,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	NeighborLink struct {
+		Of            func(childComplexity int) int
+		Relationships func(childComplexity int) int
+	}
+
 	Organization struct {
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -158,7 +185,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		OrgType       func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 	}
 
@@ -179,6 +206,28 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	Path struct {
+		Edges             func(childComplexity int) int
+		Length            func(childComplexity int) int
+		Nodes             func(childComplexity int) int
+		WeakestConfidence func(childComplexity int) int
+	}
+
+	Pattern struct {
+		Cypher      func(childComplexity int) int
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Parameters  func(childComplexity int) int
+	}
+
+	PatternParameter struct {
+		Default     func(childComplexity int) int
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Required    func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
 	Person struct {
 		Aliases       func(childComplexity int) int
 		Anonymous     func(childComplexity int) int
@@ -187,7 +236,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Nationality   func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Role          func(childComplexity int) int
 		Sources       func(childComplexity int) int
 	}
@@ -203,19 +252,28 @@ type ComplexityRoot struct {
 		Longitude     func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PlaceType     func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 	}
 
 	Query struct {
+		AffiliateNetwork  func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Centrality        func(childComplexity int, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		CommonNeighbors   func(childComplexity int, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Cypher            func(childComplexity int, query string, params any, limit *int) int
 		Entities          func(childComplexity int, ids []string) int
 		Entity            func(childComplexity int, id string) int
-		Incidents         func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
-		Neighborhood      func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int) int
+		Incidents         func(childComplexity int, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Neighborhood      func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Organizations     func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Paths             func(childComplexity int, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Patterns          func(childComplexity int) int
 		RelationshipTypes func(childComplexity int) int
+		RunPattern        func(childComplexity int, name string, params any, limit *int) int
 		Search            func(childComplexity int, text string, kinds []model.EntityKind, first *int) int
-		ShortestPath      func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter) int
+		ShortestPath      func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		SimilarIncidents  func(childComplexity int, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Timeline          func(childComplexity int, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 	}
 
 	Relationship struct {
@@ -245,6 +303,19 @@ type ComplexityRoot struct {
 		Type        func(childComplexity int) int
 	}
 
+	SimilarIncident struct {
+		Incident func(childComplexity int) int
+		Reasons  func(childComplexity int) int
+		Score    func(childComplexity int) int
+	}
+
+	SimilarityReason struct {
+		Description func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Via         func(childComplexity int) int
+		Weight      func(childComplexity int) int
+	}
+
 	Source struct {
 		Accessed      func(childComplexity int) int
 		Aliases       func(childComplexity int) int
@@ -254,7 +325,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Published     func(childComplexity int) int
 		Publisher     func(childComplexity int) int
-		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int) int
+		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		SourceType    func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Title         func(childComplexity int) int
@@ -266,6 +337,27 @@ type ComplexityRoot struct {
 		Nodes     func(childComplexity int) int
 		Truncated func(childComplexity int) int
 	}
+
+	TimelineConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TimelineEntry struct {
+		Date    func(childComplexity int) int
+		EndDate func(childComplexity int) int
+		Entity  func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Links   func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -274,13 +366,13 @@ type ComplexityRoot struct {
 
 type CountryResolver interface {
 	Sources(ctx context.Context, obj *model.Country) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 type EventResolver interface {
 	Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric) ([]*model.Figure, error)
+	Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
 }
 type FigureResolver interface {
 	AssertedBy(ctx context.Context, obj *model.Figure) (model.Entity, error)
@@ -288,35 +380,47 @@ type FigureResolver interface {
 }
 type GroupResolver interface {
 	Sources(ctx context.Context, obj *model.Group) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 type IncidentResolver interface {
 	Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric) ([]*model.Figure, error)
+	Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
+}
+type NeighborLinkResolver interface {
+	Of(ctx context.Context, obj *model.NeighborLink) (model.Entity, error)
 }
 type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 type PersonResolver interface {
 	Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 type PlaceResolver interface {
 	Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 type QueryResolver interface {
 	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
 	Entity(ctx context.Context, id string) (model.Entity, error)
 	Entities(ctx context.Context, ids []string) ([]model.Entity, error)
-	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error)
+	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.IncidentConnection, error)
 	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
-	Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int) (*model.Subgraph, error)
-	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter) (*model.Subgraph, error)
+	Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
+	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
 	RelationshipTypes(ctx context.Context) ([]*model.RelationshipTypeInfo, error)
+	AffiliateNetwork(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
+	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Path, error)
+	CommonNeighbors(ctx context.Context, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CommonNeighbor, error)
+	SimilarIncidents(ctx context.Context, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.SimilarIncident, error)
+	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
+	Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error)
+	Patterns(ctx context.Context) ([]*model.Pattern, error)
+	RunPattern(ctx context.Context, name string, params any, limit *int) (*model.CypherResult, error)
+	Cypher(ctx context.Context, query string, params any, limit *int) (*model.CypherResult, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -326,9 +430,12 @@ type RelationshipResolver interface {
 	AssertedBy(ctx context.Context, obj *model.Relationship) (model.Entity, error)
 	Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error)
 }
+type SimilarityReasonResolver interface {
+	Via(ctx context.Context, obj *model.SimilarityReason) ([]model.Entity, error)
+}
 type SourceResolver interface {
 	Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error)
-	Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error)
+	Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -348,6 +455,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "CentralityScore.betweenness":
+		if e.ComplexityRoot.CentralityScore.Betweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Betweenness(childComplexity), true
+	case "CentralityScore.betweennessRank":
+		if e.ComplexityRoot.CentralityScore.BetweennessRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.BetweennessRank(childComplexity), true
+	case "CentralityScore.degree":
+		if e.ComplexityRoot.CentralityScore.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Degree(childComplexity), true
+	case "CentralityScore.degreeRank":
+		if e.ComplexityRoot.CentralityScore.DegreeRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.DegreeRank(childComplexity), true
+	case "CentralityScore.entity":
+		if e.ComplexityRoot.CentralityScore.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Entity(childComplexity), true
+
+	case "CommonNeighbor.entity":
+		if e.ComplexityRoot.CommonNeighbor.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommonNeighbor.Entity(childComplexity), true
+	case "CommonNeighbor.links":
+		if e.ComplexityRoot.CommonNeighbor.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommonNeighbor.Links(childComplexity), true
 
 	case "Country.aliases":
 		if e.ComplexityRoot.Country.Aliases == nil {
@@ -395,13 +546,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Country.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Country.sources":
 		if e.ComplexityRoot.Country.Sources == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Country.Sources(childComplexity), true
+
+	case "CypherResult.columns":
+		if e.ComplexityRoot.CypherResult.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CypherResult.Columns(childComplexity), true
+	case "CypherResult.graph":
+		if e.ComplexityRoot.CypherResult.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CypherResult.Graph(childComplexity), true
+	case "CypherResult.rows":
+		if e.ComplexityRoot.CypherResult.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CypherResult.Rows(childComplexity), true
+	case "CypherResult.truncated":
+		if e.ComplexityRoot.CypherResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CypherResult.Truncated(childComplexity), true
 
 	case "Event.aliases":
 		if e.ComplexityRoot.Event.Aliases == nil {
@@ -443,7 +619,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Figures(childComplexity, args["metric"].(*model.FigureMetric)), true
+		return e.ComplexityRoot.Event.Figures(childComplexity, args["metric"].(*model.FigureMetric), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Event.id":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
@@ -472,7 +648,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Event.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Event.sources":
 		if e.ComplexityRoot.Event.Sources == nil {
 			break
@@ -679,7 +855,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Group.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Group.sources":
 		if e.ComplexityRoot.Group.Sources == nil {
 			break
@@ -727,7 +903,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Incident.Figures(childComplexity, args["metric"].(*model.FigureMetric)), true
+		return e.ComplexityRoot.Incident.Figures(childComplexity, args["metric"].(*model.FigureMetric), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Incident.gtdEventId":
 		if e.ComplexityRoot.Incident.GtdEventID == nil {
 			break
@@ -768,7 +944,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Incident.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Incident.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Incident.sources":
 		if e.ComplexityRoot.Incident.Sources == nil {
 			break
@@ -838,6 +1014,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncidentEdge.Node(childComplexity), true
 
+	case "NeighborLink.of":
+		if e.ComplexityRoot.NeighborLink.Of == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighborLink.Of(childComplexity), true
+	case "NeighborLink.relationships":
+		if e.ComplexityRoot.NeighborLink.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeighborLink.Relationships(childComplexity), true
+
 	case "Organization.aliases":
 		if e.ComplexityRoot.Organization.Aliases == nil {
 			break
@@ -902,7 +1091,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Organization.sources":
 		if e.ComplexityRoot.Organization.Sources == nil {
 			break
@@ -961,6 +1150,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Path.edges":
+		if e.ComplexityRoot.Path.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+	case "Path.weakestConfidence":
+		if e.ComplexityRoot.Path.WeakestConfidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.WeakestConfidence(childComplexity), true
+
+	case "Pattern.cypher":
+		if e.ComplexityRoot.Pattern.Cypher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pattern.Cypher(childComplexity), true
+	case "Pattern.description":
+		if e.ComplexityRoot.Pattern.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pattern.Description(childComplexity), true
+	case "Pattern.name":
+		if e.ComplexityRoot.Pattern.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pattern.Name(childComplexity), true
+	case "Pattern.parameters":
+		if e.ComplexityRoot.Pattern.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pattern.Parameters(childComplexity), true
+
+	case "PatternParameter.default":
+		if e.ComplexityRoot.PatternParameter.Default == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatternParameter.Default(childComplexity), true
+	case "PatternParameter.description":
+		if e.ComplexityRoot.PatternParameter.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatternParameter.Description(childComplexity), true
+	case "PatternParameter.name":
+		if e.ComplexityRoot.PatternParameter.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatternParameter.Name(childComplexity), true
+	case "PatternParameter.required":
+		if e.ComplexityRoot.PatternParameter.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatternParameter.Required(childComplexity), true
+	case "PatternParameter.type":
+		if e.ComplexityRoot.PatternParameter.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatternParameter.Type(childComplexity), true
+
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
 			break
@@ -1013,7 +1283,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Person.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Person.role":
 		if e.ComplexityRoot.Person.Role == nil {
 			break
@@ -1097,7 +1367,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Place.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Place.sources":
 		if e.ComplexityRoot.Place.Sources == nil {
 			break
@@ -1105,6 +1375,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Place.Sources(childComplexity), true
 
+	case "Query.affiliateNetwork":
+		if e.ComplexityRoot.Query.AffiliateNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_affiliateNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AffiliateNetwork(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*model.RelationshipFilter), args["limit"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.centrality":
+		if e.ComplexityRoot.Query.Centrality == nil {
+			break
+		}
+
+		args, err := ec.field_Query_centrality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["id"].(string), args["depth"].(*int), args["scope"].(*model.CentralityScope), args["orderBy"].(*model.CentralityOrder), args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.commonNeighbors":
+		if e.ComplexityRoot.Query.CommonNeighbors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_commonNeighbors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommonNeighbors(childComplexity, args["ids"].([]string), args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.cypher":
+		if e.ComplexityRoot.Query.Cypher == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cypher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cypher(childComplexity, args["query"].(string), args["params"].(any), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1137,7 +1451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Incidents(childComplexity, args["filter"].(*model.IncidentFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Incidents(childComplexity, args["filter"].(*model.IncidentFilter), args["first"].(*int), args["after"].(*string), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 
 	case "Query.neighborhood":
 		if e.ComplexityRoot.Query.Neighborhood == nil {
@@ -1149,7 +1463,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*model.RelationshipFilter), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*model.RelationshipFilter), args["limit"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Query.organizations":
 		if e.ComplexityRoot.Query.Organizations == nil {
 			break
@@ -1161,12 +1475,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.paths":
+		if e.ComplexityRoot.Query.Paths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_paths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["first"].(*int), args["filter"].(*model.RelationshipFilter), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.patterns":
+		if e.ComplexityRoot.Query.Patterns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Patterns(childComplexity), true
 	case "Query.relationshipTypes":
 		if e.ComplexityRoot.Query.RelationshipTypes == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.RelationshipTypes(childComplexity), true
+	case "Query.runPattern":
+		if e.ComplexityRoot.Query.RunPattern == nil {
+			break
+		}
+
+		args, err := ec.field_Query_runPattern_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RunPattern(childComplexity, args["name"].(string), args["params"].(any), args["limit"].(*int)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1188,7 +1530,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int), args["filter"].(*model.RelationshipFilter), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.similarIncidents":
+		if e.ComplexityRoot.Query.SimilarIncidents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_similarIncidents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimilarIncidents(childComplexity, args["id"].(string), args["first"].(*int), args["filter"].(*model.RelationshipFilter), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.timeline":
+		if e.ComplexityRoot.Query.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["actor"].(*string), args["includeAffiliates"].(*bool), args["place"].(*string), args["from"].(*incidentgraph.PartialDate), args["to"].(*incidentgraph.PartialDate), args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 
 	case "Relationship.assertedBy":
 		if e.ComplexityRoot.Relationship.AssertedBy == nil {
@@ -1318,6 +1682,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipTypeInfo.Type(childComplexity), true
 
+	case "SimilarIncident.incident":
+		if e.ComplexityRoot.SimilarIncident.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarIncident.Incident(childComplexity), true
+	case "SimilarIncident.reasons":
+		if e.ComplexityRoot.SimilarIncident.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarIncident.Reasons(childComplexity), true
+	case "SimilarIncident.score":
+		if e.ComplexityRoot.SimilarIncident.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarIncident.Score(childComplexity), true
+
+	case "SimilarityReason.description":
+		if e.ComplexityRoot.SimilarityReason.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarityReason.Description(childComplexity), true
+	case "SimilarityReason.kind":
+		if e.ComplexityRoot.SimilarityReason.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarityReason.Kind(childComplexity), true
+	case "SimilarityReason.via":
+		if e.ComplexityRoot.SimilarityReason.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarityReason.Via(childComplexity), true
+	case "SimilarityReason.weight":
+		if e.ComplexityRoot.SimilarityReason.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarityReason.Weight(childComplexity), true
+
 	case "Source.accessed":
 		if e.ComplexityRoot.Source.Accessed == nil {
 			break
@@ -1376,7 +1784,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Source.Relationships(childComplexity, args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 	case "Source.sourceType":
 		if e.ComplexityRoot.Source.SourceType == nil {
 			break
@@ -1420,6 +1828,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.nodes":
+		if e.ComplexityRoot.TimelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Nodes(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+	case "TimelineConnection.totalCount":
+		if e.ComplexityRoot.TimelineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.TotalCount(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
+
+	case "TimelineEntry.date":
+		if e.ComplexityRoot.TimelineEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Date(childComplexity), true
+	case "TimelineEntry.endDate":
+		if e.ComplexityRoot.TimelineEntry.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.EndDate(childComplexity), true
+	case "TimelineEntry.entity":
+		if e.ComplexityRoot.TimelineEntry.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Entity(childComplexity), true
+	case "TimelineEntry.kind":
+		if e.ComplexityRoot.TimelineEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Kind(childComplexity), true
+	case "TimelineEntry.links":
+		if e.ComplexityRoot.TimelineEntry.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Links(childComplexity), true
+	case "TimelineEntry.name":
+		if e.ComplexityRoot.TimelineEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Name(childComplexity), true
 
 	}
 	return 0, false
@@ -1548,6 +2031,19 @@ type Query {
     first: Int = 20
     "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
     after: String
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
   ): IncidentConnection!
 
   "Organizations, by name, filtered and paged with a cursor."
@@ -1574,6 +2070,19 @@ type Query {
     filter: RelationshipFilter
     "At most this many nodes (1 to 500); the nearest are kept. ` + "`" + `truncated` + "`" + ` says when some were left out."
     limit: Int = 200
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
   ): Subgraph!
 
   """
@@ -1589,10 +2098,255 @@ type Query {
     maxDepth: Int = 6
     "What relationships may be used; all when omitted."
     filter: RelationshipFilter
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
   ): Subgraph
 
   "The relationship vocabulary: every type the graph allows, with what it means and which kinds it links."
   relationshipTypes: [RelationshipTypeInfo!]!
+
+  # --- Analyst questions -------------------------------------------------------------------------
+
+  """
+  The organisational network around a group, as a link chart: every group, state or person
+  within ` + "`" + `depth` + "`" + ` hops over the organisational relationship types (AFFILIATE_OF, BRANCH_OF,
+  OFFSHOOT_OF, SPLINTER_OF, ALLIED_WITH, RIVAL_OF, ENEMY_OF, MERGED_INTO, PLEDGED_ALLEGIANCE_TO,
+  ORIGINATED_FROM), in both directions. The Islamic State's network holds its provinces (IS-K,
+  ISWAP …), al-Qaida and, through IS-K, the Pakistani Taliban and the Taliban. Places are left
+  out (ORIGINATED_FROM a country is geography, not organisation). Only organisational edges are
+  drawn.
+  """
+  affiliateNetwork(
+    "The group at the centre (an ORGANIZATION)."
+    id: ID!
+    "How many hops out: 1 to 4."
+    depth: Int = 2
+    "What relationships to follow, among the organisational types; all of them when omitted."
+    filter: RelationshipFilter
+    "At most this many nodes besides the centre (1 to 500); the nearest are kept. ` + "`" + `truncated` + "`" + ` says when some were left out."
+    limit: Int = 200
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): Subgraph!
+
+  """
+  Several chains of relationships between two entities, for comparing how they connect: up to
+  ` + "`" + `first` + "`" + ` distinct simple paths (no entity twice), shortest first, then near-shortest; paths of
+  the same length rank by their weakest link, strongest first. Each is ordered from ` + "`" + `from` + "`" + ` to
+  ` + "`" + `to` + "`" + `. Where several assertions link the same two entities, the strongest stands for the hop
+  (the others are in each entity's ` + "`" + `relationships` + "`" + `). Empty when none exists within ` + "`" + `maxDepth` + "`" + `.
+  """
+  paths(
+    "Where the paths start."
+    from: ID!
+    "Where the paths end."
+    to: ID!
+    "Longest path to look for: 1 to 6 hops."
+    maxDepth: Int = 4
+    "How many paths: 1 to 20."
+    first: Int = 5
+    "What relationships may be used; all when omitted."
+    filter: RelationshipFilter
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): [Path!]!
+
+  """
+  What several entities have in common: the entities directly linked to every one of them, each
+  with the relationships (and their provenance) that link it to each. Paris and Moscow share the
+  Islamic State; Kabul and Moscow share IS-K. Ranked by the strength of the links, strongest
+  first.
+  """
+  commonNeighbors(
+    "Two to ten distinct entity ids."
+    ids: [ID!]!
+    "What relationships count; all when omitted."
+    filter: RelationshipFilter
+    "How many: 1 to 100."
+    first: Int = 20
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): [CommonNeighbor!]!
+
+  """
+  Incidents that resemble one, ranked by an explainable score from 0 to 1: the weighted share of
+  what they have in common (same perpetrator 3, a perpetrator in the same affiliate network 2,
+  each shared attack type 1.5, target type 1, weapon type 1, the same kind of venue 1.5, both
+  suicide attacks 1, the same season 0.5, a shared city 1 or country 0.5), divided by the most
+  an incident could score. Every point of the score is a ` + "`" + `reason` + "`" + `, computed from the graph
+  (perpetrator links, GTD codes, places), never from curated RESEMBLES links.
+  """
+  similarIncidents(
+    "The incident to compare others with."
+    id: ID!
+    "How many: 1 to 50."
+    first: Int = 5
+    "Which perpetrator and place links count; all when omitted."
+    filter: RelationshipFilter
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): [SimilarIncident!]!
+
+  """
+  Incidents and events in date order, for an actor (optionally with its affiliate network), a
+  place (and everything inside it) and/or a date range, paged with a cursor. Partial dates sort
+  by their first day, then their last: "2024-03" (some day in March) comes before "2024-03-22".
+  Each entry says what links it to the actor.
+  """
+  timeline(
+    "Only entries linked directly to this actor (by any relationship that passes ` + "`" + `filter` + "`" + `)."
+    actor: ID
+    "Also entries linked to the actor's affiliates: groups that are its affiliates, branches or provinces or pledged allegiance to it, down to 3 levels."
+    includeAffiliates: Boolean = false
+    "Only entries at this place or anywhere inside it."
+    place: ID
+    "Only entries on or after this date (a partial date covers its whole span)."
+    from: PartialDate
+    "Only entries on or before this date (a partial date covers its whole span)."
+    to: PartialDate
+    "Which relationships link an entry to the actor; all when omitted."
+    filter: RelationshipFilter
+    "Page size: 1 to 100."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    after: String
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): TimelineConnection!
+
+  """
+  The hubs and brokers around an entity: on its neighbourhood (or, with ` + "`" + `scope:
+  AFFILIATE_NETWORK` + "`" + `, its affiliate network), every entity's degree (how many distinct
+  neighbours it has there) and betweenness (how often it lies on the shortest paths between
+  the others, 0–1). A broker with few links but high betweenness joins clusters that would
+  otherwise be apart. Computed on the subgraph fetched, never on the whole database.
+  """
+  centrality(
+    "The entity at the centre."
+    id: ID!
+    "How many hops out: 1 to 3."
+    depth: Int = 2
+    "Which subgraph to score."
+    scope: CentralityScope = NEIGHBORHOOD
+    "How to rank."
+    orderBy: CentralityOrder = BETWEENNESS
+    "What relationships to follow; all when omitted."
+    filter: RelationshipFilter
+    "How many entities to return: 1 to 100."
+    first: Int = 10
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): [CentralityScore!]!
+
+  "The saved patterns: named, described, parameterised read-only queries any reader may run with ` + "`" + `runPattern` + "`" + `."
+  patterns: [Pattern!]!
+
+  """
+  Runs a saved pattern (see ` + "`" + `patterns` + "`" + `) with its parameters. Parameters are checked against the
+  pattern's declaration: an unknown, missing or mistyped one is BAD_USER_INPUT.
+  """
+  runPattern(
+    "The pattern's name."
+    name: String!
+    "The parameters, as an object, e.g. ` + "`" + `{\"group\": \"islamic-state\"}` + "`" + `."
+    params: JSON
+    "At most this many rows: 1 to 1000."
+    limit: Int = 100
+  ): CypherResult!
+
+  """
+  Runs your own read-only Cypher (needs a bearer token with role analyst or above). Read-only is
+  enforced in depth: a read transaction, the statement type from EXPLAIN, procedures and
+  namespaced functions only from an allow-list, no LOAD CSV, USE, administration, schema or
+  ` + "`" + `IN TRANSACTIONS` + "`" + `, no whole-database scans (start from a label: ` + "`" + `MATCH (n:Entity)` + "`" + `), a time
+  limit, and caps on rows and size. A refused query answers CYPHER_REFUSED with the reason and
+  changes nothing. Pass values as ` + "`" + `params` + "`" + ` (` + "`" + `$name` + "`" + ` in the query), never by pasting them in.
+  """
+  cypher(
+    "The query (at most 10,000 characters)."
+    query: String!
+    "The query's parameters, as an object."
+    params: JSON
+    "At most this many rows: 1 to 1000."
+    limit: Int = 100
+  ): CypherResult!
 }
 
 "What kind of thing an entity is."
@@ -1641,18 +2395,38 @@ interface Entity {
     filter: RelationshipFilter
     "At most this many: 1 to 500."
     first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
   ): [Relationship!]!
 }
 
 "A militant group, government body, coalition, publisher or other organization."
 type Organization implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "What sort of organization."
   orgType: OrganizationType!
   "The group's name in the Global Terrorism Database (` + "`" + `gname` + "`" + `), where GTD records it."
@@ -1685,26 +2459,58 @@ enum OrganizationType {
 
 "A sovereign state."
 type Country implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `RU` + "`" + `."
   iso2: String!
 }
 
 "A person. Anonymous sources are people too, with ` + "`" + `anonymous: true` + "`" + `."
 type Person implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "What the person is, as the sources describe them (e.g. \"Pakistani security analyst\")."
   role: String
   "ISO 3166-1 alpha-2 code of their nationality, where known."
@@ -1715,13 +2521,29 @@ type Person implements Entity {
 
 "A city, region, venue, airport or other place."
 type Place implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "What sort of place."
   placeType: PlaceType!
   "ISO 3166-1 alpha-2 code of the country it lies in."
@@ -1754,13 +2576,29 @@ enum PlaceType {
 
 "An attack or attempted attack, as the Global Terrorism Database counts them."
 type Incident implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "The day it happened (or began), as precisely as known."
   date: PartialDate!
   "The last day, for incidents that lasted more than a day."
@@ -1786,18 +2624,38 @@ type Incident implements Entity {
   figures(
     "Only this measure."
     metric: FigureMetric
+    "Only reports made by this date, on a source published by then: the toll as known that day."
+    knownAt: PartialDate
+    "Only reports as of this date or earlier (a partial date covers its whole span)."
+    validAt: PartialDate
   ): [Figure!]!
 }
 
 "Anything else with a date: an alert, a detention, a statement, a campaign, a military operation."
 type Event implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "What sort of event."
   eventType: EventType!
   "The day it happened (or began), as precisely as known."
@@ -1810,6 +2668,10 @@ type Event implements Entity {
   figures(
     "Only this measure."
     metric: FigureMetric
+    "Only reports made by this date, on a source published by then: the toll as known that day."
+    knownAt: PartialDate
+    "Only reports as of this date or earlier (a partial date covers its whole span)."
+    validAt: PartialDate
   ): [Figure!]!
 }
 
@@ -1833,13 +2695,29 @@ enum EventType {
 
 "A publication cited as evidence. Its ` + "`" + `name` + "`" + ` is its title."
 type Source implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
   "The title (same as ` + "`" + `name` + "`" + `)."
   title: String!
   "Who published it."
@@ -1872,13 +2750,29 @@ enum SourceType {
 
 "A population or community, such as a targeted minority."
 type Group implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
   id: ID!
+  "What kind of entity this is."
   kind: EntityKind!
+  "The usual English name."
   name: String!
+  "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  "A sentence or two for the reader."
   description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
   sources: [Source!]!
-  relationships(filter: RelationshipFilter, first: Int = 100): [Relationship!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
 }
 
 "Which way a relationship points, seen from the entity you asked about."
@@ -2257,9 +3151,15 @@ input IncidentFilter {
   """
   Only incidents linked to this actor as perpetrator: claimed by it (CLAIMED_RESPONSIBILITY_FOR),
   attributed to it (ATTRIBUTED_TO) or carried out by it (PERPETRATED), by anyone's assertion of at
-  least ` + "`" + `minConfidence` + "`" + `. Affiliates do not count: ask for each one.
+  least ` + "`" + `minConfidence` + "`" + `. Affiliates count only with ` + "`" + `includeAffiliates` + "`" + `.
   """
   perpetrator: ID
+  """
+  With ` + "`" + `perpetrator` + "`" + `: also incidents of its affiliate network, the groups that are its
+  affiliates, branches or provinces or pledged allegiance to it (AFFILIATE_OF, BRANCH_OF,
+  PLEDGED_ALLEGIANCE_TO), down to 3 levels. Allies and enemies do not count.
+  """
+  includeAffiliates: Boolean
   "Only assertions at least this sure count for ` + "`" + `perpetrator` + "`" + ` (0–100; default 0)."
   minConfidence: Int
   "Only incidents on or after this date."
@@ -2386,6 +3286,210 @@ type GraphEdge {
   "The full relationship with its sources."
   relationship: Relationship!
 }
+
+"Any JSON value: an object, a list, a string, a number, a boolean or null."
+scalar JSON
+
+"""
+A chain of relationships between two entities, in order: ` + "`" + `edges[i]` + "`" + ` links ` + "`" + `nodes[i]` + "`" + ` and
+` + "`" + `nodes[i + 1]` + "`" + ` (in either direction; see its ` + "`" + `source` + "`" + ` and ` + "`" + `target` + "`" + `).
+"""
+type Path {
+  "The entities along the path, from its start to its end."
+  nodes: [GraphNode!]!
+  "The relationships along the path, in order."
+  edges: [GraphEdge!]!
+  "How many hops."
+  length: Int!
+  "The confidence of the least sure hop: a chain is as strong as its weakest link."
+  weakestConfidence: Int!
+}
+
+"An entity linked directly to every one of the entities asked about."
+type CommonNeighbor {
+  "The shared entity."
+  entity: Entity!
+  "For each entity asked about, in the order asked, the relationships that link it to the shared entity."
+  links: [NeighborLink!]!
+}
+
+"How one of the entities asked about is linked to a common neighbour."
+type NeighborLink {
+  "The entity asked about."
+  of: Entity!
+  "The relationships between it and the common neighbour, strongest first, seen from the common neighbour (` + "`" + `other` + "`" + ` is the entity asked about)."
+  relationships: [Relationship!]!
+}
+
+"An incident that resembles the one asked about, with why."
+type SimilarIncident {
+  "The similar incident."
+  incident: Incident!
+  "How alike, 0 to 1: the sum of the reasons' weights divided by the most an incident could score."
+  score: Float!
+  "What the two have in common, heaviest first."
+  reasons: [SimilarityReason!]!
+}
+
+"One thing two incidents have in common."
+type SimilarityReason {
+  "What matched."
+  kind: SimilarityReasonKind!
+  "The match in words, e.g. \"both claimed by or attributed to Islamic State\"."
+  description: String!
+  "What it adds to the score before normalisation."
+  weight: Float!
+  "The entities that matched (perpetrators, places), where the reason is about entities."
+  via: [Entity!]!
+}
+
+"What two incidents can have in common."
+enum SimilarityReasonKind {
+  "The same perpetrator (claimed, carried out or attributed)."
+  SAME_PERPETRATOR
+  "Perpetrators in one affiliate network (e.g. a province and its parent group)."
+  AFFILIATED_PERPETRATOR
+  "A shared GTD attack type."
+  ATTACK_TYPE
+  "A shared GTD target type."
+  TARGET_TYPE
+  "A shared GTD weapon type."
+  WEAPON_TYPE
+  "The same kind of site (a venue, an airport, a building)."
+  VENUE_KIND
+  "Both suicide attacks."
+  SUICIDE
+  "The same season of the year."
+  SEASON
+  "A shared city or country."
+  SHARED_PLACE
+}
+
+"A page of a timeline."
+type TimelineConnection {
+  "The entries on this page, each with its cursor."
+  edges: [TimelineEdge!]!
+  "The entries on this page."
+  nodes: [TimelineEntry!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "How many entries match, on all pages."
+  totalCount: Int!
+}
+
+"One entry on a page of a timeline."
+type TimelineEdge {
+  "Cursor of this position."
+  cursor: String!
+  "The entry."
+  node: TimelineEntry!
+}
+
+"An incident or event on a timeline."
+type TimelineEntry {
+  "The incident or event."
+  entity: Entity!
+  "Its kind: INCIDENT or EVENT."
+  kind: EntityKind!
+  "Its name."
+  name: String!
+  "When it happened (or began), as precisely as known."
+  date: PartialDate!
+  "When it ended, for entries that lasted."
+  endDate: PartialDate
+  "The relationships between it and the actor (or the actor's affiliates), strongest first; empty without an actor."
+  links: [Relationship!]!
+}
+
+"Which subgraph ` + "`" + `centrality` + "`" + ` scores."
+enum CentralityScope {
+  "The entity's neighbourhood, ` + "`" + `depth` + "`" + ` hops out over any relationship that passes the filter."
+  NEIGHBORHOOD
+  "The entity's affiliate network (organisational relationships only)."
+  AFFILIATE_NETWORK
+}
+
+"How ` + "`" + `centrality` + "`" + ` ranks."
+enum CentralityOrder {
+  "Brokers first: highest betweenness, then degree."
+  BETWEENNESS
+  "Hubs first: highest degree, then betweenness."
+  DEGREE
+}
+
+"One entity's place in a subgraph."
+type CentralityScore {
+  "The entity."
+  entity: Entity!
+  "How many distinct neighbours it has in the subgraph."
+  degree: Int!
+  "How often it lies on shortest paths between other entities of the subgraph, 0 to 1 (Brandes, undirected, normalised)."
+  betweenness: Float!
+  "Its rank by degree (1 = most links; ties ordered by id)."
+  degreeRank: Int!
+  "Its rank by betweenness (1 = the strongest broker; ties ordered by degree, then id)."
+  betweennessRank: Int!
+}
+
+"A saved, named, parameterised read-only query (kept as a reviewed file with the service)."
+type Pattern {
+  "The name to run it by."
+  name: String!
+  "What it finds."
+  description: String!
+  "Its parameters."
+  parameters: [PatternParameter!]!
+  "Its Cypher, for reading (and for adapting in ` + "`" + `cypher` + "`" + `)."
+  cypher: String!
+}
+
+"A declared parameter of a saved pattern."
+type PatternParameter {
+  "The name, as used in ` + "`" + `params` + "`" + `."
+  name: String!
+  "What kind of value it takes."
+  type: PatternParameterType!
+  "What it means."
+  description: String!
+  "True when it must be given."
+  required: Boolean!
+  "The value used when it is not given; null when none."
+  default: JSON
+}
+
+"What kind of value a pattern parameter takes."
+enum PatternParameterType {
+  "Any text."
+  STRING
+  "An entity id."
+  ID
+  "A whole number."
+  INT
+  "A number."
+  FLOAT
+  "true or false."
+  BOOLEAN
+  "A partial date, ` + "`" + `YYYY-MM-DD` + "`" + `, ` + "`" + `YYYY-MM` + "`" + ` or ` + "`" + `YYYY` + "`" + `."
+  DATE
+  "A list of texts."
+  STRING_LIST
+}
+
+"The answer to a Cypher query or saved pattern."
+type CypherResult {
+  "The column names, in order."
+  columns: [String!]!
+  """
+  The rows, each a JSON object keyed by column. Entities come as ` + "`" + `{id, kind, name}` + "`" + `,
+  relationships as ` + "`" + `{id, type, source, target, status, confidence, assertedBy}` + "`" + `, paths as
+  ` + "`" + `{nodes, edges}` + "`" + ` (ids), dates as ISO strings.
+  """
+  rows: [JSON!]!
+  "A link chart of every entity, relationship and path returned (closed: every edge's ends are among the nodes)."
+  graph: Subgraph!
+  "True when a cap (rows, size or chart items) cut the answer."
+  truncated: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2393,6 +3497,46 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_CentralityScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_CentralityScore_entity(ctx, field)
+	case "degree":
+		return ec.fieldContext_CentralityScore_degree(ctx, field)
+	case "betweenness":
+		return ec.fieldContext_CentralityScore_betweenness(ctx, field)
+	case "degreeRank":
+		return ec.fieldContext_CentralityScore_degreeRank(ctx, field)
+	case "betweennessRank":
+		return ec.fieldContext_CentralityScore_betweennessRank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CentralityScore", field.Name)
+}
+
+func (ec *executionContext) childFields_CommonNeighbor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_CommonNeighbor_entity(ctx, field)
+	case "links":
+		return ec.fieldContext_CommonNeighbor_links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommonNeighbor", field.Name)
+}
+
+func (ec *executionContext) childFields_CypherResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "columns":
+		return ec.fieldContext_CypherResult_columns(ctx, field)
+	case "rows":
+		return ec.fieldContext_CypherResult_rows(ctx, field)
+	case "graph":
+		return ec.fieldContext_CypherResult_graph(ctx, field)
+	case "truncated":
+		return ec.fieldContext_CypherResult_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CypherResult", field.Name)
+}
 
 func (ec *executionContext) childFields_Figure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2526,6 +3670,16 @@ func (ec *executionContext) childFields_IncidentEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_NeighborLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "of":
+		return ec.fieldContext_NeighborLink_of(ctx, field)
+	case "relationships":
+		return ec.fieldContext_NeighborLink_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeighborLink", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2588,6 +3742,50 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Path_edges(ctx, field)
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "weakestConfidence":
+		return ec.fieldContext_Path_weakestConfidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
+func (ec *executionContext) childFields_Pattern(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Pattern_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Pattern_description(ctx, field)
+	case "parameters":
+		return ec.fieldContext_Pattern_parameters(ctx, field)
+	case "cypher":
+		return ec.fieldContext_Pattern_cypher(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pattern", field.Name)
+}
+
+func (ec *executionContext) childFields_PatternParameter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PatternParameter_name(ctx, field)
+	case "type":
+		return ec.fieldContext_PatternParameter_type(ctx, field)
+	case "description":
+		return ec.fieldContext_PatternParameter_description(ctx, field)
+	case "required":
+		return ec.fieldContext_PatternParameter_required(ctx, field)
+	case "default":
+		return ec.fieldContext_PatternParameter_default(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatternParameter", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2642,6 +3840,32 @@ func (ec *executionContext) childFields_RelationshipTypeInfo(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipTypeInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_SimilarIncident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incident":
+		return ec.fieldContext_SimilarIncident_incident(ctx, field)
+	case "score":
+		return ec.fieldContext_SimilarIncident_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_SimilarIncident_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SimilarIncident", field.Name)
+}
+
+func (ec *executionContext) childFields_SimilarityReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SimilarityReason_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_SimilarityReason_description(ctx, field)
+	case "weight":
+		return ec.fieldContext_SimilarityReason_weight(ctx, field)
+	case "via":
+		return ec.fieldContext_SimilarityReason_via(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SimilarityReason", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2684,6 +3908,48 @@ func (ec *executionContext) childFields_Subgraph(ctx context.Context, field grap
 		return ec.fieldContext_Subgraph_truncated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_TimelineEntry_entity(ctx, field)
+	case "kind":
+		return ec.fieldContext_TimelineEntry_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_TimelineEntry_name(ctx, field)
+	case "date":
+		return ec.fieldContext_TimelineEntry_date(ctx, field)
+	case "endDate":
+		return ec.fieldContext_TimelineEntry_endDate(ctx, field)
+	case "links":
+		return ec.fieldContext_TimelineEntry_links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEntry", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2821,6 +4087,22 @@ func (ec *executionContext) field_Country_relationships_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2835,6 +4117,22 @@ func (ec *executionContext) field_Event_figures_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg2
 	return args, nil
 }
 
@@ -2857,6 +4155,22 @@ func (ec *executionContext) field_Event_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2879,6 +4193,22 @@ func (ec *executionContext) field_Group_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2893,6 +4223,22 @@ func (ec *executionContext) field_Incident_figures_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg2
 	return args, nil
 }
 
@@ -2915,6 +4261,22 @@ func (ec *executionContext) field_Incident_relationships_args(ctx context.Contex
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2937,6 +4299,22 @@ func (ec *executionContext) field_Organization_relationships_args(ctx context.Co
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2959,6 +4337,22 @@ func (ec *executionContext) field_Person_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2981,6 +4375,22 @@ func (ec *executionContext) field_Place_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -2995,6 +4405,206 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_affiliateNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_centrality_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.CentralityScope, error) {
+			return ec.unmarshalOCentralityScope2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CentralityOrder, error) {
+			return ec.unmarshalOCentralityOrder2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_commonNeighbors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cypher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "params",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalOJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["params"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -3053,6 +4663,22 @@ func (ec *executionContext) field_Query_incidents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg4
 	return args, nil
 }
 
@@ -3091,6 +4717,22 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg5
 	return args, nil
 }
 
@@ -3121,6 +4763,98 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_runPattern_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "params",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalOJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["params"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -3189,6 +4923,154 @@ func (ec *executionContext) field_Query_shortestPath_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_similarIncidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "actor",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actor"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeAffiliates",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeAffiliates"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "place",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["place"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
+			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg9
 	return args, nil
 }
 
@@ -3211,6 +5093,22 @@ func (ec *executionContext) field_Source_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["knownAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
+			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -3287,6 +5185,194 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _CentralityScore_entity(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityScore_degree(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CentralityScore_betweenness(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_betweenness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Betweenness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_betweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CentralityScore_degreeRank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_degreeRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DegreeRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_degreeRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CentralityScore_betweennessRank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_betweennessRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_betweennessRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommonNeighbor_entity(ctx context.Context, field graphql.CollectedField, obj *model.CommonNeighbor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommonNeighbor_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommonNeighbor_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommonNeighbor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommonNeighbor_links(ctx context.Context, field graphql.CollectedField, obj *model.CommonNeighbor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommonNeighbor_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NeighborLink) graphql.Marshaler {
+			return ec.marshalNNeighborLink2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommonNeighbor_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommonNeighbor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeighborLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3445,7 +5531,7 @@ func (ec *executionContext) _Country_relationships(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Country().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -3500,6 +5586,107 @@ func (ec *executionContext) _Country_iso2(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Country_iso2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
+}
+
+func (ec *executionContext) _CypherResult_columns(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CypherResult_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CypherResult_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CypherResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _CypherResult_rows(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CypherResult_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []any) graphql.Marshaler {
+			return ec.marshalNJSON2ᚕinterfaceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CypherResult_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CypherResult", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _CypherResult_graph(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CypherResult_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CypherResult_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CypherResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CypherResult_truncated(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CypherResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CypherResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CypherResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -3659,7 +5846,7 @@ func (ec *executionContext) _Event_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Event().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -3795,7 +5982,7 @@ func (ec *executionContext) _Event_figures(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Figures(ctx, obj, fc.Args["metric"].(*model.FigureMetric))
+			return ec.Resolvers.Event().Figures(ctx, obj, fc.Args["metric"].(*model.FigureMetric), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Figure) graphql.Marshaler {
@@ -4597,7 +6784,7 @@ func (ec *executionContext) _Group_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Group().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -4788,7 +6975,7 @@ func (ec *executionContext) _Incident_relationships(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Incident().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Incident().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -5039,7 +7226,7 @@ func (ec *executionContext) _Incident_figures(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Incident().Figures(ctx, obj, fc.Args["metric"].(*model.FigureMetric))
+			return ec.Resolvers.Incident().Figures(ctx, obj, fc.Args["metric"].(*model.FigureMetric), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Figure) graphql.Marshaler {
@@ -5247,6 +7434,70 @@ func (ec *executionContext) fieldContext_IncidentEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _NeighborLink_of(ctx context.Context, field graphql.CollectedField, obj *model.NeighborLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeighborLink_of(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NeighborLink().Of(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeighborLink_of(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeighborLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeighborLink_relationships(ctx context.Context, field graphql.CollectedField, obj *model.NeighborLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeighborLink_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeighborLink_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeighborLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5404,7 +7655,7 @@ func (ec *executionContext) _Organization_relationships(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Organization().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -5750,6 +8001,332 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GraphNode) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_edges(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GraphEdge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_weakestConfidence(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_weakestConfidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeakestConfidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_weakestConfidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Pattern_name(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pattern_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pattern_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pattern", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pattern_description(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pattern_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pattern_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pattern", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pattern_parameters(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pattern_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PatternParameter) graphql.Marshaler {
+			return ec.marshalNPatternParameter2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pattern_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pattern",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatternParameter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pattern_cypher(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pattern_cypher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cypher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pattern_cypher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pattern", field, false, false, "String")
+}
+
+func (ec *executionContext) _PatternParameter_name(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatternParameter_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatternParameter_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatternParameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _PatternParameter_type(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatternParameter_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PatternParameterType) graphql.Marshaler {
+			return ec.marshalNPatternParameterType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatternParameter_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatternParameter", field, false, false, "PatternParameterType")
+}
+
+func (ec *executionContext) _PatternParameter_description(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatternParameter_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatternParameter_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatternParameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _PatternParameter_required(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatternParameter_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatternParameter_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatternParameter", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PatternParameter_default(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatternParameter_default(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Default, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PatternParameter_default(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatternParameter", field, false, false, "JSON")
+}
+
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5907,7 +8484,7 @@ func (ec *executionContext) _Person_relationships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Person().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -6167,7 +8744,7 @@ func (ec *executionContext) _Place_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Place().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -6458,7 +9035,7 @@ func (ec *executionContext) _Query_incidents(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Incidents(ctx, fc.Args["filter"].(*model.IncidentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Incidents(ctx, fc.Args["filter"].(*model.IncidentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IncidentConnection) graphql.Marshaler {
@@ -6546,7 +9123,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["limit"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
@@ -6590,7 +9167,7 @@ func (ec *executionContext) _Query_shortestPath(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*model.RelationshipFilter))
+			return ec.Resolvers.Query().ShortestPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
@@ -6652,6 +9229,402 @@ func (ec *executionContext) fieldContext_Query_relationshipTypes(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RelationshipTypeInfo(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_affiliateNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_affiliateNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AffiliateNetwork(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["limit"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_affiliateNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_affiliateNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int), fc.Args["first"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_paths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_commonNeighbors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commonNeighbors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommonNeighbors(ctx, fc.Args["ids"].([]string), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommonNeighbor) graphql.Marshaler {
+			return ec.marshalNCommonNeighbor2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighborᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commonNeighbors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommonNeighbor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commonNeighbors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_similarIncidents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_similarIncidents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimilarIncidents(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SimilarIncident) graphql.Marshaler {
+			return ec.marshalNSimilarIncident2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncidentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_similarIncidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SimilarIncident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_similarIncidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["actor"].(*string), fc.Args["includeAffiliates"].(*bool), fc.Args["place"].(*string), fc.Args["from"].(*incidentgraph.PartialDate), fc.Args["to"].(*incidentgraph.PartialDate), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_centrality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["scope"].(*model.CentralityScope), fc.Args["orderBy"].(*model.CentralityOrder), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CentralityScore) graphql.Marshaler {
+			return ec.marshalNCentralityScore2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_centrality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_centrality_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_patterns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_patterns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Patterns(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Pattern) graphql.Marshaler {
+			return ec.marshalNPattern2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_patterns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pattern(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_runPattern(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_runPattern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RunPattern(ctx, fc.Args["name"].(string),
+				func() any {
+					if fc.Args["params"] == nil {
+						return nil
+					}
+					return fc.Args["params"].(any)
+				}(), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
+			return ec.marshalNCypherResult2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCypherResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_runPattern(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CypherResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_runPattern_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cypher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cypher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cypher(ctx, fc.Args["query"].(string),
+				func() any {
+					if fc.Args["params"] == nil {
+						return nil
+					}
+					return fc.Args["params"].(any)
+				}(), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
+			return ec.marshalNCypherResult2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCypherResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cypher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CypherResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cypher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7260,6 +10233,194 @@ func (ec *executionContext) fieldContext_RelationshipTypeInfo_toKinds(_ context.
 	return graphql.NewScalarFieldContext("RelationshipTypeInfo", field, false, false, "EntityKind")
 }
 
+func (ec *executionContext) _SimilarIncident_incident(ctx context.Context, field graphql.CollectedField, obj *model.SimilarIncident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarIncident_incident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incident, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Incident) graphql.Marshaler {
+			return ec.marshalNIncident2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarIncident_incident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimilarIncident",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimilarIncident_score(ctx context.Context, field graphql.CollectedField, obj *model.SimilarIncident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarIncident_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarIncident_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimilarIncident", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SimilarIncident_reasons(ctx context.Context, field graphql.CollectedField, obj *model.SimilarIncident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarIncident_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SimilarityReason) graphql.Marshaler {
+			return ec.marshalNSimilarityReason2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarIncident_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimilarIncident",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SimilarityReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimilarityReason_kind(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarityReason_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SimilarityReasonKind) graphql.Marshaler {
+			return ec.marshalNSimilarityReasonKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarityReason_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimilarityReason", field, false, false, "SimilarityReasonKind")
+}
+
+func (ec *executionContext) _SimilarityReason_description(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarityReason_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarityReason_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimilarityReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _SimilarityReason_weight(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarityReason_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarityReason_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimilarityReason", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SimilarityReason_via(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarityReason_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SimilarityReason().Via(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarityReason_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimilarityReason",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7417,7 +10578,7 @@ func (ec *executionContext) _Source_relationships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Source().Relationships(ctx, obj, fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -7674,6 +10835,336 @@ func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimelineEntry) graphql.Marshaler {
+			return ec.marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TimelineEntry) graphql.Marshaler {
+			return ec.marshalNTimelineEntry2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_entity(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EntityKind) graphql.Marshaler {
+			return ec.marshalNEntityKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEntry", field, false, false, "EntityKind")
+}
+
+func (ec *executionContext) _TimelineEntry_name(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEntry_date(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v incidentgraph.PartialDate) graphql.Marshaler {
+			return ec.marshalNPartialDate2githubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEntry", field, false, false, "PartialDate")
+}
+
+func (ec *executionContext) _TimelineEntry_endDate(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_endDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incidentgraph.PartialDate) graphql.Marshaler {
+			return ec.marshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_endDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEntry", field, false, false, "PartialDate")
+}
+
+func (ec *executionContext) _TimelineEntry_links(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8760,7 +12251,7 @@ func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"perpetrator", "minConfidence", "from", "to", "place", "attackType", "targetType"}
+	fieldsInOrder := [...]string{"perpetrator", "includeAffiliates", "minConfidence", "from", "to", "place", "attackType", "targetType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8774,6 +12265,13 @@ func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Perpetrator = data
+		case "includeAffiliates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeAffiliates"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeAffiliates = data
 		case "minConfidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minConfidence"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -9040,6 +12538,97 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 
 // region    **************************** object.gotpl ****************************
 
+var centralityScoreImplementors = []string{"CentralityScore"}
+
+func (ec *executionContext) _CentralityScore(ctx context.Context, sel ast.SelectionSet, obj *model.CentralityScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, centralityScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CentralityScore")
+		case "entity":
+			out.Values[i] = ec._CentralityScore_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._CentralityScore_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweenness":
+			out.Values[i] = ec._CentralityScore_betweenness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degreeRank":
+			out.Values[i] = ec._CentralityScore_degreeRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessRank":
+			out.Values[i] = ec._CentralityScore_betweennessRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commonNeighborImplementors = []string{"CommonNeighbor"}
+
+func (ec *executionContext) _CommonNeighbor(ctx context.Context, sel ast.SelectionSet, obj *model.CommonNeighbor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commonNeighborImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommonNeighbor")
+		case "entity":
+			out.Values[i] = ec._CommonNeighbor_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._CommonNeighbor_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var countryImplementors = []string{"Country", "Entity"}
 
 func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, obj *model.Country) graphql.Marshaler {
@@ -9092,6 +12681,54 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Country_iso2(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cypherResultImplementors = []string{"CypherResult"}
+
+func (ec *executionContext) _CypherResult(ctx context.Context, sel ast.SelectionSet, obj *model.CypherResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cypherResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CypherResult")
+		case "columns":
+			out.Values[i] = ec._CypherResult_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._CypherResult_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._CypherResult_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._CypherResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9679,6 +13316,45 @@ func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var neighborLinkImplementors = []string{"NeighborLink"}
+
+func (ec *executionContext) _NeighborLink(ctx context.Context, sel ast.SelectionSet, obj *model.NeighborLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, neighborLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeighborLink")
+		case "of":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NeighborLink_of(ctx, field, obj)
+				})
+		case "relationships":
+			out.Values[i] = ec._NeighborLink_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationImplementors = []string{"Organization", "Entity"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
@@ -9868,6 +13544,155 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *model.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "nodes":
+			out.Values[i] = ec._Path_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Path_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weakestConfidence":
+			out.Values[i] = ec._Path_weakestConfidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patternImplementors = []string{"Pattern"}
+
+func (ec *executionContext) _Pattern(ctx context.Context, sel ast.SelectionSet, obj *model.Pattern) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patternImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pattern")
+		case "name":
+			out.Values[i] = ec._Pattern_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._Pattern_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._Pattern_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cypher":
+			out.Values[i] = ec._Pattern_cypher(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patternParameterImplementors = []string{"PatternParameter"}
+
+func (ec *executionContext) _PatternParameter(ctx context.Context, sel ast.SelectionSet, obj *model.PatternParameter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patternParameterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatternParameter")
+		case "name":
+			out.Values[i] = ec._PatternParameter_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._PatternParameter_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PatternParameter_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._PatternParameter_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "default":
+			out.Values[i] = ec._PatternParameter_default(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10125,6 +13950,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_relationshipTypes(ctx, field)
 				})
+		case "affiliateNetwork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_affiliateNetwork(ctx, field)
+				})
+		case "paths":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_paths(ctx, field)
+				})
+		case "commonNeighbors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commonNeighbors(ctx, field)
+				})
+		case "similarIncidents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_similarIncidents(ctx, field)
+				})
+		case "timeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_timeline(ctx, field)
+				})
+		case "centrality":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_centrality(ctx, field)
+				})
+		case "patterns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_patterns(ctx, field)
+				})
+		case "runPattern":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_runPattern(ctx, field)
+				})
+		case "cypher":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cypher(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10322,6 +14201,98 @@ func (ec *executionContext) _RelationshipTypeInfo(ctx context.Context, sel ast.S
 	return out
 }
 
+var similarIncidentImplementors = []string{"SimilarIncident"}
+
+func (ec *executionContext) _SimilarIncident(ctx context.Context, sel ast.SelectionSet, obj *model.SimilarIncident) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, similarIncidentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SimilarIncident")
+		case "incident":
+			out.Values[i] = ec._SimilarIncident_incident(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SimilarIncident_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._SimilarIncident_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var similarityReasonImplementors = []string{"SimilarityReason"}
+
+func (ec *executionContext) _SimilarityReason(ctx context.Context, sel ast.SelectionSet, obj *model.SimilarityReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, similarityReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SimilarityReason")
+		case "kind":
+			out.Values[i] = ec._SimilarityReason_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._SimilarityReason_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._SimilarityReason_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "via":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SimilarityReason_via(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceImplementors = []string{"Source", "Entity"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *model.Source) graphql.Marshaler {
@@ -10440,6 +14411,150 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "truncated":
 			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "edges":
+			out.Values[i] = ec._TimelineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TimelineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TimelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEdgeImplementors = []string{"TimelineEdge"}
+
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEdge")
+		case "cursor":
+			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEntryImplementors = []string{"TimelineEntry"}
+
+func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *model.TimelineEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEntry")
+		case "entity":
+			out.Values[i] = ec._TimelineEntry_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TimelineEntry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._TimelineEntry_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endDate":
+			out.Values[i] = ec._TimelineEntry_endDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._TimelineEntry_links(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10876,6 +14991,54 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCentralityScore2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCentralityScore2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCentralityScore2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScore(ctx context.Context, sel ast.SelectionSet, v *model.CentralityScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CentralityScore!")
+		return graphql.Null
+	}
+	return ec._CentralityScore(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommonNeighbor2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommonNeighbor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommonNeighbor2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighbor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommonNeighbor2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighbor(ctx context.Context, sel ast.SelectionSet, v *model.CommonNeighbor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommonNeighbor!")
+		return graphql.Null
+	}
+	return ec._CommonNeighbor(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConfidenceLevel2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐConfidenceLevel(ctx context.Context, v any) (model.ConfidenceLevel, error) {
 	var res model.ConfidenceLevel
 	err := res.UnmarshalGQL(v)
@@ -10884,6 +15047,14 @@ func (ec *executionContext) unmarshalNConfidenceLevel2githubᚗcomᚋincidentgra
 
 func (ec *executionContext) marshalNConfidenceLevel2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐConfidenceLevel(ctx context.Context, sel ast.SelectionSet, v model.ConfidenceLevel) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNCypherResult2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCypherResult(ctx context.Context, sel ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CypherResult!")
+		return graphql.Null
+	}
+	return ec._CypherResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
@@ -11012,6 +15183,20 @@ func (ec *executionContext) unmarshalNFigureQualifier2githubᚗcomᚋincidentgra
 
 func (ec *executionContext) marshalNFigureQualifier2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureQualifier(ctx context.Context, sel ast.SelectionSet, v model.FigureQualifier) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNGraphEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GraphEdge) graphql.Marshaler {
@@ -11175,6 +15360,53 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNJSON2interface(ctx context.Context, v any) (any, error) {
+	res, err := graphql.UnmarshalAny(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalAny(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNJSON2ᚕinterfaceᚄ(ctx context.Context, v any) ([]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNJSON2interface(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, sel ast.SelectionSet, v []any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNJSON2interface(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx context.Context, v any) (model.LineStyle, error) {
 	var res model.LineStyle
 	err := res.UnmarshalGQL(v)
@@ -11183,6 +15415,30 @@ func (ec *executionContext) unmarshalNLineStyle2githubᚗcomᚋincidentgraphᚋi
 
 func (ec *executionContext) marshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx context.Context, sel ast.SelectionSet, v model.LineStyle) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNNeighborLink2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeighborLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeighborLink2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeighborLink2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLink(ctx context.Context, sel ast.SelectionSet, v *model.NeighborLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NeighborLink!")
+		return graphql.Null
+	}
+	return ec._NeighborLink(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {
@@ -11283,6 +15539,88 @@ func (ec *executionContext) marshalNPartialDate2githubᚗcomᚋincidentgraphᚋi
 	return res
 }
 
+func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Path) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPath(ctx context.Context, sel ast.SelectionSet, v *model.Path) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Path!")
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPattern2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pattern) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPattern2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPattern(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPattern2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPattern(ctx context.Context, sel ast.SelectionSet, v *model.Pattern) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pattern!")
+		return graphql.Null
+	}
+	return ec._Pattern(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPatternParameter2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PatternParameter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPatternParameter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPatternParameter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameter(ctx context.Context, sel ast.SelectionSet, v *model.PatternParameter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PatternParameter!")
+		return graphql.Null
+	}
+	return ec._PatternParameter(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPatternParameterType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterType(ctx context.Context, v any) (model.PatternParameterType, error) {
+	var res model.PatternParameterType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPatternParameterType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterType(ctx context.Context, sel ast.SelectionSet, v model.PatternParameterType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPlaceType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx context.Context, v any) (model.PlaceType, error) {
 	var res model.PlaceType
 	err := res.UnmarshalGQL(v)
@@ -11349,6 +15687,64 @@ func (ec *executionContext) marshalNRelationshipTypeInfo2ᚖgithubᚗcomᚋincid
 		return graphql.Null
 	}
 	return ec._RelationshipTypeInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSimilarIncident2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimilarIncident) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSimilarIncident2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncident(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSimilarIncident2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncident(ctx context.Context, sel ast.SelectionSet, v *model.SimilarIncident) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SimilarIncident!")
+		return graphql.Null
+	}
+	return ec._SimilarIncident(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSimilarityReason2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimilarityReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSimilarityReason2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSimilarityReason2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReason(ctx context.Context, sel ast.SelectionSet, v *model.SimilarityReason) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SimilarityReason!")
+		return graphql.Null
+	}
+	return ec._SimilarityReason(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSimilarityReasonKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonKind(ctx context.Context, v any) (model.SimilarityReasonKind, error) {
+	var res model.SimilarityReasonKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSimilarityReasonKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonKind(ctx context.Context, sel ast.SelectionSet, v model.SimilarityReasonKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
@@ -11484,6 +15880,62 @@ func (ec *executionContext) marshalNTargetType2ᚕgithubᚗcomᚋincidentgraph�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineConnection!")
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *model.TimelineEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEdge!")
+		return graphql.Null
+	}
+	return ec._TimelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEntry2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *model.TimelineEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEntry!")
+		return graphql.Null
+	}
+	return ec._TimelineEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWeaponType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐWeaponType(ctx context.Context, v any) (model.WeaponType, error) {
@@ -11714,6 +16166,38 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCentralityOrder2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, v any) (*model.CentralityOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CentralityOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCentralityOrder2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityOrder(ctx context.Context, sel ast.SelectionSet, v *model.CentralityOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCentralityScope2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScope(ctx context.Context, v any) (*model.CentralityScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CentralityScope)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCentralityScope2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScope(ctx context.Context, sel ast.SelectionSet, v *model.CentralityScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODirection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (*model.Direction, error) {
 	if v == nil {
 		return nil, nil
@@ -11847,6 +16331,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2interface(ctx context.Context, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalAny(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalAny(v)
 	return res
 }
 

@@ -34,8 +34,8 @@ func checkID(name, id string) error {
 	return nil
 }
 
-func (r *Resolver) relationships(ctx context.Context, id string, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	f, err := fromRelationshipFilter(filter)
+func (r *Resolver) relationships(ctx context.Context, id string, filter *model.RelationshipFilter, first *int, knownAt, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	f, err := relFilter(filter, knownAt, validAt)
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +54,8 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 	return out, nil
 }
 
-func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureMetric) ([]*model.Figure, error) {
-	figs, err := loadersFrom(ctx).figures.Load(ctx, figKey{id: id})
+func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureMetric, knownAt, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
+	figs, err := loadersFrom(ctx).figures.Load(ctx, figKey{id: id, tv: timeView(knownAt, validAt)})
 	if err != nil {
 		return nil, err
 	}

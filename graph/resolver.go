@@ -11,5 +11,7 @@ import "github.com/incidentgraph/incidentgraph"
 type Resolver struct {
 	Graph   incidentgraph.GraphService
 	Analyst incidentgraph.AnalystService
-	Cypher  incidentgraph.CypherService
+	// CypherService runs analysts' Cypher and the saved patterns. (Not "Cypher": that is the
+	// query resolver's method for the `cypher` field.)
+	CypherService incidentgraph.CypherService
 }

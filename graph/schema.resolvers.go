@@ -16,20 +16,20 @@ func (r *countryResolver) Sources(ctx context.Context, obj *model.Country) ([]*m
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *eventResolver) Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *eventResolver) Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *eventResolver) Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
-func (r *eventResolver) Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric) ([]*model.Figure, error) {
-	return r.figures(ctx, obj.ID, metric)
+func (r *eventResolver) Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
+	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
 }
 
 func (r *figureResolver) AssertedBy(ctx context.Context, obj *model.Figure) (model.Entity, error) {
@@ -44,44 +44,48 @@ func (r *groupResolver) Sources(ctx context.Context, obj *model.Group) ([]*model
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *incidentResolver) Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
-func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric) ([]*model.Figure, error) {
-	return r.figures(ctx, obj.ID, metric)
+func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
+	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
+}
+
+func (r *neighborLinkResolver) Of(ctx context.Context, obj *model.NeighborLink) (model.Entity, error) {
+	return r.entityByID(ctx, obj.OfID)
 }
 
 func (r *organizationResolver) Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *personResolver) Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *placeResolver) Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error) {
@@ -136,7 +140,7 @@ func (r *queryResolver) Entities(ctx context.Context, ids []string) ([]model.Ent
 	return out, nil
 }
 
-func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error) {
+func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.IncidentConnection, error) {
 	p, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
@@ -145,6 +149,7 @@ func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFil
 	if err != nil {
 		return nil, err
 	}
+	f.TimeView = timeView(knownAt, validAt)
 	res, err := r.Graph.FindIncidents(ctx, f, p)
 	if err != nil {
 		return nil, err
@@ -164,7 +169,7 @@ func (r *queryResolver) Organizations(ctx context.Context, filter *model.Organiz
 	return toOrganizationConnection(res), nil
 }
 
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error) {
 	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
@@ -176,7 +181,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	f, err := fromRelationshipFilter(filter)
+	f, err := relFilter(filter, knownAt, validAt)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +192,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	return toSubgraph(g), nil
 }
 
-func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter) (*model.Subgraph, error) {
+func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error) {
 	if err := checkID("from", from); err != nil {
 		return nil, err
 	}
@@ -198,7 +203,7 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	if err != nil {
 		return nil, err
 	}
-	f, err := fromRelationshipFilter(filter)
+	f, err := relFilter(filter, knownAt, validAt)
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +229,222 @@ func (r *queryResolver) RelationshipTypes(ctx context.Context) ([]*model.Relatio
 	return out, nil
 }
 
+func (r *queryResolver) AffiliateNetwork(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	d, err := bounded("depth", depth, 2, 1, incidentgraph.MaxAffiliateDepth)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bounded("limit", limit, 200, 1, incidentgraph.MaxNeighborhoodNodes)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Analyst.AffiliateNetwork(ctx, id, d, f, n)
+	if err != nil {
+		return nil, err
+	}
+	return toSubgraph(g), nil
+}
+
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Path, error) {
+	if err := checkIDs("from", from); err != nil {
+		return nil, err
+	}
+	if err := checkIDs("to", to); err != nil {
+		return nil, err
+	}
+	d, err := bounded("maxDepth", maxDepth, 4, 1, incidentgraph.MaxPathsDepth)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 5, 1, incidentgraph.MaxPaths)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Analyst.Paths(ctx, from, to, d, n, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Path, len(ps))
+	for i, p := range ps {
+		out[i] = toPath(p)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) CommonNeighbors(ctx context.Context, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CommonNeighbor, error) {
+	if len(ids) < incidentgraph.MinCommonNeighborIDs || len(ids) > incidentgraph.MaxCommonNeighborIDs {
+		return nil, invalid("ids: give %d to %d entity ids", incidentgraph.MinCommonNeighborIDs, incidentgraph.MaxCommonNeighborIDs)
+	}
+	if err := checkIDs("ids", ids...); err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 20, 1, incidentgraph.MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.Analyst.CommonNeighbors(ctx, ids, f, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.CommonNeighbor, len(cs))
+	for i, c := range cs {
+		out[i] = toCommonNeighbor(c)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) SimilarIncidents(ctx context.Context, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.SimilarIncident, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 5, 1, incidentgraph.MaxSimilarIncidents)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := r.Analyst.SimilarIncidents(ctx, id, n, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SimilarIncident, len(ss))
+	for i, s := range ss {
+		out[i] = toSimilarIncident(s)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error) {
+	p, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	f := incidentgraph.TimelineFilter{}
+	if f.Rel, err = relFilter(filter, knownAt, validAt); err != nil {
+		return nil, err
+	}
+	if actor != nil {
+		if err := checkID("actor", *actor); err != nil {
+			return nil, err
+		}
+		f.Actor = *actor
+	}
+	if includeAffiliates != nil {
+		f.IncludeAffiliates = *includeAffiliates
+	}
+	if f.IncludeAffiliates && f.Actor == "" {
+		return nil, invalid("includeAffiliates needs an actor")
+	}
+	if place != nil {
+		if err := checkID("place", *place); err != nil {
+			return nil, err
+		}
+		f.Place = *place
+	}
+	if from != nil {
+		f.From = *from
+	}
+	if to != nil {
+		f.To = *to
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.From.Start() > f.To.End() {
+		return nil, invalid("from must not be after to")
+	}
+	res, err := r.Analyst.Timeline(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return toTimelineConnection(res, f.Actor), nil
+}
+
+func (r *queryResolver) Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error) {
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	d, err := bounded("depth", depth, 2, 1, incidentgraph.MaxCentralityDepth)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 10, 1, incidentgraph.MaxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return nil, err
+	}
+	var g *incidentgraph.Subgraph
+	if scope != nil && *scope == model.CentralityScopeAffiliateNetwork {
+		g, err = r.Analyst.AffiliateNetwork(ctx, id, d, f, incidentgraph.MaxCentralityNodes)
+	} else {
+		g, err = r.Graph.Neighborhood(ctx, id, d, f, incidentgraph.MaxCentralityNodes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	order := model.CentralityOrderBetweenness
+	if orderBy != nil {
+		order = *orderBy
+	}
+	return centrality(g, order, n), nil
+}
+
+func (r *queryResolver) Patterns(ctx context.Context) ([]*model.Pattern, error) {
+	return sortedPatterns(r.CypherService.Patterns()), nil
+}
+
+func (r *queryResolver) RunPattern(ctx context.Context, name string, params any, limit *int) (*model.CypherResult, error) {
+	ps, err := cypherParams(params)
+	if err != nil {
+		return nil, err
+	}
+	n, err := cypherLimit(limit)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.CypherService.RunPattern(ctx, name, ps, n)
+	if err != nil {
+		return nil, err
+	}
+	return toCypherResult(res), nil
+}
+
+func (r *queryResolver) Cypher(ctx context.Context, query string, params any, limit *int) (*model.CypherResult, error) {
+	if err := incidentgraph.Require(ctx, incidentgraph.RoleAnalyst); err != nil {
+		return nil, err
+	}
+	ps, err := cypherParams(params)
+	if err != nil {
+		return nil, err
+	}
+	n, err := cypherLimit(limit)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.CypherService.RunCypher(ctx, query, ps, n)
+	if err != nil {
+		return nil, err
+	}
+	return toCypherResult(res), nil
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	return r.entityByID(ctx, obj.FromID)
 }
@@ -244,12 +465,16 @@ func (r *relationshipResolver) Sources(ctx context.Context, obj *model.Relations
 	return r.sources(ctx, obj.SourceIDs)
 }
 
+func (r *similarityReasonResolver) Via(ctx context.Context, obj *model.SimilarityReason) ([]model.Entity, error) {
+	return r.entitiesByID(ctx, obj.ViaIDs)
+}
+
 func (r *sourceResolver) Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *sourceResolver) Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int) ([]*model.Relationship, error) {
-	return r.relationships(ctx, obj.ID, filter, first)
+func (r *sourceResolver) Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
+	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
@@ -262,6 +487,8 @@ func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
 func (r *Resolver) Incident() IncidentResolver { return &incidentResolver{r} }
 
+func (r *Resolver) NeighborLink() NeighborLinkResolver { return &neighborLinkResolver{r} }
+
 func (r *Resolver) Organization() OrganizationResolver { return &organizationResolver{r} }
 
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
@@ -272,18 +499,22 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
 
+func (r *Resolver) SimilarityReason() SimilarityReasonResolver { return &similarityReasonResolver{r} }
+
 func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
 type (
-	countryResolver      struct{ *Resolver }
-	eventResolver        struct{ *Resolver }
-	figureResolver       struct{ *Resolver }
-	groupResolver        struct{ *Resolver }
-	incidentResolver     struct{ *Resolver }
-	organizationResolver struct{ *Resolver }
-	personResolver       struct{ *Resolver }
-	placeResolver        struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	relationshipResolver struct{ *Resolver }
-	sourceResolver       struct{ *Resolver }
+	countryResolver          struct{ *Resolver }
+	eventResolver            struct{ *Resolver }
+	figureResolver           struct{ *Resolver }
+	groupResolver            struct{ *Resolver }
+	incidentResolver         struct{ *Resolver }
+	neighborLinkResolver     struct{ *Resolver }
+	organizationResolver     struct{ *Resolver }
+	personResolver           struct{ *Resolver }
+	placeResolver            struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	relationshipResolver     struct{ *Resolver }
+	similarityReasonResolver struct{ *Resolver }
+	sourceResolver           struct{ *Resolver }
 )

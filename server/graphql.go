@@ -25,7 +25,7 @@ import (
 // limit, per-operation dataloaders, and errors that carry a code and never leak internals.
 func newGraphQLHandler(cfg Config, svc Services) *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, Cypher: svc.Cypher},
+		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher},
 		Complexity: graph.Complexity(),
 	})
 	srv := handler.New(es)

@@ -70,3 +70,19 @@ func UnmarshalPartialDate(v any) (incidentgraph.PartialDate, error) {
 	}
 	return d, nil
 }
+
+// NeighborLink is how one entity asked about is linked to a common neighbour.
+type NeighborLink struct {
+	Relationships []*Relationship
+
+	OfID string
+}
+
+// SimilarityReason is one thing two incidents have in common.
+type SimilarityReason struct {
+	Kind        SimilarityReasonKind
+	Description string
+	Weight      float64
+
+	ViaIDs []string
+}

@@ -17,14 +17,43 @@ type Entity interface {
 	IsEntity()
 }
 
+// One entity's place in a subgraph.
+type CentralityScore struct {
+	// The entity.
+	Entity Entity `json:"entity"`
+	// How many distinct neighbours it has in the subgraph.
+	Degree int `json:"degree"`
+	// How often it lies on shortest paths between other entities of the subgraph, 0 to 1 (Brandes, undirected, normalised).
+	Betweenness float64 `json:"betweenness"`
+	// Its rank by degree (1 = most links; ties ordered by id).
+	DegreeRank int `json:"degreeRank"`
+	// Its rank by betweenness (1 = the strongest broker; ties ordered by degree, then id).
+	BetweennessRank int `json:"betweennessRank"`
+}
+
+// An entity linked directly to every one of the entities asked about.
+type CommonNeighbor struct {
+	// The shared entity.
+	Entity Entity `json:"entity"`
+	// For each entity asked about, in the order asked, the relationships that link it to the shared entity.
+	Links []*NeighborLink `json:"links"`
+}
+
 // A sovereign state.
 type Country struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// ISO 3166-1 alpha-2 code, e.g. `RU`.
 	Iso2 string `json:"iso2"`
@@ -34,14 +63,35 @@ type Country struct {
 
 func (Country) IsEntity() {}
 
+// The answer to a Cypher query or saved pattern.
+type CypherResult struct {
+	// The column names, in order.
+	Columns []string `json:"columns"`
+	// The rows, each a JSON object keyed by column. Entities come as `{id, kind, name}`,
+	// relationships as `{id, type, source, target, status, confidence, assertedBy}`, paths as
+	// `{nodes, edges}` (ids), dates as ISO strings.
+	Rows []any `json:"rows"`
+	// A link chart of every entity, relationship and path returned (closed: every edge's ends are among the nodes).
+	Graph *Subgraph `json:"graph"`
+	// True when a cap (rows, size or chart items) cut the answer.
+	Truncated bool `json:"truncated"`
+}
+
 // Anything else with a date: an alert, a detention, a statement, a campaign, a military operation.
 type Event struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of event.
 	EventType EventType `json:"eventType"`
@@ -98,12 +148,19 @@ type GraphNode struct {
 
 // A population or community, such as a targeted minority.
 type Group struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
@@ -113,12 +170,19 @@ func (Group) IsEntity() {}
 
 // An attack or attempted attack, as the Global Terrorism Database counts them.
 type Incident struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// The day it happened (or began), as precisely as known.
 	Date incidentgraph.PartialDate `json:"date"`
@@ -171,8 +235,12 @@ type IncidentEdge struct {
 type IncidentFilter struct {
 	// Only incidents linked to this actor as perpetrator: claimed by it (CLAIMED_RESPONSIBILITY_FOR),
 	// attributed to it (ATTRIBUTED_TO) or carried out by it (PERPETRATED), by anyone's assertion of at
-	// least `minConfidence`. Affiliates do not count: ask for each one.
+	// least `minConfidence`. Affiliates count only with `includeAffiliates`.
 	Perpetrator *string `json:"perpetrator,omitempty"`
+	// With `perpetrator`: also incidents of its affiliate network, the groups that are its
+	// affiliates, branches or provinces or pledged allegiance to it (AFFILIATE_OF, BRANCH_OF,
+	// PLEDGED_ALLEGIANCE_TO), down to 3 levels. Allies and enemies do not count.
+	IncludeAffiliates *bool `json:"includeAffiliates,omitempty"`
 	// Only assertions at least this sure count for `perpetrator` (0–100; default 0).
 	MinConfidence *int `json:"minConfidence,omitempty"`
 	// Only incidents on or after this date.
@@ -189,12 +257,19 @@ type IncidentFilter struct {
 
 // A militant group, government body, coalition, publisher or other organization.
 type Organization struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of organization.
 	OrgType OrganizationType `json:"orgType"`
@@ -248,14 +323,60 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A chain of relationships between two entities, in order: `edges[i]` links `nodes[i]` and
+// `nodes[i + 1]` (in either direction; see its `source` and `target`).
+type Path struct {
+	// The entities along the path, from its start to its end.
+	Nodes []*GraphNode `json:"nodes"`
+	// The relationships along the path, in order.
+	Edges []*GraphEdge `json:"edges"`
+	// How many hops.
+	Length int `json:"length"`
+	// The confidence of the least sure hop: a chain is as strong as its weakest link.
+	WeakestConfidence int `json:"weakestConfidence"`
+}
+
+// A saved, named, parameterised read-only query (kept as a reviewed file with the service).
+type Pattern struct {
+	// The name to run it by.
+	Name string `json:"name"`
+	// What it finds.
+	Description string `json:"description"`
+	// Its parameters.
+	Parameters []*PatternParameter `json:"parameters"`
+	// Its Cypher, for reading (and for adapting in `cypher`).
+	Cypher string `json:"cypher"`
+}
+
+// A declared parameter of a saved pattern.
+type PatternParameter struct {
+	// The name, as used in `params`.
+	Name string `json:"name"`
+	// What kind of value it takes.
+	Type PatternParameterType `json:"type"`
+	// What it means.
+	Description string `json:"description"`
+	// True when it must be given.
+	Required bool `json:"required"`
+	// The value used when it is not given; null when none.
+	Default any `json:"default,omitempty"`
+}
+
 // A person. Anonymous sources are people too, with `anonymous: true`.
 type Person struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// What the person is, as the sources describe them (e.g. "Pakistani security analyst").
 	Role *string `json:"role,omitempty"`
@@ -271,12 +392,19 @@ func (Person) IsEntity() {}
 
 // A city, region, venue, airport or other place.
 type Place struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// What sort of place.
 	PlaceType PlaceType `json:"placeType"`
@@ -324,14 +452,31 @@ type RelationshipTypeInfo struct {
 	ToKinds []EntityKind `json:"toKinds"`
 }
 
+// An incident that resembles the one asked about, with why.
+type SimilarIncident struct {
+	// The similar incident.
+	Incident *Incident `json:"incident"`
+	// How alike, 0 to 1: the sum of the reasons' weights divided by the most an incident could score.
+	Score float64 `json:"score"`
+	// What the two have in common, heaviest first.
+	Reasons []*SimilarityReason `json:"reasons"`
+}
+
 // A publication cited as evidence. Its `name` is its title.
 type Source struct {
-	ID            string          `json:"id"`
-	Kind          EntityKind      `json:"kind"`
-	Name          string          `json:"name"`
-	Aliases       []string        `json:"aliases"`
-	Description   *string         `json:"description,omitempty"`
-	Sources       []*Source       `json:"sources"`
+	// Stable, readable id (a slug). Safe to store in saved charts and links.
+	ID string `json:"id"`
+	// What kind of entity this is.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names, acronyms and transliterations, all searchable.
+	Aliases []string `json:"aliases"`
+	// A sentence or two for the reader.
+	Description *string `json:"description,omitempty"`
+	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
+	Sources []*Source `json:"sources"`
+	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
 	// The title (same as `name`).
 	Title string `json:"title"`
@@ -361,6 +506,42 @@ type Subgraph struct {
 	Edges []*GraphEdge `json:"edges"`
 	// True when the node `limit` left some entities out.
 	Truncated bool `json:"truncated"`
+}
+
+// A page of a timeline.
+type TimelineConnection struct {
+	// The entries on this page, each with its cursor.
+	Edges []*TimelineEdge `json:"edges"`
+	// The entries on this page.
+	Nodes []*TimelineEntry `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries match, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One entry on a page of a timeline.
+type TimelineEdge struct {
+	// Cursor of this position.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *TimelineEntry `json:"node"`
+}
+
+// An incident or event on a timeline.
+type TimelineEntry struct {
+	// The incident or event.
+	Entity Entity `json:"entity"`
+	// Its kind: INCIDENT or EVENT.
+	Kind EntityKind `json:"kind"`
+	// Its name.
+	Name string `json:"name"`
+	// When it happened (or began), as precisely as known.
+	Date incidentgraph.PartialDate `json:"date"`
+	// When it ended, for entries that lasted.
+	EndDate *incidentgraph.PartialDate `json:"endDate,omitempty"`
+	// The relationships between it and the actor (or the actor's affiliates), strongest first; empty without an actor.
+	Links []*Relationship `json:"links"`
 }
 
 // Attack type, GTD codes 1–9.
@@ -437,6 +618,122 @@ func (e *AttackType) UnmarshalJSON(b []byte) error {
 }
 
 func (e AttackType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How `centrality` ranks.
+type CentralityOrder string
+
+const (
+	// Brokers first: highest betweenness, then degree.
+	CentralityOrderBetweenness CentralityOrder = "BETWEENNESS"
+	// Hubs first: highest degree, then betweenness.
+	CentralityOrderDegree CentralityOrder = "DEGREE"
+)
+
+var AllCentralityOrder = []CentralityOrder{
+	CentralityOrderBetweenness,
+	CentralityOrderDegree,
+}
+
+func (e CentralityOrder) IsValid() bool {
+	switch e {
+	case CentralityOrderBetweenness, CentralityOrderDegree:
+		return true
+	}
+	return false
+}
+
+func (e CentralityOrder) String() string {
+	return string(e)
+}
+
+func (e *CentralityOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityOrder", str)
+	}
+	return nil
+}
+
+func (e CentralityOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which subgraph `centrality` scores.
+type CentralityScope string
+
+const (
+	// The entity's neighbourhood, `depth` hops out over any relationship that passes the filter.
+	CentralityScopeNeighborhood CentralityScope = "NEIGHBORHOOD"
+	// The entity's affiliate network (organisational relationships only).
+	CentralityScopeAffiliateNetwork CentralityScope = "AFFILIATE_NETWORK"
+)
+
+var AllCentralityScope = []CentralityScope{
+	CentralityScopeNeighborhood,
+	CentralityScopeAffiliateNetwork,
+}
+
+func (e CentralityScope) IsValid() bool {
+	switch e {
+	case CentralityScopeNeighborhood, CentralityScopeAffiliateNetwork:
+		return true
+	}
+	return false
+}
+
+func (e CentralityScope) String() string {
+	return string(e)
+}
+
+func (e *CentralityScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityScope", str)
+	}
+	return nil
+}
+
+func (e CentralityScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityScope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1045,6 +1342,79 @@ func (e Outcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What kind of value a pattern parameter takes.
+type PatternParameterType string
+
+const (
+	// Any text.
+	PatternParameterTypeString PatternParameterType = "STRING"
+	// An entity id.
+	PatternParameterTypeID PatternParameterType = "ID"
+	// A whole number.
+	PatternParameterTypeInt PatternParameterType = "INT"
+	// A number.
+	PatternParameterTypeFloat PatternParameterType = "FLOAT"
+	// true or false.
+	PatternParameterTypeBoolean PatternParameterType = "BOOLEAN"
+	// A partial date, `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+	PatternParameterTypeDate PatternParameterType = "DATE"
+	// A list of texts.
+	PatternParameterTypeStringList PatternParameterType = "STRING_LIST"
+)
+
+var AllPatternParameterType = []PatternParameterType{
+	PatternParameterTypeString,
+	PatternParameterTypeID,
+	PatternParameterTypeInt,
+	PatternParameterTypeFloat,
+	PatternParameterTypeBoolean,
+	PatternParameterTypeDate,
+	PatternParameterTypeStringList,
+}
+
+func (e PatternParameterType) IsValid() bool {
+	switch e {
+	case PatternParameterTypeString, PatternParameterTypeID, PatternParameterTypeInt, PatternParameterTypeFloat, PatternParameterTypeBoolean, PatternParameterTypeDate, PatternParameterTypeStringList:
+		return true
+	}
+	return false
+}
+
+func (e PatternParameterType) String() string {
+	return string(e)
+}
+
+func (e *PatternParameterType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PatternParameterType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PatternParameterType", str)
+	}
+	return nil
+}
+
+func (e PatternParameterType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PatternParameterType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PatternParameterType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What sort of place.
 type PlaceType string
 
@@ -1276,6 +1646,85 @@ func (e *RelationshipType) UnmarshalJSON(b []byte) error {
 }
 
 func (e RelationshipType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What two incidents can have in common.
+type SimilarityReasonKind string
+
+const (
+	// The same perpetrator (claimed, carried out or attributed).
+	SimilarityReasonKindSamePerpetrator SimilarityReasonKind = "SAME_PERPETRATOR"
+	// Perpetrators in one affiliate network (e.g. a province and its parent group).
+	SimilarityReasonKindAffiliatedPerpetrator SimilarityReasonKind = "AFFILIATED_PERPETRATOR"
+	// A shared GTD attack type.
+	SimilarityReasonKindAttackType SimilarityReasonKind = "ATTACK_TYPE"
+	// A shared GTD target type.
+	SimilarityReasonKindTargetType SimilarityReasonKind = "TARGET_TYPE"
+	// A shared GTD weapon type.
+	SimilarityReasonKindWeaponType SimilarityReasonKind = "WEAPON_TYPE"
+	// The same kind of site (a venue, an airport, a building).
+	SimilarityReasonKindVenueKind SimilarityReasonKind = "VENUE_KIND"
+	// Both suicide attacks.
+	SimilarityReasonKindSuicide SimilarityReasonKind = "SUICIDE"
+	// The same season of the year.
+	SimilarityReasonKindSeason SimilarityReasonKind = "SEASON"
+	// A shared city or country.
+	SimilarityReasonKindSharedPlace SimilarityReasonKind = "SHARED_PLACE"
+)
+
+var AllSimilarityReasonKind = []SimilarityReasonKind{
+	SimilarityReasonKindSamePerpetrator,
+	SimilarityReasonKindAffiliatedPerpetrator,
+	SimilarityReasonKindAttackType,
+	SimilarityReasonKindTargetType,
+	SimilarityReasonKindWeaponType,
+	SimilarityReasonKindVenueKind,
+	SimilarityReasonKindSuicide,
+	SimilarityReasonKindSeason,
+	SimilarityReasonKindSharedPlace,
+}
+
+func (e SimilarityReasonKind) IsValid() bool {
+	switch e {
+	case SimilarityReasonKindSamePerpetrator, SimilarityReasonKindAffiliatedPerpetrator, SimilarityReasonKindAttackType, SimilarityReasonKindTargetType, SimilarityReasonKindWeaponType, SimilarityReasonKindVenueKind, SimilarityReasonKindSuicide, SimilarityReasonKindSeason, SimilarityReasonKindSharedPlace:
+		return true
+	}
+	return false
+}
+
+func (e SimilarityReasonKind) String() string {
+	return string(e)
+}
+
+func (e *SimilarityReasonKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SimilarityReasonKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SimilarityReasonKind", str)
+	}
+	return nil
+}
+
+func (e SimilarityReasonKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SimilarityReasonKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SimilarityReasonKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
