@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -36,8 +37,9 @@ type Config struct {
 
 // DB is a connection pool to one Neo4j database. It is safe for concurrent use.
 type DB struct {
-	driver driver.DriverWithContext
-	cfg    Config
+	driver   driver.DriverWithContext
+	cfg      Config
+	patterns atomic.Pointer[[]*incidentgraph.Pattern] // set by UsePatterns, sorted by name
 }
 
 var (

@@ -1,0 +1,18 @@
+// name: network-attacks-at-venue-kind
+// description: Attacks at sites of a given kind (venues, airports, …) tied to a group or to its affiliates and branches: each tie with who asserts it, how sure, and the site.
+// param: group ID "The group whose network to look at (an entity id, e.g. islamic-state)."
+// param: placeType STRING = "VENUE" "The kind of site: VENUE, AIRPORT, BUILDING, … (a place's placeType)."
+// param: minConfidence INT = 0 "Only ties at least this sure (0–100)."
+MATCH (group:Entity:Organization {id: $group})
+// The network: the group itself and what is an affiliate or branch of it, down to two levels.
+MATCH membership = (member:Organization)-[:AFFILIATE_OF|BRANCH_OF]->{0,2}(group)
+WITH group, member, membership ORDER BY length(membership)
+WITH group, member, head(collect(membership)) AS membership
+MATCH (member)-[tie:CLAIMED_RESPONSIBILITY_FOR|ATTRIBUTED_TO|PERPETRATED]-(attack:Incident)
+WHERE tie.confidence >= $minConfidence
+MATCH (attack)-[at:OCCURRED_AT]->(site:Place {placeType: $placeType})
+RETURN attack.id AS incident, attack.name AS incidentName, attack.date AS date,
+       site.id AS siteId, site.name AS siteName, member.id AS actor, member.name AS actorName,
+       type(tie) AS tieType, tie.status AS tieStatus, tie.confidence AS tieConfidence, tie.assertedBy AS tieAssertedBy,
+       membership, tie, attack, at, site
+ORDER BY attack.dateStart DESC, tie.confidence DESC, member.id, tie.id
