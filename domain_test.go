@@ -100,3 +100,29 @@ func TestLineStyles(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownFrom(t *testing.T) {
+	pd := func(s ...string) []incidentgraph.PartialDate {
+		out := make([]incidentgraph.PartialDate, len(s))
+		for i, x := range s {
+			out[i] = incidentgraph.PartialDate(x)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		on      incidentgraph.PartialDate
+		sources []incidentgraph.PartialDate
+		want    string
+	}{
+		{"2024-03-23", pd("2024-03-23"), "2024-03-23"},
+		{"2024-03", pd("2024-03-23"), "2024-03-31"},                  // the whole month may pass first
+		{"2021-08-26", pd("2025-06-01"), "2025-06-01"},               // no source yet
+		{"2021-08-26", pd("2025-06-01", "2021-08-27"), "2021-08-27"}, // the earliest source counts
+		{"", pd("2021"), "2021-12-31"},
+		{"", nil, ""},
+	} {
+		if got := incidentgraph.KnownFrom(tc.on, tc.sources); got != tc.want {
+			t.Errorf("KnownFrom(%q, %v) = %q, want %q", tc.on, tc.sources, got, tc.want)
+		}
+	}
+}

@@ -130,15 +130,6 @@ func KnownFrom(assertedOn PartialDate, sourcesPublished []PartialDate) string {
 	return known
 }
 
-// HeldDuring reports whether a relationship valid from validFrom to validTo (either may be
-// unknown: open) may have held at some time within the span of d.
-func HeldDuring(validFrom, validTo, d PartialDate) bool {
-	if d.IsZero() {
-		return true
-	}
-	return (validFrom.IsZero() || validFrom.Start() <= d.End()) && (validTo.IsZero() || validTo.End() >= d.Start())
-}
-
 // Direction of a relationship seen from one of its ends.
 type Direction string
 

@@ -57,7 +57,6 @@ func TestEverythingIsDescribed(t *testing.T) {
 	}
 }
 
-
 // The schema's enums and the domain's allow-lists must agree: the store splices only
 // allow-listed types into Cypher, and clients may send only what the schema lists.
 func TestEnumsMatchTheDomain(t *testing.T) {
