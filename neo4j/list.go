@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -92,26 +94,72 @@ func (db *DB) page(ctx context.Context, match, key string, params map[string]any
 // FindIncidents returns one page of incidents, oldest first.
 func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
 	params := map[string]any{
-		"perpetrator": nilIfEmpty(f.Perpetrator), "minConfidence": f.MinConfidence,
+		"perpetrator": nilIfEmpty(f.Perpetrator), "includeAffiliates": f.IncludeAffiliates, "minConfidence": f.MinConfidence,
 		"from": nilIfEmpty(f.From.Start()), "to": nilIfEmpty(f.To.End()),
 		"place": nilIfEmpty(f.Place), "attackType": nilIfZero(f.AttackType), "targetType": nilIfZero(f.TargetType),
 	}
+	for k, v := range timeViewParams(f.TimeView) {
+		params[k] = v
+	}
 	// A perpetrator is whoever claimed, carried out or was attributed the incident, by any
-	// party's assertion that has not been denied or retracted.
+	// party's assertion that has not been denied or retracted. The perpetrator types never link
+	// two incidents, so the pattern needs no direction: an ATTRIBUTED_TO touching an incident
+	// starts there, a claim ends there.
 	match := `
+		WITH CASE WHEN $perpetrator IS NULL THEN null
+		          WHEN $includeAffiliates THEN [$perpetrator] + ` + affiliatesOf(`(:Entity {id: $perpetrator})`, `g.id`) + `
+		          ELSE [$perpetrator] END AS perps
 		MATCH (n:Incident)
 		WHERE ($from IS NULL OR n.dateEnd >= $from)
 		  AND ($to IS NULL OR n.dateStart <= $to)
+		  AND ($knownAt IS NULL OR n.dateStart <= $knownAt)
 		  AND ($attackType IS NULL OR $attackType IN n.attackTypes)
 		  AND ($targetType IS NULL OR $targetType IN n.targetTypes)
-		  AND ($perpetrator IS NULL
-		       OR EXISTS { MATCH (n)-[r:ATTRIBUTED_TO]->(:Entity {id: $perpetrator})
-		                   WHERE r.confidence >= $minConfidence AND NOT r.status IN ['DENIED', 'RETRACTED'] }
-		       OR EXISTS { MATCH (:Entity {id: $perpetrator})-[r:CLAIMED_RESPONSIBILITY_FOR|PERPETRATED]->(n)
-		                   WHERE r.confidence >= $minConfidence AND NOT r.status IN ['DENIED', 'RETRACTED'] })
+		  AND (perps IS NULL
+		       OR EXISTS { MATCH (n)-[r:` + typeAlternation(incidentgraph.PerpetratorTypes) + `]-(p:Entity)
+		                   WHERE p.id IN perps AND r.confidence >= $minConfidence AND ` + perpetratorCondition + ` })
 		  AND ($place IS NULL
 		       OR EXISTS { MATCH (n)-[:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(:Entity {id: $place}) })`
 	return db.page(ctx, match, "n.dateStart", params, p)
+}
+
+// perpetratorCondition is what a perpetrator link `r` must meet besides any confidence
+// threshold: not denied or retracted, and in the time view (see timeViewParams).
+var perpetratorCondition = `NOT r.status IN ['DENIED', 'RETRACTED'] AND ` + inTimeView("r")
+
+// inTimeView is the time-view part of relPredicate for a relationship variable v: asserted by
+// $knownAt, and possibly holding at some time within [$validAtStart, $validAtEnd].
+func inTimeView(v string) string {
+	return fmt.Sprintf(`($knownAt IS NULL OR coalesce(%[1]s.knownFrom, '') <= $knownAt)
+		AND ($validAtEnd IS NULL OR (coalesce(%[1]s.validFromStart, '') <= $validAtEnd
+		                             AND coalesce(%[1]s.validToEnd, '9999') >= $validAtStart))`, v)
+}
+
+// timeViewParams are the parameters of inTimeView (the same names as filterParams uses).
+func timeViewParams(tv incidentgraph.TimeView) map[string]any {
+	return map[string]any{"knownAt": nilIfEmpty(tv.KnownAt.End()),
+		"validAtStart": nilIfEmpty(tv.ValidAt.Start()), "validAtEnd": nilIfEmpty(tv.ValidAt.End())}
+}
+
+// affiliatesOf is a COLLECT subquery of `ret` for every group g in the affiliate network
+// below anchor: its affiliates, branches and provinces and those who pledged allegiance to it,
+// theirs in turn, down to MaxAffiliationHops levels, by assertions neither denied nor retracted
+// that pass the time view. The anchor itself is not included.
+func affiliatesOf(anchor, ret string) string {
+	// The hop bound is a constant of the domain; quantifier bounds cannot be parameters.
+	return fmt.Sprintf(`COLLECT { MATCH (g:Entity)-[a:%s WHERE NOT a.status IN ['DENIED', 'RETRACTED'] AND %s]->{1,%d}%s
+		          RETURN DISTINCT %s }`, typeAlternation(incidentgraph.AffiliationTypes), inTimeView("a"),
+		incidentgraph.MaxAffiliationHops, anchor, ret)
+}
+
+// typeAlternation joins allow-listed relationship types for a pattern (A|B|C). Only the
+// domain's own lists reach it, never client input.
+func typeAlternation(ts []incidentgraph.RelType) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, "|")
 }
 
 // FindOrganizations returns one page of organizations, by name.
