@@ -1,0 +1,313 @@
+package neo4j_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/patterns"
+)
+
+// withPatterns returns the seeded test database with the shipped patterns in use.
+func withPatterns(t *testing.T) *neo4j.DB {
+	t.Helper()
+	db := seeded(t)
+	ps, err := patterns.Read(patterns.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UsePatterns(context.Background(), ps); err != nil {
+		t.Fatalf("shipped patterns refused: %v", err)
+	}
+	return db
+}
+
+func runPattern(t *testing.T, db *neo4j.DB, name string, args map[string]any) *incidentgraph.CypherResult {
+	t.Helper()
+	res, err := db.RunPattern(context.Background(), name, args, incidentgraph.MaxCypherRows)
+	if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+	return res
+}
+
+// rowsOf renders the named columns of every row as "a|b|c", for comparing answers at a glance.
+func rowsOf(res *incidentgraph.CypherResult, cols ...string) []string {
+	out := make([]string, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		vals := make([]string, len(cols))
+		for i, c := range cols {
+			vals[i] = fmt.Sprint(r[c])
+		}
+		out = append(out, strings.Join(vals, "|"))
+	}
+	return out
+}
+
+func graphHas(t *testing.T, res *incidentgraph.CypherResult, nodeIDs []string, edgeTypes []incidentgraph.RelType) {
+	t.Helper()
+	if res.Graph == nil {
+		t.Fatal("no graph in the result")
+	}
+	var nodes []string
+	for _, n := range res.Graph.Nodes {
+		nodes = append(nodes, n.ID)
+	}
+	var types []incidentgraph.RelType
+	for _, e := range res.Graph.Edges {
+		types = append(types, e.Type)
+	}
+	for _, id := range nodeIDs {
+		if !slices.Contains(nodes, id) {
+			t.Errorf("graph lacks node %s: %v", id, nodes)
+		}
+	}
+	for _, typ := range edgeTypes {
+		if !slices.Contains(types, typ) {
+			t.Errorf("graph lacks a %s edge: %v", typ, types)
+		}
+	}
+}
+
+func TestUsePatternsChecksEachPattern(t *testing.T) {
+	db := withPatterns(t)
+	ctx := context.Background()
+	shipped, _ := patterns.Read(patterns.Embedded())
+	var names []string
+	for _, p := range db.Patterns() {
+		names = append(names, p.Name)
+	}
+	if len(names) != len(shipped) || !slices.IsSorted(names) || !slices.Contains(names, "claimed-vs-attributed") {
+		t.Fatalf("Patterns() = %v", names)
+	}
+	before, err := db.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ok := &incidentgraph.Pattern{Name: "by-id", Description: "An entity.", Cypher: "MATCH (n:Entity {id: $id}) RETURN n",
+		Params: []incidentgraph.PatternParam{{Name: "id", Type: "ID", Required: true}}}
+	writes := &incidentgraph.Pattern{Name: "renames", Description: "Writes.", Cypher: "MATCH (n:Entity {id: $id}) SET n.name = 'x' RETURN n",
+		Params: []incidentgraph.PatternParam{{Name: "id", Type: "ID", Required: true}}}
+	undeclared := &incidentgraph.Pattern{Name: "undeclared", Description: "No declaration.", Cypher: "MATCH (n:Entity {id: $id}) RETURN n"}
+
+	// Control: a well-formed read-only pattern is accepted.
+	if err := db.UsePatterns(ctx, []*incidentgraph.Pattern{ok}); err != nil {
+		t.Fatalf("control pattern refused: %v", err)
+	}
+	if got := db.Patterns(); len(got) != 1 || got[0].Name != "by-id" {
+		t.Fatalf("Patterns() after control = %v", got)
+	}
+	for _, c := range []struct {
+		p    *incidentgraph.Pattern
+		want string
+	}{
+		{writes, "pattern renames: "},
+		{undeclared, "pattern undeclared: $id is used but not declared"},
+	} {
+		err := db.UsePatterns(ctx, []*incidentgraph.Pattern{ok, c.p})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("UsePatterns(%s) = %v, want …%s…", c.p.Name, err, c.want)
+		}
+		// A refused set changes nothing: the earlier patterns stay in use.
+		if got := db.Patterns(); len(got) != 1 || got[0].Name != "by-id" {
+			t.Errorf("after refusing %s, Patterns() = %v", c.p.Name, got)
+		}
+	}
+	if err := db.UsePatterns(ctx, []*incidentgraph.Pattern{writes}); incidentgraph.ErrorCode(err) != incidentgraph.ECYPHER {
+		t.Errorf("a writing pattern: %v (%s), want %s", err, incidentgraph.ErrorCode(err), incidentgraph.ECYPHER)
+	}
+	after, err := db.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Error("checking a writing pattern changed the graph")
+	}
+}
+
+func TestRunPatternRefusesUnknownNamesAndBadArguments(t *testing.T) {
+	db := withPatterns(t)
+	ctx := context.Background()
+	_, err := db.RunPattern(ctx, "no-such-pattern", nil, 10)
+	if incidentgraph.ErrorCode(err) != incidentgraph.ENOTFOUND || incidentgraph.ErrorMessage(err) != "no pattern named \"no-such-pattern\"; see `patterns`" {
+		t.Errorf("unknown pattern: %v (%s)", err, incidentgraph.ErrorCode(err))
+	}
+	for _, args := range []map[string]any{
+		{},                          // party is required
+		{"party": "Not An Id"},      // not an id
+		{"party": "russia", "x": 1}, // undeclared
+		{"party": "russia", "minConfidence": 1.5},
+	} {
+		_, err := db.RunPattern(ctx, "asserted-by", args, 10)
+		if incidentgraph.ErrorCode(err) != incidentgraph.EINVALID || !strings.Contains(err.Error(), "pattern asserted-by") {
+			t.Errorf("asserted-by %v: %v (%s)", args, err, incidentgraph.ErrorCode(err))
+		}
+	}
+	// Control: the same pattern with good arguments answers.
+	if res := runPattern(t, db, "asserted-by", map[string]any{"party": "russia"}); len(res.Rows) == 0 {
+		t.Error("asserted-by russia: no rows")
+	}
+}
+
+func TestShippedPatternsAnswer(t *testing.T) {
+	db := withPatterns(t)
+
+	t.Run("claimed-vs-attributed", func(t *testing.T) {
+		res := runPattern(t, db, "claimed-vs-attributed", nil)
+		got := rowsOf(res, "incident", "claimant", "attributedTo", "attributedBy", "attributionStatus", "attributionConfidence")
+		want := []string{moscow + "|" + is + "|" + isk + "|us-official-anonymous|SUSPECTED|65"}
+		if !slices.Equal(got, want) {
+			t.Errorf("rows = %v, want %v", got, want)
+		}
+		graphHas(t, res, []string{moscow, is, isk}, []incidentgraph.RelType{"CLAIMED_RESPONSIBILITY_FOR", "ATTRIBUTED_TO"})
+		// Controls: a threshold above the U.S. official's 65, or an incident IS claimed that no
+		// one attributes elsewhere (Paris), leaves nothing.
+		if rows := runPattern(t, db, "claimed-vs-attributed", map[string]any{"minConfidence": 66}).Rows; len(rows) != 0 {
+			t.Errorf("minConfidence 66: %d rows", len(rows))
+		}
+		if rows := runPattern(t, db, "claimed-vs-attributed", map[string]any{"incident": "paris-attacks-2015"}).Rows; len(rows) != 0 {
+			t.Errorf("Paris: %d rows", len(rows))
+		}
+		if rows := runPattern(t, db, "claimed-vs-attributed", map[string]any{"incident": moscow}).Rows; len(rows) != 1 {
+			t.Errorf("Moscow: %d rows, want 1", len(rows))
+		}
+	})
+
+	t.Run("affiliates-attacking-in-country", func(t *testing.T) {
+		res := runPattern(t, db, "affiliates-attacking-in-country", map[string]any{"country": "russia"})
+		got := rowsOf(res, "group", "affiliate", "incident", "tieType", "tieConfidence")
+		want := []string{
+			is + "|" + isk + "|" + moscow + "|ATTRIBUTED_TO|65",
+			is + "|" + isk + "|moscow-synagogue-plot-2024|ATTRIBUTED_TO|60",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("russia: rows = %v, want %v", got, want)
+		}
+		graphHas(t, res, []string{is, isk, moscow, "russia"}, []incidentgraph.RelType{"ATTRIBUTED_TO", "OCCURRED_IN"})
+		if got := rowsOf(runPattern(t, db, "affiliates-attacking-in-country", map[string]any{"country": "afghanistan"}), "group", "affiliate", "incident"); !slices.Equal(got, []string{is + "|" + isk + "|" + kabul}) {
+			t.Errorf("afghanistan: %v", got)
+		}
+		if got := rowsOf(runPattern(t, db, "affiliates-attacking-in-country", map[string]any{"country": "russia", "minConfidence": 61}), "incident"); !slices.Equal(got, []string{moscow}) {
+			t.Errorf("russia, minConfidence 61: %v", got)
+		}
+		// France saw an IS attack (Paris, claimed by IS itself), but none by an affiliate.
+		if rows := runPattern(t, db, "affiliates-attacking-in-country", map[string]any{"country": "france"}).Rows; len(rows) != 0 {
+			t.Errorf("france: %v", rowsOf(&incidentgraph.CypherResult{Rows: rows}, "incident"))
+		}
+		claims := rowsOf(runPattern(t, db, "asserted-by", map[string]any{"party": is}), "type", "to")
+		if !slices.Contains(claims, "CLAIMED_RESPONSIBILITY_FOR|paris-attacks-2015") {
+			t.Errorf("control: IS's claim of Paris missing from %v", claims)
+		}
+	})
+
+	t.Run("network-attacks-at-venue-kind", func(t *testing.T) {
+		res := runPattern(t, db, "network-attacks-at-venue-kind", map[string]any{"group": is})
+		got := rowsOf(res, "incident", "siteId", "actor", "tieType", "tieAssertedBy")
+		want := []string{
+			moscow + "|crocus-city-hall|" + is + "|CLAIMED_RESPONSIBILITY_FOR|" + is,
+			moscow + "|crocus-city-hall|" + is + "|ATTRIBUTED_TO|united-states",
+			moscow + "|crocus-city-hall|" + isk + "|ATTRIBUTED_TO|us-official-anonymous",
+			moscow + "|crocus-city-hall|" + is + "|ATTRIBUTED_TO|olivier-guitta",
+			"manchester-arena-bombing-2017|manchester-arena|" + is + "|CLAIMED_RESPONSIBILITY_FOR|" + is,
+			"paris-attacks-2015|bataclan|" + is + "|CLAIMED_RESPONSIBILITY_FOR|" + is,
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("IS at venues:\n got %v\nwant %v", got, want)
+		}
+		graphHas(t, res, []string{is, isk, moscow, "crocus-city-hall", "bataclan"}, []incidentgraph.RelType{"OCCURRED_AT", "AFFILIATE_OF"})
+		// The network reaches down to IS-K's airport attack; IS-K's own network does not reach
+		// up to its parent's claims (Paris, Manchester).
+		if got := rowsOf(runPattern(t, db, "network-attacks-at-venue-kind", map[string]any{"group": is, "placeType": "AIRPORT"}), "incident", "actor"); !slices.Equal(got, []string{kabul + "|" + isk}) {
+			t.Errorf("IS at airports: %v", got)
+		}
+		if got := rowsOf(runPattern(t, db, "network-attacks-at-venue-kind", map[string]any{"group": isk}), "incident", "actor"); !slices.Equal(got, []string{moscow + "|" + isk}) {
+			t.Errorf("IS-K at venues: %v", got)
+		}
+		if rows := runPattern(t, db, "network-attacks-at-venue-kind", map[string]any{"group": "taliban"}).Rows; len(rows) != 0 {
+			t.Errorf("Taliban at venues: %d rows", len(rows))
+		}
+	})
+
+	t.Run("contradicting-assertions", func(t *testing.T) {
+		res := runPattern(t, db, "contradicting-assertions", map[string]any{"incident": moscow})
+		got := rowsOf(res, "conflict", "actor", "assertion", "assertedBy", "otherActor", "otherAssertion", "otherAssertedBy")
+		for _, w := range []string{
+			"DENIAL|ukraine|ACCUSED_OF|russia|ukraine|DENIED|ukraine-foreign-ministry",
+			"DIFFERENT_PERPETRATOR|" + is + "|CLAIMED_RESPONSIBILITY_FOR|" + is + "|ukraine|ACCUSED_OF|russia",
+			"DIFFERENT_PERPETRATOR|" + isk + "|ATTRIBUTED_TO|us-official-anonymous|russia|ACCUSED_OF|ukraine-foreign-ministry",
+		} {
+			if !slices.Contains(got, w) {
+				t.Errorf("missing %s in %v", w, got)
+			}
+		}
+		// IS and its affiliate IS-K are both blamed, yet do not contradict each other.
+		for _, r := range res.Rows {
+			pair := []string{fmt.Sprint(r["actor"]), fmt.Sprint(r["otherActor"])}
+			if slices.Contains(pair, is) && slices.Contains(pair, isk) {
+				t.Errorf("IS and IS-K paired as contradicting: %v", r)
+			}
+		}
+		graphHas(t, res, []string{moscow, "ukraine", is}, []incidentgraph.RelType{"ACCUSED_OF", "DENIED", "CLAIMED_RESPONSIBILITY_FOR"})
+		// Controls: Kabul has one attribution and nothing against it; the accusations against
+		// Ukraine and Russia are 10 sure, so a threshold of 11 leaves no conflict anywhere.
+		if rows := runPattern(t, db, "contradicting-assertions", map[string]any{"incident": kabul}).Rows; len(rows) != 0 {
+			t.Errorf("Kabul: %d rows", len(rows))
+		}
+		if rows := runPattern(t, db, "contradicting-assertions", map[string]any{"minConfidence": 11}).Rows; len(rows) != 0 {
+			t.Errorf("minConfidence 11: %v", rowsOf(&incidentgraph.CypherResult{Rows: rows}, "actor", "otherActor"))
+		}
+	})
+
+	t.Run("allegations-later-denied", func(t *testing.T) {
+		res := runPattern(t, db, "allegations-later-denied", nil)
+		got := rowsOf(res, "accused", "target", "allegationType", "allegedBy", "allegedOn", "denialType", "deniedBy", "deniedOn")
+		want := []string{"ukraine|" + moscow + "|ACCUSED_OF|russia|2024-03-23|DENIED|ukraine-foreign-ministry|2024-03-23"}
+		if !slices.Equal(got, want) {
+			t.Errorf("rows = %v, want %v", got, want)
+		}
+		graphHas(t, res, []string{"ukraine", moscow}, []incidentgraph.RelType{"ACCUSED_OF", "DENIED"})
+		// Control: Ukraine's counter-allegation against Russia is an allegation too, but
+		// undenied, so it is not listed.
+		alleged := rowsOf(runPattern(t, db, "asserted-by", map[string]any{"party": "ukraine-foreign-ministry", "status": "ALLEGED"}), "from", "type", "to")
+		if !slices.Equal(alleged, []string{"russia|ACCUSED_OF|" + moscow}) {
+			t.Errorf("control: Ukraine's allegations = %v", alleged)
+		}
+		if n := len(runPattern(t, db, "allegations-later-denied", map[string]any{"since": "2024-03"}).Rows); n != 1 {
+			t.Errorf("since 2024-03: %d rows, want 1", n)
+		}
+		if n := len(runPattern(t, db, "allegations-later-denied", map[string]any{"since": "2024-04"}).Rows); n != 0 {
+			t.Errorf("since 2024-04: %d rows, want 0", n)
+		}
+	})
+
+	t.Run("asserted-by", func(t *testing.T) {
+		res := runPattern(t, db, "asserted-by", map[string]any{"party": "us-official-anonymous"})
+		got := rowsOf(res, "from", "type", "to", "status", "confidence", "sources")
+		want := []string{moscow + "|ATTRIBUTED_TO|" + isk + "|SUSPECTED|65|[" + apArt + "]"}
+		if !slices.Equal(got, want) {
+			t.Errorf("rows = %v, want %v", got, want)
+		}
+		if titles := fmt.Sprint(res.Rows[0]["sourceTitles"]); !strings.Contains(titles, "Moscow concert hall attack") {
+			t.Errorf("sourceTitles = %s", titles)
+		}
+		graphHas(t, res, []string{moscow, isk}, []incidentgraph.RelType{"ATTRIBUTED_TO"})
+		// Control: the United States attributes the same attack to IS, not to IS-K.
+		if got := rowsOf(runPattern(t, db, "asserted-by", map[string]any{"party": "united-states"}), "type", "to", "status"); !slices.Equal(got, []string{"ATTRIBUTED_TO|" + is + "|CONFIRMED"}) {
+			t.Errorf("united-states: %v", got)
+		}
+		if n := len(runPattern(t, db, "asserted-by", map[string]any{"party": "russia", "status": "ALLEGED"}).Rows); n != 2 {
+			t.Errorf("russia ALLEGED: %d rows, want 2", n)
+		}
+		if n := len(runPattern(t, db, "asserted-by", map[string]any{"party": "russia", "status": "DENIED"}).Rows); n != 0 {
+			t.Errorf("russia DENIED: %d rows, want 0", n)
+		}
+		if n := len(runPattern(t, db, "asserted-by", map[string]any{"party": "russia", "minConfidence": 11}).Rows); n != 1 {
+			t.Errorf("russia minConfidence 11: %d rows, want 1 (the detainees, 45)", n)
+		}
+	})
+}
