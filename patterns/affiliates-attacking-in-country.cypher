@@ -11,10 +11,11 @@ CALL (attack, country) {
   MATCH location = (attack)-[:OCCURRED_IN|OCCURRED_AT]->(:Entity)-[:LOCATED_IN*0..5]->(country)
   RETURN location ORDER BY length(location) LIMIT 1
 }
+WITH group, affiliate, membership, attack, tie, location ORDER BY type(membership)
 WITH group, affiliate, attack, tie, location, collect(membership) AS memberships
 RETURN group.id AS group, group.name AS groupName, affiliate.id AS affiliate, affiliate.name AS affiliateName,
        [m IN memberships | type(m)] AS membershipTypes,
        attack.id AS incident, attack.name AS incidentName, attack.date AS date,
        type(tie) AS tieType, tie.status AS tieStatus, tie.confidence AS tieConfidence, tie.assertedBy AS tieAssertedBy,
        group AS groupNode, memberships, affiliate AS affiliateNode, tie, location
-ORDER BY attack.dateStart DESC, group.id, affiliate.id, tie.confidence DESC
+ORDER BY attack.dateStart DESC, group.id, affiliate.id, tie.confidence DESC, tie.id

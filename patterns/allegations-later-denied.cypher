@@ -13,4 +13,4 @@ RETURN accused.id AS accused, accused.name AS accusedName, target.id AS target, 
        type(allegation) AS allegationType, allegation.assertedBy AS allegedBy, allegation.confidence AS allegationConfidence, allegedOn,
        type(denial) AS denialType, denial.assertedBy AS deniedBy, denial.confidence AS denialConfidence, deniedOn,
        accused AS accusedNode, allegation, denial, target AS targetNode
-ORDER BY deniedOn DESC, accused.id, target.id
+ORDER BY deniedOn DESC, accused.id, target.id, allegation.id, denial.id

@@ -17,4 +17,4 @@ RETURN party.id AS party, from.id AS from, type(assertion) AS type, to.id AS to,
        assertion.validFrom AS validFrom, assertion.validTo AS validTo, assertion.assertedOn AS assertedOn,
        assertion.sources AS sources, sourceTitles, assertion.quote AS quote,
        from AS fromNode, assertion, to AS toNode
-ORDER BY assertion.confidence DESC, type(assertion), from.id, to.id
+ORDER BY assertion.confidence DESC, type(assertion), from.id, to.id, assertion.id

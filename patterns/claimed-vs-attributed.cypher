@@ -14,4 +14,4 @@ RETURN attack.id AS incident, attack.name AS incidentName, attack.date AS date,
        attribution.status AS attributionStatus, attribution.confidence AS attributionConfidence,
        attribution.sources AS attributionSources,
        claimant AS claimantNode, claim, attack, attribution, attributed
-ORDER BY attack.dateStart DESC, attribution.confidence DESC, attributed.id
+ORDER BY attack.dateStart DESC, attribution.confidence DESC, attributed.id, attribution.id

@@ -6,7 +6,8 @@
 MATCH (group:Entity:Organization {id: $group})
 // The network: the group itself and what is an affiliate or branch of it, down to two levels.
 MATCH membership = (member:Organization)-[:AFFILIATE_OF|BRANCH_OF]->{0,2}(group)
-WITH group, member, membership ORDER BY length(membership)
+// One chain per member, the shortest, AFFILIATE_OF before BRANCH_OF, so that answers repeat.
+WITH group, member, membership ORDER BY length(membership), [r IN relationships(membership) | type(r)]
 WITH group, member, head(collect(membership)) AS membership
 MATCH (member)-[tie:CLAIMED_RESPONSIBILITY_FOR|ATTRIBUTED_TO|PERPETRATED]-(attack:Incident)
 WHERE tie.confidence >= $minConfidence
