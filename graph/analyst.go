@@ -123,13 +123,24 @@ func toPattern(p *incidentgraph.Pattern) *model.Pattern {
 	out := &model.Pattern{Name: p.Name, Description: p.Description, Cypher: p.Cypher, Parameters: []*model.PatternParameter{}}
 	for _, x := range p.Params {
 		out.Parameters = append(out.Parameters, &model.PatternParameter{Name: x.Name, Type: model.PatternParameterType(x.Type),
-			Description: x.Description, Required: x.Required, Default: x.Default})
+			Description: x.Description, Required: x.Required, Default: optJSON(x.Default)})
 	}
 	return out
 }
 
+func optJSON(v any) *model.JSON {
+	if v == nil {
+		return nil
+	}
+	return &model.JSON{Value: v}
+}
+
 // cypherParams reads the `params` argument: a JSON object or nothing.
-func cypherParams(v any) (map[string]any, error) {
+func cypherParams(j *model.JSON) (map[string]any, error) {
+	var v any
+	if j != nil {
+		v = j.Value
+	}
 	switch p := v.(type) {
 	case nil:
 		return map[string]any{}, nil
@@ -145,9 +156,9 @@ func cypherLimit(limit *int) (int, error) {
 }
 
 func toCypherResult(res *incidentgraph.CypherResult) *model.CypherResult {
-	rows := make([]any, len(res.Rows))
+	rows := make([]*model.JSON, len(res.Rows))
 	for i, r := range res.Rows {
-		rows[i] = r
+		rows[i] = &model.JSON{Value: r}
 	}
 	g := res.Graph
 	if g == nil {

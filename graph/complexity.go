@@ -67,8 +67,8 @@ func Complexity() ComplexityRoot {
 	}
 	// Rows are JSON leaves; the chart is flat. Price an answer by its row cap.
 	cypher := func(child int, limit *int) int { return 1 + child + orDefault(limit, 100)/10 }
-	c.Query.RunPattern = func(child int, _ string, _ any, limit *int) int { return cypher(child, limit) }
-	c.Query.Cypher = func(child int, _ string, _ any, limit *int) int { return cypher(child, limit) }
+	c.Query.RunPattern = func(child int, _ string, _ *model.JSON, limit *int) int { return cypher(child, limit) }
+	c.Query.Cypher = func(child int, _ string, _ *model.JSON, limit *int) int { return cypher(child, limit) }
 	return c
 }
 

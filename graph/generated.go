@@ -260,7 +260,7 @@ type ComplexityRoot struct {
 		AffiliateNetwork  func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Centrality        func(childComplexity int, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		CommonNeighbors   func(childComplexity int, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Cypher            func(childComplexity int, query string, params any, limit *int) int
+		Cypher            func(childComplexity int, query string, params *model.JSON, limit *int) int
 		Entities          func(childComplexity int, ids []string) int
 		Entity            func(childComplexity int, id string) int
 		Incidents         func(childComplexity int, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
@@ -269,7 +269,7 @@ type ComplexityRoot struct {
 		Paths             func(childComplexity int, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Patterns          func(childComplexity int) int
 		RelationshipTypes func(childComplexity int) int
-		RunPattern        func(childComplexity int, name string, params any, limit *int) int
+		RunPattern        func(childComplexity int, name string, params *model.JSON, limit *int) int
 		Search            func(childComplexity int, text string, kinds []model.EntityKind, first *int) int
 		ShortestPath      func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		SimilarIncidents  func(childComplexity int, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
@@ -419,8 +419,8 @@ type QueryResolver interface {
 	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
 	Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error)
 	Patterns(ctx context.Context) ([]*model.Pattern, error)
-	RunPattern(ctx context.Context, name string, params any, limit *int) (*model.CypherResult, error)
-	Cypher(ctx context.Context, query string, params any, limit *int) (*model.CypherResult, error)
+	RunPattern(ctx context.Context, name string, params *model.JSON, limit *int) (*model.CypherResult, error)
+	Cypher(ctx context.Context, query string, params *model.JSON, limit *int) (*model.CypherResult, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -1418,7 +1418,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cypher(childComplexity, args["query"].(string), args["params"].(any), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Cypher(childComplexity, args["query"].(string), args["params"].(*model.JSON), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1508,7 +1508,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RunPattern(childComplexity, args["name"].(string), args["params"].(any), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.RunPattern(childComplexity, args["name"].(string), args["params"].(*model.JSON), args["limit"].(*int)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -4590,8 +4590,8 @@ func (ec *executionContext) field_Query_cypher_args(ctx context.Context, rawArgs
 	}
 	args["query"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "params",
-		func(ctx context.Context, v any) (any, error) {
-			return ec.unmarshalOJSON2interface(ctx, v)
+		func(ctx context.Context, v any) (*model.JSON, error) {
+			return ec.unmarshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4840,8 +4840,8 @@ func (ec *executionContext) field_Query_runPattern_args(ctx context.Context, raw
 	}
 	args["name"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "params",
-		func(ctx context.Context, v any) (any, error) {
-			return ec.unmarshalOJSON2interface(ctx, v)
+		func(ctx context.Context, v any) (*model.JSON, error) {
+			return ec.unmarshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5623,8 +5623,8 @@ func (ec *executionContext) _CypherResult_rows(ctx context.Context, field graphq
 			return obj.Rows, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []any) graphql.Marshaler {
-			return ec.marshalNJSON2ᚕinterfaceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JSON) graphql.Marshaler {
+			return ec.marshalNJSON2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSONᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8316,8 +8316,8 @@ func (ec *executionContext) _PatternParameter_default(ctx context.Context, field
 			return obj.Default, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
-			return ec.marshalOJSON2interface(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9539,13 +9539,7 @@ func (ec *executionContext) _Query_runPattern(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RunPattern(ctx, fc.Args["name"].(string),
-				func() any {
-					if fc.Args["params"] == nil {
-						return nil
-					}
-					return fc.Args["params"].(any)
-				}(), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().RunPattern(ctx, fc.Args["name"].(string), fc.Args["params"].(*model.JSON), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
@@ -9589,13 +9583,7 @@ func (ec *executionContext) _Query_cypher(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cypher(ctx, fc.Args["query"].(string),
-				func() any {
-					if fc.Args["params"] == nil {
-						return nil
-					}
-					return fc.Args["params"].(any)
-				}(), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Cypher(ctx, fc.Args["query"].(string), fc.Args["params"].(*model.JSON), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
@@ -15360,31 +15348,13 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) unmarshalNJSON2interface(ctx context.Context, v any) (any, error) {
-	res, err := graphql.UnmarshalAny(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "JSON!")
-		return graphql.Null
-	}
-	_ = sel
-	res := graphql.MarshalAny(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNJSON2ᚕinterfaceᚄ(ctx context.Context, v any) ([]any, error) {
+func (ec *executionContext) unmarshalNJSON2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSONᚄ(ctx context.Context, v any) ([]*model.JSON, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]any, len(vSlice))
+	res := make([]*model.JSON, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNJSON2interface(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -15392,10 +15362,10 @@ func (ec *executionContext) unmarshalNJSON2ᚕinterfaceᚄ(ctx context.Context, 
 	return res, nil
 }
 
-func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, sel ast.SelectionSet, v []any) graphql.Marshaler {
+func (ec *executionContext) marshalNJSON2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSONᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JSON) graphql.Marshaler {
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNJSON2interface(ctx, sel, v[i])
+		ret[i] = ec.marshalNJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -15405,6 +15375,20 @@ func (ec *executionContext) marshalNJSON2ᚕinterfaceᚄ(ctx context.Context, se
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (*model.JSON, error) {
+	var res = new(model.JSON)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, sel ast.SelectionSet, v *model.JSON) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalNLineStyle2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐLineStyle(ctx context.Context, v any) (model.LineStyle, error) {
@@ -16334,22 +16318,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) unmarshalOJSON2interface(ctx context.Context, v any) (any, error) {
+func (ec *executionContext) unmarshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (*model.JSON, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalAny(v)
+	var res = new(model.JSON)
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOJSON2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+func (ec *executionContext) marshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, sel ast.SelectionSet, v *model.JSON) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalAny(v)
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx context.Context, v any) (*model.OrganizationFilter, error) {

@@ -410,7 +410,7 @@ func (r *queryResolver) Patterns(ctx context.Context) ([]*model.Pattern, error) 
 	return sortedPatterns(r.CypherService.Patterns()), nil
 }
 
-func (r *queryResolver) RunPattern(ctx context.Context, name string, params any, limit *int) (*model.CypherResult, error) {
+func (r *queryResolver) RunPattern(ctx context.Context, name string, params *model.JSON, limit *int) (*model.CypherResult, error) {
 	ps, err := cypherParams(params)
 	if err != nil {
 		return nil, err
@@ -426,7 +426,7 @@ func (r *queryResolver) RunPattern(ctx context.Context, name string, params any,
 	return toCypherResult(res), nil
 }
 
-func (r *queryResolver) Cypher(ctx context.Context, query string, params any, limit *int) (*model.CypherResult, error) {
+func (r *queryResolver) Cypher(ctx context.Context, query string, params *model.JSON, limit *int) (*model.CypherResult, error) {
 	if err := incidentgraph.Require(ctx, incidentgraph.RoleAnalyst); err != nil {
 		return nil, err
 	}

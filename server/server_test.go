@@ -21,6 +21,7 @@ import (
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/patterns"
 	"github.com/incidentgraph/incidentgraph/server"
 )
 
@@ -62,15 +63,24 @@ func newTestServer(t *testing.T, svc incidentgraph.GraphService, db server.Pinge
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := zerolog.New(logs).With().Timestamp().Logger()
-	ts := httptest.NewServer(server.NewServer(logger, server.DefaultConfig(), services(svc, db)))
+	ts := httptest.NewServer(server.NewServer(logger, server.DefaultConfig(), services(t, svc, db)))
 	t.Cleanup(ts.Close)
 	return &testServer{Server: ts, logs: logs}
 }
 
-// services puts svc in front and, where the test database is given, lets it answer the rest.
-func services(svc incidentgraph.GraphService, db server.Pinger) server.Services {
+// services puts svc in front and, where the test database is given, lets it answer the rest,
+// with the saved patterns checked and in use as the server's start makes them.
+func services(t *testing.T, svc incidentgraph.GraphService, db server.Pinger) server.Services {
+	t.Helper()
 	s := server.Services{Graph: svc, DB: db}
 	if real, ok := db.(*neo4j.DB); ok {
+		ps, err := patterns.Read(patterns.Embedded())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := real.UsePatterns(context.Background(), ps); err != nil {
+			t.Fatal(err)
+		}
 		s.Analyst, s.Cypher, s.Tokens = real, real, real
 	}
 	return s
@@ -570,7 +580,7 @@ func TestCrossOriginRequestsOnlyFromAllowedOrigins(t *testing.T) {
 	db := seededDB(t)
 	cfg := server.DefaultConfig()
 	cfg.AllowedOrigins = []string{"https://charts.example.org"}
-	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(db, db)))
+	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(t, db, db)))
 	defer ts.Close()
 	preflight := func(origin string) *http.Response {
 		req, _ := http.NewRequest(http.MethodOptions, ts.URL+"/graphql", nil)
@@ -625,7 +635,7 @@ func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := server.DefaultConfig()
 			cfg.RequestTimeout = tc.timeout
-			ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(db, db)))
+			ts := httptest.NewServer(server.NewServer(zerolog.Nop(), cfg, services(t, db, db)))
 			defer ts.Close()
 			r := (&testServer{Server: ts}).post(t, tc.query, nil)
 			if r.status >= 500 || len(r.Errors) == 0 {

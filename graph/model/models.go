@@ -86,3 +86,21 @@ type SimilarityReason struct {
 
 	ViaIDs []string
 }
+
+// JSON is a value of the JSON scalar. It wraps the value in a struct so that a nullable JSON
+// argument is a nil *JSON when absent: gqlgen's executor type-asserts arguments, and a bare
+// `any` that is nil cannot be asserted.
+type JSON struct {
+	Value any
+}
+
+// MarshalGQL writes the value as JSON.
+func (j JSON) MarshalGQL(w io.Writer) {
+	graphql.MarshalAny(j.Value).MarshalGQL(w)
+}
+
+// UnmarshalGQL takes any JSON value a client sent.
+func (j *JSON) UnmarshalGQL(v any) error {
+	j.Value = v
+	return nil
+}

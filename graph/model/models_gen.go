@@ -70,7 +70,7 @@ type CypherResult struct {
 	// The rows, each a JSON object keyed by column. Entities come as `{id, kind, name}`,
 	// relationships as `{id, type, source, target, status, confidence, assertedBy}`, paths as
 	// `{nodes, edges}` (ids), dates as ISO strings.
-	Rows []any `json:"rows"`
+	Rows []*JSON `json:"rows"`
 	// A link chart of every entity, relationship and path returned (closed: every edge's ends are among the nodes).
 	Graph *Subgraph `json:"graph"`
 	// True when a cap (rows, size or chart items) cut the answer.
@@ -359,7 +359,7 @@ type PatternParameter struct {
 	// True when it must be given.
 	Required bool `json:"required"`
 	// The value used when it is not given; null when none.
-	Default any `json:"default,omitempty"`
+	Default *JSON `json:"default,omitempty"`
 }
 
 // A person. Anonymous sources are people too, with `anonymous: true`.
