@@ -19,7 +19,7 @@ echo "== medians (benchstat) =="
 go tool benchstat "$raw"
 echo
 echo "== each family against its baseline (first column) =="
-for family in Relationships RelationshipsOfAll EntityRelationships; do
+for family in Relationships RelationshipsOfAll EntityRelationships Analyst; do
   go tool benchstat -filter ".name:$family" -col /impl "$raw"
 done
 echo
