@@ -660,3 +660,312 @@ func seedDataset(t *testing.T) *incidentgraph.Dataset {
 	}
 	return ds
 }
+
+// oracle answers the analyst questions in memory, over the seed files, for filters without a
+// time view: the reference the store's answers are checked against.
+type oracle struct {
+	kinds map[string]incidentgraph.Kind
+	names map[string]string
+	rels  []*incidentgraph.Relationship
+}
+
+func newOracle(ds *incidentgraph.Dataset) *oracle {
+	o := &oracle{kinds: map[string]incidentgraph.Kind{}, names: map[string]string{}, rels: ds.Relationships}
+	for _, e := range ds.Entities {
+		o.kinds[e.ID] = e.Kind
+		o.names[e.ID] = e.Name
+	}
+	return o
+}
+
+func (o *oracle) passes(r *incidentgraph.Relationship, f relFilter) bool {
+	return (len(f.Types) == 0 || slices.Contains(f.Types, r.Type)) && r.Confidence >= f.MinConfidence &&
+		(len(f.Statuses) == 0 || slices.Contains(f.Statuses, r.Status)) && (f.AssertedBy == "" || r.AssertedByID == f.AssertedBy)
+}
+
+// links maps each entity to its neighbours and the relationships to each, strongest first.
+func (o *oracle) links(keep func(*incidentgraph.Relationship) bool) map[string]map[string][]*incidentgraph.Relationship {
+	adj := map[string]map[string][]*incidentgraph.Relationship{}
+	add := func(a, b string, r *incidentgraph.Relationship) {
+		if adj[a] == nil {
+			adj[a] = map[string][]*incidentgraph.Relationship{}
+		}
+		adj[a][b] = append(adj[a][b], r)
+	}
+	for _, r := range o.rels {
+		if keep(r) && r.FromID != r.ToID {
+			add(r.FromID, r.ToID, r)
+			add(r.ToID, r.FromID, r)
+		}
+	}
+	for _, m := range adj {
+		for _, rs := range m {
+			slices.SortFunc(rs, strongestFirst)
+		}
+	}
+	return adj
+}
+
+func strongestFirst(a, b *incidentgraph.Relationship) int {
+	return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Type, b.Type))
+}
+
+// paths returns every simple path from one entity to another within maxDepth hops, each hop
+// its strongest relationship.
+func (o *oracle) paths(from, to string, maxDepth int, f relFilter) map[string]*incidentgraph.Path {
+	adj := o.links(func(r *incidentgraph.Relationship) bool { return o.passes(r, f) })
+	out := map[string]*incidentgraph.Path{}
+	var walk func(ids []string)
+	walk = func(ids []string) {
+		last := ids[len(ids)-1]
+		if last == to {
+			p := &incidentgraph.Path{}
+			for i, id := range ids {
+				p.Nodes = append(p.Nodes, &incidentgraph.Entity{ID: id})
+				if i > 0 {
+					p.Edges = append(p.Edges, adj[ids[i-1]][id][0])
+				}
+			}
+			out[strings.Join(ids, " ")] = p
+			return
+		}
+		if len(ids) > maxDepth {
+			return
+		}
+		for next := range adj[last] {
+			if !slices.Contains(ids, next) {
+				walk(append(slices.Clip(ids), next))
+			}
+		}
+	}
+	walk([]string{from})
+	return out
+}
+
+// network returns the affiliate network's nodes in the order promised (by distance, then id)
+// and its edge ids.
+func (o *oracle) network(centre string, depth int, f relFilter) ([]string, map[string]bool) {
+	org := func(r *incidentgraph.Relationship) bool {
+		k := o.kinds[r.ToID]
+		return o.passes(r, f) && slices.Contains(incidentgraph.OrganizationalTypes, r.Type) &&
+			o.kinds[r.FromID].IsActor() && k.IsActor() && (r.Type != "ORIGINATED_FROM" || k != incidentgraph.KindCountry)
+	}
+	adj := o.links(org)
+	dist := map[string]int{centre: 0}
+	order := []string{centre}
+	for d, frontier := 1, []string{centre}; d <= depth; d++ {
+		var next []string
+		for _, a := range frontier {
+			for b := range adj[a] {
+				if _, seen := dist[b]; !seen {
+					dist[b] = d
+					next = append(next, b)
+				}
+			}
+		}
+		slices.Sort(next)
+		order = append(order, next...)
+		frontier = next
+	}
+	edges := map[string]bool{}
+	for _, r := range o.rels {
+		_, a := dist[r.FromID]
+		_, b := dist[r.ToID]
+		if a && b && org(r) {
+			edges[r.ID] = true
+		}
+	}
+	return order, edges
+}
+
+// common returns the common neighbours of ids, ranked as promised, with their links' ids.
+func (o *oracle) common(ids []string, f relFilter) []string {
+	adj := o.links(func(r *incidentgraph.Relationship) bool { return o.passes(r, f) })
+	score := map[string]int{}
+	var out []string
+	for m := range adj[ids[0]] {
+		if slices.Contains(ids, m) {
+			continue
+		}
+		s := 0
+		for _, id := range ids {
+			rs := adj[id][m]
+			if len(rs) == 0 {
+				s = -1
+				break
+			}
+			s += rs[0].Confidence
+		}
+		if s >= 0 {
+			score[m] = s
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(o.names[a], o.names[b]), cmp.Compare(a, b))
+	})
+	return out
+}
+
+var propertyFilters = []relFilter{
+	{},
+	{MinConfidence: 70},
+	{Types: []incidentgraph.RelType{"ATTRIBUTED_TO", "AFFILIATE_OF", "ENEMY_OF", "OCCURRED_IN", "LOCATED_IN", "TARGETED"}},
+	{Statuses: []incidentgraph.Status{"REPORTED", "CLAIMED"}, AssertedBy: "associated-press"},
+}
+
+// sampleIDs returns every seed entity id, sorted, and pairs of them spread over the list.
+func sampleIDs(ds *incidentgraph.Dataset) ([]string, [][2]string) {
+	var ids []string
+	for _, e := range ds.Entities {
+		ids = append(ids, e.ID)
+	}
+	slices.Sort(ids)
+	var pairs [][2]string
+	for i, a := range ids {
+		if b := ids[(i*17+5)%len(ids)]; b != a {
+			pairs = append(pairs, [2]string{a, b})
+		}
+	}
+	return ids, pairs
+}
+
+func TestPathsAgreeWithTheSeedEverywhere(t *testing.T) {
+	ctx := context.Background()
+	db := seeded(t)
+	o := newOracle(seedDataset(t))
+	_, pairs := sampleIDs(seedDataset(t))
+	found := 0
+	for i, pair := range pairs {
+		from, to := pair[0], pair[1]
+		maxDepth, first := 4, 20
+		if i%8 == 0 {
+			maxDepth, first = 6, 5
+		}
+		for _, f := range propertyFilters[:2+i%3] {
+			got, err := db.Paths(ctx, from, to, maxDepth, first, f)
+			if err != nil {
+				t.Fatalf("Paths(%s, %s, %+v): %v", from, to, f, err)
+			}
+			assertPaths(t, got, from, to, maxDepth, first, f)
+			want := o.paths(from, to, maxDepth, f)
+			if len(want) > 0 && len(got) == 0 {
+				t.Errorf("Paths(%s, %s, %+v): none; the seed has %d", from, to, f, len(want))
+				continue
+			}
+			found += len(got)
+			longest, shortest := 0, maxDepth+1
+			for _, p := range want {
+				shortest = min(shortest, p.Length())
+			}
+			for _, p := range got {
+				longest = max(longest, p.Length())
+				w, ok := want[strings.Join(pathIDs(p), " ")]
+				if !ok {
+					t.Errorf("Paths(%s, %s, %+v): %v is no path of the seed", from, to, f, pathIDs(p))
+					continue
+				}
+				for j, e := range p.Edges {
+					if e.ID != w.Edges[j].ID {
+						t.Errorf("path %v: hop %d is %s, the strongest is %s", pathIDs(p), j, e.ID, w.Edges[j].ID)
+					}
+				}
+			}
+			if len(got) > 0 && got[0].Length() != shortest {
+				t.Errorf("Paths(%s, %s, %+v): first has %d hops, the shortest %d", from, to, f, got[0].Length(), shortest)
+			}
+			// Every path shorter than the longest returned ranks before it, so it must be there.
+			for key, p := range want {
+				if p.Length() < longest && !slices.ContainsFunc(got, func(q *incidentgraph.Path) bool { return strings.Join(pathIDs(q), " ") == key }) {
+					t.Errorf("Paths(%s, %s, %+v) lacks %s (%d hops; it returned paths of %d)", from, to, f, key, p.Length(), longest)
+				}
+			}
+		}
+	}
+	if found < len(pairs) {
+		t.Errorf("only %d paths over %d pairs: the sample proves little", found, len(pairs))
+	}
+}
+
+func TestAffiliateNetworksAgreeWithTheSeedEverywhere(t *testing.T) {
+	ctx := context.Background()
+	db := seeded(t)
+	ds := seedDataset(t)
+	o := newOracle(ds)
+	grown := 0
+	for _, e := range ds.Entities {
+		if e.Kind != incidentgraph.KindOrganization {
+			continue
+		}
+		for _, depth := range []int{1, 2, 4} {
+			for _, f := range propertyFilters {
+				g, err := db.AffiliateNetwork(ctx, e.ID, depth, f, incidentgraph.MaxNeighborhoodNodes)
+				if err != nil {
+					t.Fatalf("AffiliateNetwork(%s, %d, %+v): %v", e.ID, depth, f, err)
+				}
+				assertNetwork(t, g, e.ID, depth, f)
+				nodes, edges := o.network(e.ID, depth, f)
+				if got := entityIDs(g.Nodes); !slices.Equal(got, nodes) {
+					t.Errorf("AffiliateNetwork(%s, %d, %+v) = %v, want %v", e.ID, depth, f, got, nodes)
+				}
+				got := map[string]bool{}
+				for _, r := range g.Edges {
+					got[r.ID] = true
+				}
+				if fmt.Sprint(got) != fmt.Sprint(edges) {
+					t.Errorf("AffiliateNetwork(%s, %d, %+v) edges %v, want %v", e.ID, depth, f, got, edges)
+				}
+				if len(nodes) > 2 {
+					grown++
+				}
+				// The same network cut to its nearest nodes is a prefix of it.
+				if len(nodes) > 2 {
+					cut, err := db.AffiliateNetwork(ctx, e.ID, depth, f, len(nodes)-2)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !cut.Truncated || !slices.Equal(entityIDs(cut.Nodes), nodes[:len(nodes)-1]) {
+						t.Errorf("AffiliateNetwork(%s, %d, %+v, limit %d) = %v (truncated %v), want %v", e.ID, depth, f, len(nodes)-2, entityIDs(cut.Nodes), cut.Truncated, nodes[:len(nodes)-1])
+					}
+				}
+			}
+		}
+	}
+	if grown < 10 {
+		t.Errorf("only %d networks of more than two nodes: the sample proves little", grown)
+	}
+}
+
+func TestCommonNeighborsAgreeWithTheSeedEverywhere(t *testing.T) {
+	ctx := context.Background()
+	db := seeded(t)
+	ds := seedDataset(t)
+	o := newOracle(ds)
+	ids, pairs := sampleIDs(ds)
+	var asks [][]string
+	for _, p := range pairs {
+		asks = append(asks, p[:])
+	}
+	for i := 0; i+2 < len(ids); i += 7 {
+		asks = append(asks, []string{ids[i], ids[(i+11)%len(ids)], ids[(i+29)%len(ids)]})
+	}
+	// Pairs known to share neighbours, so that the sample is not all empty answers.
+	asks = append(asks, []string{parisAttack, moscow}, []string{kabul, moscow}, []string{moscow, isk}, []string{is, isk})
+	shared := 0
+	for i, ask := range asks {
+		for _, f := range propertyFilters[:1+i%4] {
+			got, err := db.CommonNeighbors(ctx, ask, f, incidentgraph.MaxPageSize)
+			if err != nil {
+				t.Fatalf("CommonNeighbors(%v, %+v): %v", ask, f, err)
+			}
+			assertCommon(t, got, ask, incidentgraph.MaxPageSize, f)
+			if want := o.common(ask, f); !slices.Equal(neighborIDs(got), want) {
+				t.Errorf("CommonNeighbors(%v, %+v) = %v, want %v", ask, f, neighborIDs(got), want)
+			}
+			shared += len(got)
+		}
+	}
+	if shared < 20 {
+		t.Errorf("only %d common neighbours over the sample: it proves little", shared)
+	}
+}
