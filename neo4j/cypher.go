@@ -342,17 +342,7 @@ func (r *cypherReader) value(v any) any {
 	case dbtype.Relationship:
 		return r.rel(x)
 	case dbtype.Path:
-		nodes := make([]any, len(x.Nodes))
-		for i, n := range x.Nodes {
-			if m, ok := r.node(n).(map[string]any); ok && isEntity(n) {
-				nodes[i] = m["id"]
-			}
-		}
-		edges := make([]any, len(x.Relationships))
-		for i, rel := range x.Relationships {
-			edges[i] = r.rel(rel)["id"]
-		}
-		return map[string]any{"nodes": nodes, "edges": edges}
+		return r.path(x)
 	case time.Time:
 		return x.Format(time.RFC3339Nano)
 	case dbtype.Date:
@@ -371,6 +361,37 @@ func (r *cypherReader) value(v any) any {
 		return map[string]any{"srid": int64(x.SpatialRefId), "x": r.value(x.X), "y": r.value(x.Y), "z": r.value(x.Z)}
 	}
 	return nil // a type Neo4j 5 does not return
+}
+
+// path lists a path's nodes in order. The driver gives each distinct node once, so the order
+// comes from walking the relationships from the first node.
+func (r *cypherReader) path(p dbtype.Path) any {
+	if len(p.Nodes) == 0 {
+		return nil
+	}
+	byID := make(map[string]dbtype.Node, len(p.Nodes))
+	for _, n := range p.Nodes {
+		byID[n.ElementId] = n
+	}
+	id := func(eid string) any {
+		if m, ok := r.node(byID[eid]).(map[string]any); ok && isEntity(byID[eid]) {
+			return m["id"]
+		}
+		return nil
+	}
+	at := p.Nodes[0].ElementId
+	nodes := []any{id(at)}
+	edges := make([]any, len(p.Relationships))
+	for i, rel := range p.Relationships {
+		edges[i] = r.rel(rel)["id"]
+		if rel.StartElementId == at {
+			at = rel.EndElementId
+		} else {
+			at = rel.StartElementId
+		}
+		nodes = append(nodes, id(at))
+	}
+	return map[string]any{"nodes": nodes, "edges": edges}
 }
 
 func isEntity(n dbtype.Node) bool { return slices.Contains(n.Labels, "Entity") }

@@ -40,8 +40,9 @@ var cypherFunctionNamespaces = map[string]bool{
 const internalLabel = "ApiToken"
 
 var (
-	writeClauses = map[string]bool{"CREATE": true, "MERGE": true, "SET": true, "DELETE": true,
-		"DETACH": true, "REMOVE": true, "FOREACH": true}
+	// INSERT is GQL's CREATE; NODETACH DELETE is DELETE spelt out.
+	writeClauses = map[string]bool{"CREATE": true, "INSERT": true, "MERGE": true, "SET": true, "DELETE": true,
+		"DETACH": true, "NODETACH": true, "REMOVE": true, "FOREACH": true}
 	adminVerbs = map[string]bool{"DROP": true, "ALTER": true, "SHOW": true, "START": true, "STOP": true,
 		"GRANT": true, "DENY": true, "REVOKE": true, "TERMINATE": true, "RENAME": true, "ENABLE": true,
 		"DEALLOCATE": true, "REALLOCATE": true, "DRYRUN": true}
@@ -206,8 +207,8 @@ func checkTokens(toks []token) error {
 			continue
 		}
 		prev, next := at(i-1), at(i+1)
-		// A property key, a parameter, a label or a map key is a name, not a keyword.
-		if prev.is(tPunct, ".") || prev.is(tPunct, "$") || prev.is(tPunct, ":") || next.is(tPunct, ":") {
+		// A property key, a parameter, a label, a map key or an alias is a name, not a keyword.
+		if prev.is(tPunct, ".") || prev.is(tPunct, "$") || prev.is(tPunct, ":") || next.is(tPunct, ":") || prev.is(tIdent, "AS") {
 			continue
 		}
 		word := strings.ToUpper(t.text)

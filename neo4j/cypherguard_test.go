@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"github.com/incidentgraph/incidentgraph"
 )
@@ -76,7 +77,7 @@ func TestLexCypherAllows(t *testing.T) {
 	for _, q := range []string{
 		"MATCH (n:Entity) WHERE n.name = 'DETACH DELETE n' RETURN n",
 		"MATCH (n:Entity) // CREATE (x)\nRETURN n /* SET n.x = 1 */",
-		"MATCH (n:Entity) RETURN n.set, n {.create, delete: 1}, $merge",
+		"MATCH (n:Entity) RETURN n.set, n {.create, delete: 1}, $merge, n.name AS show",
 		"MATCH (n:Entity) WHERE 'x' IN n.aliases RETURN n",
 		"CALL db.labels() YIELD label RETURN label",
 		"CALL db.index.fulltext.queryNodes('entity_search', $q) YIELD node RETURN node",
@@ -122,5 +123,32 @@ func TestCheckInput(t *testing.T) {
 	}
 	if p["n"] != int64(3) {
 		t.Errorf("int parameter became %T", p["n"])
+	}
+}
+
+// The graph cap drops the row that passes it, and with it what that row added to the chart.
+func TestCypherReaderUndoesARow(t *testing.T) {
+	r := newCypherReader()
+	a := dbtype.Node{ElementId: "a", Labels: []string{"Entity"}, Props: map[string]any{"id": "a", "kind": "PERSON", "name": "A"}}
+	rel := dbtype.Relationship{ElementId: "r", StartElementId: "a", EndElementId: "b", Type: "MEMBER_OF", Props: map[string]any{"id": "r1"}}
+	r.value(a)
+	r.journal = r.journal[:0] // the first row is kept
+	if r.items() != 1 {
+		t.Fatalf("%d items after one node", r.items())
+	}
+	r.value([]any{rel, dbtype.Node{ElementId: "c", Labels: []string{"Entity"}, Props: map[string]any{"id": "c"}}})
+	if r.items() != 4 { // a, c, the relationship and its end b, not yet seen
+		t.Fatalf("%d items after the second row, want 4", r.items())
+	}
+	r.undo()
+	if r.items() != 1 || len(r.nodeOrder) != 1 || len(r.relOrder) != 0 || len(r.ends) != 0 {
+		t.Errorf("after undo: %d items, nodes %v, rels %v, ends %v", r.items(), r.nodeOrder, r.relOrder, r.ends)
+	}
+	// Only entities and figures show: never another node's properties.
+	if v := r.value(dbtype.Node{ElementId: "t", Labels: []string{"ApiToken"}, Props: map[string]any{"hash": "h"}}); v != nil || r.items() != 1 {
+		t.Errorf("an internal node read as %v", v)
+	}
+	if v, _ := r.value(dbtype.Node{ElementId: "f", Labels: []string{"Figure"}, Props: map[string]any{"metric": "killed"}}).(map[string]any); v["metric"] != "killed" {
+		t.Errorf("a figure read as %v", v)
 	}
 }
