@@ -43,7 +43,8 @@ func limitBody(n int64) func(http.Handler) http.Handler {
 }
 
 // crossOrigin lets link-chart frontends served from other origins call the API. Only GET and
-// POST with a JSON body are allowed, no credentials: the API is read-only and needs none.
+// POST with a JSON body are allowed. Bearer tokens travel in the Authorization header, never in
+// cookies, so the browser's credentials mode stays off.
 func crossOrigin(origins []string) func(http.Handler) http.Handler {
 	if len(origins) == 0 {
 		return func(next http.Handler) http.Handler { return next }
@@ -51,7 +52,7 @@ func crossOrigin(origins []string) func(http.Handler) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type"},
+		AllowedHeaders: []string{"Content-Type", "Authorization"},
 		ExposedHeaders: []string{RequestIDHeader},
 		MaxAge:         600,
 	})

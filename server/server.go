@@ -1,5 +1,6 @@
 // Package server is the HTTP face of the service: GraphQL at /graphql, GraphiQL at /, health
-// checks, and the middleware every request passes (request ids, access log, limits).
+// checks, and the middleware every request passes (request ids, access log, limits), with
+// bearer-token authentication in front of /graphql.
 package server
 
 import (
@@ -25,11 +26,14 @@ type Config struct {
 	// AllowedOrigins lists the web origins (e.g. https://charts.example.org) whose pages may
 	// call /graphql from the browser; "*" allows any. Empty: same origin only.
 	AllowedOrigins []string
+	// AnonymousAccess says what callers without a bearer token may do: AnonymousRead (read, as
+	// readers; "" means the same) or AnonymousNone (nothing).
+	AnonymousAccess string
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.
 func DefaultConfig() Config {
-	return Config{RequestTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000}
+	return Config{RequestTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000, AnonymousAccess: AnonymousRead}
 }
 
 // Pinger reports whether the database answers.
