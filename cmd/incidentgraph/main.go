@@ -3,9 +3,17 @@
 //	incidentgraph serve [--seed]   serve GraphQL at /graphql and GraphiQL at /
 //	incidentgraph seed [--dir D]   validate the seed files and load them into Neo4j
 //	incidentgraph validate [--dir D]  validate the seed files only
+//	incidentgraph token create --name NAME --role ROLE [--expires 2027-01-01|720h]
+//	                               make a bearer token and print its secret, this once only
+//	incidentgraph token revoke NAME   revoke a token for good
+//	incidentgraph token list          list the tokens (never their secrets)
+//
+// Roles, lowest first: reader, analyst (also runs its own Cypher), curator, admin. Callers
+// without a token read as readers unless ANONYMOUS_ACCESS=none.
 //
 // Configuration comes from the environment (HTTP_ADDR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
-// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS); flags of the same names in lower case override it.
+// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS, ANONYMOUS_ACCESS); flags of the same names
+// in lower case override it.
 package main
 
 import (
@@ -20,6 +28,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -48,7 +57,13 @@ type config struct {
 	seedDir       string
 	seedOnStart   bool
 	corsOrigins   string
+	anonymous     string
 	shutdownGrace time.Duration
+
+	// token create and token revoke
+	tokenName    string
+	tokenRole    string
+	tokenExpires string
 }
 
 func parse(cmd string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -71,11 +86,24 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&c.seedDir, "dir", env("SEED_DIR", ""), "seed files to read instead of those built in (SEED_DIR)")
 	fs.StringVar(&c.corsOrigins, "cors_origins", env("CORS_ORIGINS", ""), "comma-separated web origins allowed to call /graphql from a browser; * for any (CORS_ORIGINS)")
 	fs.BoolVar(&c.seedOnStart, "seed", env("SEED_ON_START", "") == "true", "serve: load the seed files before serving (SEED_ON_START=true)")
+	fs.StringVar(&c.anonymous, "anonymous_access", env("ANONYMOUS_ACCESS", server.AnonymousRead), "serve: what callers without a token may do: read or none (ANONYMOUS_ACCESS)")
+	if cmd == "token create" {
+		fs.StringVar(&c.tokenName, "name", "", "the token's name: lower-case letters, digits, '.', '_' or '-'")
+		fs.StringVar(&c.tokenRole, "role", "", "reader, analyst, curator or admin")
+		fs.StringVar(&c.tokenExpires, "expires", "", "when the token stops working: a date (2027-01-01), a time (RFC 3339) or a duration from now (720h); empty: never")
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	rest := fs.Args()
+	if cmd == "token revoke" && c.tokenName == "" && len(rest) > 0 {
+		c.tokenName, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	if !server.ValidAnonymousAccess(c.anonymous) {
+		return nil, fmt.Errorf("ANONYMOUS_ACCESS %q: use read or none", c.anonymous)
 	}
 	return c, nil
 }
@@ -100,6 +128,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "token" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("token: use token create, token revoke NAME or token list")
+		}
+		cmd, args = "token "+args[0], args[1:]
+		if cmd == "token revoke" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			// The name may come before the flags as well as after them.
+			args = append(args[1:], args[0])
+		}
 	}
 	c, err := parse(cmd, args, getenv, stderr)
 	if err != nil {
@@ -127,9 +165,90 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return loadSeed(ctx, db, c.seedDir, stdout)
 	case "serve":
 		return serve(ctx, c, logger, stdout)
+	case "token create", "token revoke", "token list":
+		db, err := neo4j.Open(ctx, c.neo4j)
+		if err != nil {
+			return err
+		}
+		defer db.Close(context.Background())
+		return token(ctx, cmd, c, db, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, seed or validate", cmd)
+		return fmt.Errorf("unknown command %q: use serve, seed, validate or token", cmd)
 	}
+}
+
+// token administers bearer tokens. The secret of a new token goes to stdout once, on a line of
+// its own (the last), so that a script can take it; nothing keeps it but the caller.
+func token(ctx context.Context, cmd string, c *config, tokens incidentgraph.TokenService, stdout io.Writer) error {
+	switch cmd {
+	case "token create":
+		if c.tokenName == "" || c.tokenRole == "" {
+			return errors.New("token create: --name and --role are required")
+		}
+		expires, err := parseExpiry(c.tokenExpires, time.Now())
+		if err != nil {
+			return err
+		}
+		secret, err := tokens.CreateToken(ctx, c.tokenName, incidentgraph.Role(c.tokenRole), expires)
+		if err != nil {
+			return err
+		}
+		until := "never expires"
+		if expires != nil {
+			until = "expires " + expires.Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "token %q created with role %s; it %s. Its secret follows and will not be shown again:\n%s\n",
+			c.tokenName, c.tokenRole, until, secret)
+		return nil
+	case "token revoke":
+		if c.tokenName == "" {
+			return errors.New("token revoke: name the token to revoke")
+		}
+		if err := tokens.RevokeToken(ctx, c.tokenName); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %q revoked\n", c.tokenName)
+		return nil
+	default:
+		list, err := tokens.ListTokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tEXPIRES\tREVOKED")
+		for _, t := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339),
+				orDash(t.ExpiresAt, "never"), orDash(t.RevokedAt, "-"))
+		}
+		return tw.Flush()
+	}
+}
+
+// parseExpiry reads --expires: a date (midnight UTC), an RFC 3339 time, or a duration from now.
+// A moment that has passed is refused: it would make a token that never works.
+func parseExpiry(s string, now time.Time) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var t time.Time
+	if d, err := time.ParseDuration(s); err == nil {
+		t = now.Add(d)
+	} else if t, err = time.Parse(time.DateOnly, s); err != nil {
+		if t, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, fmt.Errorf("--expires %q: use a date (2027-01-01), an RFC 3339 time or a duration (720h)", s)
+		}
+	}
+	if !t.After(now) {
+		return nil, fmt.Errorf("--expires %q is not in the future", s)
+	}
+	return &t, nil
+}
+
+func orDash(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func readSeed(dir string) (*incidentgraph.Dataset, error) {
@@ -170,6 +289,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
 	}
 	scfg := server.DefaultConfig()
+	scfg.AnonymousAccess = c.anonymous
 	for _, o := range strings.Split(c.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			scfg.AllowedOrigins = append(scfg.AllowedOrigins, o)
@@ -184,7 +304,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info().Str("addr", "http://"+ln.Addr().String()+"/").Str("neo4j", c.neo4j.URI).Msg("serving GraphQL at /graphql and GraphiQL at /")
+	logger.Info().Str("addr", "http://"+ln.Addr().String()+"/").Str("neo4j", c.neo4j.URI).Str("anonymous_access", c.anonymous).Msg("serving GraphQL at /graphql and GraphiQL at /")
 	select {
 	case err := <-errc:
 		return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 )
 
@@ -141,8 +142,9 @@ func TestUnreachableNeo4jIsOneClearLine(t *testing.T) {
 
 func TestBadConfigurationIsRefused(t *testing.T) {
 	for name, vars := range map[string]map[string]string{
-		"log level":  {"LOG_LEVEL": "loud"},
-		"log format": {"LOG_FORMAT": "xml"},
+		"log level":        {"LOG_LEVEL": "loud"},
+		"log format":       {"LOG_FORMAT": "xml"},
+		"anonymous access": {"ANONYMOUS_ACCESS": "maybe"},
 	} {
 		err := run(context.Background(), []string{"validate"}, func(k string) string { return vars[k] }, &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil {
@@ -152,6 +154,170 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Error("unknown command accepted")
 	}
+}
+
+func TestAnonymousAccessIsCheckedByName(t *testing.T) {
+	for _, v := range []string{"read", "none"} {
+		vars := map[string]string{"ANONYMOUS_ACCESS": v}
+		if err := run(context.Background(), []string{"validate"}, func(k string) string { return vars[k] }, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+			t.Errorf("ANONYMOUS_ACCESS=%s refused: %v", v, err)
+		}
+	}
+	err := run(context.Background(), []string{"validate", "--anonymous_access", "None"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "ANONYMOUS_ACCESS") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("--anonymous_access None: %v; want one line naming ANONYMOUS_ACCESS", err)
+	}
+}
+
+// tokenCmd runs `incidentgraph token ...` against the test database and returns its stdout.
+func tokenCmd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"token"}, args...), env(t, nil), &out, &errOut)
+	return out.String(), err
+}
+
+func TestTokenCommands(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.MustOpen(t)
+	testdb.MustSeed(t, db)
+
+	out, err := tokenCmd(t, "create", "--name", "ci", "--role", "analyst", "--expires", "720h")
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	if !strings.HasPrefix(secret, "igt_") || !strings.Contains(out, "will not be shown again") {
+		t.Fatalf("token create printed %q: want a note that the secret is shown once, then the secret", out)
+	}
+	tok, err := db.Authenticate(ctx, secret)
+	if err != nil || tok.Name != "ci" || tok.Role != incidentgraph.RoleAnalyst || tok.ExpiresAt == nil {
+		t.Fatalf("the printed secret authenticates as %+v, %v", tok, err)
+	}
+	if d := time.Until(*tok.ExpiresAt); d < 719*time.Hour || d > 721*time.Hour {
+		t.Errorf("--expires 720h: expires in %s", d)
+	}
+	if _, err := tokenCmd(t, "create", "--name", "forever", "--role", "reader", "--expires", "2999-01-01"); err != nil {
+		t.Fatalf("token create with a date: %v", err)
+	}
+
+	list, err := tokenCmd(t, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(list, strings.TrimPrefix(secret, "igt_")) {
+		t.Errorf("token list shows a secret:\n%s", list)
+	}
+	row := map[string][]string{}
+	for _, l := range strings.Split(strings.TrimSpace(list), "\n")[1:] {
+		f := strings.Fields(l)
+		row[f[0]] = f
+	}
+	if r := row["ci"]; len(r) != 5 || r[1] != "analyst" || r[4] != "-" {
+		t.Errorf("list row for ci: %q", r)
+	}
+	if r := row["forever"]; len(r) != 5 || r[1] != "reader" || r[3] != "2999-01-01T00:00:00Z" {
+		t.Errorf("list row for forever: %q", r)
+	}
+
+	// Errors are one line each and change nothing.
+	for _, args := range [][]string{
+		{"create", "--name", "ci", "--role", "reader"},                             // taken
+		{"create", "--name", "x", "--role", "superuser"},                           // no such role
+		{"create", "--role", "reader"},                                             // no name
+		{"create", "--name", "old", "--role", "reader", "--expires", "2020-01-01"}, // past
+		{"create", "--name", "odd", "--role", "reader", "--expires", "soon"},
+		{"revoke", "nobody"},
+		{"revoke"},
+		{"frob"},
+		{},
+	} {
+		if _, err := tokenCmd(t, args...); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("token %q: %v, want a one-line error", args, err)
+		}
+	}
+	after, err := tokenCmd(t, "list")
+	if err != nil || after != list {
+		t.Errorf("failed commands changed the list:\n%s\nto\n%s", list, after)
+	}
+
+	// Revoke, with the name before or after the flags.
+	if out, err := tokenCmd(t, "revoke", "ci"); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("token revoke: %q, %v", out, err)
+	}
+	if _, err := tokenCmd(t, "revoke", "--log_level", "warn", "forever"); err != nil {
+		t.Errorf("token revoke with the name after a flag: %v", err)
+	}
+	if _, err := db.Authenticate(ctx, secret); incidentgraph.ErrorCode(err) != incidentgraph.EUNAUTHENTICATED {
+		t.Errorf("after revoke the secret gives %v, want UNAUTHENTICATED", err)
+	}
+	list, _ = tokenCmd(t, "list")
+	for _, l := range strings.Split(strings.TrimSpace(list), "\n")[1:] {
+		if f := strings.Fields(l); len(f) != 5 || f[4] == "-" {
+			t.Errorf("after revoking both, row %q is not marked revoked", l)
+		}
+	}
+}
+
+func TestServeWithoutAnonymousAccessNeedsAToken(t *testing.T) {
+	db := testdb.MustOpen(t)
+	testdb.MustSeed(t, db)
+	secret, err := db.CreateToken(context.Background(), "reader", incidentgraph.RoleReader, nil)
+	must(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(t, map[string]string{"HTTP_ADDR": addr, "ANONYMOUS_ACCESS": "none"}), &bytes.Buffer{}, &errOut)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitReady(t, addr, done)
+	post := func(authorization string) int {
+		req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":"{ entity(id: \"islamic-state\") { name } }"}`))
+		must(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(""); got != http.StatusUnauthorized {
+		t.Errorf("ANONYMOUS_ACCESS=none, no token: status %d, want 401", got)
+	}
+	if got := post("Bearer " + secret); got != http.StatusOK {
+		t.Errorf("ANONYMOUS_ACCESS=none, a reader's token: status %d, want 200", got)
+	}
+}
+
+// waitReady waits until the server at addr is ready, or fails if it stops first.
+func waitReady(t *testing.T, addr string, done <-chan error) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v", err)
+		default:
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+	}
+	t.Fatal("not ready within a minute")
 }
 
 func TestServeSeedsAnswersAndShutsDownGracefully(t *testing.T) {
