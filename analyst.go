@@ -76,8 +76,9 @@ type SimilarityReason struct {
 	Via         []string // ids of the entities that matched (perpetrators, places), if any
 }
 
-// Similarity reason kinds, with their weights. The score of a candidate is the sum of the
-// weights of its reasons divided by SimilarityMaxWeight, so 1 means alike in every respect.
+// Similarity reason kinds. The score of a candidate is the sum of the weights of its reasons
+// divided by what the incident asked about would score against a copy of itself, so 1 means
+// alike in every respect it has (package analysis holds the weights).
 const (
 	ReasonSamePerpetrator       = "SAME_PERPETRATOR"
 	ReasonAffiliatedPerpetrator = "AFFILIATED_PERPETRATOR"

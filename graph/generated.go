@@ -2213,12 +2213,14 @@ type Query {
   ): [CommonNeighbor!]!
 
   """
-  Incidents that resemble one, ranked by an explainable score from 0 to 1: the weighted share of
-  what they have in common (same perpetrator 3, a perpetrator in the same affiliate network 2,
-  each shared attack type 1.5, target type 1, weapon type 1, the same kind of venue 1.5, both
-  suicide attacks 1, the same season 0.5, a shared city 1 or country 0.5), divided by the most
-  an incident could score. Every point of the score is a ` + "`" + `reason` + "`" + `, computed from the graph
-  (perpetrator links, GTD codes, places), never from curated RESEMBLES links.
+  Incidents that resemble one, ranked by an explainable score from 0 to 1: the weights of what
+  they have in common (the same perpetrator 3, or else perpetrators in one affiliate network 2;
+  each shared attack type 1.5, target type 1, weapon type 1 and kind of site 1.5; both suicide
+  attacks 1; the same season 0.5; the most specific shared place: the site 1.5, a district 1.25,
+  a city 1, a region 0.75, a country 0.5), divided by what the incident asked about would score
+  against a copy of itself. GTD's "Unknown" and "Other" codes never match. Every point of the
+  score is a ` + "`" + `reason` + "`" + `, computed from the graph (perpetrator links, GTD codes, places), never from
+  curated RESEMBLES links. Ties rank the nearer in time first.
   """
   similarIncidents(
     "The incident to compare others with."
@@ -3325,7 +3327,7 @@ type NeighborLink {
 type SimilarIncident {
   "The similar incident."
   incident: Incident!
-  "How alike, 0 to 1: the sum of the reasons' weights divided by the most an incident could score."
+  "How alike, 0 to 1: the sum of the reasons' weights divided by what the incident asked about would score against a copy of itself."
   score: Float!
   "What the two have in common, heaviest first."
   reasons: [SimilarityReason!]!

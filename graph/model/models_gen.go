@@ -456,7 +456,7 @@ type RelationshipTypeInfo struct {
 type SimilarIncident struct {
 	// The similar incident.
 	Incident *Incident `json:"incident"`
-	// How alike, 0 to 1: the sum of the reasons' weights divided by the most an incident could score.
+	// How alike, 0 to 1: the sum of the reasons' weights divided by what the incident asked about would score against a copy of itself.
 	Score float64 `json:"score"`
 	// What the two have in common, heaviest first.
 	Reasons []*SimilarityReason `json:"reasons"`
