@@ -125,12 +125,13 @@ func (db *DB) Paths(ctx context.Context, from, to string, maxDepth, first int, f
 	params := filterParams(f)
 	params["from"], params["to"] = from, to
 	// walks and maxDepth are integers bounded above: path selectors and quantifiers take no
-	// parameters in Neo4j 5.
+	// parameters in Neo4j 5. Never stepping back onto a or past b prunes the commonest cycles
+	// during the search; the rest of the simple-path condition needs the whole path.
 	res, err := db.read(ctx, fmt.Sprintf(`
 		OPTIONAL MATCH (a:Entity {id: $from})
 		OPTIONAL MATCH (b:Entity {id: $to})
 		CALL (a, b) {
-			MATCH p = SHORTEST %d ((a)((x)-[r WHERE %s]-()){1,%d}(b)
+			MATCH p = SHORTEST %d ((a)((x)-[r WHERE %s]-(y) WHERE x <> b AND y <> a){1,%d}(b)
 				WHERE NOT b IN x AND all(i IN range(0, size(x) - 1) WHERE NOT x[i] IN x[i + 1..]))
 			WITH DISTINCT nodes(p) AS ns
 			RETURN collect({

@@ -403,6 +403,16 @@ func TestPathsFilters(t *testing.T) {
 	if got := paths(6, relFilter{KnownAt: "2024-03-23"}); !has(got, direct) {
 		t.Errorf("knownAt 2024-03-23: %v", got)
 	}
+	// IS-K was founded in January 2015: in 2014 no path runs through it.
+	throughISK := func(ps [][]string) bool {
+		return slices.ContainsFunc(ps, func(p []string) bool { return slices.Contains(p, isk) })
+	}
+	if got := paths(6, relFilter{ValidAt: "2014"}); throughISK(got) {
+		t.Errorf("validAt 2014: %v", got)
+	}
+	if got := paths(6, relFilter{ValidAt: "2024"}); !has(got, direct) {
+		t.Errorf("validAt 2024: %v", got)
+	}
 	// Depth bounds the paths; the attacks are two hops apart.
 	if got := paths(1, relFilter{}); len(got) != 0 {
 		t.Errorf("maxDepth 1: %v", got)
@@ -542,6 +552,12 @@ func TestCommonNeighborsFiltersAndLimit(t *testing.T) {
 	}
 	if got := common(pair, relFilter{KnownAt: "2020"}, 100); len(got) != 0 {
 		t.Errorf("knownAt 2020: %v", got)
+	}
+	if got := common(pair, relFilter{ValidAt: "2014"}, 100); slices.Contains(got, isk) {
+		t.Errorf("validAt 2014, before IS-K was founded: %v", got)
+	}
+	if got := common(pair, relFilter{ValidAt: "2021-08-26"}, 100); !slices.Contains(got, isk) {
+		t.Errorf("validAt 2021-08-26: %v", got)
 	}
 	// IS-K and the Moscow attack are linked directly: neither is its own common neighbour, and
 	// they share the Islamic State, Russia and the synagogue plot.
