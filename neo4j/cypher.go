@@ -154,7 +154,11 @@ func checkPlan(p driver.Plan, database string) error {
 	return nil
 }
 
-var position = regexp.MustCompile(`\(line (\d+), column (\d+) \(offset: (\d+)\)\)`)
+var (
+	position = regexp.MustCompile(`\(line (\d+), column (\d+) \(offset: (\d+)\)\)`)
+	// javaCause names a Java exception class inside a procedure's error: internal, not the client's.
+	javaCause = regexp.MustCompile(`Caused by: ([A-Za-z_$][\w$]*\.)+[\w$]+: `)
+)
 
 // cypherError turns Neo4j's verdict on the client's own query into a client error; shift is the
 // length of what was put before the query (EXPLAIN), taken back out of positions. Only the first
@@ -184,9 +188,7 @@ func cypherError(err error, shift int) error {
 			}
 			return fmt.Sprintf("(line %d, column %d (offset: %d))", line, col, off-shift)
 		})
-		if shift > 0 {
-			msg = strings.ReplaceAll(msg, explainPrefix, "")
-		}
+		msg = javaCause.ReplaceAllString(msg, "")
 		return invalid("%s", msg)
 	}
 	return err
