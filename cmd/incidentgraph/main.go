@@ -12,8 +12,8 @@
 // without a token read as readers unless ANONYMOUS_ACCESS=none.
 //
 // Configuration comes from the environment (HTTP_ADDR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
-// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS, ANONYMOUS_ACCESS); flags of the same names
-// in lower case override it.
+// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS, ANONYMOUS_ACCESS, SEED_DIR, PATTERNS_DIR);
+// flags of the same names in lower case override it.
 package main
 
 import (
@@ -35,6 +35,7 @@ import (
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/patterns"
 	"github.com/incidentgraph/incidentgraph/seed"
 	"github.com/incidentgraph/incidentgraph/server"
 )
@@ -55,6 +56,7 @@ type config struct {
 	logLevel      string
 	logFormat     string
 	seedDir       string
+	patternsDir   string
 	seedOnStart   bool
 	corsOrigins   string
 	anonymous     string
@@ -84,6 +86,7 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&c.logLevel, "log_level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log_format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
 	fs.StringVar(&c.seedDir, "dir", env("SEED_DIR", ""), "seed files to read instead of those built in (SEED_DIR)")
+	fs.StringVar(&c.patternsDir, "patterns_dir", env("PATTERNS_DIR", ""), "serve: saved patterns (*.cypher) to use instead of those built in (PATTERNS_DIR)")
 	fs.StringVar(&c.corsOrigins, "cors_origins", env("CORS_ORIGINS", ""), "comma-separated web origins allowed to call /graphql from a browser; * for any (CORS_ORIGINS)")
 	fs.BoolVar(&c.seedOnStart, "seed", env("SEED_ON_START", "") == "true", "serve: load the seed files before serving (SEED_ON_START=true)")
 	fs.StringVar(&c.anonymous, "anonymous_access", env("ANONYMOUS_ACCESS", server.AnonymousRead), "serve: what callers without a token may do: read or none (ANONYMOUS_ACCESS)")
@@ -273,6 +276,24 @@ func loadSeed(ctx context.Context, db *neo4j.DB, dir string, out io.Writer) erro
 	return nil
 }
 
+// usePatterns reads the saved patterns and has the database check each one (it must parse, be
+// read-only by EXPLAIN and declare every parameter) before the server answers anything: a
+// broken pattern stops the start with its file and reason.
+func usePatterns(ctx context.Context, db *neo4j.DB, dir string) error {
+	fsys := patterns.Embedded()
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	ps, err := patterns.Read(fsys)
+	if err != nil {
+		return fmt.Errorf("saved patterns: %w", err)
+	}
+	if err := db.UsePatterns(ctx, ps); err != nil {
+		return fmt.Errorf("saved patterns: %w", err)
+	}
+	return nil
+}
+
 func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writer) error {
 	db, err := neo4j.Open(ctx, c.neo4j)
 	if err != nil {
@@ -283,6 +304,9 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		if err := loadSeed(ctx, db, c.seedDir, stdout); err != nil {
 			return err
 		}
+	}
+	if err := usePatterns(ctx, db, c.patternsDir); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {

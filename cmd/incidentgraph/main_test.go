@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -377,4 +378,50 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The saved patterns are checked before the server answers: a pattern that would write stops
+// the start with its name and the reason; a malformed one with its file and line.
+func TestServeRefusesBrokenSavedPatterns(t *testing.T) {
+	db := testdb.MustOpen(t)
+	testdb.MustSeed(t, db)
+	for _, tc := range []struct {
+		file, text, want string
+	}{
+		{"writes.cypher", "// name: writes\n// description: Writes.\nMATCH (n:Entity) SET n.x = 1 RETURN n\n", "writes"},
+		{"undeclared.cypher", "// name: undeclared\n// description: Uses an undeclared parameter.\nMATCH (n:Entity {id: $id}) RETURN n\n", "undeclared.cypher:3"},
+	} {
+		dir := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.text), 0o644))
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		addr := ln.Addr().String()
+		ln.Close()
+		err = run(context.Background(), []string{"serve"}, env(t, map[string]string{"HTTP_ADDR": addr, "PATTERNS_DIR": dir}), &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "saved patterns") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: serve = %v, want a refusal naming %q", tc.file, err, tc.want)
+		}
+	}
+	// The control: the same directory with a good pattern starts.
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "reads.cypher"), []byte("// name: reads\n// description: Reads.\n// param: id ID \"An id.\"\nMATCH (n:Entity {id: $id}) RETURN n\n"), 0o644))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(t, map[string]string{"HTTP_ADDR": addr, "PATTERNS_DIR": dir}), &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	waitReady(t, addr, done)
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(`{"query":"{ patterns { name } }"}`))
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"reads"`) {
+		t.Errorf("patterns from PATTERNS_DIR: %s", body)
+	}
+	cancel()
+	must(t, <-done)
 }
