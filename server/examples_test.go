@@ -2,13 +2,16 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/web"
 )
 
@@ -179,6 +182,130 @@ var exampleChecks = []exampleCheck{
 			t.Errorf("%d nodes joined by only %d edges", len(data.Neighborhood.Nodes), len(data.Neighborhood.Edges))
 		}
 	}},
+	{"IslamicStateNetwork", "The Islamic State's affiliate network", func(t *testing.T, raw json.RawMessage) {
+		var data struct{ AffiliateNetwork chart }
+		unmarshalExampleData(t, raw, &data)
+		nodes := checkChart(t, data.AffiliateNetwork)
+		for _, id := range []string{iskID, "al-qaida", "tehrik-i-taliban-pakistan", "taliban"} {
+			if !nodes[id] {
+				t.Errorf("the network lacks %s: %v", id, nodeSet(data.AffiliateNetwork))
+			}
+		}
+	}},
+	{"PathsFromKabulToMoscow", "Every way Kabul connects to Moscow", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Paths []struct {
+				Length int
+				Nodes  []struct{ ID string }
+			}
+		}
+		unmarshalExampleData(t, raw, &data)
+		if len(data.Paths) < 2 {
+			t.Fatalf("%d paths, want several", len(data.Paths))
+		}
+		for _, p := range data.Paths {
+			if p.Nodes[0].ID != kabulID || p.Nodes[len(p.Nodes)-1].ID != moscowID || p.Length != len(p.Nodes)-1 {
+				t.Errorf("path %+v does not run from Kabul to Moscow", p)
+			}
+		}
+	}},
+	{"CommonGroundParisMoscow", "What do the Paris and Moscow attacks have in common?", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			CommonNeighbors []struct{ Entity struct{ ID string } }
+		}
+		unmarshalExampleData(t, raw, &data)
+		if !slices.ContainsFunc(data.CommonNeighbors, func(c struct{ Entity struct{ ID string } }) bool { return c.Entity.ID == isID }) {
+			t.Errorf("Paris and Moscow do not share the Islamic State: %+v", data.CommonNeighbors)
+		}
+	}},
+	{"SimilarToMoscow", "Which incidents are most like the Moscow attack, and why?", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			SimilarIncidents []struct {
+				Incident struct{ ID string }
+				Reasons  []struct{ Description string }
+			}
+		}
+		unmarshalExampleData(t, raw, &data)
+		var ids []string
+		for _, s := range data.SimilarIncidents {
+			ids = append(ids, s.Incident.ID)
+			if len(s.Reasons) == 0 {
+				t.Errorf("%s without reasons", s.Incident.ID)
+			}
+		}
+		if !slices.Contains(ids, parisID) || !slices.Contains(ids, mancID) {
+			t.Errorf("top three %v lack Paris or Manchester", ids)
+		}
+	}},
+	{"IslamicStateTimeline", "Timeline: the Islamic State and its affiliates", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Timeline struct {
+				Nodes []struct{ Date, Name string }
+			}
+		}
+		unmarshalExampleData(t, raw, &data)
+		for i := 1; i < len(data.Timeline.Nodes); i++ {
+			if data.Timeline.Nodes[i-1].Date > data.Timeline.Nodes[i].Date && len(data.Timeline.Nodes[i].Date) == len(data.Timeline.Nodes[i-1].Date) {
+				t.Errorf("out of date order: %+v", data.Timeline.Nodes)
+			}
+		}
+		if len(data.Timeline.Nodes) < 4 {
+			t.Errorf("%d entries, want the four attacks at least", len(data.Timeline.Nodes))
+		}
+	}},
+	{"BrokersAroundISK", "Who are the hubs and brokers around IS-K?", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Centrality []struct{ BetweennessRank int }
+		}
+		unmarshalExampleData(t, raw, &data)
+		for i, c := range data.Centrality {
+			if c.BetweennessRank != i+1 {
+				t.Errorf("ranks %+v", data.Centrality)
+				break
+			}
+		}
+	}},
+	{"AsKnownOn23March2024", "What was known on 23 March 2024?", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Entity struct {
+				Figures []struct{ Value int }
+			}
+			AffiliateNetwork chart
+		}
+		unmarshalExampleData(t, raw, &data)
+		if len(data.Entity.Figures) != 1 || data.Entity.Figures[0].Value != 133 {
+			t.Errorf("the toll known on 2024-03-23: %+v, want 133 alone", data.Entity.Figures)
+		}
+		if slices.Contains(nodeSet(data.AffiliateNetwork), iskID) {
+			t.Error("IS-K in the Islamic State's network of 2014")
+		}
+	}},
+	{"ClaimedButAttributedElsewhere", "Saved patterns: claimed by one, attributed to another", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Patterns   []struct{ Name string }
+			RunPattern struct {
+				Rows  []map[string]any
+				Graph chart
+			}
+		}
+		unmarshalExampleData(t, raw, &data)
+		if len(data.Patterns) < 6 || len(data.RunPattern.Rows) == 0 || !checkChart(t, data.RunPattern.Graph)[moscowID] {
+			t.Errorf("%d patterns, %d rows, chart %v", len(data.Patterns), len(data.RunPattern.Rows), nodeSet(data.RunPattern.Graph))
+		}
+	}},
+	{"ReadOnlyCypher", "Your own read-only Cypher (analysts)", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			Cypher struct{ Rows []map[string]any }
+		}
+		unmarshalExampleData(t, raw, &data)
+		var affiliates []any
+		for _, r := range data.Cypher.Rows {
+			affiliates = append(affiliates, r["affiliate"])
+		}
+		if !slices.Contains(affiliates, any("Islamic State Khorasan Province")) {
+			t.Errorf("affiliates %v lack IS-K", affiliates)
+		}
+	}},
 }
 
 // TestExampleQueriesAnswer runs every example query that GraphiQL opens with, as the files in
@@ -194,11 +321,22 @@ func TestExampleQueriesAnswer(t *testing.T) {
 	}
 	db := seededDB(t)
 	ts := newTestServer(t, db, db)
+	// The Cypher tab needs an analyst's token, as its comment tells GraphiQL users; the other
+	// tabs answer anyone, so they run without one.
+	analyst, err := db.CreateToken(context.Background(), "examples-analyst", incidentgraph.RoleAnalyst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.RevokeToken(context.Background(), "examples-analyst") })
 	checked := map[string]bool{}
 	for _, ex := range examples {
 		op := exampleOperationName(t, ex.Name, ex.Query)
 		t.Run(ex.Name, func(t *testing.T) {
-			r := ts.post(t, ex.Query, ex.Variables)
+			token := ""
+			if strings.Contains(ex.Query, "cypher(") {
+				token = analyst
+			}
+			r := ts.postAs(t, token, ex.Query, ex.Variables)
 			var data map[string]json.RawMessage
 			mustData(t, r, &data)
 			if len(data) == 0 {
