@@ -100,7 +100,7 @@ test: web
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
-	$(GO) test -p 1 -count=1 ./... || status=$$?; \
+	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	exit $$status
 
