@@ -54,6 +54,26 @@ func (db *DB) RunCypher(ctx context.Context, query string, params map[string]any
 	})
 }
 
+// runChecked runs a query that passed CheckCypher when it was taken into use (a saved
+// pattern): the text cannot have changed since, and its parameters are typed values that the
+// guard's refusal of dynamic labels keeps out of the plan's shape, so the EXPLAIN round trip is
+// not repeated. It still runs in a read transaction with the time limit and every cap.
+func (db *DB) runChecked(ctx context.Context, query string, params map[string]any, limit int) (*incidentgraph.CypherResult, error) {
+	if limit == 0 {
+		limit = incidentgraph.DefaultCypherRows
+	}
+	if limit < 1 || limit > incidentgraph.MaxCypherRows {
+		return nil, invalid("limit must be between 1 and %d", incidentgraph.MaxCypherRows)
+	}
+	p, err := checkInput(query, params)
+	if err != nil {
+		return nil, err
+	}
+	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.CypherResult, error) {
+		return runCypher(ctx, tx, query, p, limit)
+	})
+}
+
 // CheckCypher makes every check RunCypher makes, EXPLAIN included, without running the query.
 func (db *DB) CheckCypher(ctx context.Context, query string, params map[string]any) error {
 	p, err := guardText(query, params)

@@ -78,8 +78,9 @@ func (db *DB) Patterns() []*incidentgraph.Pattern {
 	return slices.Clone(*ps)
 }
 
-// RunPattern runs a pattern in use with params bound to its declaration (patterns.Bind), as
-// RunCypher runs an analyst's own query: read-only, with limit rows at most.
+// RunPattern runs a pattern in use with params bound to its declaration (patterns.Bind):
+// read-only, with limit rows at most. UsePatterns checked its text as RunCypher checks an
+// analyst's query, so it runs without a second EXPLAIN.
 func (db *DB) RunPattern(ctx context.Context, name string, params map[string]any, limit int) (*incidentgraph.CypherResult, error) {
 	var p *incidentgraph.Pattern
 	if ps := db.patterns.Load(); ps != nil {
@@ -94,5 +95,5 @@ func (db *DB) RunPattern(ctx context.Context, name string, params map[string]any
 	if err != nil {
 		return nil, err
 	}
-	return db.RunCypher(ctx, p.Cypher, bound, limit)
+	return db.runChecked(ctx, p.Cypher, bound, limit)
 }
