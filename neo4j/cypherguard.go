@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/cypherlex"
 )
 
 // The lexical guard is the first of three layers that keep analysts' Cypher read-only (then
@@ -53,26 +55,6 @@ var (
 		"VECTOR": true, "BTREE": true}
 )
 
-type tokenKind int
-
-const (
-	tIdent  tokenKind = iota // unquoted identifier or keyword
-	tQuoted                  // backticked identifier (text unescaped)
-	tString
-	tNumber
-	tPunct
-)
-
-type token struct {
-	kind tokenKind
-	text string
-	pos  int // byte offset in the query
-}
-
-func (t token) is(kind tokenKind, text string) bool {
-	return t.kind == kind && (kind == tPunct && t.text == text || kind != tPunct && strings.EqualFold(t.text, text))
-}
-
 func refuse(format string, args ...any) error {
 	return incidentgraph.Errorf(incidentgraph.ECYPHER, format, args...)
 }
@@ -81,156 +63,82 @@ func invalid(format string, args ...any) error {
 	return incidentgraph.Errorf(incidentgraph.EINVALID, format, args...)
 }
 
-// lexCypher splits a query into tokens, dropping whitespace and comments. Outside string
-// literals, comments and backticked names only ASCII is accepted: fullwidth letters, zero-width
-// characters and homoglyphs can then never spell a keyword the later checks would miss, and a
-// line comment ends at the first line break of any kind, so it can never hide code from this
-// lexer that Neo4j would run.
-func lexCypher(q string) ([]token, error) {
-	var toks []token
-	i := 0
-	for i < len(q) {
-		c := q[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
-			i++
-		case c == '/' && i+1 < len(q) && q[i+1] == '/':
-			for i < len(q) && q[i] != '\n' && q[i] != '\r' {
-				r, n := utf8.DecodeRuneInString(q[i:])
-				if r == '\u2028' || r == '\u2029' || r == '\u0085' {
-					break
-				}
-				i += n
-			}
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			end := strings.Index(q[i+2:], "*/")
-			if end < 0 {
-				return nil, invalid("unterminated comment at offset %d", i)
-			}
-			i += 2 + end + 2
-		case c == '\'' || c == '"':
-			start := i
-			i++
-			for i < len(q) && q[i] != c {
-				if q[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			if i >= len(q) {
-				return nil, invalid("unterminated string at offset %d", start)
-			}
-			i++
-			toks = append(toks, token{tString, q[start:i], start})
-		case c == '`':
-			start := i
-			var name strings.Builder
-			i++
-			for {
-				end := strings.IndexByte(q[i:], '`')
-				if end < 0 {
-					return nil, invalid("unterminated backticked name at offset %d", start)
-				}
-				name.WriteString(q[i : i+end])
-				i += end + 1
-				if i < len(q) && q[i] == '`' { // `` is an escaped backtick
-					name.WriteByte('`')
-					i++
-					continue
-				}
-				break
-			}
-			toks = append(toks, token{tQuoted, name.String(), start})
-		case isIdentStart(c):
-			start := i
-			for i < len(q) && (isIdentStart(q[i]) || isDigit(q[i])) {
-				i++
-			}
-			toks = append(toks, token{tIdent, q[start:i], start})
-		case isDigit(c):
-			start := i
-			for i < len(q) && (isIdentStart(q[i]) || isDigit(q[i]) || q[i] == '.' && i+1 < len(q) && isDigit(q[i+1])) {
-				i++
-			}
-			toks = append(toks, token{tNumber, q[start:i], start})
-		case c < 0x20 || c == 0x7f:
-			return nil, refuse("control character U+%04X at offset %d is not allowed", c, i)
-		case c < utf8.RuneSelf:
-			toks = append(toks, token{tPunct, string(c), i})
-			i++
-		default:
-			r, _ := utf8.DecodeRuneInString(q[i:])
-			return nil, refuse("character U+%04X at offset %d is not allowed: outside strings, comments and backticked names a query must be ASCII", r, i)
+// lexCypher splits a query into tokens (package cypherlex): text that is not well formed is a
+// client's mistake, characters that could disguise a keyword are refused.
+func lexCypher(q string) ([]cypherlex.Token, error) {
+	toks, err := cypherlex.Lex(q)
+	var lerr *cypherlex.Error
+	if errors.As(err, &lerr) {
+		if lerr.Refused {
+			return nil, refuse("%s", lerr.Msg)
 		}
+		return nil, invalid("%s", lerr.Msg)
 	}
-	return toks, nil
+	return toks, err
 }
 
-func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
-
 // checkTokens refuses what the query's text shows is not allowed.
-func checkTokens(toks []token) error {
-	at := func(i int) token {
+func checkTokens(toks []cypherlex.Token) error {
+	at := func(i int) cypherlex.Token {
 		if i < 0 || i >= len(toks) {
-			return token{kind: -1}
+			return cypherlex.Token{Kind: -1}
 		}
 		return toks[i]
 	}
 	if len(toks) == 0 {
 		return invalid("the query is empty")
 	}
-	if first := toks[0]; first.kind == tIdent {
-		switch strings.ToUpper(first.text) {
+	if first := toks[0]; first.Kind == cypherlex.Ident {
+		switch strings.ToUpper(first.Text) {
 		case "EXPLAIN", "PROFILE":
-			return refuse("%s is not allowed: every query is explained and checked before it runs", strings.ToUpper(first.text))
+			return refuse("%s is not allowed: every query is explained and checked before it runs", strings.ToUpper(first.Text))
 		case "CYPHER":
 			return refuse("query options (CYPHER ...) are not allowed")
 		}
 	}
 	for i, t := range toks {
-		if (t.kind == tIdent || t.kind == tQuoted) && strings.EqualFold(t.text, internalLabel) {
+		if (t.Kind == cypherlex.Ident || t.Kind == cypherlex.Quoted) && strings.EqualFold(t.Text, internalLabel) {
 			return refuse("%s is internal: it cannot be queried", internalLabel)
 		}
-		if t.is(tPunct, "$") && (at(i+1).is(tPunct, "(") || at(i+1).kind == tIdent && at(i+2).is(tPunct, "(")) {
+		if t.Is(cypherlex.Punct, "$") && (at(i+1).Is(cypherlex.Punct, "(") || at(i+1).Kind == cypherlex.Ident && at(i+2).Is(cypherlex.Punct, "(")) {
 			return refuse("dynamic labels and types ($(...)) are not allowed: name labels and types in the query")
 		}
-		if at(i-1).is(tIdent, "CALL") {
+		if at(i-1).Is(cypherlex.Ident, "CALL") {
 			continue // a procedure name, checked with CALL
 		}
-		if t.kind == tQuoted && at(i+1).is(tPunct, "(") && !at(i-1).is(tPunct, ".") {
+		if t.Kind == cypherlex.Quoted && at(i+1).Is(cypherlex.Punct, "(") && !at(i-1).Is(cypherlex.Punct, ".") {
 			if err := checkFunction(toks, i); err != nil {
 				return err
 			}
 		}
-		if t.kind != tIdent {
+		if t.Kind != cypherlex.Ident {
 			continue
 		}
 		prev, next := at(i-1), at(i+1)
 		// A property key, a parameter, a label, a map key or an alias is a name, not a keyword.
-		if prev.is(tPunct, ".") || prev.is(tPunct, "$") || prev.is(tPunct, ":") || next.is(tPunct, ":") || prev.is(tIdent, "AS") {
+		if prev.Is(cypherlex.Punct, ".") || prev.Is(cypherlex.Punct, "$") || prev.Is(cypherlex.Punct, ":") || next.Is(cypherlex.Punct, ":") || prev.Is(cypherlex.Ident, "AS") {
 			continue
 		}
-		word := strings.ToUpper(t.text)
+		word := strings.ToUpper(t.Text)
 		switch {
-		case word == "CREATE" && next.kind == tIdent && adminObjects[strings.ToUpper(next.text)]:
-			return refuse("administration and schema commands are not allowed (CREATE %s)", strings.ToUpper(next.text))
+		case word == "CREATE" && next.Kind == cypherlex.Ident && adminObjects[strings.ToUpper(next.Text)]:
+			return refuse("administration and schema commands are not allowed (CREATE %s)", strings.ToUpper(next.Text))
 		case writeClauses[word]:
 			return refuse("writes are not allowed: the query would create or change data (%s)", word)
 		case adminVerbs[word]:
 			return refuse("administration and schema commands are not allowed (%s)", word)
-		case word == "LOAD" && next.is(tIdent, "CSV"):
+		case word == "LOAD" && next.Is(cypherlex.Ident, "CSV"):
 			return refuse("LOAD CSV is not allowed")
 		case word == "USE":
 			return refuse("USE is not allowed: queries run on the graph's own database")
-		case word == "IN" && next.is(tIdent, "TRANSACTIONS"):
+		case word == "IN" && next.Is(cypherlex.Ident, "TRANSACTIONS"):
 			return refuse("CALL { ... } IN TRANSACTIONS is not allowed")
-		case word == "CALL" && (next.kind == tIdent || next.kind == tQuoted):
+		case word == "CALL" && (next.Kind == cypherlex.Ident || next.Kind == cypherlex.Quoted):
 			name, _ := dottedName(toks, i+1)
 			if !cypherProcedures[strings.ToLower(name)] {
 				return refuse("procedure %s is not in the allow-list", name)
 			}
-		case next.is(tPunct, "(") || next.is(tPunct, "."):
+		case next.Is(cypherlex.Punct, "(") || next.Is(cypherlex.Punct, "."):
 			if err := checkFunction(toks, i); err != nil {
 				return err
 			}
@@ -240,11 +148,11 @@ func checkTokens(toks []token) error {
 }
 
 // dottedName reads a.b.c starting at toks[i] and returns it with the index after it.
-func dottedName(toks []token, i int) (string, int) {
-	parts := []string{toks[i].text}
+func dottedName(toks []cypherlex.Token, i int) (string, int) {
+	parts := []string{toks[i].Text}
 	i++
-	for i+1 < len(toks) && toks[i].is(tPunct, ".") && (toks[i+1].kind == tIdent || toks[i+1].kind == tQuoted) {
-		parts = append(parts, toks[i+1].text)
+	for i+1 < len(toks) && toks[i].Is(cypherlex.Punct, ".") && (toks[i+1].Kind == cypherlex.Ident || toks[i+1].Kind == cypherlex.Quoted) {
+		parts = append(parts, toks[i+1].Text)
 		i += 2
 	}
 	return strings.Join(parts, "."), i
@@ -252,12 +160,12 @@ func dottedName(toks []token, i int) (string, int) {
 
 // checkFunction refuses a call of a namespaced function outside the allow-list. A name that is
 // not followed by "(" is a property access (n.name), not a call.
-func checkFunction(toks []token, i int) error {
+func checkFunction(toks []cypherlex.Token, i int) error {
 	name, j := dottedName(toks, i)
-	if j >= len(toks) || !toks[j].is(tPunct, "(") {
+	if j >= len(toks) || !toks[j].Is(cypherlex.Punct, "(") {
 		return nil
 	}
-	if toks[i].kind == tQuoted && !strings.Contains(name, ".") {
+	if toks[i].Kind == cypherlex.Quoted && !strings.Contains(name, ".") {
 		return refuse("backticked function names are not allowed (%s)", name)
 	}
 	dot := strings.LastIndexByte(name, '.')

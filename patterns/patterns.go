@@ -18,7 +18,6 @@
 package patterns
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -33,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/cypherlex"
 )
 
 //go:embed *.cypher
@@ -145,19 +145,23 @@ func Parse(file string, src []byte) (*incidentgraph.Pattern, error) {
 		return nil, fail(1, "missing `// description:` header line")
 	}
 	query := strings.Join(lines[header:], "\n")
-	used := usages(query)
-	if len(used) == 0 && strings.TrimSpace(stripComments(query)) == "" {
+	used, err := params(query)
+	var lerr *cypherlex.Error
+	switch {
+	case errors.Is(err, errEmpty):
 		return nil, fail(header+1, "empty query after the header")
+	case errors.As(err, &lerr):
+		return nil, fail(header+cypherlex.Line(query, lerr.Pos), "%s", lerr.Msg)
 	}
 	if len(query) > incidentgraph.MaxCypherLength {
 		return nil, fail(header+1, "query is %d characters long, more than %d", len(query), incidentgraph.MaxCypherLength)
 	}
 	seen := map[string]bool{}
 	for _, u := range used {
-		if _, ok := paramLine[u.name]; !ok {
-			return nil, fail(header+u.line, "$%s is used but not declared (add `// param: %s TYPE \"...\"`)", u.name, u.name)
+		if _, ok := paramLine[u.Text]; !ok {
+			return nil, fail(header+cypherlex.Line(query, u.Pos), "$%s is used but not declared (add `// param: %s TYPE \"...\"`)", u.Text, u.Text)
 		}
-		seen[u.name] = true
+		seen[u.Text] = true
 	}
 	for _, pp := range p.Params {
 		if !seen[pp.Name] {
@@ -177,8 +181,9 @@ func Check(p *incidentgraph.Pattern) error {
 	if strings.TrimSpace(p.Description) == "" {
 		return fmt.Errorf("pattern %s: no description", p.Name)
 	}
-	if strings.TrimSpace(stripComments(p.Cypher)) == "" {
-		return fmt.Errorf("pattern %s: empty query", p.Name)
+	used, err := params(p.Cypher)
+	if err != nil {
+		return fmt.Errorf("pattern %s: %w", p.Name, err)
 	}
 	declared := map[string]bool{}
 	for _, pp := range p.Params {
@@ -188,11 +193,11 @@ func Check(p *incidentgraph.Pattern) error {
 		declared[pp.Name] = true
 	}
 	seen := map[string]bool{}
-	for _, u := range usages(p.Cypher) {
-		if !declared[u.name] {
-			return fmt.Errorf("pattern %s: $%s is used but not declared", p.Name, u.name)
+	for _, u := range used {
+		if !declared[u.Text] {
+			return fmt.Errorf("pattern %s: $%s is used but not declared", p.Name, u.Text)
 		}
-		seen[u.name] = true
+		seen[u.Text] = true
 	}
 	for _, pp := range p.Params {
 		if !seen[pp.Name] {
@@ -440,95 +445,18 @@ func describe(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-type usage struct {
-	name string
-	line int // 1-based, within the query
+// params lexes a query and returns the $parameters it uses: a $ in a comment or a string is
+// text, not a parameter. The lexer is the one the read-only guard uses, so both read the query
+// alike.
+func params(q string) ([]cypherlex.Token, error) {
+	toks, err := cypherlex.Lex(q)
+	if err != nil {
+		return nil, err
+	}
+	if len(toks) == 0 {
+		return nil, errEmpty
+	}
+	return cypherlex.Parameters(toks), nil
 }
 
-// usages finds the $parameters of a Cypher query, skipping comments, string literals and
-// backquoted names, where a $ is text and not a parameter.
-func usages(q string) []usage {
-	var out []usage
-	line := 1
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '\n':
-			line++
-		case c == '/' && i+1 < len(q) && q[i+1] == '/':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-			i-- // let the newline count
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			end := strings.Index(q[i+2:], "*/")
-			if end < 0 {
-				end = len(q) - i - 2
-			}
-			line += strings.Count(q[i:i+2+end], "\n")
-			i += 2 + end + 1
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(q) && q[j] != c {
-				if q[j] == '\\' && c != '`' {
-					j++
-				}
-				j++
-			}
-			line += strings.Count(q[i:min(j, len(q))], "\n")
-			i = j
-		case c == '$':
-			j := i + 1
-			if j < len(q) && q[j] == '`' {
-				end := strings.IndexByte(q[j+1:], '`')
-				if end >= 0 {
-					out = append(out, usage{q[j+1 : j+1+end], line})
-					i = j + 1 + end
-				}
-				continue
-			}
-			for j < len(q) && (q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z' || q[j] >= '0' && q[j] <= '9') {
-				j++
-			}
-			if j > i+1 {
-				out = append(out, usage{q[i+1 : j], line})
-				i = j - 1
-			}
-		}
-	}
-	return out
-}
-
-// stripComments blanks out // and /* */ comments (outside strings), to tell a query from a file
-// that has nothing but comments after its header.
-func stripComments(q string) string {
-	var b bytes.Buffer
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '/' && i+1 < len(q) && q[i+1] == '/':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			end := strings.Index(q[i+2:], "*/")
-			if end < 0 {
-				return b.String()
-			}
-			i += 2 + end + 1
-		case c == '\'' || c == '"' || c == '`':
-			j := i + 1
-			for j < len(q) && q[j] != c {
-				if q[j] == '\\' && c != '`' {
-					j++
-				}
-				j++
-			}
-			b.WriteString(q[i:min(j+1, len(q))])
-			i = j
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+var errEmpty = errors.New("empty query")
