@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -328,8 +327,8 @@ func TestCrossOriginClientsMaySendATokenAndReadARefusal(t *testing.T) {
 func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 	f := newAuthFixture(t)
 	cfg := testdb.Config(t)
-	cut := authProxy(t, strings.TrimPrefix(cfg.URI, "bolt://"))
-	cfg.URI = "bolt://" + cut.addr
+	cut, uri := testdb.NewProxy(t)
+	cfg.URI = uri
 	cfg.QueryTimeout = 2 * time.Second
 	db, err := neo4j.Open(context.Background(), cfg)
 	if err != nil {
@@ -343,7 +342,7 @@ func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 	if a := authPost(t, ts.URL+"/graphql", f.headers["reader"], search); a.status != http.StatusOK {
 		t.Fatalf("before the cut: status %d, errors %v", a.status, a.Errors)
 	}
-	cut.close()
+	cut.Cut()
 	a := authPost(t, ts.URL+"/graphql", f.headers["reader"], search)
 	if a.status != http.StatusServiceUnavailable || a.code() != incidentgraph.EUNAVAIL || a.message() == "internal error" {
 		t.Errorf("token check with Neo4j gone: status %d, code %q, message %q; want 503 UNAVAILABLE", a.status, a.code(), a.message())
@@ -353,48 +352,3 @@ func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 	}
 }
 
-type tcpProxy struct {
-	addr  string
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-// authProxy forwards TCP connections to target: a network path to Neo4j that close cuts.
-func authProxy(t *testing.T, target string) *tcpProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{addr: ln.Addr().String(), ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(u, c); u.Close() }()
-			go func() { _, _ = io.Copy(c, u); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *tcpProxy) close() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -653,59 +652,11 @@ func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP connections to target until it is closed, as a network path to Neo4j
-// that can be cut.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(u, c); u.Close() }()
-			go func() { _, _ = io.Copy(c, u); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.cut)
-	return p
-}
-
-// cut closes the listener and every connection through it.
-func (p *proxy) cut() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 func TestLostDatabaseIsUnavailableNotInternal(t *testing.T) {
 	seededDB(t)
 	cfg := testdb.Config(t)
-	target := strings.TrimPrefix(cfg.URI, "bolt://")
-	p := newProxy(t, target)
-	cfg.URI = "bolt://" + p.ln.Addr().String()
+	p, uri := testdb.NewProxy(t)
+	cfg.URI = uri
 	cfg.QueryTimeout = 2 * time.Second
 	db, err := neo4j.Open(context.Background(), cfg)
 	if err != nil {
@@ -716,7 +667,7 @@ func TestLostDatabaseIsUnavailableNotInternal(t *testing.T) {
 	var ok struct{ Entity struct{ Name string } }
 	mustData(t, ts.post(t, `{ entity(id: "islamic-state") { name } }`, nil), &ok)
 
-	p.cut() // the network path to Neo4j is gone
+	p.Cut() // the network path to Neo4j is gone
 	r := ts.post(t, `{ entity(id: "islamic-state-khorasan-province") { name } }`, nil)
 	if r.status >= 500 || r.code() != incidentgraph.EUNAVAIL {
 		t.Errorf("status %d, errors %+v; want code UNAVAILABLE", r.status, r.Errors)

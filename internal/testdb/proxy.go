@@ -1,0 +1,60 @@
+package testdb
+
+import (
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Proxy forwards TCP connections to the test database until it is cut: a network path to
+// Neo4j that a test can take away, to see how the service behaves when the database is gone.
+type Proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+// NewProxy starts a proxy to the test database and returns it with a URI that reaches the
+// database through it. The proxy is cut when the test ends.
+func NewProxy(tb testing.TB) (*Proxy, string) {
+	tb.Helper()
+	target := strings.TrimPrefix(Config(tb).URI, "bolt://")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &Proxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	tb.Cleanup(p.Cut)
+	return p, "bolt://" + ln.Addr().String()
+}
+
+// Cut closes the listener and every connection through it.
+func (p *Proxy) Cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
