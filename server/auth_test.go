@@ -351,4 +351,3 @@ func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 		t.Error("the secret is in the logs")
 	}
 }
-
