@@ -53,16 +53,11 @@ func (db *DB) page(ctx context.Context, match, key string, params map[string]any
 		params["afterKey"], params["afterId"] = after.Key, after.ID
 	}
 	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.EntityPage, error) {
-		res, err := tx.Run(ctx, match+` RETURN count(n) AS total`, params)
+		total, err := single[int64](ctx, tx, match+` RETURN count(n) AS total`, params)
 		if err != nil {
 			return nil, err
 		}
-		rec, err := res.Single(ctx)
-		if err != nil {
-			return nil, err
-		}
-		total, _ := rec.Get("total")
-		res, err = tx.Run(ctx, match+`
+		res, err := tx.Run(ctx, match+`
 			WITH n, `+key+` AS key
 			WHERE $afterId IS NULL OR key > $afterKey OR (key = $afterKey AND n.id > $afterId)
 			RETURN properties(n) AS n, key
@@ -75,7 +70,7 @@ func (db *DB) page(ctx context.Context, match, key string, params map[string]any
 		if err != nil {
 			return nil, err
 		}
-		out := &incidentgraph.EntityPage{TotalCount: int(total.(int64))}
+		out := &incidentgraph.EntityPage{TotalCount: int(total)}
 		for i, r := range recs {
 			if i == p.First {
 				out.HasNextPage = true

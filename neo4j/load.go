@@ -41,16 +41,8 @@ func (db *DB) Load(ctx context.Context, ds *incidentgraph.Dataset) (*incidentgra
 func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph.Dataset) (*incidentgraph.LoadStats, error) {
 	stats := &incidentgraph.LoadStats{}
 	run := func(cypher string, params map[string]any) (int, error) {
-		res, err := tx.Run(ctx, cypher, params)
-		if err != nil {
-			return 0, err
-		}
-		rec, err := res.Single(ctx)
-		if err != nil {
-			return 0, err
-		}
-		n, _ := rec.Values[0].(int64)
-		return int(n), nil
+		n, err := single[int64](ctx, tx, cypher, params)
+		return int(n), err
 	}
 
 	// Entities. Labels are passed as parameters ($(...) is Neo4j 5.26's dynamic label), but

@@ -100,6 +100,22 @@ func readTx[T any](ctx context.Context, db *DB, work func(tx driver.ManagedTrans
 	return v, classify(ctx, err)
 }
 
+// single runs one statement in tx and returns the first value of its one record (a count, a
+// flag), or T's zero value when that value is not a T.
+func single[T any](ctx context.Context, tx driver.ManagedTransaction, cypher string, params map[string]any) (T, error) {
+	var zero T
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return zero, err
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return zero, err
+	}
+	v, _ := rec.Values[0].(T)
+	return v, nil
+}
+
 // classify turns driver errors that clients can act on into coded domain errors. Everything
 // else stays an internal error, masked at the edge and logged there. The context decides first:
 // the driver reports a deadline that passed mid-query as a connectivity error.

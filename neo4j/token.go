@@ -75,20 +75,11 @@ func (db *DB) CreateToken(ctx context.Context, name string, role incidentgraph.R
 	// MERGE rather than CREATE: under the name constraint it is race-free, and a retried
 	// transaction whose first attempt did commit still recognises its own token by the hash.
 	created, err := tokenWrite(ctx, db, func(tx driver.ManagedTransaction) (bool, error) {
-		res, err := tx.Run(ctx, `
+		return single[bool](ctx, tx, `
 			MERGE (t:ApiToken {name: $name})
 			ON CREATE SET t.role = $role, t.hash = $hash, t.createdAt = datetime(), t.expiresAt = $expires
 			RETURN t.hash = $hash AS created`,
 			map[string]any{"name": name, "role": string(role), "hash": hash, "expires": expires})
-		if err != nil {
-			return false, err
-		}
-		rec, err := res.Single(ctx)
-		if err != nil {
-			return false, err
-		}
-		ok, _ := rec.Values[0].(bool)
-		return ok, nil
 	})
 	if err != nil {
 		return "", err
@@ -105,19 +96,10 @@ func (db *DB) RevokeToken(ctx context.Context, name string) error {
 		return err
 	}
 	n, err := tokenWrite(ctx, db, func(tx driver.ManagedTransaction) (int64, error) {
-		res, err := tx.Run(ctx, `
+		return single[int64](ctx, tx, `
 			MATCH (t:ApiToken {name: $name})
 			SET t.revokedAt = coalesce(t.revokedAt, datetime())
 			RETURN count(t)`, map[string]any{"name": name})
-		if err != nil {
-			return 0, err
-		}
-		rec, err := res.Single(ctx)
-		if err != nil {
-			return 0, err
-		}
-		n, _ := rec.Values[0].(int64)
-		return n, nil
 	})
 	if err != nil {
 		return err
