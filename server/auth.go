@@ -61,8 +61,14 @@ func authenticate(tokens incidentgraph.TokenService, anonymous string) func(http
 				refuse(w, r, `Bearer realm="incidentgraph", error="invalid_token"`, "invalid token", incidentgraph.ErrorMessage(err))
 				return
 			default:
-				// The token may be good: say so honestly, and let the client retry.
-				log.Error().Err(err).Msg("authentication: cannot check the token")
+				// The token may be good: say so honestly, and let the client retry. A database
+				// that is away or slow is an outage the health checks report, not a fault of
+				// ours; anything else is.
+				level := log.Error()
+				if code == incidentgraph.EUNAVAIL || code == incidentgraph.ETIMEOUT {
+					level = log.Warn()
+				}
+				level.Err(err).Str("code", code).Msg("authentication: cannot check the token")
 				w.Header().Set("Retry-After", "1")
 				writeJSON(w, http.StatusServiceUnavailable, gqlErrors(incidentgraph.EUNAVAIL,
 					"cannot check credentials just now; try again later"))
