@@ -47,8 +47,11 @@ func (db *DB) RunCypher(ctx context.Context, query string, params map[string]any
 		return nil, err
 	}
 	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.CypherResult, error) {
-		if err := db.explain(ctx, tx, query, p); err != nil {
-			return nil, err
+		if !db.explained.Contains(query) {
+			if err := db.explain(ctx, tx, query, p); err != nil {
+				return nil, err
+			}
+			db.explained.Add(query, struct{}{})
 		}
 		return runCypher(ctx, tx, query, p, limit)
 	})

@@ -392,3 +392,29 @@ func TestCypherLayersRefuseAlone(t *testing.T) {
 		t.Error("a write got through the read transaction")
 	}
 }
+
+// A query that passed EXPLAIN once skips it when run again, with other parameters; a refused
+// one is never remembered: it is refused however often it comes back, and changes nothing.
+func TestCypherRemembersOnlyAcceptedQueries(t *testing.T) {
+	db := seeded(t)
+	ctx := context.Background()
+	before := fingerprint(t, db)
+	// The lexer passes this one; only EXPLAIN's plan (a scan of every node) refuses it.
+	const scan = "MATCH (n) WHERE n.id = $id RETURN n.name AS name"
+	for i := 0; i < 3; i++ {
+		_, err := db.RunCypher(ctx, scan, map[string]any{"id": isk}, 0)
+		if incidentgraph.ErrorCode(err) != incidentgraph.ECYPHER || !strings.Contains(err.Error(), "label") {
+			t.Fatalf("attempt %d: %v, want CYPHER_REFUSED for scanning every node", i+1, err)
+		}
+	}
+	const read = "MATCH (n:Entity {id: $id}) RETURN n.name AS name"
+	for _, id := range []string{isk, is, isk} {
+		res := runCypher(t, db, read, map[string]any{"id": id}, 0)
+		if len(res.Rows) != 1 || res.Rows[0]["name"] == "" {
+			t.Errorf("%s: rows %v", id, res.Rows)
+		}
+	}
+	if after := fingerprint(t, db); after != before {
+		t.Error("the graph changed")
+	}
+}

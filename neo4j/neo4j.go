@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
@@ -40,6 +41,10 @@ type DB struct {
 	driver   driver.DriverWithContext
 	cfg      Config
 	patterns atomic.Pointer[[]*incidentgraph.Pattern] // set by UsePatterns, sorted by name
+	// explained holds the texts of analysts' queries that EXPLAIN has passed (never a refused
+	// one): a text's statement type, procedures and plan shape do not change with its
+	// parameters, so a query run again skips that round trip.
+	explained *lru.Cache[string, struct{}]
 }
 
 var (
@@ -70,7 +75,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = d.Close(context.Background())
 		return nil, fmt.Errorf("neo4j at %s is unreachable: %s", cfg.URI, oneLine(err))
 	}
-	return &DB{driver: d, cfg: cfg}, nil
+	explained, err := lru.New[string, struct{}](1024)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{driver: d, cfg: cfg, explained: explained}, nil
 }
 
 // Close releases the connection pool.
