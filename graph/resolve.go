@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
 )
@@ -43,7 +45,9 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 	if err != nil {
 		return nil, err
 	}
-	rels, err := loadersFrom(ctx).relationships.Load(ctx, newRelKey(id, f, limit))
+	k := newRelKey(id, f, limit)
+	k.prefetch = selectsEntities(ctx)
+	rels, err := loadersFrom(ctx).loadRelationships(ctx, k)
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +58,26 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 	return out, nil
 }
 
+// entityFields are the Relationship fields that resolve to entities it names.
+var entityFields = map[string]bool{"from": true, "to": true, "other": true, "assertedBy": true, "sources": true}
+
+// selectsEntities reports whether the selection of the relationships field being resolved
+// reads any entity a relationship names, so that fetching them with the relationships saves
+// the next level a round trip (and fetching them otherwise would be waste).
+func selectsEntities(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Relationship"}) {
+		if entityFields[f.Name] {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureMetric, knownAt, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
-	figs, err := loadersFrom(ctx).figures.Load(ctx, figKey{id: id, tv: timeView(knownAt, validAt)})
+	figs, err := loadersFrom(ctx).loadFigures(ctx, figKey{id: id, tv: timeView(knownAt, validAt)})
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +93,11 @@ func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureM
 // entityByID resolves an id held by a relationship or figure. The graph guarantees the entity
 // exists (the loader checks every reference), so a miss is an internal error.
 func (r *Resolver) entityByID(ctx context.Context, id string) (model.Entity, error) {
-	e, err := loadersFrom(ctx).entities.Load(ctx, id)
+	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
 	if err != nil {
 		return nil, err
 	}
+	e := es[0]
 	if e == nil {
 		return nil, incidentgraph.Errorf(incidentgraph.EINTERNAL, "internal error")
 	}
@@ -82,7 +105,7 @@ func (r *Resolver) entityByID(ctx context.Context, id string) (model.Entity, err
 }
 
 func (r *Resolver) sources(ctx context.Context, ids []string) ([]*model.Source, error) {
-	es, err := loadersFrom(ctx).entities.LoadAll(ctx, ids)
+	es, err := loadersFrom(ctx).loadEntities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -116,18 +116,18 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	if !incidentgraph.ValidID(id) {
 		return nil, nil // no entity can have such an id
 	}
-	e, err := loadersFrom(ctx).entities.Load(ctx, id)
-	if err != nil || e == nil {
+	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
+	if err != nil || es[0] == nil {
 		return nil, err
 	}
-	return toEntity(e), nil
+	return toEntity(es[0]), nil
 }
 
 func (r *queryResolver) Entities(ctx context.Context, ids []string) ([]model.Entity, error) {
 	if len(ids) > incidentgraph.MaxIDsPerRequest {
 		return nil, invalid("at most %d ids", incidentgraph.MaxIDsPerRequest)
 	}
-	es, err := loadersFrom(ctx).entities.LoadAll(ctx, ids)
+	es, err := loadersFrom(ctx).loadEntities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
