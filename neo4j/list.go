@@ -100,19 +100,30 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 	// party's assertion that has not been denied or retracted. The perpetrator types never link
 	// two incidents, so the pattern needs no direction: an ATTRIBUTED_TO touching an incident
 	// starts there, a claim ends there.
+	//
+	// With a perpetrator, the incidents are found from the perpetrators' nodes (an index seek
+	// and their links), never by reading every incident; the two shapes have two fixed texts, so
+	// each keeps its cached plan.
+	start := `
+		MATCH (n:Incident)
+		WHERE true`
+	if f.Perpetrator != "" {
+		start = `
+		UNWIND perps AS perp
+		MATCH (:Entity {id: perp})-[r:` + typeAlternation(incidentgraph.PerpetratorTypes) + `]-(n:Incident)
+		WHERE r.confidence >= $minConfidence AND ` + perpetratorCondition + `
+		WITH DISTINCT n
+		WHERE true`
+	}
 	match := `
 		WITH CASE WHEN $perpetrator IS NULL THEN null
 		          WHEN $includeAffiliates THEN [$perpetrator] + ` + affiliatesOf(`(:Entity {id: $perpetrator})`, `g.id`) + `
-		          ELSE [$perpetrator] END AS perps
-		MATCH (n:Incident)
-		WHERE ($from IS NULL OR n.dateEnd >= $from)
+		          ELSE [$perpetrator] END AS perps` + start + `
+		  AND ($from IS NULL OR n.dateEnd >= $from)
 		  AND ($to IS NULL OR n.dateStart <= $to)
 		  AND ($knownAt IS NULL OR n.dateStart <= $knownAt)
 		  AND ($attackType IS NULL OR $attackType IN n.attackTypes)
 		  AND ($targetType IS NULL OR $targetType IN n.targetTypes)
-		  AND (perps IS NULL
-		       OR EXISTS { MATCH (n)-[r:` + typeAlternation(incidentgraph.PerpetratorTypes) + `]-(p:Entity)
-		                   WHERE p.id IN perps AND r.confidence >= $minConfidence AND ` + perpetratorCondition + ` })
 		  AND ($place IS NULL
 		       OR EXISTS { MATCH (n)-[:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(:Entity {id: $place}) })`
 	return db.page(ctx, match, "n.dateStart", params, p)
