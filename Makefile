@@ -28,6 +28,8 @@ help:
 	@echo "make generate     regenerate gqlgen code from schema.graphqls"
 	@echo "make validate     check the seed files without a database"
 	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"
+	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
+	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
 	@echo "make neo4j-start / neo4j-stop / neo4j-status   the development Neo4j"
 
 web/node_modules/.package-lock.json: web/package-lock.json
@@ -113,3 +115,36 @@ bench: web
 	scripts/bench.sh || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	exit $$status
+
+# The comparison benchmark (bench/compare): the same questions answered by this service, by the
+# Neo4j GraphQL Library (npm, pinned in bench/compare/library) and by the raw Go driver, over one
+# Neo4j of its own (.neo4j/bench/, ports 7689/7476). It loads the seed graph first unless
+# BENCH_SEED=0 (then it measures whatever that database holds: pass the questions' ids in
+# BENCH_COMPARE_FLAGS, e.g. '-entity ID -group ID -data "generated, 200,000 incidents"').
+BENCH_NEO4J_HOME     ?= .neo4j/bench
+BENCH_NEO4J_BOLT     ?= 7689
+BENCH_NEO4J_HTTP     ?= 7476
+BENCH_NEO4J_PASSWORD ?= incidentgraph-bench
+BENCH_NEO4J_ENV      := NEO4J_HOME_DIR=$(BENCH_NEO4J_HOME) NEO4J_BOLT_PORT=$(BENCH_NEO4J_BOLT) NEO4J_HTTP_PORT=$(BENCH_NEO4J_HTTP) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD)
+BENCH_SEED           ?= 1
+BENCH_COMPARE_FLAGS  ?=
+
+bench/compare/library/node_modules/.package-lock.json: bench/compare/library/package-lock.json
+	cd bench/compare/library && npm ci --no-audit --no-fund
+
+# $(1): extra flags for the harness (-smoke).
+define bench_compare
+	$(BENCH_NEO4J_ENV) scripts/neo4j.sh start
+	status=0; \
+	export NEO4J_URI=bolt://127.0.0.1:$(BENCH_NEO4J_BOLT) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD); \
+	if [ "$(BENCH_SEED)" = 1 ]; then $(BIN) seed || status=$$?; fi; \
+	if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) $(1) $(BENCH_COMPARE_FLAGS) || status=$$?; fi; \
+	$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
+	exit $$status
+endef
+
+.PHONY: bench-compare bench-compare-smoke
+bench-compare: build bench/compare/library/node_modules/.package-lock.json
+	$(call bench_compare,)
+bench-compare-smoke: build bench/compare/library/node_modules/.package-lock.json
+	$(call bench_compare,-smoke)

@@ -1,0 +1,262 @@
+// Command compare answers the same questions three ways over one Neo4j and compares them: this
+// service over HTTP, the Neo4j GraphQL Library (@neo4j/graphql served by Apollo Server, in
+// ./library) and the same Cypher through the Go driver, the floor. It first checks that the
+// three give the same answer to every question (and fails if not), then loads each with vegeta
+// at each concurrency for a fixed time after a warm-up, and writes docs/BENCHMARKS.md with PNG
+// charts beside it.
+//
+//	go run ./bench/compare -neo4j-uri bolt://127.0.0.1:7689 -neo4j-password … -service bin/incidentgraph
+//	go run ./bench/compare -smoke …   # answers checked, a second per cell at 1 and 8, no report
+//
+// This is the one place outside neo4j/ that speaks Cypher and imports the driver: the floor
+// is by definition hand-written Cypher on the raw driver, and the same statements (./queries)
+// are the Library's @cypher fields. Nothing here is part of the service.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+type config struct {
+	neo4jURI, neo4jUser, neo4jPassword string
+	service, libraryDir, node          string
+	duration, warmup                   time.Duration
+	concurrency                        []int
+	only                               map[string]bool
+	smoke                              bool
+	out, logs, dataLabel               string
+	params                             params
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-compare:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags() (*config, error) {
+	c := &config{}
+	env := func(k, def string) string {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	flag.StringVar(&c.neo4jURI, "neo4j-uri", env("NEO4J_URI", "bolt://127.0.0.1:7687"), "the Neo4j all three sides use (NEO4J_URI)")
+	flag.StringVar(&c.neo4jUser, "neo4j-user", env("NEO4J_USER", "neo4j"), "Neo4j user (NEO4J_USER)")
+	flag.StringVar(&c.neo4jPassword, "neo4j-password", env("NEO4J_PASSWORD", ""), "Neo4j password (NEO4J_PASSWORD)")
+	flag.StringVar(&c.service, "service", "bin/incidentgraph", "this service's binary (started with serve)")
+	flag.StringVar(&c.libraryDir, "library", "bench/compare/library", "the Library server's folder (after npm ci)")
+	flag.StringVar(&c.node, "node", "node", "the Node.js executable")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "load time per question, concurrency and side")
+	flag.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up load before each measured run (not counted)")
+	conc := flag.String("concurrency", "1,8,32", "concurrent clients, comma-separated")
+	only := flag.String("questions", "", "only these questions, comma-separated (entity,incidents,network,path,search,nested)")
+	flag.BoolVar(&c.smoke, "smoke", false, "smoke run: answers checked, then -duration 1s, -warmup 300ms at concurrency 1 and 8, no report written")
+	flag.StringVar(&c.out, "out", "docs/BENCHMARKS.md", "the report to write; its charts go beside it in benchmarks/")
+	flag.StringVar(&c.logs, "logs", filepath.Join(os.TempDir(), "bench-compare"), "where the servers' logs go")
+	flag.StringVar(&c.dataLabel, "data", "the seed graph (seed/data)", "what graph is loaded, for the report")
+	p := &c.params
+	flag.StringVar(&p.Entity, "entity", "islamic-state-khorasan-province", "entity question: the entity's id")
+	flag.StringVar(&p.Group, "group", "islamic-state", "incidents question: the group's id")
+	flag.StringVar(&p.From, "from", "2014-01-01", "incidents question: first day (YYYY-MM-DD)")
+	flag.StringVar(&p.To, "to", "2024-12-31", "incidents question: last day (YYYY-MM-DD)")
+	flag.StringVar(&p.Network, "network", "islamic-state", "network question: the group's id")
+	flag.StringVar(&p.PathFrom, "path-from", "kabul-airport-bombing-2021", "path question: from this entity")
+	flag.StringVar(&p.PathTo, "path-to", "moscow-concert-hall-attack-2024", "path question: to this entity")
+	flag.StringVar(&p.SearchText, "search", "Daesh", "search question: the words typed (plain words)")
+	flag.StringVar(&p.Nested, "nested", "islamic-state", "nested question: the group at the top")
+	flag.Parse()
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if c.smoke {
+		if !set["duration"] {
+			c.duration = time.Second
+		}
+		if !set["warmup"] {
+			c.warmup = 300 * time.Millisecond
+		}
+		if !set["concurrency"] {
+			*conc = "1,8"
+		}
+	}
+	for _, s := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-concurrency: %q is not a positive number", s)
+		}
+		c.concurrency = append(c.concurrency, n)
+	}
+	if *only != "" {
+		c.only = map[string]bool{}
+		for _, s := range strings.Split(*only, ",") {
+			c.only[strings.TrimSpace(s)] = true
+		}
+	}
+	for _, d := range []string{p.From, p.To} {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return nil, fmt.Errorf("-from/-to: %q is not a YYYY-MM-DD day", d)
+		}
+	}
+	return c, nil
+}
+
+func run() error {
+	c, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	if err := os.MkdirAll(c.logs, 0o755); err != nil {
+		return err
+	}
+
+	db, err := driver.NewDriverWithContext(c.neo4jURI, driver.BasicAuth(c.neo4jUser, c.neo4jPassword, ""))
+	if err != nil {
+		return err
+	}
+	if err := db.VerifyConnectivity(ctx); err != nil {
+		return fmt.Errorf("neo4j at %s: %w", c.neo4jURI, err)
+	}
+	floor := &side{Name: sideFloor, db: db}
+	defer floor.stop()
+	env, err := describe(ctx, c, floor)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("data: %s\n", env.Data)
+
+	ourPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	svc := exec.Command(c.service, "serve")
+	// Warn-level logs: the access log of every request would measure disk writes, and the
+	// Library logs nothing per request either.
+	svc.Env = append(os.Environ(), "HTTP_ADDR=127.0.0.1:"+strconv.Itoa(ourPort), "NEO4J_URI="+c.neo4jURI,
+		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "LOG_LEVEL=warn", "SEED_ON_START=false")
+	ours, err := startProcess(sideOurs, fmt.Sprintf("http://127.0.0.1:%d/graphql", ourPort),
+		filepath.Join(c.logs, "service.log"), svc, 60*time.Second)
+	if err != nil {
+		return err
+	}
+	defer ours.stop()
+
+	libPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	lib := exec.Command(c.node, "server.mjs")
+	lib.Dir = c.libraryDir
+	lib.Env = append(os.Environ(), "PORT="+strconv.Itoa(libPort), "NEO4J_URI="+c.neo4jURI,
+		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "NODE_ENV=production")
+	library, err := startProcess(sideLibrary, fmt.Sprintf("http://127.0.0.1:%d/", libPort),
+		filepath.Join(c.logs, "library.log"), lib, 60*time.Second)
+	if err != nil {
+		return err
+	}
+	defer library.stop()
+
+	sides := []*side{ours, library, floor}
+	var qs []question
+	for _, q := range questions(c.params) {
+		if c.only == nil || c.only[q.Name] {
+			qs = append(qs, q)
+		}
+	}
+
+	// The same answer from all three, or nothing is measured.
+	var mismatches []string
+	for _, q := range qs {
+		want, err := ask(ctx, floor, q)
+		if err != nil {
+			return fmt.Errorf("%s: the floor: %w", q.Name, err)
+		}
+		for _, s := range sides[:2] {
+			got, err := ask(ctx, s, q)
+			switch {
+			case err != nil:
+				mismatches = append(mismatches, fmt.Sprintf("%s: %s failed: %v", q.Name, s.Name, err))
+			case got != want:
+				mismatches = append(mismatches, fmt.Sprintf("%s: %s answers\n%s\nbut the floor answers\n%s", q.Name, s.Name, indent(got), indent(want)))
+			}
+		}
+		fmt.Printf("%-9s same answer on all sides: %s\n", q.Name, firstLine(want))
+	}
+	if len(mismatches) > 0 {
+		return fmt.Errorf("the sides disagree:\n%s", strings.Join(mismatches, "\n"))
+	}
+
+	var cells []cell
+	for _, q := range qs {
+		for _, n := range c.concurrency {
+			for _, s := range sides {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				load(ctx, s, q, n, c.warmup)
+				before, err := readProc(s.pid())
+				if err != nil {
+					return err
+				}
+				m := load(ctx, s, q, n, c.duration)
+				after, err := readProc(s.pid())
+				if err != nil {
+					return err
+				}
+				cl := newCell(q.Name, s.Name, n, m, before, after, c.duration)
+				fmt.Println(cl)
+				cells = append(cells, cl)
+			}
+		}
+	}
+
+	var failed []string
+	for _, cl := range cells {
+		if cl.Errors > 0 {
+			failed = append(failed, fmt.Sprintf("%s %s c=%d: %d errors (%s)", cl.Question, cl.Side, cl.Concurrency, cl.Errors, cl.FirstError))
+		}
+	}
+	if c.smoke {
+		if len(failed) > 0 {
+			return errors.New("requests failed:\n" + strings.Join(failed, "\n"))
+		}
+		fmt.Println("smoke run passed: the three sides agree on every question and answered every request")
+		return nil
+	}
+	if err := writeReport(c, env, qs, cells); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s\n", c.out)
+	if len(failed) > 0 {
+		return errors.New("requests failed (the report shows them):\n" + strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return s
+}
