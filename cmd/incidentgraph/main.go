@@ -7,6 +7,8 @@
 //	                               make a bearer token and print its secret, this once only
 //	incidentgraph token revoke NAME   revoke a token for good
 //	incidentgraph token list          list the tokens (never their secrets)
+//	incidentgraph generate --out DIR [--seed N --incidents N --groups N --relationships N]
+//	                               write a synthetic GTD-scale data set: gtd.csv and groups.yaml
 //
 // Roles, lowest first: reader, analyst (also runs its own Cypher), curator, admin. Callers
 // without a token read as readers unless ANONYMOUS_ACCESS=none.
@@ -141,6 +143,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			// The name may come before the flags as well as after them.
 			args = append(args[1:], args[0])
 		}
+	}
+	if cmd == "generate" {
+		// Its own flags: it needs no database or server configuration.
+		return generateData(args, stdout, stderr)
 	}
 	c, err := parse(cmd, args, getenv, stderr)
 	if err != nil {
