@@ -27,6 +27,7 @@ help:
 	@echo "make web          build the GraphiQL bundle (npm ci + vite)"
 	@echo "make generate     regenerate gqlgen code from schema.graphqls"
 	@echo "make validate     check the seed files without a database"
+	@echo "make gtd-data     synthetic GTD-scale data (gtd.csv, groups.yaml) in bench/out/gtd"
 	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"
 	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
 	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
@@ -148,3 +149,16 @@ bench-compare: build bench/compare/library/node_modules/.package-lock.json
 	$(call bench_compare,)
 bench-compare-smoke: build bench/compare/library/node_modules/.package-lock.json
 	$(call bench_compare,-smoke)
+
+# A synthetic data set at GTD scale (incidentgraph generate): gtd.csv in the GTD codebook's
+# layout and groups.yaml in the seed format, in GTD_DATA_DIR. The defaults are the full size
+# (200,000 incidents, 3,000 groups, over 1,000,000 relationships once imported); the same
+# GTD_SEED and sizes always write the same files.
+GTD_DATA_DIR  ?= bench/out/gtd
+GTD_SEED      ?= 1
+GTD_INCIDENTS ?= 200000
+GTD_GROUPS    ?= 3000
+
+.PHONY: gtd-data
+gtd-data:
+	$(GO) run ./cmd/incidentgraph generate --seed $(GTD_SEED) --incidents $(GTD_INCIDENTS) --groups $(GTD_GROUPS) --out $(GTD_DATA_DIR)
