@@ -133,7 +133,7 @@ func TestSizesAskedFor(t *testing.T) {
 		{Seed: 1, Incidents: 1, Groups: 1},
 		{Seed: 2, Incidents: 37, Groups: 5},
 		{Seed: 3, Incidents: 300, Groups: 40},
-		{Seed: 4, Incidents: 300, Groups: 40, Relationships: 1800},
+		{Seed: 4, Incidents: 300, Groups: 40, Relationships: 1200},
 		{Seed: 5, Incidents: 300, Groups: 40, Relationships: 1},
 	} {
 		t.Run(fmt.Sprintf("%d-%d-%d", cfg.Incidents, cfg.Groups, cfg.Relationships), func(t *testing.T) {
@@ -159,7 +159,10 @@ func TestSizesAskedFor(t *testing.T) {
 			}
 			want := cfg.Relationships
 			if want == 0 {
-				want = PerIncident * cfg.Incidents
+				want = min(PerIncident*cfg.Incidents, capacity(cfg.Incidents)/2)
+			}
+			if sum.Target != want {
+				t.Errorf("summary says the floor was %d, want %d", sum.Target, want)
 			}
 			if cfg.Incidents >= 300 && sum.Relationships() < want {
 				t.Errorf("%d relationships, asked for at least %d", sum.Relationships(), want)
@@ -173,12 +176,12 @@ func TestRelationshipFloorDrivesChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dense, err := Write(Config{Seed: 9, Incidents: 1000, Groups: 100, Relationships: 8000}, t.TempDir())
+	dense, err := Write(Config{Seed: 9, Incidents: 1000, Groups: 100, Relationships: 6000}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dense.Relationships() < 8000 {
-		t.Errorf("%d relationships, asked for at least 8000", dense.Relationships())
+	if dense.Relationships() < 6000 {
+		t.Errorf("%d relationships, asked for at least 6000", dense.Relationships())
 	}
 	// The natural mix is GTD-like (few chains); the floor is met by more of them.
 	if share := float64(natural.ChainedRows) / 1000; share > 0.3 {
@@ -219,7 +222,7 @@ func TestSummaryMatchesTheFiles(t *testing.T) {
 			partial++
 		}
 	}
-	if sum.PlaceLinks != len(tb.rows) || sum.PerpetratorLinks != perps || sum.RelatedLinks != related ||
+	if sum.PlaceLinks != len(tb.rows) || sum.PerpetratorLinks != perps || sum.RelatedListed != related || sum.RelatedLinks != related/2 ||
 		sum.ChainedRows != chained || sum.PartialDates != partial {
 		t.Errorf("summary %+v; the file has %d rows, %d perpetrator links, %d related links, %d chained rows, %d partial dates",
 			sum, len(tb.rows), perps, related, chained, partial)

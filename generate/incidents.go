@@ -284,8 +284,9 @@ func (g *incidents) unit(year, left, k int) *unit {
 	if size > 1 {
 		g.sum.Chains++
 		g.sum.ChainedRows += size
-		g.sum.RelatedLinks += size * (size - 1)
-		g.relsDone += size * (size - 1)
+		g.sum.RelatedListed += size * (size - 1)
+		g.sum.RelatedLinks += size * (size - 1) / 2
+		g.relsDone += size * (size - 1) / 2
 	}
 	return u
 }

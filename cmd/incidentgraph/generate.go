@@ -56,7 +56,7 @@ func generateData(args []string, stdout, stderr io.Writer) error {
 	}{
 		{"place", s.PlaceLinks, "1 per row"},
 		{"perpetrator", s.PerpetratorLinks, "1 per named group of a row"},
-		{"related", s.RelatedLinks, p.Sprintf("1 per listed eventid (%d pairs)", s.RelatedLinks/2)},
+		{"related", s.RelatedLinks, p.Sprintf("1 per pair of rows that list each other (%d eventids listed)", s.RelatedListed)},
 		{"gazetteer", s.GazetteerLinks, "1 per city and province used"},
 		{"structure", s.StructureLinks, "groups.yaml"},
 	} {

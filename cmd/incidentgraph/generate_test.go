@@ -14,12 +14,12 @@ func noEnv(string) string { return "" }
 func TestGenerateWritesFilesThatValidateAndSummarises(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	var out, errOut bytes.Buffer
-	args := []string{"generate", "--seed", "3", "--incidents", "300", "--groups", "30", "--out", dir}
+	args := []string{"generate", "--seed", "3", "--incidents", "1000", "--groups", "30", "--out", dir}
 	if err := run(context.Background(), args, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("generate: %v\n%s", err, errOut.String())
 	}
-	for _, want := range []string{"300 rows", "30 groups", "relationships an import of both makes",
-		"asked for at least 1,500", "place", "perpetrator", "related", "structure"} {
+	for _, want := range []string{"1,000 rows", "30 groups", "relationships an import of both makes",
+		"asked for at least 5,000", "place", "perpetrator", "related", "structure"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
