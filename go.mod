@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
+	github.com/klauspost/compress v1.20.4
 	github.com/neo4j/neo4j-go-driver/v5 v5.28.4
 	github.com/rs/cors v1.11.1
 	github.com/rs/zerolog v1.35.1

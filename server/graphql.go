@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -22,8 +24,9 @@ import (
 
 // newGraphQLHandler builds the GraphQL endpoint: POST with JSON and GET for queries, a parsed
 // query cache, introspection (GraphiQL's docs pane is the researchers' manual), a complexity
-// limit, per-operation dataloaders, and errors that carry a code and never leak internals.
-func newGraphQLHandler(cfg Config, svc Services) *handler.Server {
+// limit, per-operation dataloaders, errors that carry a code and never leak internals, and
+// gzip for clients that accept it.
+func newGraphQLHandler(cfg Config, svc Services) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher},
 		Complexity: graph.Complexity(),
@@ -59,7 +62,10 @@ func newGraphQLHandler(cfg Config, svc Services) *handler.Server {
 	})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return srv
+	// Link charts and pages of incidents are JSON that compresses several times over; answers
+	// under gzhttp's minimum size (1 KiB) go out as they are, where compressing costs more
+	// than it saves.
+	return gzhttp.GzipHandler(srv)
 }
 
 // loggedError is an internal error that has been logged already (a recovered panic).

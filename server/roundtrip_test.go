@@ -1,8 +1,13 @@
 package server_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"sync/atomic"
 	"testing"
 
@@ -101,6 +106,9 @@ var nestedQueries = []struct {
 		relationships(first: %[1]d) { other { name sources { title } } assertedBy { name } sources { title } } } } }`, 4},
 }
 
+// slack is how many round trips more than ideal a loaded machine may cost: batch windows missed.
+const slack = 2
+
 // countTrips runs query at page size n and returns the round trips it cost and the number of
 // objects (JSON objects with an id, name or title) in its answer.
 func countTrips(t *testing.T, svc *roundTrips, ts *testServer, query string, n int) (trips, size int) {
@@ -133,8 +141,9 @@ func countObjects(v any) int {
 }
 
 // TestRoundTripsDoNotGrowWithTheAnswer: a nested query over lists costs one round trip per
-// level (or fewer), whether its lists hold 2 items or 10. A loaded machine may make one sibling
-// resolver miss its batch window, hence one round trip of slack; an N+1 costs tens more.
+// level (or fewer), whether its lists hold 2 items or 10. On a loaded machine a sibling resolver
+// may reach its loader after the batch window (2 ms) and cost one more round trip, hence
+// `slack`; an N+1 costs tens more (see the negative control below).
 func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
@@ -147,11 +156,11 @@ func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 			if largeSize < 2*smallSize {
 				t.Fatalf("first: 10 gave %d objects against %d: the query does not exercise size", largeSize, smallSize)
 			}
-			if large > small+1 {
+			if large > small+slack {
 				t.Errorf("round trips grow with the answer: %d for %d objects, %d for %d", small, smallSize, large, largeSize)
 			}
-			if large > q.maxTrips+1 {
-				t.Errorf("%d round trips, at most %d (and one of slack) expected", large, q.maxTrips)
+			if large > q.maxTrips+slack {
+				t.Errorf("%d round trips, at most %d (and %d of slack) expected", large, q.maxTrips, slack)
 			}
 		})
 	}
@@ -167,8 +176,55 @@ func TestRoundTripCountCatchesNPlusOne(t *testing.T) {
 	q := nestedQueries[0].query
 	small, _ := countTrips(t, svc, ts, q, 2)
 	large, _ := countTrips(t, svc, ts, q, 10)
-	if large <= small+1 {
+	if large <= small+slack {
 		t.Fatalf("the oracle misses an N+1: %d round trips at first: 2, %d at first: 10", small, large)
 	}
 	t.Logf("N+1 store: %d round trips at first: 2, %d at first: 10", small, large)
+}
+
+// TestLargeAnswersAreCompressed: a client that accepts gzip gets a large answer compressed and
+// a small one as it is; a client that does not gets plain JSON.
+func TestLargeAnswersAreCompressed(t *testing.T) {
+	db := seededDB(t)
+	ts := newTestServer(t, db, db)
+	ask := func(query, acceptEncoding string) (*http.Response, []byte) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"query": query})
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if acceptEncoding != "" {
+			// Set by hand, the transport leaves the body as the server sent it.
+			req.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
+	}
+	large := `{ neighborhood(id: "islamic-state", depth: 2) { nodes { id kind name } edges { id type source target status confidence } } }`
+	resp, b := ask(large, "gzip")
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("a large answer is not compressed: Content-Encoding %q, %d bytes", resp.Header.Get("Content-Encoding"), len(b))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !json.Valid(plain) || !bytes.Contains(plain, []byte(`"islamic-state"`)) {
+		t.Fatalf("the compressed answer does not hold the JSON answer (%v): %.200s", err, plain)
+	}
+	t.Logf("%d bytes of JSON sent as %d", len(plain), len(b))
+	if resp, b := ask(large, ""); resp.Header.Get("Content-Encoding") != "" || !json.Valid(b) {
+		t.Errorf("a client without gzip gets Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+	if resp, b := ask(`{ entity(id: "islamic-state") { name } }`, "gzip"); resp.Header.Get("Content-Encoding") != "" || !json.Valid(b) {
+		t.Errorf("a small answer is compressed: Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
 }
