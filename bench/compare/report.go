@@ -30,6 +30,7 @@ type cell struct {
 	FirstError         string
 	RSSMB, PeakMB, CPU float64 // the server's resident memory after the run, its peak so far, CPU cores used during it
 	HasProcess         bool
+	Load1              float64 // the machine's 1-minute load average at the end of the run
 }
 
 func newCell(q, s string, c int, m *vegeta.Metrics, before, after procUsage, d time.Duration) cell {
@@ -39,6 +40,7 @@ func newCell(q, s string, c int, m *vegeta.Metrics, before, after procUsage, d t
 	if len(m.Errors) > 0 {
 		cl.FirstError = m.Errors[0]
 	}
+	cl.Load1 = loadAverage()
 	if s != sideFloor {
 		cl.HasProcess = true
 		cl.RSSMB = float64(after.RSSKB) / 1024
@@ -55,6 +57,16 @@ func (c cell) String() string {
 		s += fmt.Sprintf("  rss %.0f MB  cpu %.2f", c.RSSMB, c.CPU)
 	}
 	return s
+}
+
+// loadAverage is the machine's 1-minute load average: other work on the machine skews the
+// figures, and the report says how busy it was.
+func loadAverage() float64 {
+	var l float64
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscanf(string(b), "%f", &l)
+	}
+	return l
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
@@ -147,6 +159,11 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 	w("| | |\n|---|---|\n")
 	w("| date | %s |\n| machine | %s, %s CPUs, %s memory |\n", e.Date, e.Machine, e.CPUs, e.Memory)
 	w("| versions | Go %s; Node %s; %s; @neo4j/graphql %s on @apollo/server %s |\n", strings.TrimPrefix(e.Go, "go"), e.Node, e.Neo4j, e.Library, e.Apollo)
+	lo, hi := cells[0].Load1, cells[0].Load1
+	for _, cl := range cells {
+		lo, hi = min(lo, cl.Load1), max(hi, cl.Load1)
+	}
+	w("| machine load | 1-minute load average %.1f–%.1f during the run, on %s CPUs (work besides the benchmark makes figures noisy) |\n", lo, hi, e.CPUs)
 	w("| load | vegeta on loopback, closed loop: each of *c* clients sends its next request when the last is answered; %s warm-up, then %s measured, per question × concurrency × side |\n", c.warmup, c.duration)
 	w("\nAll three sides read the same Neo4j. **ours** is `incidentgraph serve` (LOG_LEVEL=warn); ")
 	w("**library** is `@neo4j/graphql` served by Apollo Server (`bench/compare/library`), with native ")
@@ -262,11 +279,13 @@ func drawChart(path, axis string, qs []question, conc []int, value func(*cell) f
 		p.Y.Label.Text = axis
 		p.Y.Min = 0
 		sides := []string{sideOurs, sideLibrary, sideFloor}
+		top := 0.0
 		for j, s := range sides {
 			vals := make(plotter.Values, len(conc))
 			for k, n := range conc {
 				if cl := find(q.Name, s, n); cl != nil {
 					vals[k] = value(cl)
+					top = max(top, vals[k])
 				}
 			}
 			bars, err := plotter.NewBarChart(vals, barWidth)
@@ -281,6 +300,7 @@ func drawChart(path, axis string, qs []question, conc []int, value func(*cell) f
 				p.Legend.Add(s, bars)
 			}
 		}
+		p.Y.Max = top * 1.35 // headroom for the legend above the bars
 		p.Legend.Top = true
 		p.NominalX(names...)
 		plots[i/cols][i%cols] = p
