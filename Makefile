@@ -162,3 +162,18 @@ GTD_GROUPS    ?= 3000
 .PHONY: gtd-data
 gtd-data:
 	$(GO) run ./cmd/incidentgraph generate --seed $(GTD_SEED) --incidents $(GTD_INCIDENTS) --groups $(GTD_GROUPS) --out $(GTD_DATA_DIR)
+
+# CPU and allocation profiles of whole GraphQL requests (BenchmarkEntityRelationships through
+# HTTP) against the test Neo4j; read them with `go tool pprof -top bench/out/server.test
+# bench/out/cpu.out` (or -http=:6060). The test binary stays in bench/out/, out of the tree.
+.PHONY: bench-pprof
+bench-pprof: web
+	mkdir -p bench/out
+	$(MAKE) --no-print-directory test-neo4j-start
+	status=0; \
+	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	$(GO) test -run '^$$' -bench 'BenchmarkEntityRelationships/impl=graphql-http' -benchtime 5s \
+		-cpuprofile bench/out/cpu.out -memprofile bench/out/mem.out -o bench/out/server.test ./server/ || status=$$?; \
+	$(MAKE) --no-print-directory test-neo4j-stop; \
+	exit $$status
