@@ -167,7 +167,15 @@ func makeGroups(r *rand.Rand, n int) []*group {
 		}
 		names[gtd], names[name], ids[id] = true, true, true
 		g := &group{id: id, name: name, acronym: acr, gtdName: gtd, country: ci}
-		g.founded = clamp(int(math.Round(float64(c.peak)-0.8*c.spread+r.NormFloat64()*0.7*c.spread)), firstSourceYear, lastYear-1)
+		// Founded a little before the country's peak; drawn again rather than clamped, so that
+		// no year collects the groups that fall outside the span.
+		for range 20 {
+			g.founded = int(math.Round(float64(c.peak) - 0.8*c.spread + r.NormFloat64()*0.7*c.spread))
+			if firstSourceYear <= g.founded && g.founded < lastYear {
+				break
+			}
+		}
+		g.founded = clamp(g.founded, firstSourceYear, lastYear-1)
 		g.last = min(lastYear, g.founded+3+int(r.ExpFloat64()*14))
 		if g.last < firstYear+1 {
 			g.last = firstYear + 1 + r.IntN(5)
