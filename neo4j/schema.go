@@ -20,6 +20,9 @@ func schemaStatements() map[string]string {
 		"figure_subject":    `CREATE INDEX figure_subject IF NOT EXISTS FOR (f:Figure) ON (f.subject)`,
 		"incident_date":     `CREATE INDEX incident_date IF NOT EXISTS FOR (n:Incident) ON (n.dateStart)`,
 		"organization_name": `CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)`,
+		// A GTD import resolves group names by gtdName and finds incidents by event id.
+		"organization_gtdname": `CREATE INDEX organization_gtdname IF NOT EXISTS FOR (n:Organization) ON (n.gtdName)`,
+		"incident_gtdeventid":  `CREATE INDEX incident_gtdeventid IF NOT EXISTS FOR (n:Incident) ON (n.gtdEventId)`,
 		// Timelines list events with incidents by date: without it, every event is read.
 		"event_date": `CREATE INDEX event_date IF NOT EXISTS FOR (n:Event) ON (n.dateStart)`,
 		// No stop words: "IS" is an alias of the Islamic State group, not a word to drop.

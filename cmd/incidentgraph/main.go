@@ -3,6 +3,8 @@
 //	incidentgraph serve [--seed]   serve GraphQL at /graphql and GraphiQL at /
 //	incidentgraph seed [--dir D]   validate the seed files and load them into Neo4j
 //	incidentgraph validate [--dir D]  validate the seed files only
+//	incidentgraph import gtd FILE [--skip-bad] [--batch N] [--release D]
+//	                               import a file in the GTD codebook's layout (the seed first)
 //	incidentgraph token create --name NAME --role ROLE [--expires 2027-01-01|720h]
 //	                               make a bearer token and print its secret, this once only
 //	incidentgraph token revoke NAME   revoke a token for good
@@ -147,6 +149,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "generate" {
 		// Its own flags: it needs no database or server configuration.
 		return generateData(args, stdout, stderr)
+	}
+	if cmd == "import" {
+		return importCommand(ctx, args, getenv, stdout, stderr)
 	}
 	c, err := parse(cmd, args, getenv, stderr)
 	if err != nil {

@@ -1,0 +1,530 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/gtd"
+)
+
+// originGTD marks what a GTD import owns. An import writes and updates only items of this
+// origin: an entity it resolves to (a seed group or country) is linked to, never changed, and
+// a seed load, which removes only origin "seed", leaves these in place.
+const originGTD = "gtd"
+
+// The GTD's publisher (a seed organization) asserts everything the import writes, and the GTD
+// itself is cited as a source beside the row's own citations.
+const (
+	gtdPublisher = "start-consortium"
+	gtdDatasetID = "gtd-dataset"
+)
+
+// ImportOptions tune a GTD import.
+type ImportOptions struct {
+	// BatchSize is how many rows each transaction writes (default 1,000).
+	BatchSize int
+	// Release is the GTD release the file comes from, when known: the dataset source's
+	// publication date, and so the earliest day its assertions are known.
+	Release incidentgraph.PartialDate
+	// Progress, when set, is called after each committed chunk with the rows committed so far.
+	Progress func(rows int)
+}
+
+// ImportStats sums up an import.
+type ImportStats struct {
+	Rows, Incidents                int
+	GroupsCreated, GroupsResolved  int // distinct gnames: new organizations, existing ones
+	Places, Sources                int // place and source entities written
+	Relationships, Figures, Chunks int
+}
+
+// ImportGTD writes incidents in chunks of opts.BatchSize, one write transaction per chunk, so
+// that an interrupted import (ctx cancelled: it stops between chunks) leaves whole chunks and a
+// rerun completes it. Every write is a MERGE by id, so importing the same rows again changes
+// nothing, and a changed row updates its incident and replaces its GTD links and figures.
+func (db *DB) ImportGTD(ctx context.Context, incidents iter.Seq[*gtd.Incident], opts ImportOptions) (*ImportStats, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if err := db.EnsureSchema(ctx); err != nil {
+		return nil, err
+	}
+	im := &importer{db: db, opts: opts, stats: &ImportStats{}, groups: map[string]string{}, countries: map[string]string{},
+		founded: map[string]incidentgraph.PartialDate{}, dissolved: map[string]incidentgraph.PartialDate{}}
+	if err := im.writeDataset(ctx); err != nil {
+		return nil, err
+	}
+	chunk := make([]*gtd.Incident, 0, opts.BatchSize)
+	for inc := range incidents {
+		chunk = append(chunk, inc)
+		if len(chunk) == opts.BatchSize {
+			if err := im.chunk(ctx, chunk); err != nil {
+				return im.stats, err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	if len(chunk) > 0 {
+		if err := im.chunk(ctx, chunk); err != nil {
+			return im.stats, err
+		}
+	}
+	return im.stats, nil
+}
+
+type importer struct {
+	db    *DB
+	opts  ImportOptions
+	stats *ImportStats
+	// Resolved names, kept across chunks: gname → organization id, country_txt → country id.
+	groups, countries  map[string]string
+	founded, dissolved map[string]incidentgraph.PartialDate
+}
+
+func (im *importer) write(ctx context.Context, work func(tx driver.ManagedTransaction) error) error {
+	s := im.db.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: im.db.cfg.Database, AccessMode: driver.AccessModeWrite})
+	defer s.Close(context.Background())
+	_, err := driver.ExecuteWrite(ctx, s, func(tx driver.ManagedTransaction) (bool, error) {
+		return true, work(tx)
+	}, driver.WithTxTimeout(im.db.cfg.WriteTimeout))
+	if err != nil {
+		return fmt.Errorf("import: %w", classify(ctx, err))
+	}
+	return nil
+}
+
+// writeDataset makes sure the GTD's own source exists (and that its publisher does: the import
+// needs the seed loaded first).
+func (im *importer) writeDataset(ctx context.Context) error {
+	return im.write(ctx, func(tx driver.ManagedTransaction) error {
+		n, err := single[int64](ctx, tx, `MATCH (o:Entity {id: $id}) RETURN count(o)`, map[string]any{"id": gtdPublisher})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return incidentgraph.Errorf(incidentgraph.ECONFLICT, "the GTD's publisher %q is not in the graph: load the seed first", gtdPublisher)
+		}
+		e := &incidentgraph.Entity{ID: gtdDatasetID, Kind: incidentgraph.KindSource, Name: "Global Terrorism Database",
+			Publisher: "National Consortium for the Study of Terrorism and Responses to Terrorism (START), University of Maryland",
+			Published: im.opts.Release, URL: "https://www.start.umd.edu/gtd/", SourceType: "DATASET",
+			Description: "The GTD data file the incidents were imported from."}
+		return mergeEntities(ctx, tx, []*incidentgraph.Entity{e})
+	})
+}
+
+// mergeEntities writes entities of origin gtd; an id that belongs to another origin is left
+// as it is.
+func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
+	rows := make([]map[string]any, 0, len(es))
+	for _, e := range es {
+		p := entityProps(e)
+		p["origin"] = originGTD
+		rows = append(rows, map[string]any{"id": e.ID, "props": p, "label": labels[e.Kind]})
+	}
+	_, err := single[int64](ctx, tx, `
+		UNWIND $rows AS row
+		MERGE (n:Entity {id: row.id})
+		ON CREATE SET n.origin = $origin
+		WITH n, row WHERE n.origin = $origin
+		SET n = row.props, n:$(row.label)
+		RETURN count(n)`, map[string]any{"rows": rows, "origin": originGTD})
+	return err
+}
+
+// resolve looks up, in one query, the gnames and countries of a chunk not seen before: groups
+// by exact gtdName, then by name or alias ignoring case; countries by name, alias or ISO code.
+// Seed entities win over imported ones of the same name.
+func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, names, countries []string) (map[string]string, map[string]string, error) {
+	lower := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = strings.ToLower(x)
+		}
+		return out
+	}
+	res, err := tx.Run(ctx, `
+		CALL () {
+			UNWIND $names AS name
+			MATCH (o:Organization {gtdName: name})
+			RETURN 'gtd' AS how, name AS key, o.id AS id, o.origin = 'seed' AS seed, o.founded AS founded, o.dissolved AS dissolved
+			UNION ALL
+			MATCH (o:Organization)
+			WHERE toLower(o.name) IN $lowerNames OR any(a IN o.aliases WHERE toLower(a) IN $lowerNames)
+			RETURN 'name' AS how, [x IN [o.name] + o.aliases WHERE toLower(x) IN $lowerNames | toLower(x)] AS key,
+			       o.id AS id, o.origin = 'seed' AS seed, o.founded AS founded, o.dissolved AS dissolved
+			UNION ALL
+			MATCH (c:Country)
+			WHERE toLower(c.name) IN $lowerCountries OR toLower(c.iso2) IN $lowerCountries
+			   OR any(a IN c.aliases WHERE toLower(a) IN $lowerCountries)
+			RETURN 'country' AS how, [x IN [c.name, c.iso2] + c.aliases WHERE toLower(x) IN $lowerCountries | toLower(x)] AS key,
+			       c.id AS id, c.origin = 'seed' AS seed, null AS founded, null AS dissolved
+		}
+		RETURN how, key, id, seed, founded, dissolved ORDER BY seed DESC, id`,
+		map[string]any{"names": names, "lowerNames": lower(names), "lowerCountries": lower(countries)})
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	exact, byName, byCountry := map[string]string{}, map[string]string{}, map[string]string{}
+	for _, r := range recs {
+		how, _ := r.Values[0].(string)
+		id, _ := r.Values[2].(string)
+		if f, ok := r.Values[4].(string); ok {
+			im.founded[id] = incidentgraph.PartialDate(f)
+		}
+		if d, ok := r.Values[5].(string); ok {
+			im.dissolved[id] = incidentgraph.PartialDate(d)
+		}
+		var keys []string
+		switch k := r.Values[1].(type) {
+		case string:
+			keys = []string{k}
+		case []any:
+			for _, x := range k {
+				keys = append(keys, x.(string))
+			}
+		}
+		target := map[string]map[string]string{"gtd": exact, "name": byName, "country": byCountry}[how]
+		for _, k := range keys {
+			if _, taken := target[k]; !taken { // rows come seed first, then by id
+				target[k] = id
+			}
+		}
+	}
+	groups := map[string]string{}
+	for _, n := range names {
+		if id, ok := exact[n]; ok {
+			groups[n] = id
+		} else if id, ok := byName[strings.ToLower(n)]; ok {
+			groups[n] = id
+		}
+	}
+	cs := map[string]string{}
+	for _, c := range countries {
+		if id, ok := byCountry[strings.ToLower(c)]; ok {
+			cs[c] = id
+		}
+	}
+	return groups, cs, nil
+}
+
+// chunk writes one chunk of rows in one transaction.
+func (im *importer) chunk(ctx context.Context, rows []*gtd.Incident) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var newNames, newCountries []string
+	seen := map[string]bool{}
+	for _, inc := range rows {
+		for _, p := range inc.Perpetrators {
+			if _, ok := im.groups[p.GTDName]; !ok && !seen["g"+p.GTDName] {
+				seen["g"+p.GTDName] = true
+				newNames = append(newNames, p.GTDName)
+			}
+		}
+		if _, ok := im.countries[inc.Country]; !ok && !seen["c"+inc.Country] {
+			seen["c"+inc.Country] = true
+			newCountries = append(newCountries, inc.Country)
+		}
+	}
+	var stats ImportStats
+	var resolvedGroups, resolvedCountries map[string]string
+	err := im.write(ctx, func(tx driver.ManagedTransaction) error {
+		// The driver may retry this function: it starts from the same state every time.
+		stats = ImportStats{}
+		var err error
+		resolvedGroups, resolvedCountries, err = im.resolve(ctx, tx, newNames, newCountries)
+		if err != nil {
+			return err
+		}
+		groups, countries := merged(im.groups, resolvedGroups), merged(im.countries, resolvedCountries)
+		b := newBatch(im, groups, countries)
+		for _, name := range newNames {
+			if _, ok := resolvedGroups[name]; ok {
+				stats.GroupsResolved++
+			} else {
+				stats.GroupsCreated++
+				groups[name] = groupID(name)
+				b.group(name)
+			}
+		}
+		for _, c := range newCountries {
+			if _, ok := resolvedCountries[c]; !ok {
+				countries[c] = countryID(c)
+				b.country(c)
+			}
+		}
+		for _, inc := range rows {
+			b.incident(inc)
+		}
+		if err := mergeEntities(ctx, tx, b.entities); err != nil {
+			return err
+		}
+		// A changed row replaces its incident's GTD links and figures: drop those it no longer has.
+		if _, err := single[int64](ctx, tx, `
+			UNWIND $ids AS id
+			MATCH (:Entity {id: id})-[r]-()
+			WHERE r.origin = $origin AND NOT r.id IN $keep
+			DELETE r RETURN count(*)`, map[string]any{"ids": b.incidentIDs, "origin": originGTD, "keep": b.relIDs}); err != nil {
+			return err
+		}
+		if _, err := single[int64](ctx, tx, `
+			MATCH (f:Figure) WHERE f.subject IN $ids AND f.origin = $origin AND NOT f.id IN $keep
+			DELETE f RETURN count(*)`, map[string]any{"ids": b.incidentIDs, "origin": originGTD, "keep": b.figureIDs}); err != nil {
+			return err
+		}
+		n, err := single[int64](ctx, tx, `
+			UNWIND $rows AS row
+			MATCH (a:Entity {id: row.from})
+			MATCH (b:Entity {id: row.to})
+			MERGE (a)-[r:$(row.type) {id: row.id}]->(b)
+			ON CREATE SET r.origin = $origin
+			WITH r, row WHERE r.origin = $origin
+			SET r = row.props
+			RETURN count(r)`, map[string]any{"rows": b.rels, "origin": originGTD})
+		if err != nil {
+			return err
+		}
+		stats.Relationships = int(n)
+		n, err = single[int64](ctx, tx, `
+			UNWIND $rows AS row
+			MERGE (f:Figure {id: row.id})
+			ON CREATE SET f.origin = $origin
+			WITH f, row WHERE f.origin = $origin
+			SET f = row.props
+			RETURN count(f)`, map[string]any{"rows": b.figures, "origin": originGTD})
+		if err != nil {
+			return err
+		}
+		stats.Figures = int(n)
+		stats.Places, stats.Sources = b.places, b.sources
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Committed: remember what this chunk resolved and created, and count it.
+	for _, name := range newNames {
+		if id, ok := resolvedGroups[name]; ok {
+			im.groups[name] = id
+		} else {
+			im.groups[name] = groupID(name)
+		}
+	}
+	for _, c := range newCountries {
+		if id, ok := resolvedCountries[c]; ok {
+			im.countries[c] = id
+		} else {
+			im.countries[c] = countryID(c)
+		}
+	}
+	s := im.stats
+	s.Rows += len(rows)
+	s.Incidents += len(rows)
+	s.GroupsCreated += stats.GroupsCreated
+	s.GroupsResolved += stats.GroupsResolved
+	s.Places += stats.Places
+	s.Sources += stats.Sources
+	s.Relationships += stats.Relationships
+	s.Figures += stats.Figures
+	s.Chunks++
+	if im.opts.Progress != nil {
+		im.opts.Progress(s.Rows)
+	}
+	return nil
+}
+
+func merged(a, b map[string]string) map[string]string {
+	out := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func groupID(gname string) string     { return clip("gtd-group-" + incidentgraph.Slug(gname)) }
+func countryID(country string) string { return clip("gtd-country-" + incidentgraph.Slug(country)) }
+
+// clip keeps ids within incidentgraph.MaxIDLength without ending on a dash.
+func clip(id string) string {
+	if len(id) > incidentgraph.MaxIDLength {
+		id = strings.TrimRight(id[:incidentgraph.MaxIDLength], "-")
+	}
+	return id
+}
+
+// batch collects what one chunk writes, each entity, link and figure once.
+type batch struct {
+	im                *importer
+	groups, countries map[string]string
+	tv                *timeView
+	entities          []*incidentgraph.Entity
+	rels, figures     []map[string]any
+	incidentIDs       []string
+	relIDs, figureIDs []string
+	seen              map[string]bool
+	places, sources   int
+}
+
+func newBatch(im *importer, groups, countries map[string]string) *batch {
+	tv := &timeView{published: map[string]incidentgraph.PartialDate{gtdDatasetID: im.opts.Release}, founded: im.founded, dissolved: im.dissolved}
+	return &batch{im: im, groups: groups, countries: countries, tv: tv, seen: map[string]bool{}}
+}
+
+func (b *batch) entity(e *incidentgraph.Entity) bool {
+	if b.seen[e.ID] {
+		return false
+	}
+	b.seen[e.ID] = true
+	b.entities = append(b.entities, e)
+	return true
+}
+
+func (b *batch) group(gname string) {
+	b.entity(&incidentgraph.Entity{ID: groupID(gname), Kind: incidentgraph.KindOrganization, Name: gname,
+		OrgType: "MILITANT_GROUP", GTDName: gname, SourceIDs: []string{gtdDatasetID}})
+}
+
+func (b *batch) country(name string) {
+	b.entity(&incidentgraph.Entity{ID: countryID(name), Kind: incidentgraph.KindCountry, Name: name, SourceIDs: []string{gtdDatasetID}})
+}
+
+func (b *batch) rel(r *incidentgraph.Relationship) {
+	if r.ID == "" {
+		r.ID = incidentgraph.DefaultRelationshipID(r.FromID, r.Type, r.ToID, r.AssertedByID)
+	}
+	if b.seen["r"+r.ID] {
+		return
+	}
+	b.seen["r"+r.ID] = true
+	p := relProps(r)
+	b.tv.relationship(r, p)
+	p["origin"] = originGTD
+	b.rels = append(b.rels, map[string]any{"from": r.FromID, "to": r.ToID, "id": r.ID, "type": string(r.Type), "props": p})
+	b.relIDs = append(b.relIDs, r.ID)
+}
+
+// place returns the id of the most precise place of a row, writing the chain of places.
+// Its LOCATED_IN links are shared by every row in the same place, so they are dated by the
+// release alone (undated when it is not known: geography is known at any date).
+func (b *batch) place(inc *gtd.Incident) string {
+	country := b.countries[inc.Country]
+	at := country
+	slug := strings.TrimPrefix(strings.TrimPrefix(country, "gtd-country-"), "gtd-")
+	link := func(from, to string) {
+		b.rel(&incidentgraph.Relationship{Type: "LOCATED_IN", FromID: from, ToID: to, Status: "REPORTED", Confidence: 90,
+			AssertedByID: gtdPublisher, SourceIDs: []string{gtdDatasetID}, AssertedOn: b.im.opts.Release})
+	}
+	prefix := "gtd-place-" + slug
+	if inc.Province != "" {
+		prefix += "-" + incidentgraph.Slug(inc.Province)
+		id := clip(prefix)
+		if b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.Province, PlaceType: "REGION", SourceIDs: []string{gtdDatasetID}}) {
+			b.places++
+		}
+		link(id, at)
+		at = id
+	}
+	if inc.City != "" {
+		id := clip(prefix + "-" + incidentgraph.Slug(inc.City))
+		if b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.City, PlaceType: "CITY", SourceIDs: []string{gtdDatasetID}}) {
+			b.places++
+		}
+		link(id, at)
+		at = id
+	}
+	return at
+}
+
+func (b *batch) incident(inc *gtd.Incident) {
+	e := *inc.Entity
+	e.Latitude, e.Longitude, e.GeoPrecision = inc.Latitude, inc.Longitude, inc.Specificity
+	e.SourceIDs = []string{gtdDatasetID}
+	sources := []string{gtdDatasetID}
+	for _, c := range inc.Citations {
+		id := gtd.CitationID(c)
+		sources = append(sources, id)
+		if b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindSource, Name: c, SourceType: "NEWS"}) {
+			b.sources++
+		}
+	}
+	sources = slices.Compact(sources)
+	b.entity(&e)
+	b.incidentIDs = append(b.incidentIDs, e.ID)
+	// Assertions are made no earlier than the incident; a release date, when given, is later.
+	on := b.im.assertedOn(e.Date)
+
+	b.rel(&incidentgraph.Relationship{Type: "OCCURRED_IN", FromID: e.ID, ToID: b.place(inc), Status: "REPORTED",
+		Confidence: 90, AssertedByID: gtdPublisher, SourceIDs: sources, AssertedOn: on})
+	for _, p := range inc.Perpetrators {
+		b.rel(&incidentgraph.Relationship{Type: p.Type, FromID: b.groups[p.GTDName], ToID: e.ID, Status: p.Status,
+			Confidence: p.Confidence, AssertedByID: gtdPublisher, SourceIDs: sources, AssertedOn: on, Note: p.Note})
+	}
+	for _, other := range inc.Related {
+		// Both rows of a pair name the same link, so nothing in it may depend on which row
+		// wrote it last: it is dated by the later incident's event id.
+		from, to := e.ID, "gtd-"+other
+		if to < from {
+			from, to = to, from
+		}
+		b.rel(&incidentgraph.Relationship{Type: "RELATED_TO", FromID: from, ToID: to, Status: "REPORTED", Confidence: 80,
+			AssertedByID: gtdPublisher, SourceIDs: []string{gtdDatasetID}, AssertedOn: b.im.assertedOn(eventDate(to)),
+			Note: "Related incidents in the GTD (related): parts of one attack or of one series."})
+	}
+	for metric, v := range map[string]*int{"KILLED": inc.Killed, "WOUNDED": inc.Wounded} {
+		if v == nil {
+			continue
+		}
+		f := &incidentgraph.Figure{SubjectID: e.ID, Metric: metric, Value: *v, Qualifier: "EXACT", AsOf: e.Date,
+			Status: "REPORTED", Confidence: 80, AssertedByID: gtdPublisher, SourceIDs: sources}
+		f.ID = incidentgraph.DefaultFigureID(f)
+		p := figureProps(f)
+		b.tv.figure(f, p)
+		p["origin"] = originGTD
+		b.figures = append(b.figures, map[string]any{"id": f.ID, "props": p})
+		b.figureIDs = append(b.figureIDs, f.ID)
+	}
+}
+
+// assertedOn dates the GTD's assertions about an incident of the given date: the release when
+// known (the GTD codes incidents after the fact), else the incident's date, the earliest day
+// the assertion can have been made.
+func (im *importer) assertedOn(date incidentgraph.PartialDate) incidentgraph.PartialDate {
+	if !im.opts.Release.IsZero() {
+		return im.opts.Release
+	}
+	return date
+}
+
+// eventDate reads the date in an incident id "gtd-YYYYMMDDnnnn" (00 for an unknown month or
+// day, as in the GTD).
+func eventDate(id string) incidentgraph.PartialDate {
+	e := strings.TrimPrefix(id, "gtd-")
+	if len(e) < 8 {
+		return ""
+	}
+	s := e[:4]
+	if e[4:6] != "00" {
+		s += "-" + e[4:6]
+		if e[6:8] != "00" {
+			s += "-" + e[6:8]
+		}
+	}
+	d, err := incidentgraph.ParsePartialDate(s)
+	if err != nil {
+		d, _ = incidentgraph.ParsePartialDate(e[:4])
+	}
+	return d
+}
