@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -60,4 +61,36 @@ func BenchmarkEntityRelationships(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkISKRelationships: the everyday question "IS-K with its relationships, their other
+// ends, who asserts them and their sources" through HTTP. No field of it lies inside a list
+// whose siblings could join a batch, so it should cost three round trips and no batch wait.
+func BenchmarkISKRelationships(b *testing.B) {
+	benchmarkQuery(b, `{ entity(id: "islamic-state-khorasan-province") { name relationships { type status confidence other { id name } assertedBy { name } sources { title publisher published } } } }`)
+}
+
+// BenchmarkNestedLists: organizations → relationships → other end → its relationships, ten of
+// each: the shape where dataloaders batch siblings, one round trip per level.
+func BenchmarkNestedLists(b *testing.B) {
+	benchmarkQuery(b, `{ organizations(first: 10) { nodes { id relationships(first: 10) { type other { id name ... on Organization { relationships(first: 10) { type other { id name } assertedBy { name } } } } } } } }`)
+}
+
+func benchmarkQuery(b *testing.B, query string) {
+	db := testdb.MustOpen(b)
+	testdb.MustSeed(b, db)
+	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), server.DefaultConfig(), server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}))
+	defer ts.Close()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	for b.Loop() {
+		resp, err := http.Post(ts.URL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || bytes.Contains(out, []byte(`"errors"`)) {
+			b.Fatalf("status %d: %s", resp.StatusCode, out)
+		}
+	}
 }
