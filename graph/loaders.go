@@ -24,6 +24,15 @@ type Loaders struct {
 
 	mu    sync.Mutex
 	known map[string]*incidentgraph.Entity // every entity id answered so far (nil: none exists)
+	ahead map[relKey]*relsAhead            // relationships asked for before their field resolves
+}
+
+// relsAhead is a relationships query started ahead of its field: done closes when rels and err
+// are set.
+type relsAhead struct {
+	done chan struct{}
+	rels []*incidentgraph.Relationship
+	err  error
 }
 
 // figKey asks for one subject's figures in one time view.
@@ -85,7 +94,7 @@ const batchWait = 2 * time.Millisecond
 
 // NewLoaders returns fresh loaders over svc.
 func NewLoaders(svc incidentgraph.GraphService) *Loaders {
-	l := &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}}
+	l := &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, ahead: map[relKey]*relsAhead{}}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*incidentgraph.Entity, []error) {
 		byID, err := l.fetchEntities(ctx, ids)
 		if err != nil {
@@ -187,11 +196,39 @@ func (l *Loaders) loadRelationships(ctx context.Context, k relKey) ([]*incidentg
 	if !solo(ctx) {
 		return l.relationships.Load(ctx, k)
 	}
+	l.mu.Lock()
+	a := l.ahead[k]
+	l.mu.Unlock()
+	if a != nil {
+		<-a.done
+		return a.rels, a.err
+	}
 	out, errs := l.fetchRelationships(ctx, []relKey{k})
 	if len(errs) > 0 && errs[0] != nil {
 		return nil, errs[0]
 	}
 	return out[0], nil
+}
+
+// fetchAhead starts the query for k's relationships (and the entities they name, when k asks)
+// now, in the background, for a field that will ask for them once its parent has resolved.
+func (l *Loaders) fetchAhead(ctx context.Context, k relKey) {
+	a := &relsAhead{done: make(chan struct{})}
+	l.mu.Lock()
+	if l.ahead[k] != nil {
+		l.mu.Unlock()
+		return
+	}
+	l.ahead[k] = a
+	l.mu.Unlock()
+	go func() {
+		defer close(a.done)
+		out, errs := l.fetchRelationships(ctx, []relKey{k})
+		a.rels = out[0]
+		if len(errs) > 0 {
+			a.err = errs[0]
+		}
+	}()
 }
 
 // loadFigures returns the figures of k.id in k's time view, like loadRelationships.

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -56,6 +57,81 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 		out[i] = toRelationship(rel, id)
 	}
 	return out, nil
+}
+
+// relationshipsAhead starts, for the entity id that the field being resolved returns, the
+// relationships query its selection will make, so that it runs alongside the entity's own
+// query instead of after it. It does so only for `relationships` selected on the Entity
+// interface itself (so every kind of entity has it) and exactly once (one set of arguments);
+// arguments it cannot read as the resolver would are left to the resolver.
+func (r *Resolver) relationshipsAhead(ctx context.Context, id string) {
+	opCtx := graphql.GetOperationContext(ctx)
+	var keys []relKey
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Entity"}) {
+		if f.Name != "relationships" {
+			continue
+		}
+		k, ok := relKeyOf(opCtx, id, f)
+		if !ok {
+			return
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 1 {
+		loadersFrom(ctx).fetchAhead(ctx, keys[0])
+	}
+}
+
+// relKeyOf reads a relationships field's arguments into the key its resolver will load.
+func relKeyOf(opCtx *graphql.OperationContext, id string, f graphql.CollectedField) (relKey, bool) {
+	args := f.ArgumentMap(opCtx.Variables)
+	var filter *model.RelationshipFilter
+	if v := args["filter"]; v != nil {
+		b, err := json.Marshal(v)
+		filter = &model.RelationshipFilter{}
+		if err != nil || json.Unmarshal(b, filter) != nil {
+			return relKey{}, false
+		}
+	}
+	var first *int
+	switch n := args["first"].(type) {
+	case int64:
+		v := int(n)
+		first = &v
+	case int:
+		first = &n
+	case nil:
+	default:
+		return relKey{}, false
+	}
+	date := func(name string) (*incidentgraph.PartialDate, bool) {
+		switch v := args[name].(type) {
+		case nil:
+			return nil, true
+		case string:
+			d := incidentgraph.PartialDate(v)
+			return &d, true
+		}
+		return nil, false
+	}
+	knownAt, ok1 := date("knownAt")
+	validAt, ok2 := date("validAt")
+	if !ok1 || !ok2 {
+		return relKey{}, false
+	}
+	rf, err := relFilter(filter, knownAt, validAt)
+	if err != nil {
+		return relKey{}, false
+	}
+	limit, err := bounded("first", first, 100, 1, incidentgraph.MaxRelationships)
+	if err != nil {
+		return relKey{}, false
+	}
+	k := newRelKey(id, rf, limit)
+	for _, sel := range graphql.CollectFields(opCtx, f.Selections, []string{"Relationship"}) {
+		k.prefetch = k.prefetch || entityFields[sel.Name]
+	}
+	return k, true
 }
 
 // entityFields are the Relationship fields that resolve to entities it names.

@@ -116,6 +116,9 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	if !incidentgraph.ValidID(id) {
 		return nil, nil // no entity can have such an id
 	}
+	if solo(ctx) {
+		r.relationshipsAhead(ctx, id)
+	}
 	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
 	if err != nil || es[0] == nil {
 		return nil, err

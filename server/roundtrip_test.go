@@ -228,3 +228,38 @@ func TestLargeAnswersAreCompressed(t *testing.T) {
 		t.Errorf("a small answer is compressed: Content-Encoding %q", resp.Header.Get("Content-Encoding"))
 	}
 }
+
+// TestEntityRelationshipsStartTogether: for a single entity, the relationships its selection
+// asks for are queried alongside the entity itself, from the same arguments the field resolver
+// reads (here through variables, with a filter and a time view): the field then finds them,
+// so the question costs exactly three round trips (entity, relationships, the entities they
+// name), not a fourth for a guess that missed. No batch window is involved: the count is exact.
+func TestEntityRelationshipsStartTogether(t *testing.T) {
+	db := seededDB(t)
+	svc := &roundTrips{DB: db}
+	ts := newTestServer(t, svc, db)
+	var data struct {
+		Entity struct {
+			Relationships []struct {
+				Type  string
+				Other struct{ ID string }
+			}
+		}
+	}
+	before := svc.n.Load()
+	mustData(t, ts.post(t, `query($f: RelationshipFilter, $n: Int, $k: PartialDate) {
+		entity(id: "islamic-state-khorasan-province") { name
+			relationships(filter: $f, first: $n, knownAt: $k) { type other { id name } assertedBy { name } sources { title } } } }`,
+		map[string]any{"f": map[string]any{"types": []string{"AFFILIATE_OF", "BRANCH_OF", "ENEMY_OF"}, "minConfidence": 50}, "n": 20, "k": "2025"}), &data)
+	if n := svc.n.Load() - before; n != 3 {
+		t.Errorf("%d round trips, want 3", n)
+	}
+	if len(data.Entity.Relationships) < 2 {
+		t.Fatalf("only %d relationships: the filter does not exercise the question", len(data.Entity.Relationships))
+	}
+	for _, r := range data.Entity.Relationships {
+		if r.Type != "AFFILIATE_OF" && r.Type != "BRANCH_OF" && r.Type != "ENEMY_OF" {
+			t.Errorf("%s passed the filter", r.Type)
+		}
+	}
+}
