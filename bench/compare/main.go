@@ -187,6 +187,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("%s: the floor: %w", q.Name, err)
 		}
+		before := len(mismatches)
 		for _, s := range sides[:2] {
 			got, err := ask(ctx, s, q)
 			switch {
@@ -196,7 +197,11 @@ func run() error {
 				mismatches = append(mismatches, fmt.Sprintf("%s: %s answers\n%s\nbut the floor answers\n%s", q.Name, s.Name, indent(got), indent(want)))
 			}
 		}
-		fmt.Printf("%-9s same answer on all sides: %s\n", q.Name, firstLine(want))
+		if len(mismatches) == before {
+			fmt.Printf("%-9s same answer on all sides: %s\n", q.Name, firstLine(want))
+		} else {
+			fmt.Printf("%-9s DIFFERENT ANSWERS\n", q.Name)
+		}
 	}
 	if len(mismatches) > 0 {
 		return fmt.Errorf("the sides disagree:\n%s", strings.Join(mismatches, "\n"))
