@@ -187,7 +187,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer db.Close(context.Background())
 		return token(ctx, cmd, c, db, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, seed, validate or token", cmd)
+		return fmt.Errorf("unknown command %q: use serve, seed, validate, token, import or generate", cmd)
 	}
 }
 
