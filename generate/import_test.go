@@ -92,6 +92,28 @@ func TestAnImportMakesWhatTheSummaryCounts(t *testing.T) {
 		t.Errorf("%d groups created and %d resolved; want none created and %d resolved",
 			stats.GroupsCreated, stats.GroupsResolved, sum.GroupsNamed)
 	}
+	// Generated rows cite one text twice now and then; an assertion lists each source once.
+	// (The same check counts the repeats in the rows' citations, so it cannot pass by having
+	// none to find.)
+	repeats := 0
+	for _, inc := range incs {
+		seen := map[string]bool{}
+		for _, c := range inc.Citations {
+			if seen[c] {
+				repeats++
+			}
+			seen[c] = true
+		}
+	}
+	dup, err := db.RunCypher(ctx, `MATCH (:Entity)-[r]->(:Entity) WHERE r.origin = 'gtd'
+		AND size(r.sources) <> size(reduce(s = [], x IN r.sources | CASE WHEN x IN s THEN s ELSE s + x END))
+		RETURN count(r) AS n`, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := dup.Rows[0]["n"]; n != int64(0) || repeats == 0 {
+		t.Errorf("%v relationships list a source twice (rows citing a text twice: %d)", n, repeats)
+	}
 	// Negative controls: another seed's count differs, and a name that is in no file makes
 	// a new organization.
 	other, err := Write(Config{Seed: 12, Incidents: 300, Groups: 40}, t.TempDir())

@@ -455,12 +455,14 @@ func (b *batch) incident(inc *gtd.Incident) {
 	sources := []string{gtdDatasetID}
 	for _, c := range inc.Citations {
 		id := gtd.CitationID(c)
-		sources = append(sources, id)
+		// A row may cite one text twice (scite1 and scite3): a source is listed once.
+		if !slices.Contains(sources, id) {
+			sources = append(sources, id)
+		}
 		if b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindSource, Name: c, SourceType: "NEWS"}) {
 			b.sources++
 		}
 	}
-	sources = slices.Compact(sources)
 	b.entity(&e)
 	b.incidentIDs = append(b.incidentIDs, e.ID)
 	// Assertions are made no earlier than the incident; a release date, when given, is later.
