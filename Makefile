@@ -105,6 +105,7 @@ test: web
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
 	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
+	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
 	exit $$status
 
 .PHONY: bench
@@ -129,6 +130,11 @@ BENCH_NEO4J_PASSWORD ?= incidentgraph-bench
 BENCH_NEO4J_ENV      := NEO4J_HOME_DIR=$(BENCH_NEO4J_HOME) NEO4J_BOLT_PORT=$(BENCH_NEO4J_BOLT) NEO4J_HTTP_PORT=$(BENCH_NEO4J_HTTP) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD)
 BENCH_SEED           ?= 1
 BENCH_COMPARE_FLAGS  ?=
+# With BENCH_GTD_INCIDENTS set, the database holds the seed graph, a generated group structure
+# beside it and that many generated GTD incidents, imported as users import (the questions'
+# default ids are the seed's, whose groups the generated rows also name).
+BENCH_GTD_INCIDENTS  ?=
+BENCH_GTD_GROUPS     ?= 40
 
 bench/compare/library/node_modules/.package-lock.json: bench/compare/library/package-lock.json
 	cd bench/compare/library && npm ci --no-audit --no-fund
@@ -138,7 +144,15 @@ define bench_compare
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh start
 	status=0; \
 	export NEO4J_URI=bolt://127.0.0.1:$(BENCH_NEO4J_BOLT) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD); \
-	if [ "$(BENCH_SEED)" = 1 ]; then $(BIN) seed || status=$$?; fi; \
+	if [ "$(BENCH_SEED)" = 1 ] && [ -z "$(BENCH_GTD_INCIDENTS)" ]; then $(BIN) seed || status=$$?; fi; \
+	if [ -n "$(BENCH_GTD_INCIDENTS)" ]; then \
+		data=$$(mktemp -d); \
+		$(BIN) generate --seed $(GTD_SEED) --incidents $(BENCH_GTD_INCIDENTS) --groups $(BENCH_GTD_GROUPS) --out $$data/gtd >/dev/null && \
+		mkdir $$data/seed && cp seed/data/*.yaml $$data/seed/ && cp $$data/gtd/groups.yaml $$data/seed/generated-groups.yaml && \
+		$(BIN) seed --dir $$data/seed && \
+		$(BIN) import gtd $$data/gtd/gtd.csv > /dev/null || status=$$?; \
+		rm -rf $$data; \
+	fi; \
 	if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) $(1) $(BENCH_COMPARE_FLAGS) || status=$$?; fi; \
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
 	exit $$status
