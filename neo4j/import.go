@@ -119,27 +119,53 @@ func (im *importer) writeDataset(ctx context.Context) error {
 }
 
 // mergeEntities writes entities of origin gtd; an id that belongs to another origin is left
-// as it is.
+// as it is. One statement per label, the label spliced from the allow-list (labels): a
+// dynamic $(...) label costs a lookup per row, and a stable text per label reuses its plan.
 func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
-	rows := make([]map[string]any, 0, len(es))
+	byLabel := map[string][]map[string]any{}
+	var order []string
 	for _, e := range es {
+		label, ok := labels[e.Kind]
+		if !ok {
+			return incidentgraph.Errorf(incidentgraph.EINTERNAL, "entity %q: kind %q has no label", e.ID, e.Kind)
+		}
 		p := entityProps(e)
 		p["origin"] = originGTD
-		rows = append(rows, map[string]any{"id": e.ID, "props": p, "label": labels[e.Kind]})
+		if _, ok := byLabel[label]; !ok {
+			order = append(order, label)
+		}
+		byLabel[label] = append(byLabel[label], map[string]any{"id": e.ID, "props": p})
 	}
-	_, err := single[int64](ctx, tx, `
-		UNWIND $rows AS row
-		MERGE (n:Entity {id: row.id})
-		ON CREATE SET n.origin = $origin
-		WITH n, row WHERE n.origin = $origin
-		SET n = row.props, n:$(row.label)
-		RETURN count(n)`, map[string]any{"rows": rows, "origin": originGTD})
-	return err
+	for _, label := range order {
+		if _, err := run(ctx, tx, `
+			UNWIND $rows AS row
+			MERGE (n:Entity {id: row.id})
+			ON CREATE SET n.origin = $origin
+			WITH n, row WHERE n.origin = $origin
+			SET n = row.props, n:`+label, map[string]any{"rows": byLabel[label], "origin": originGTD}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// resolve looks up, in one query, the gnames and countries of a chunk not seen before: groups
-// by exact gtdName, then by name or alias ignoring case; countries by name, alias or ISO code.
-// Seed entities win over imported ones of the same name.
+// run runs one write statement to its end and returns what it changed.
+func run(ctx context.Context, tx driver.ManagedTransaction, cypher string, params map[string]any) (driver.Counters, error) {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := res.Consume(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sum.Counters(), nil
+}
+
+// resolve looks up the gnames and countries of a chunk not seen before: groups by exact
+// gtdName first (an index seek per name), then, for the few names left over, by name or alias
+// ignoring case (a scan of organizations); countries by name, alias or ISO code. Seed entities
+// win over imported ones of the same name.
 func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, names, countries []string) (map[string]string, map[string]string, error) {
 	lower := func(xs []string) []string {
 		out := make([]string, len(xs))
@@ -148,25 +174,54 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		}
 		return out
 	}
-	res, err := tx.Run(ctx, `
-		CALL () {
+	exact, byName, byCountry := map[string]string{}, map[string]string{}, map[string]string{}
+	if len(names) > 0 {
+		res, err := tx.Run(ctx, `
 			UNWIND $names AS name
 			MATCH (o:Organization {gtdName: name})
-			RETURN 'gtd' AS how, name AS key, o.id AS id, o.origin = 'seed' AS seed, o.founded AS founded, o.dissolved AS dissolved
-			UNION ALL
+			RETURN name, o.id, o.founded, o.dissolved ORDER BY o.origin = 'seed' DESC, o.id`,
+			map[string]any{"names": names})
+		if err != nil {
+			return nil, nil, err
+		}
+		recs, err := res.Collect(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range recs {
+			name, _ := r.Values[0].(string)
+			id, _ := r.Values[1].(string)
+			im.dates(id, r.Values[2], r.Values[3])
+			if _, taken := exact[name]; !taken { // rows come seed first, then by id
+				exact[name] = id
+			}
+		}
+	}
+	var left []string
+	for _, n := range names {
+		if _, ok := exact[n]; !ok {
+			left = append(left, n)
+		}
+	}
+	if len(left) == 0 && len(countries) == 0 {
+		return exact, map[string]string{}, nil
+	}
+	names = left
+	res, err := tx.Run(ctx, `
+		CALL () {
 			MATCH (o:Organization)
-			WHERE toLower(o.name) IN $lowerNames OR any(a IN o.aliases WHERE toLower(a) IN $lowerNames)
+			WHERE size($lowerNames) > 0 AND (toLower(o.name) IN $lowerNames OR any(a IN o.aliases WHERE toLower(a) IN $lowerNames))
 			RETURN 'name' AS how, [x IN [o.name] + o.aliases WHERE toLower(x) IN $lowerNames | toLower(x)] AS key,
 			       o.id AS id, o.origin = 'seed' AS seed, o.founded AS founded, o.dissolved AS dissolved
 			UNION ALL
 			MATCH (c:Country)
-			WHERE toLower(c.name) IN $lowerCountries OR toLower(c.iso2) IN $lowerCountries
-			   OR any(a IN c.aliases WHERE toLower(a) IN $lowerCountries)
+			WHERE size($lowerCountries) > 0 AND (toLower(c.name) IN $lowerCountries OR toLower(c.iso2) IN $lowerCountries
+			   OR any(a IN c.aliases WHERE toLower(a) IN $lowerCountries))
 			RETURN 'country' AS how, [x IN [c.name, c.iso2] + c.aliases WHERE toLower(x) IN $lowerCountries | toLower(x)] AS key,
 			       c.id AS id, c.origin = 'seed' AS seed, null AS founded, null AS dissolved
 		}
 		RETURN how, key, id, seed, founded, dissolved ORDER BY seed DESC, id`,
-		map[string]any{"names": names, "lowerNames": lower(names), "lowerCountries": lower(countries)})
+		map[string]any{"lowerNames": lower(names), "lowerCountries": lower(countries)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,16 +229,10 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 	if err != nil {
 		return nil, nil, err
 	}
-	exact, byName, byCountry := map[string]string{}, map[string]string{}, map[string]string{}
 	for _, r := range recs {
 		how, _ := r.Values[0].(string)
 		id, _ := r.Values[2].(string)
-		if f, ok := r.Values[4].(string); ok {
-			im.founded[id] = incidentgraph.PartialDate(f)
-		}
-		if d, ok := r.Values[5].(string); ok {
-			im.dissolved[id] = incidentgraph.PartialDate(d)
-		}
+		im.dates(id, r.Values[4], r.Values[5])
 		var keys []string
 		switch k := r.Values[1].(type) {
 		case string:
@@ -193,14 +242,14 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 				keys = append(keys, x.(string))
 			}
 		}
-		target := map[string]map[string]string{"gtd": exact, "name": byName, "country": byCountry}[how]
+		target := map[string]map[string]string{"name": byName, "country": byCountry}[how]
 		for _, k := range keys {
 			if _, taken := target[k]; !taken { // rows come seed first, then by id
 				target[k] = id
 			}
 		}
 	}
-	groups := map[string]string{}
+	groups := exact
 	for _, n := range names {
 		if id, ok := exact[n]; ok {
 			groups[n] = id
@@ -215,6 +264,16 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		}
 	}
 	return groups, cs, nil
+}
+
+// dates remembers an organization's founding and dissolution, which date its links.
+func (im *importer) dates(id string, founded, dissolved any) {
+	if f, ok := founded.(string); ok {
+		im.founded[id] = incidentgraph.PartialDate(f)
+	}
+	if d, ok := dissolved.(string); ok {
+		im.dissolved[id] = incidentgraph.PartialDate(d)
+	}
 }
 
 // chunk writes one chunk of rows in one transaction.
@@ -282,20 +341,12 @@ func (im *importer) chunk(ctx context.Context, rows []*gtd.Incident) error {
 			DELETE f RETURN count(*)`, map[string]any{"ids": b.incidentIDs, "origin": originGTD, "keep": b.figureIDs}); err != nil {
 			return err
 		}
-		n, err := single[int64](ctx, tx, `
-			UNWIND $rows AS row
-			MATCH (a:Entity {id: row.from})
-			MATCH (b:Entity {id: row.to})
-			MERGE (a)-[r:$(row.type) {id: row.id}]->(b)
-			ON CREATE SET r.origin = $origin
-			WITH r, row WHERE r.origin = $origin
-			SET r = row.props
-			RETURN count(r)`, map[string]any{"rows": b.rels, "origin": originGTD})
+		created, err := mergeRelationships(ctx, tx, b.rels)
 		if err != nil {
 			return err
 		}
-		stats.Relationships = int(n)
-		n, err = single[int64](ctx, tx, `
+		stats.Relationships = created
+		n, err := single[int64](ctx, tx, `
 			UNWIND $rows AS row
 			MERGE (f:Figure {id: row.id})
 			ON CREATE SET f.origin = $origin
@@ -341,6 +392,40 @@ func (im *importer) chunk(ctx context.Context, rows []*gtd.Incident) error {
 		im.opts.Progress(s.Rows)
 	}
 	return nil
+}
+
+// mergeRelationships writes links of origin gtd, one statement per type (spliced after lookup
+// in the vocabulary), so that each statement has a stable text and plan, and returns how many
+// it created: a link shared by rows of several chunks (a place's LOCATED_IN) is counted once.
+func mergeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any) (int, error) {
+	byType := map[string][]map[string]any{}
+	var order []string
+	for _, r := range rels {
+		t := r["type"].(string)
+		if _, ok := byType[t]; !ok {
+			if !slices.Contains(incidentgraph.RelTypes(), incidentgraph.RelType(t)) {
+				return 0, incidentgraph.Errorf(incidentgraph.EINTERNAL, "relationship %v: type %q is not in the vocabulary", r["id"], t)
+			}
+			order = append(order, t)
+		}
+		byType[t] = append(byType[t], r)
+	}
+	created := 0
+	for _, t := range order {
+		c, err := run(ctx, tx, `
+			UNWIND $rows AS row
+			MATCH (a:Entity {id: row.from})
+			MATCH (b:Entity {id: row.to})
+			MERGE (a)-[r:`+t+` {id: row.id}]->(b)
+			ON CREATE SET r.origin = $origin
+			WITH r, row WHERE r.origin = $origin
+			SET r = row.props`, map[string]any{"rows": byType[t], "origin": originGTD})
+		if err != nil {
+			return 0, err
+		}
+		created += c.RelationshipsCreated()
+	}
+	return created, nil
 }
 
 func merged(a, b map[string]string) map[string]string {

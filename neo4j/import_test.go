@@ -271,6 +271,31 @@ func TestSeedReloadLeavesImportedItems(t *testing.T) {
 	}
 }
 
+// The summary counts the relationships an import created: a place's LOCATED_IN links, shared
+// by rows in several chunks, count once, and a second import of the same rows creates none.
+func TestImportGTDCountsTheRelationshipsItCreated(t *testing.T) {
+	db := seeded(t)
+	ctx := context.Background()
+	_, before, _, err := db.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chunks of 3 rows: places and their links are named again in later chunks.
+	stats := mustImport(t, db, sample(t), neo4j.ImportOptions{BatchSize: 3})
+	_, after, _, err := db.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after-before == 0 || stats.Relationships != after-before {
+		t.Errorf("the summary counts %d relationships, the graph gained %d", stats.Relationships, after-before)
+	}
+	// Negative control: the same rows again create nothing, and the summary says so.
+	again := mustImport(t, db, sample(t), neo4j.ImportOptions{BatchSize: 3})
+	if _, n, _, _ := db.Counts(ctx); again.Relationships != 0 || n != after {
+		t.Errorf("a second import counts %d relationships; the graph went from %d to %d", again.Relationships, after, n)
+	}
+}
+
 func TestImportGTDNeedsTheSeed(t *testing.T) {
 	db := testdb.MustOpen(t)
 	if err := db.DeleteAll(context.Background()); err != nil {
