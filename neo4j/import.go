@@ -181,19 +181,9 @@ func (im *importer) writeDataset(ctx context.Context) error {
 // as it is. One statement per label, the label spliced from the allow-list (labels): a
 // dynamic $(...) label costs a lookup per row, and a stable text per label reuses its plan.
 func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
-	byLabel := map[string][]map[string]any{}
-	var order []string
-	for _, e := range es {
-		label, ok := labels[e.Kind]
-		if !ok {
-			return incidentgraph.Errorf(incidentgraph.EINTERNAL, "entity %q: kind %q has no label", e.ID, e.Kind)
-		}
-		p := entityProps(e)
-		p["origin"] = originGTD
-		if _, ok := byLabel[label]; !ok {
-			order = append(order, label)
-		}
-		byLabel[label] = append(byLabel[label], map[string]any{"id": e.ID, "props": p})
+	byLabel, order, err := entityRows(es)
+	if err != nil {
+		return err
 	}
 	for _, label := range order {
 		if _, err := run(ctx, tx, `
@@ -206,6 +196,43 @@ func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*inci
 		}
 	}
 	return nil
+}
+
+// createEntities creates entities known not to exist (incidents new to the graph), one
+// statement per label.
+func createEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
+	byLabel, order, err := entityRows(es)
+	if err != nil {
+		return err
+	}
+	for _, label := range order {
+		if _, err := run(ctx, tx, `
+			UNWIND $rows AS row
+			CREATE (n:Entity:`+label+`)
+			SET n = row.props`, map[string]any{"rows": byLabel[label]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entityRows groups entities by label (from the allow-list) as statement parameters.
+func entityRows(es []*incidentgraph.Entity) (map[string][]map[string]any, []string, error) {
+	byLabel := map[string][]map[string]any{}
+	var order []string
+	for _, e := range es {
+		label, ok := labels[e.Kind]
+		if !ok {
+			return nil, nil, incidentgraph.Errorf(incidentgraph.EINTERNAL, "entity %q: kind %q has no label", e.ID, e.Kind)
+		}
+		p := entityProps(e)
+		p["origin"] = originGTD
+		if _, ok := byLabel[label]; !ok {
+			order = append(order, label)
+		}
+		byLabel[label] = append(byLabel[label], map[string]any{"id": e.ID, "props": p})
+	}
+	return byLabel, order, nil
 }
 
 // run runs one write statement to its end and returns what it changed.
@@ -440,35 +467,106 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 	}
 	var created, figures int
 	err := im.write(ctx, func(tx driver.ManagedTransaction) error {
-		if err := mergeEntities(ctx, tx, b.entities); err != nil {
+		// Which incidents are there already. What belongs to one that is not (its incident
+		// links and figures: their ids hold its id) cannot exist yet, so it is created, which
+		// costs less than a MERGE; the unique constraints would refuse a duplicate. The rest
+		// (sources, rows already imported) is merged as before.
+		res, err := tx.Run(ctx, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id`, map[string]any{"ids": b.incidentIDs})
+		if err != nil {
 			return err
 		}
-		// A changed row replaces its incident's GTD links and figures: drop those it no longer has.
-		if _, err := single[int64](ctx, tx, `
-			UNWIND $ids AS id
-			MATCH (:Entity {id: id})-[r]-()
-			WHERE r.origin = $origin AND NOT r.id IN $keep
-			DELETE r RETURN count(*)`, map[string]any{"ids": b.incidentIDs, "origin": originGTD, "keep": b.relIDs}); err != nil {
+		recs, err := res.Collect(ctx)
+		if err != nil {
 			return err
 		}
-		if _, err := single[int64](ctx, tx, `
-			MATCH (f:Figure) WHERE f.subject IN $ids AND f.origin = $origin AND NOT f.id IN $keep
-			DELETE f RETURN count(*)`, map[string]any{"ids": b.incidentIDs, "origin": originGTD, "keep": b.figureIDs}); err != nil {
+		isNew := make(map[string]bool, len(b.incidentIDs))
+		for _, id := range b.incidentIDs {
+			isNew[id] = true
+		}
+		var existing []string
+		for _, r := range recs {
+			id, _ := r.Values[0].(string)
+			delete(isNew, id)
+			existing = append(existing, id)
+		}
+		var newEntities, oldEntities []*incidentgraph.Entity
+		for _, e := range b.entities {
+			if isNew[e.ID] {
+				newEntities = append(newEntities, e)
+			} else {
+				oldEntities = append(oldEntities, e)
+			}
+		}
+		var newRels, oldRels, newFigures, oldFigures []map[string]any
+		for _, r := range b.rels {
+			if isNew[r["from"].(string)] || isNew[r["to"].(string)] {
+				newRels = append(newRels, r)
+			} else {
+				oldRels = append(oldRels, r)
+			}
+		}
+		for _, f := range b.figures {
+			if isNew[f["props"].(map[string]any)["subject"].(string)] {
+				newFigures = append(newFigures, f)
+			} else {
+				oldFigures = append(oldFigures, f)
+			}
+		}
+		if err := createEntities(ctx, tx, newEntities); err != nil {
 			return err
 		}
-		var err error
-		if created, err = mergeRelationships(ctx, tx, b.rels); err != nil {
+		if err := mergeEntities(ctx, tx, oldEntities); err != nil {
 			return err
 		}
-		n, err := single[int64](ctx, tx, `
-			UNWIND $rows AS row
-			MERGE (f:Figure {id: row.id})
-			ON CREATE SET f.origin = $origin
-			WITH f, row WHERE f.origin = $origin
-			SET f = row.props
-			RETURN count(f)`, map[string]any{"rows": b.figures, "origin": originGTD})
-		figures = int(n)
-		return err
+		if len(existing) > 0 {
+			// A changed row replaces its incident's GTD links and figures: drop those it no longer has.
+			if _, err := single[int64](ctx, tx, `
+				UNWIND $ids AS id
+				MATCH (:Entity {id: id})-[r]-()
+				WHERE r.origin = $origin AND NOT r.id IN $keep
+				DELETE r RETURN count(*)`, map[string]any{"ids": existing, "origin": originGTD, "keep": b.relIDs}); err != nil {
+				return err
+			}
+			if _, err := single[int64](ctx, tx, `
+				MATCH (f:Figure) WHERE f.subject IN $ids AND f.origin = $origin AND NOT f.id IN $keep
+				DELETE f RETURN count(*)`, map[string]any{"ids": existing, "origin": originGTD, "keep": b.figureIDs}); err != nil {
+				return err
+			}
+		}
+		n, err := createRelationships(ctx, tx, newRels)
+		if err != nil {
+			return err
+		}
+		m, err := mergeRelationships(ctx, tx, oldRels)
+		if err != nil {
+			return err
+		}
+		created = n + m
+		figures = 0
+		if len(newFigures) > 0 {
+			c, err := run(ctx, tx, `
+				UNWIND $rows AS row
+				CREATE (f:Figure)
+				SET f = row.props`, map[string]any{"rows": newFigures})
+			if err != nil {
+				return err
+			}
+			figures += c.NodesCreated()
+		}
+		if len(oldFigures) > 0 {
+			k, err := single[int64](ctx, tx, `
+				UNWIND $rows AS row
+				MERGE (f:Figure {id: row.id})
+				ON CREATE SET f.origin = $origin
+				WITH f, row WHERE f.origin = $origin
+				SET f = row.props
+				RETURN count(f)`, map[string]any{"rows": oldFigures, "origin": originGTD})
+			if err != nil {
+				return err
+			}
+			figures += int(k)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -492,6 +590,17 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 // in the vocabulary), so that each statement has a stable text and plan, and returns how many
 // it created: a link shared by rows of several chunks (a place's LOCATED_IN) is counted once.
 func mergeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any) (int, error) {
+	return writeRelationships(ctx, tx, rels, false)
+}
+
+// createRelationships creates links known not to exist (those of incidents new to the graph);
+// a link whose far end is not there yet (a related incident of a later chunk) is left out, as
+// when merging.
+func createRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any) (int, error) {
+	return writeRelationships(ctx, tx, rels, true)
+}
+
+func writeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any, create bool) (int, error) {
 	byType := map[string][]map[string]any{}
 	var order []string
 	for _, r := range rels {
@@ -506,6 +615,19 @@ func mergeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels 
 	}
 	created := 0
 	for _, t := range order {
+		if create {
+			c, err := run(ctx, tx, `
+				UNWIND $rows AS row
+				MATCH (a:Entity {id: row.from})
+				MATCH (b:Entity {id: row.to})
+				CREATE (a)-[r:`+t+`]->(b)
+				SET r = row.props`, map[string]any{"rows": byType[t]})
+			if err != nil {
+				return 0, err
+			}
+			created += c.RelationshipsCreated()
+			continue
+		}
 		c, err := run(ctx, tx, `
 			UNWIND $rows AS row
 			MATCH (a:Entity {id: row.from})
