@@ -198,8 +198,8 @@ func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*inci
 	return nil
 }
 
-// createEntities creates entities known not to exist (incidents new to the graph), one
-// statement per label.
+// createEntities creates entities known not to exist (incidents and sources new to the graph),
+// one statement per label.
 func createEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
 	byLabel, order, err := entityRows(es)
 	if err != nil {
@@ -471,7 +471,13 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 		// links and figures: their ids hold its id) cannot exist yet, so it is created, which
 		// costs less than a MERGE; the unique constraints would refuse a duplicate. The rest
 		// (sources, rows already imported) is merged as before.
-		res, err := tx.Run(ctx, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id`, map[string]any{"ids": b.incidentIDs})
+		// The same for the chunk's sources: only this goroutine writes them, so one that is not
+		// there yet is created.
+		ids := make([]string, 0, len(b.entities))
+		for _, e := range b.entities {
+			ids = append(ids, e.ID)
+		}
+		res, err := tx.Run(ctx, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id`, map[string]any{"ids": ids})
 		if err != nil {
 			return err
 		}
@@ -479,19 +485,23 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 		if err != nil {
 			return err
 		}
-		isNew := make(map[string]bool, len(b.incidentIDs))
-		for _, id := range b.incidentIDs {
-			isNew[id] = true
-		}
-		var existing []string
+		there := make(map[string]bool, len(recs))
 		for _, r := range recs {
 			id, _ := r.Values[0].(string)
-			delete(isNew, id)
-			existing = append(existing, id)
+			there[id] = true
+		}
+		isNew := make(map[string]bool, len(b.incidentIDs))
+		var existing []string
+		for _, id := range b.incidentIDs {
+			if there[id] {
+				existing = append(existing, id)
+			} else {
+				isNew[id] = true
+			}
 		}
 		var newEntities, oldEntities []*incidentgraph.Entity
 		for _, e := range b.entities {
-			if isNew[e.ID] {
+			if !there[e.ID] {
 				newEntities = append(newEntities, e)
 			} else {
 				oldEntities = append(oldEntities, e)
