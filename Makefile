@@ -141,6 +141,9 @@ bench/compare/library/node_modules/.package-lock.json: bench/compare/library/pac
 
 # $(1): extra flags for the harness (-smoke).
 define bench_compare
+	@# Every run starts from an empty database: what an earlier run imported must not change
+	@# the answers or the figures of this one.
+	$(BENCH_NEO4J_ENV) scripts/neo4j.sh reset
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh start
 	status=0; \
 	export NEO4J_URI=bolt://127.0.0.1:$(BENCH_NEO4J_BOLT) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD); \
