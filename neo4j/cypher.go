@@ -453,13 +453,9 @@ func (r *cypherReader) resolveEnds(ctx context.Context, tx driver.ManagedTransac
 			ids = append(ids, eid)
 		}
 		slices.Sort(ids)
-		res, err := tx.Run(ctx, `
+		recs, err := records(ctx, tx, `
 			MATCH (n:Entity) WHERE elementId(n) IN $ids
 			RETURN elementId(n) AS eid, properties(n) AS p`, map[string]any{"ids": ids})
-		if err != nil {
-			return err
-		}
-		recs, err := res.Collect(ctx)
 		if err != nil {
 			return err
 		}

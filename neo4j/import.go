@@ -262,15 +262,11 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 	}
 	exact, byName, byCountry := map[string]string{}, map[string]string{}, map[string]string{}
 	if len(names) > 0 {
-		res, err := tx.Run(ctx, `
+		recs, err := records(ctx, tx, `
 			UNWIND $names AS name
 			MATCH (o:Organization {gtdName: name})
 			RETURN name, o.id, o.founded, o.dissolved ORDER BY o.origin = 'seed' DESC, o.id`,
 			map[string]any{"names": names})
-		if err != nil {
-			return nil, nil, err
-		}
-		recs, err := res.Collect(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -293,7 +289,7 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		return exact, map[string]string{}, nil
 	}
 	names = left
-	res, err := tx.Run(ctx, `
+	recs, err := records(ctx, tx, `
 		CALL () {
 			MATCH (o:Organization)
 			WHERE size($lowerNames) > 0 AND (toLower(o.name) IN $lowerNames OR any(a IN o.aliases WHERE toLower(a) IN $lowerNames))
@@ -308,10 +304,6 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		}
 		RETURN how, key, id, seed, founded, dissolved ORDER BY seed DESC, id`,
 		map[string]any{"lowerNames": lower(names), "lowerCountries": lower(countries)})
-	if err != nil {
-		return nil, nil, err
-	}
-	recs, err := res.Collect(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -477,11 +469,7 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 		for _, e := range b.entities {
 			ids = append(ids, e.ID)
 		}
-		res, err := tx.Run(ctx, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id`, map[string]any{"ids": ids})
-		if err != nil {
-			return err
-		}
-		recs, err := res.Collect(ctx)
+		recs, err := records(ctx, tx, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id`, map[string]any{"ids": ids})
 		if err != nil {
 			return err
 		}

@@ -57,16 +57,12 @@ func (db *DB) page(ctx context.Context, match, key string, params map[string]any
 		if err != nil {
 			return nil, err
 		}
-		res, err := tx.Run(ctx, match+`
+		recs, err := records(ctx, tx, match+`
 			WITH n, `+key+` AS key
 			WHERE $afterId IS NULL OR key > $afterKey OR (key = $afterKey AND n.id > $afterId)
 			RETURN properties(n) AS n, key
 			ORDER BY key, n.id
 			LIMIT $first`, params)
-		if err != nil {
-			return nil, err
-		}
-		recs, err := res.Collect(ctx)
 		if err != nil {
 			return nil, err
 		}

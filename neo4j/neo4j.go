@@ -125,6 +125,15 @@ func single[T any](ctx context.Context, tx driver.ManagedTransaction, cypher str
 	return v, nil
 }
 
+// records runs one statement in tx and returns all its records.
+func records(ctx context.Context, tx driver.ManagedTransaction, cypher string, params map[string]any) ([]*driver.Record, error) {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
 // classify turns driver errors that clients can act on into coded domain errors. Everything
 // else stays an internal error, masked at the edge and logged there. The context decides first:
 // the driver reports a deadline that passed mid-query as a connectivity error.
