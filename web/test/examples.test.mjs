@@ -2,13 +2,14 @@
 // (../schema.graphqls): every one must parse and validate, have a title and
 // start with a `#` comment saying what it answers. Run: npm test (node --test).
 //
-// The examples are read from ../examples/ as src/examples.js gets them through
-// Vite (node cannot run import.meta.glob): NN-slug.graphql in file-name order,
-// the title being the first line without "# ", and the optional
-// NN-slug.variables.json beside it.
+// The examples are the shipped module's: src/examples.js is loaded through
+// Vite's module runner, which resolves its import.meta.glob as the build does,
+// so the test sees exactly what the bundle holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runnerImport } from 'vite';
 import {
   buildSchema,
   getOperationAST,
@@ -18,25 +19,34 @@ import {
   coerceInputValue,
 } from 'graphql';
 
+const webDir = fileURLToPath(new URL('../', import.meta.url));
+const { module: shipped } = await runnerImport(fileURLToPath(new URL('../src/examples.js', import.meta.url)), {
+  configFile: false,
+  root: webDir,
+  logLevel: 'error',
+});
+const { examples, defaultTabs } = shipped;
+
 const examplesDir = new URL('../examples/', import.meta.url);
 const exampleFiles = readdirSync(examplesDir).sort();
+const queryFiles = exampleFiles.filter((f) => f.endsWith('.graphql'));
 
-// The same as src/examples.js builds from import.meta.glob.
-const examples = exampleFiles
-  .filter((f) => f.endsWith('.graphql'))
-  .map((file) => {
-    const query = readFileSync(new URL(file, examplesDir), 'utf8');
-    const title = query.trimStart().split('\n')[0].replace(/^#\s*/, '').trim();
-    const example = { file, title, query };
+test('the shipped examples are the files in examples/, in file-name order', () => {
+  assert.equal(examples.length, queryFiles.length);
+  for (const [i, file] of queryFiles.entries()) {
+    const text = readFileSync(new URL(file, examplesDir), 'utf8');
+    assert.equal(examples[i].query, text, `tab ${i + 1} is not ${file}`);
     const varsFile = file.replace(/\.graphql$/, '.variables.json');
-    if (exampleFiles.includes(varsFile)) {
-      example.variables = readFileSync(new URL(varsFile, examplesDir), 'utf8').trimEnd();
-    }
-    return example;
-  });
-const defaultTabs = examples.map(({ query, variables }) =>
-  variables === undefined ? { query } : { query, variables },
-);
+    const vars = exampleFiles.includes(varsFile)
+      ? readFileSync(new URL(varsFile, examplesDir), 'utf8').trimEnd()
+      : undefined;
+    assert.equal(examples[i].variables, vars, `variables of ${file}`);
+    assert.deepEqual(
+      defaultTabs[i],
+      vars === undefined ? { query: text } : { query: text, variables: vars },
+    );
+  }
+});
 
 const schemaPath = new URL('../../schema.graphqls', import.meta.url);
 const schema = buildSchema(readFileSync(schemaPath, 'utf8'));
@@ -49,10 +59,10 @@ test('there are example queries, one tab each', () => {
 });
 
 test('example files are named NN-slug, numbered 01, 02 … in tab order', () => {
-  for (const [i, example] of examples.entries()) {
+  for (const [i, file] of queryFiles.entries()) {
     const nn = String(i + 1).padStart(2, '0');
-    assert.match(example.file, /^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.graphql$/, example.file);
-    assert.ok(example.file.startsWith(`${nn}-`), `${example.file} should be numbered ${nn}`);
+    assert.match(file, /^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.graphql$/, file);
+    assert.ok(file.startsWith(`${nn}-`), `${file} should be numbered ${nn}`);
   }
   for (const file of exampleFiles) {
     if (file.endsWith('.variables.json')) {
@@ -62,12 +72,6 @@ test('example files are named NN-slug, numbered 01, 02 … in tab order', () => 
       assert.ok(file.endsWith('.graphql'), `unexpected file examples/${file}`);
     }
   }
-});
-
-test('src/examples.js takes the examples from ../examples/', () => {
-  const src = readFileSync(new URL('../src/examples.js', import.meta.url), 'utf8');
-  assert.match(src, /import\.meta\.glob\(\s*'\.\.\/examples\/\*\.graphql'/);
-  assert.match(src, /import\.meta\.glob\(\s*'\.\.\/examples\/\*\.variables\.json'/);
 });
 
 for (const [i, example] of examples.entries()) {
