@@ -116,8 +116,11 @@ func TestFailedLoadLeavesGraphAsItWas(t *testing.T) {
 	bad.ID = "dangling"
 	bad.ToID = "no-such-entity"
 	broken.Relationships = append(slices.Clone(ds.Relationships), &bad)
-	if _, err := db.Load(ctx, &broken); err == nil {
-		t.Fatal("load with a dangling reference succeeded")
+	_, err = db.Load(ctx, &broken)
+	// The end check runs after the entities were written in the same transaction: this error
+	// (and not an earlier refusal) shows the rename was written before the load failed.
+	if err == nil || !strings.Contains(err.Error(), "1 of ") || !strings.Contains(err.Error(), "have an end that does not exist") {
+		t.Fatalf("load with a dangling reference: err = %v, want the relationship end check to fail", err)
 	}
 	after, err := db.Fingerprint(ctx)
 	if err != nil {
@@ -125,6 +128,74 @@ func TestFailedLoadLeavesGraphAsItWas(t *testing.T) {
 	}
 	if before != after {
 		t.Error("a failed load changed the graph")
+	}
+
+	// Control: without the dangling relationship the same load commits, and the fingerprint
+	// sees the rename that the failed load rolled back.
+	broken.Relationships = ds.Relationships
+	if _, err := db.Load(ctx, &broken); err != nil {
+		t.Fatalf("control load: %v", err)
+	}
+	if renamed, err := db.Fingerprint(ctx); err != nil || renamed == before {
+		t.Fatalf("control: the committed rename left the fingerprint as it was (err %v)", err)
+	}
+}
+
+// TestFingerprintSeesEveryChange is the control for every test that shows "nothing changed" by
+// an equal fingerprint: a real write to a node property, a relationship property or a label
+// changes it, and undoing the write brings the first fingerprint back.
+func TestFingerprintSeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.MustOpen(t)
+	ds := testdb.MustSeed(t, db)
+	fp := func() string {
+		t.Helper()
+		s, err := db.Fingerprint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	load := func(d *incidentgraph.Dataset) {
+		t.Helper()
+		if _, err := db.Load(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := fp()
+
+	changes := map[string]func(d *incidentgraph.Dataset){
+		"entity name": func(d *incidentgraph.Dataset) {
+			e := *d.Entities[0]
+			e.Name += " (changed)"
+			d.Entities[0] = &e
+		},
+		"relationship confidence": func(d *incidentgraph.Dataset) {
+			r := *d.Relationships[0]
+			r.Confidence = (r.Confidence + 1) % (incidentgraph.MaxConfidence + 1)
+			d.Relationships[0] = &r
+		},
+		"relationship removed": func(d *incidentgraph.Dataset) { d.Relationships = d.Relationships[1:] },
+		"figure value": func(d *incidentgraph.Dataset) {
+			f := *d.Figures[0]
+			f.Value++
+			d.Figures[0] = &f
+		},
+	}
+	for name, change := range changes {
+		changed := *ds
+		changed.Entities = slices.Clone(ds.Entities)
+		changed.Relationships = slices.Clone(ds.Relationships)
+		changed.Figures = slices.Clone(ds.Figures)
+		change(&changed)
+		load(&changed)
+		if fp() == base {
+			t.Errorf("%s: the fingerprint did not change", name)
+		}
+		load(ds)
+		if fp() != base {
+			t.Errorf("%s: undoing the change did not restore the fingerprint", name)
+		}
 	}
 }
 
