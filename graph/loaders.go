@@ -24,15 +24,9 @@ type Loaders struct {
 
 	mu    sync.Mutex
 	known map[string]*incidentgraph.Entity // every entity id answered so far (nil: none exists)
-	ahead map[relKey]*relsAhead            // relationships asked for before their field resolves
-}
-
-// relsAhead is a relationships query started ahead of its field: done closes when rels and err
-// are set.
-type relsAhead struct {
-	done chan struct{}
-	rels []*incidentgraph.Relationship
-	err  error
+	// compiled holds the relationships a compiled query answered before their fields resolve,
+	// by key without prefetch (the query fetched the entities they name where asked).
+	compiled map[relKey][]*incidentgraph.Relationship
 }
 
 // figKey asks for one subject's figures in one time view.
@@ -94,7 +88,7 @@ const batchWait = 2 * time.Millisecond
 
 // NewLoaders returns fresh loaders over svc.
 func NewLoaders(svc incidentgraph.GraphService) *Loaders {
-	l := &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, ahead: map[relKey]*relsAhead{}}
+	l := &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, compiled: map[relKey][]*incidentgraph.Relationship{}}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*incidentgraph.Entity, []error) {
 		byID, err := l.fetchEntities(ctx, ids)
 		if err != nil {
@@ -190,18 +184,20 @@ func (l *Loaders) loadEntities(ctx context.Context, ids []string) ([]*incidentgr
 	return out, nil
 }
 
-// loadRelationships returns the relationships of k.id under k's filter: at once when the field
-// is solo, batched with its siblings' otherwise.
+// loadRelationships returns the relationships of k.id under k's filter: from the compiled
+// query when it answered them, else at once when the field is solo, batched with its siblings'
+// otherwise.
 func (l *Loaders) loadRelationships(ctx context.Context, k relKey) ([]*incidentgraph.Relationship, error) {
+	c := k
+	c.prefetch = false
+	l.mu.Lock()
+	rels, ok := l.compiled[c]
+	l.mu.Unlock()
+	if ok {
+		return rels, nil
+	}
 	if !solo(ctx) {
 		return l.relationships.Load(ctx, k)
-	}
-	l.mu.Lock()
-	a := l.ahead[k]
-	l.mu.Unlock()
-	if a != nil {
-		<-a.done
-		return a.rels, a.err
 	}
 	out, errs := l.fetchRelationships(ctx, []relKey{k})
 	if len(errs) > 0 && errs[0] != nil {
@@ -210,25 +206,36 @@ func (l *Loaders) loadRelationships(ctx context.Context, k relKey) ([]*incidentg
 	return out[0], nil
 }
 
-// fetchAhead starts the query for k's relationships (and the entities they name, when k asks)
-// now, in the background, for a field that will ask for them once its parent has resolved.
-func (l *Loaders) fetchAhead(ctx context.Context, k relKey) {
-	a := &relsAhead{done: make(chan struct{})}
-	l.mu.Lock()
-	if l.ahead[k] != nil {
-		l.mu.Unlock()
-		return
+// loadTree answers an entity and the nested relationships plan compiles from its selection
+// in one query, and keeps what it found for the fields below: the relationships of every
+// entity at each depth, and the entities they name. It returns nil when no entity has the id.
+func (l *Loaders) loadTree(ctx context.Context, tf treeFinder, id string, plan treePlan) (*incidentgraph.Entity, error) {
+	filters := make([]incidentgraph.RelationshipFilter, len(plan.levels))
+	limits := make([]int, len(plan.levels))
+	for d, k := range plan.levels {
+		filters[d], limits[d] = k.filter(), k.limit
 	}
-	l.ahead[k] = a
-	l.mu.Unlock()
-	go func() {
-		defer close(a.done)
-		out, errs := l.fetchRelationships(ctx, []relKey{k})
-		a.rels = out[0]
-		if len(errs) > 0 {
-			a.err = errs[0]
+	root, named, levels, err := tf.FindRelationshipTree(ctx, id, filters, limits, plan.provenance)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if root == nil {
+		l.known[id] = nil
+		return nil, nil
+	}
+	for eid, e := range named {
+		l.known[eid] = e
+	}
+	for d, byParent := range levels {
+		for parent, rels := range byParent {
+			k := plan.levels[d]
+			k.id = parent
+			l.compiled[k] = rels
 		}
-	}()
+	}
+	return root, nil
 }
 
 // loadFigures returns the figures of k.id in k's time view, like loadRelationships.

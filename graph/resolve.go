@@ -59,27 +59,63 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 	return out, nil
 }
 
-// relationshipsAhead starts, for the entity id that the field being resolved returns, the
-// relationships query its selection will make, so that it runs alongside the entity's own
-// query instead of after it. It does so only for `relationships` selected on the Entity
-// interface itself (so every kind of entity has it) and exactly once (one set of arguments);
-// arguments it cannot read as the resolver would are left to the resolver.
-func (r *Resolver) relationshipsAhead(ctx context.Context, id string) {
+// treeFinder is implemented by a store that answers an entity with nested levels of
+// relationships in one query (neo4j.DB.FindRelationshipTree).
+type treeFinder interface {
+	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
+}
+
+// maxTreeLevels is how many levels of relationships one compiled query follows (the store's
+// own bound is the same).
+const maxTreeLevels = 4
+
+// treePlan is a selection of nested relationships compiled into one store query: levels[d] is
+// the key (without an id) that the relationships field at depth d will load, provenance[d]
+// whether that level reads asserters or sources.
+type treePlan struct {
+	levels     []relKey
+	provenance []bool
+}
+
+// compileTree reads, from the selection of the field being resolved (an entity), the chain of
+// `relationships { other { relationships { other ... } } }` it asks for, with the arguments
+// each field's resolver will read. A level is compiled only where its selection names exactly
+// one set of arguments on the Entity interface itself (so that every kind of entity has it);
+// what it cannot compile is left to the resolvers and their loaders. An empty plan compiles
+// nothing.
+func compileTree(ctx context.Context) treePlan {
 	opCtx := graphql.GetOperationContext(ctx)
-	var keys []relKey
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Entity"}) {
-		if f.Name != "relationships" {
-			continue
+	var plan treePlan
+	fields := graphql.CollectFieldsCtx(ctx, []string{"Entity"})
+	for len(plan.levels) < maxTreeLevels {
+		var rels []graphql.CollectedField
+		for _, f := range fields {
+			if f.Name == "relationships" {
+				rels = append(rels, f)
+			}
 		}
-		k, ok := relKeyOf(opCtx, id, f)
+		if len(rels) != 1 {
+			break
+		}
+		k, ok := relKeyOf(opCtx, "", rels[0])
 		if !ok {
-			return
+			break
 		}
-		keys = append(keys, k)
+		k.prefetch = false
+		plan.levels = append(plan.levels, k)
+		prov := false
+		fields = fields[:0:0]
+		for _, sel := range graphql.CollectFields(opCtx, rels[0].Selections, []string{"Relationship"}) {
+			switch sel.Name {
+			case "assertedBy", "sources":
+				prov = true
+			case "other":
+				fields = append(fields, graphql.CollectFields(opCtx, sel.Selections, []string{"Entity"})...)
+			}
+		}
+		plan.provenance = append(plan.provenance, prov)
 	}
-	if len(keys) == 1 {
-		loadersFrom(ctx).fetchAhead(ctx, keys[0])
-	}
+	return plan
 }
 
 // relKeyOf reads a relationships field's arguments into the key its resolver will load.

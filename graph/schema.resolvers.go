@@ -116,8 +116,15 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	if !incidentgraph.ValidID(id) {
 		return nil, nil // no entity can have such an id
 	}
-	if solo(ctx) {
-		r.relationshipsAhead(ctx, id)
+	if tf, ok := r.Graph.(treeFinder); ok && solo(ctx) {
+		// The entity and the nested relationships its selection asks for, in one query.
+		if plan := compileTree(ctx); len(plan.levels) > 0 {
+			e, err := loadersFrom(ctx).loadTree(ctx, tf, id, plan)
+			if err != nil || e == nil {
+				return nil, err
+			}
+			return toEntity(e), nil
+		}
 	}
 	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
 	if err != nil || es[0] == nil {

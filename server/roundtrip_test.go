@@ -63,6 +63,15 @@ func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f inci
 	return out, nil
 }
 
+func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+	c.n.Add(1)
+	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance)
+}
+
+// withoutTree is the real store without its compiled relationship tree: the negative control
+// of the one-round-trip question, whose levels then go through the loaders.
+type withoutTree struct{ incidentgraph.GraphService }
+
 func (c *roundTrips) FindFigures(ctx context.Context, ids []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
 	c.n.Add(1)
 	return c.DB.FindFigures(ctx, ids, tv)
@@ -101,7 +110,7 @@ var nestedQueries = []struct {
 		relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN]}, first: %[1]d) { other { id name
 			... on Place { relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN]}, first: %[1]d) { other { id name } } } } } } } }`, 5},
 	{"entity → relationships → asserters and sources", `{ entity(id: "islamic-state") { name
-		relationships(first: %[1]d) { type other { id name } assertedBy { name } sources { title publisher } } } }`, 3},
+		relationships(first: %[1]d) { type other { id name } assertedBy { name } sources { title publisher } } } }`, 1},
 	{"search → relationships → other end → sources", `{ search(text: "Islamic State", first: %[1]d) { id ... on Organization {
 		relationships(first: %[1]d) { other { name sources { title } } assertedBy { name } sources { title } } } } }`, 4},
 }
@@ -229,30 +238,38 @@ func TestLargeAnswersAreCompressed(t *testing.T) {
 	}
 }
 
-// TestEntityRelationshipsStartTogether: for a single entity, the relationships its selection
-// asks for are queried alongside the entity itself, from the same arguments the field resolver
-// reads (here through variables, with a filter and a time view): the field then finds them,
-// so the question costs exactly three round trips (entity, relationships, the entities they
-// name), not a fourth for a guess that missed. No batch window is involved: the count is exact.
-func TestEntityRelationshipsStartTogether(t *testing.T) {
+// entityQuestion is the everyday question, asked through variables with a filter and a time
+// view, so that the compiled query must read the arguments as the field resolvers do.
+const entityQuestion = `query($f: RelationshipFilter, $n: Int, $k: PartialDate) {
+	entity(id: "islamic-state-khorasan-province") { name
+		relationships(filter: $f, first: $n, knownAt: $k) { type other { id name } assertedBy { name } sources { title } } } }`
+
+var entityQuestionVars = map[string]any{"f": map[string]any{"types": []string{"AFFILIATE_OF", "BRANCH_OF", "ENEMY_OF"}, "minConfidence": 50}, "n": 20, "k": "2025"}
+
+type entityAnswer struct {
+	Entity struct {
+		Relationships []struct {
+			Type       string
+			Other      struct{ ID string }
+			AssertedBy struct{ Name string }
+			Sources    []struct{ Title string }
+		}
+	}
+}
+
+// TestEntityQuestionIsOneRoundTrip: an entity with its relationships, their other ends, their
+// asserters and sources is compiled from the selection into one query. No batch window is
+// involved: the count is exact. The answer is the one the loaders give (the negative control's
+// store answers through them).
+func TestEntityQuestionIsOneRoundTrip(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
 	ts := newTestServer(t, svc, db)
-	var data struct {
-		Entity struct {
-			Relationships []struct {
-				Type  string
-				Other struct{ ID string }
-			}
-		}
-	}
+	var data entityAnswer
 	before := svc.n.Load()
-	mustData(t, ts.post(t, `query($f: RelationshipFilter, $n: Int, $k: PartialDate) {
-		entity(id: "islamic-state-khorasan-province") { name
-			relationships(filter: $f, first: $n, knownAt: $k) { type other { id name } assertedBy { name } sources { title } } } }`,
-		map[string]any{"f": map[string]any{"types": []string{"AFFILIATE_OF", "BRANCH_OF", "ENEMY_OF"}, "minConfidence": 50}, "n": 20, "k": "2025"}), &data)
-	if n := svc.n.Load() - before; n != 3 {
-		t.Errorf("%d round trips, want 3", n)
+	mustData(t, ts.post(t, entityQuestion, entityQuestionVars), &data)
+	if n := svc.n.Load() - before; n != 1 {
+		t.Errorf("%d round trips, want 1", n)
 	}
 	if len(data.Entity.Relationships) < 2 {
 		t.Fatalf("only %d relationships: the filter does not exercise the question", len(data.Entity.Relationships))
@@ -261,5 +278,50 @@ func TestEntityRelationshipsStartTogether(t *testing.T) {
 		if r.Type != "AFFILIATE_OF" && r.Type != "BRANCH_OF" && r.Type != "ENEMY_OF" {
 			t.Errorf("%s passed the filter", r.Type)
 		}
+		if r.Other.ID == "" || r.AssertedBy.Name == "" || len(r.Sources) == 0 || r.Sources[0].Title == "" {
+			t.Errorf("%s: an end, asserter or source is missing: %+v", r.Type, r)
+		}
+	}
+
+	// Negative control: through the loaders the same question costs more, and answers the same.
+	loaded := &roundTrips{DB: db}
+	ts2 := newTestServer(t, withoutTree{loaded}, db)
+	var viaLoaders entityAnswer
+	mustData(t, ts2.post(t, entityQuestion, entityQuestionVars), &viaLoaders)
+	if n := loaded.n.Load(); n <= 1 {
+		t.Errorf("the oracle misses uncompiled levels: %d round trips without the compiled query", n)
+	}
+	if fmt.Sprint(viaLoaders) != fmt.Sprint(data) {
+		t.Errorf("the compiled query answers\n%+v\nthe loaders\n%+v", data, viaLoaders)
+	}
+}
+
+// TestNestedEntityQuestionIsOneRoundTrip: three levels of relationships below one entity (the
+// benchmark's nested question) cost one round trip, and answer what the loaders answer.
+func TestNestedEntityQuestionIsOneRoundTrip(t *testing.T) {
+	db := seededDB(t)
+	svc := &roundTrips{DB: db}
+	ts := newTestServer(t, svc, db)
+	q := `{ entity(id: "islamic-state") { id relationships(first: 20) {
+		other { id kind relationships(filter: {types: [OCCURRED_IN, OCCURRED_AT, TARGETED]}, first: 5) {
+			other { id kind name relationships(filter: {direction: INCOMING}, first: 30) { type other { id kind } } } } } } } }`
+	var data any
+	mustData(t, ts.post(t, q, nil), &data)
+	if n := svc.n.Load(); n != 1 {
+		t.Errorf("%d round trips, want 1", n)
+	}
+	loaded := &roundTrips{DB: db}
+	var viaLoaders any
+	mustData(t, newTestServer(t, withoutTree{loaded}, db).post(t, q, nil), &viaLoaders)
+	if n := loaded.n.Load(); n <= 3 {
+		t.Errorf("the oracle misses uncompiled levels: %d round trips without the compiled query", n)
+	}
+	a, _ := json.Marshal(data)
+	b, _ := json.Marshal(viaLoaders)
+	if string(a) != string(b) {
+		t.Errorf("the compiled query answers\n%s\nthe loaders\n%s", a, b)
+	}
+	if size := countObjects(data); size < 30 {
+		t.Errorf("only %d objects: the question does not exercise three levels", size)
 	}
 }
