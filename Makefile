@@ -8,7 +8,7 @@ SHELL := bash
 
 GO      ?= go
 BIN     := bin/incidentgraph
-WEB_SRC := $(shell find web/src web/examples web/index.html web/vite.config.js web/package.json web/package-lock.json -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/examples web/index.html web/explore.html web/vite.config.js web/package.json web/package-lock.json -type f 2>/dev/null)
 
 # The development database (make run). Set NEO4J_URI to use a Neo4j of your own instead.
 DEV_NEO4J_PASSWORD ?= incidentgraph

@@ -30,6 +30,13 @@ export default defineConfig({
     // GraphiQL + CodeMirror + React make one large chunk; that is expected.
     chunkSizeWarningLimit: 2500,
     rolldownOptions: {
+      // Two pages, two entries: GraphiQL at / and the explorer at /explore (package web serves
+      // dist/explore.html there). They share no code, so the explorer's bundle carries
+      // Cytoscape.js only, not React and GraphiQL.
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        explore: fileURLToPath(new URL('./explore.html', import.meta.url)),
+      },
       output: {
         // GraphiQL derives its icons' <title> (tooltips, screen readers) from
         // the components' function names: without this they read "zx icon".

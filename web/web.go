@@ -1,5 +1,5 @@
-// Package web serves GraphiQL, the in-browser GraphQL IDE, from files built
-// into the binary: nothing is fetched from a CDN or any other origin, so the
+// Package web serves GraphiQL, the in-browser GraphQL IDE, and the explorer (a
+// link chart drawn with Cytoscape.js) from files built into the binary: nothing is fetched from a CDN or any other origin, so the
 // page works on an offline analyst workstation.
 //
 // The front end lives beside this file (package.json, index.html, src/) and is
@@ -11,6 +11,7 @@
 // Routes (mount Handler at "/", next to the GraphQL endpoint at "/graphql"):
 //
 //	GET /          index.html, Cache-Control: no-cache, with a strict CSP
+//	GET /explore   explore.html, the same way, with ExploreContentSecurityPolicy
 //	GET /assets/*  Vite's content-hashed files, cached for a year (immutable)
 //	anything else  404
 package web
@@ -51,10 +52,25 @@ const ContentSecurityPolicy = "default-src 'self'; " +
 	"form-action 'none'; " +
 	"frame-ancestors 'none'"
 
+// ExploreContentSecurityPolicy is sent with the explorer. It is stricter than
+// GraphiQL's: the explorer sets no inline style and loads no font; it draws on
+// a canvas and hands out the chart's PNG and SVG as blob: URLs, hence blob: in
+// img-src. connect-src 'self' keeps it to /graphql (and the /export links).
+const ExploreContentSecurityPolicy = "default-src 'self'; " +
+	"script-src 'self'; " +
+	"style-src 'self'; " +
+	"img-src 'self' data: blob:; " +
+	"font-src 'self'; " +
+	"connect-src 'self'; " +
+	"object-src 'none'; " +
+	"base-uri 'none'; " +
+	"form-action 'none'; " +
+	"frame-ancestors 'none'"
+
 const (
 	indexCacheControl = "no-cache"
 	assetCacheControl = "public, max-age=31536000, immutable"
-	notBuiltMessage   = "GraphiQL is not built into this binary: run `make web`, then build the server again.\n"
+	notBuiltMessage   = "The front end (GraphiQL and the explorer) is not built into this binary: run `make web`, then build the server again.\n"
 )
 
 // Built reports whether the front end was built (dist/index.html exists)
@@ -68,28 +84,42 @@ func built(fsys fs.FS) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// Handler serves GraphiQL: `/` and `/assets/*`; every other path is 404.
+// Handler serves GraphiQL at `/`, the explorer at `/explore` and their
+// `/assets/*`; every other path is 404.
 func Handler() http.Handler {
 	return newHandler(dist)
 }
 
 // handler serves the files of fsys under dist/.
 type handler struct {
-	fsys      fs.FS
-	index     []byte // nil when the front end is not built
-	indexETag string
+	fsys    fs.FS
+	index   page
+	explore page
+}
+
+// page is one built HTML page with its ETag and policy.
+type page struct {
+	name string
+	body []byte // nil when the front end is not built
+	etag string
+	csp  string
 }
 
 func newHandler(fsys fs.FS) *handler {
 	h := &handler{fsys: fsys}
-	if built(fsys) {
-		if b, err := fs.ReadFile(fsys, "dist/index.html"); err == nil {
-			sum := sha256.Sum256(b)
-			h.index = b
-			h.indexETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		}
-	}
+	h.index = readPage(fsys, "index.html", ContentSecurityPolicy)
+	h.explore = readPage(fsys, "explore.html", ExploreContentSecurityPolicy)
 	return h
+}
+
+func readPage(fsys fs.FS, name, csp string) page {
+	p := page{name: name, csp: csp}
+	if b, err := fs.ReadFile(fsys, "dist/"+name); err == nil && built(fsys) {
+		sum := sha256.Sum256(b)
+		p.body = b
+		p.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	}
+	return p
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +129,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !allowMethod(w, r) {
 			return
 		}
-		h.serveIndex(w, r)
+		h.servePage(w, r, h.index)
+	case p == "/explore":
+		if !allowMethod(w, r) {
+			return
+		}
+		h.servePage(w, r, h.explore)
 	case strings.HasPrefix(p, "/assets/"):
 		if !allowMethod(w, r) {
 			return
@@ -120,10 +155,10 @@ func allowMethod(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func (h *handler) serveIndex(w http.ResponseWriter, r *http.Request) {
+func (h *handler) servePage(w http.ResponseWriter, r *http.Request, pg page) {
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
-	if h.index == nil {
+	if pg.body == nil {
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -132,12 +167,12 @@ func (h *handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", indexCacheControl)
-	hd.Set("Content-Security-Policy", ContentSecurityPolicy)
+	hd.Set("Content-Security-Policy", pg.csp)
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("ETag", h.indexETag)
+	hd.Set("ETag", pg.etag)
 	// ServeContent answers If-None-Match (304) and HEAD.
-	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(h.index))
+	http.ServeContent(w, r, pg.name, time.Time{}, bytes.NewReader(pg.body))
 }
 
 func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, name string) {

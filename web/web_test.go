@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -117,9 +118,31 @@ func TestIndex(t *testing.T) {
 // (plus inline data: images and fonts, and inline styles).
 func checkCSP(t *testing.T, csp string) {
 	t.Helper()
-	if csp == "" {
-		t.Fatal("index has no Content-Security-Policy")
+	checkPolicy(t, csp, func(directive, source string) bool {
+		switch source {
+		case "'unsafe-inline'":
+			return directive == "style-src"
+		case "data:":
+			return directive == "img-src" || directive == "font-src"
+		}
+		return false
+	})
+}
+
+// checkPolicy checks that csp allows nothing but 'self' and 'none', and what
+// extra says.
+func checkPolicy(t *testing.T, csp string, extra func(directive, source string) bool) {
+	t.Helper()
+	for _, p := range policyProblems(csp, extra) {
+		t.Error(p)
 	}
+}
+
+func policyProblems(csp string, extra func(directive, source string) bool) []string {
+	if csp == "" {
+		return []string{"the page has no Content-Security-Policy"}
+	}
+	var problems []string
 	directives := map[string][]string{}
 	for _, d := range strings.Split(csp, ";") {
 		f := strings.Fields(d)
@@ -129,26 +152,98 @@ func checkCSP(t *testing.T, csp string) {
 		directives[strings.ToLower(f[0])] = f[1:]
 	}
 	if got := strings.Join(directives["default-src"], " "); got != "'self'" {
-		t.Errorf("default-src %q, want 'self'", got)
+		problems = append(problems, fmt.Sprintf("default-src %q, want 'self'", got))
 	}
 	for _, must := range []string{"script-src", "connect-src", "object-src", "base-uri", "frame-ancestors"} {
 		if _, ok := directives[must]; !ok {
-			t.Errorf("CSP has no %s: %s", must, csp)
+			problems = append(problems, fmt.Sprintf("CSP has no %s: %s", must, csp))
 		}
 	}
 	allowed := map[string]bool{"'self'": true, "'none'": true}
 	for name, sources := range directives {
 		for _, s := range sources {
-			ok := allowed[s]
-			switch {
-			case s == "'unsafe-inline'":
-				ok = name == "style-src"
-			case s == "data:":
-				ok = name == "img-src" || name == "font-src"
+			if !allowed[s] && !extra(name, s) {
+				problems = append(problems, fmt.Sprintf("CSP %s allows %s: only 'self' (and data: images and fonts, inline styles) may be", name, s))
 			}
-			if !ok {
-				t.Errorf("CSP %s allows %s: only 'self' (and data: images and fonts, inline styles) may be", name, s)
-			}
+		}
+	}
+	return problems
+}
+
+// The explorer's page: same headers as GraphiQL's, and a stricter policy: no
+// inline style, no data: font; images from data: and blob: (the chart's PNG and
+// SVG exports).
+func TestExplore(t *testing.T) {
+	requireBuilt(t)
+	h := Handler()
+	res, body := get(t, h, http.MethodGet, "/explore", nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /explore = %d, want 200", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type = %q, want text/html; charset=utf-8", ct)
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("Cache-Control = %q, want no-cache", cc)
+	}
+	if !strings.Contains(body, "<title>Incident graph — Explorer</title>") || !strings.Contains(body, `id="chart"`) {
+		t.Errorf("GET /explore is not the explorer page:\n%s", body)
+	}
+	if strings.Contains(body, `id="graphiql"`) {
+		t.Error("GET /explore serves GraphiQL's page")
+	}
+	if !strings.Contains(body, `href="/"`) {
+		t.Error("the explorer does not link to GraphiQL")
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	if csp != ExploreContentSecurityPolicy {
+		t.Errorf("CSP %q, want ExploreContentSecurityPolicy", csp)
+	}
+	checkPolicy(t, csp, func(directive, source string) bool {
+		return directive == "img-src" && (source == "data:" || source == "blob:")
+	})
+	if !strings.Contains(csp, "style-src 'self';") {
+		t.Errorf("the explorer's CSP allows more styles than its own files: %s", csp)
+	}
+	res, body = get(t, h, http.MethodHead, "/explore", nil)
+	if res.StatusCode != http.StatusOK || body != "" {
+		t.Errorf("HEAD /explore = %d with %d bytes, want 200 and no body", res.StatusCode, len(body))
+	}
+	etag := res.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("explore has no ETag")
+	}
+	res, _ = get(t, h, http.MethodGet, "/", nil)
+	if res.Header.Get("ETag") == etag {
+		t.Error("/ and /explore have the same ETag")
+	}
+	res, _ = get(t, h, http.MethodGet, "/explore", http.Header{"If-None-Match": {etag}})
+	if res.StatusCode != http.StatusNotModified {
+		t.Errorf("GET /explore with If-None-Match = %d, want 304", res.StatusCode)
+	}
+	// GraphiQL links to the explorer (a link in its logo, rendered by React).
+	linked := false
+	for _, f := range builtFiles(t) {
+		if strings.HasPrefix(path.Base(f), "index-") && path.Ext(f) == ".js" && exploreLinkRE.MatchString(readBuilt(t, f)) {
+			linked = true
+		}
+	}
+	if !linked {
+		t.Error("GraphiQL's bundle has no link to /explore")
+	}
+}
+
+// The policy check is not blind: it refuses what a page must not allow.
+func TestCheckPolicyRefuses(t *testing.T) {
+	for _, csp := range []string{
+		"default-src 'self'; script-src 'self' 'unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+		"default-src 'self'; script-src 'self'; connect-src 'self' https://api.example.org; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+		"default-src 'self'; script-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+		"default-src *; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+		"default-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+	} {
+		if len(policyProblems(csp, func(d, s string) bool { return d == "img-src" && s == "blob:" })) == 0 {
+			t.Errorf("checkPolicy passed %q", csp)
 		}
 	}
 }
@@ -156,6 +251,8 @@ func checkCSP(t *testing.T, csp string) {
 var (
 	// Attributes of index.html that make the browser load something.
 	htmlRefRE = regexp.MustCompile(`(?i)\s(?:src|href)\s*=\s*["']?([^"'\s>]+)`)
+	// GraphiQL's link to the explorer, as the bundle writes the JSX attribute.
+	exploreLinkRE = regexp.MustCompile("href:[\"'`]/explore[\"'`]")
 	// Dynamic imports between Vite's chunks: import(`./name-hash.js`).
 	chunkImportRE = regexp.MustCompile("import\\(\\s*[\"'`](\\./[^\"'`]+)[\"'`]\\s*\\)")
 )
@@ -163,13 +260,13 @@ var (
 func TestAssets(t *testing.T) {
 	requireBuilt(t)
 	h := Handler()
-	index := readBuilt(t, "dist/index.html")
+	index := readBuilt(t, "dist/index.html") + readBuilt(t, "dist/explore.html")
 
 	refs := htmlRefRE.FindAllStringSubmatch(index, -1)
 	n := 0
 	for _, m := range refs {
 		ref := m[1]
-		if strings.HasPrefix(ref, "data:") {
+		if strings.HasPrefix(ref, "data:") || ref == "/" { // "/": the explorer's link to GraphiQL, a page
 			continue
 		}
 		n++
@@ -388,15 +485,20 @@ func TestNotFound(t *testing.T) {
 		"/assets/../index.html",
 		"/assets/%2e%2e/index.html",
 		"/dist/index.html",
+		"/explore/",
+		"/explore.html",
+		"/explore/x",
 	} {
 		res, _ := get(t, h, http.MethodGet, p, nil)
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, res.StatusCode)
 		}
 	}
-	res, _ := get(t, h, http.MethodPost, "/", nil)
-	if res.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST / = %d, want 405", res.StatusCode)
+	for _, p := range []string{"/", "/explore"} {
+		res, _ := get(t, h, http.MethodPost, p, nil)
+		if res.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s = %d, want 405", p, res.StatusCode)
+		}
 	}
 }
 
@@ -416,6 +518,10 @@ func TestNotBuilt(t *testing.T) {
 	}
 	if !strings.Contains(body, "make web") {
 		t.Errorf("503 body does not say to run make web: %q", body)
+	}
+	res, _ = get(t, h, http.MethodGet, "/explore", nil)
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GET /explore = %d, want 503", res.StatusCode)
 	}
 	res, _ = get(t, h, http.MethodGet, "/assets/index.js", nil)
 	if res.StatusCode != http.StatusNotFound {

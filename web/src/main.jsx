@@ -23,6 +23,12 @@ createRoot(document.getElementById('graphiql')).render(
       fetcher={fetcher}
       plugins={plugins}
       defaultTabs={defaultTabs}
-    />
+    >
+      {/* The way to the link-chart explorer (served at /explore, which links back here). */}
+      <GraphiQL.Logo>
+        <a className="graphiql-logo-link" href="/explore" title="Draw the graph as a link chart">Explorer</a>
+        {' · GraphiQL'}
+      </GraphiQL.Logo>
+    </GraphiQL>
   </StrictMode>,
 );
