@@ -11,6 +11,8 @@
 //	incidentgraph token list          list the tokens (never their secrets)
 //	incidentgraph generate --out DIR [--seed N --incidents N --groups N --relationships N]
 //	                               write a synthetic GTD-scale data set: gtd.csv and groups.yaml
+//	incidentgraph export -format F -of O -id ID [-depth N] [-from ID -to ID] [-types T,...] [-out FILE]
+//	                               export a subgraph as GET /export does: cytoscape, graphml, gexf or csv
 //
 // Roles, lowest first: reader, analyst (also runs its own Cypher), curator, admin. Callers
 // without a token read as readers unless ANONYMOUS_ACCESS=none.
@@ -153,6 +155,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "import" {
 		return importCommand(ctx, args, getenv, stdout, stderr)
 	}
+	if cmd == "export" {
+		return exportCommand(ctx, args, getenv, stdout, stderr)
+	}
 	c, err := parse(cmd, args, getenv, stderr)
 	if err != nil {
 		return err
@@ -187,7 +192,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer db.Close(context.Background())
 		return token(ctx, cmd, c, db, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, seed, validate, token, import or generate", cmd)
+		return fmt.Errorf("unknown command %q: use serve, seed, validate, token, import, export or generate", cmd)
 	}
 }
 
