@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/incidentgraph/incidentgraph"
 )
 
@@ -39,10 +37,12 @@ func decodeCursor(s string) (*cursor, error) {
 	return &c, nil
 }
 
-// page runs a count and one page of a keyset-ordered list in one read transaction, so that the
-// total and the page agree. match must bind `n` and may use the given params; key is the Cypher
-// expression the list is ordered by (then by n.id).
-func (db *DB) page(ctx context.Context, match, key string, params map[string]any, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
+// page answers the total count and one page of a keyset-ordered list in one statement (one
+// round trip, one snapshot, so the two agree). head, when not empty, is a clause computing the
+// variables named in imports that match uses; match must bind `n`; key is the Cypher
+// expression the list is ordered by (then by n.id). The page is cut before anything is
+// collected: only its rows are read back.
+func (db *DB) page(ctx context.Context, head, imports, match, key string, params map[string]any, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
 	after, err := decodeCursor(p.After)
 	if err != nil {
 		return nil, err
@@ -52,34 +52,42 @@ func (db *DB) page(ctx context.Context, match, key string, params map[string]any
 	if after != nil {
 		params["afterKey"], params["afterId"] = after.Key, after.ID
 	}
-	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.EntityPage, error) {
-		total, err := single[int64](ctx, tx, match+` RETURN count(n) AS total`, params)
-		if err != nil {
-			return nil, err
+	res, err := db.read(ctx, head+`
+		CALL (`+imports+`) {`+match+`
+			RETURN count(n) AS total
 		}
-		recs, err := records(ctx, tx, match+`
+		CALL (`+imports+`) {`+match+`
 			WITH n, `+key+` AS key
 			WHERE $afterId IS NULL OR key > $afterKey OR (key = $afterKey AND n.id > $afterId)
-			RETURN properties(n) AS n, key
-			ORDER BY key, n.id
-			LIMIT $first`, params)
-		if err != nil {
-			return nil, err
+			WITH n, key ORDER BY key, n.id
+			LIMIT $first
+			RETURN collect({n: properties(n), key: key}) AS rows
 		}
-		out := &incidentgraph.EntityPage{TotalCount: int(total)}
-		for i, r := range recs {
-			if i == p.First {
-				out.HasNextPage = true
-				break
-			}
-			e := entityFromRecord(r, "n")
-			k, _ := r.Get("key")
-			ks, _ := k.(string)
-			out.Entities = append(out.Entities, e)
-			out.Cursors = append(out.Cursors, cursor{Key: ks, ID: e.ID}.encode())
-		}
+		RETURN total, rows`, params)
+	if err != nil {
+		return nil, err
+	}
+	out := &incidentgraph.EntityPage{}
+	if len(res.Records) == 0 {
 		return out, nil
-	})
+	}
+	total, _ := res.Records[0].Get("total")
+	n, _ := total.(int64)
+	out.TotalCount = int(n)
+	rows, _ := res.Records[0].Get("rows")
+	for i, x := range rows.([]any) {
+		if i == p.First {
+			out.HasNextPage = true
+			break
+		}
+		row, _ := x.(map[string]any)
+		props, _ := row["n"].(map[string]any)
+		e := entityFromProps(props)
+		ks, _ := row["key"].(string)
+		out.Entities = append(out.Entities, e)
+		out.Cursors = append(out.Cursors, cursor{Key: ks, ID: e.ID}.encode())
+	}
+	return out, nil
 }
 
 // FindIncidents returns one page of incidents, oldest first.
@@ -111,10 +119,11 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 		WITH DISTINCT n
 		WHERE true`
 	}
-	match := `
+	head := `
 		WITH CASE WHEN $perpetrator IS NULL THEN null
 		          WHEN $includeAffiliates THEN [$perpetrator] + ` + affiliatesOf(`(:Entity {id: $perpetrator})`, `g.id`) + `
-		          ELSE [$perpetrator] END AS perps` + start + `
+		          ELSE [$perpetrator] END AS perps`
+	match := start + `
 		  AND ($from IS NULL OR n.dateEnd >= $from)
 		  AND ($to IS NULL OR n.dateStart <= $to)
 		  AND ($knownAt IS NULL OR n.dateStart <= $knownAt)
@@ -122,7 +131,7 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 		  AND ($targetType IS NULL OR $targetType IN n.targetTypes)
 		  AND ($place IS NULL
 		       OR EXISTS { MATCH (n)-[:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(:Entity {id: $place}) })`
-	return db.page(ctx, match, "n.dateStart", params, p)
+	return db.page(ctx, head, "perps", match, "n.dateStart", params, p)
 }
 
 // perpetratorCondition is what a perpetrator link `r` must meet besides any confidence
@@ -180,7 +189,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.Organizatio
 		  AND ($affiliateOf IS NULL
 		       OR EXISTS { MATCH (n)-[r:AFFILIATE_OF|BRANCH_OF|OFFSHOOT_OF|SPLINTER_OF]->(:Entity {id: $affiliateOf})
 		                   WHERE NOT r.status IN ['DENIED', 'RETRACTED'] })`
-	return db.page(ctx, match, "toLower(n.name)", params, p)
+	return db.page(ctx, "", "", match, "toLower(n.name)", params, p)
 }
 
 func nilIfEmpty(s string) any {
