@@ -31,6 +31,7 @@ help:
 	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"
 	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
 	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
+	@echo "make bench-compare-scaling  entity, incidents, network at 10k, 50k, 200k incidents (Scaling in docs/BENCHMARKS.md)"
 	@echo "make neo4j-start / neo4j-stop / neo4j-status   the development Neo4j"
 
 web/node_modules/.package-lock.json: web/package-lock.json
@@ -105,7 +106,7 @@ test: web
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
 	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
-	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
+	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_GTD_GROUPS=40 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
 	exit $$status
 
 .PHONY: bench
@@ -127,17 +128,39 @@ BENCH_NEO4J_HOME     ?= .neo4j/bench
 BENCH_NEO4J_BOLT     ?= 7689
 BENCH_NEO4J_HTTP     ?= 7476
 BENCH_NEO4J_PASSWORD ?= incidentgraph-bench
-BENCH_NEO4J_ENV      := NEO4J_HOME_DIR=$(BENCH_NEO4J_HOME) NEO4J_BOLT_PORT=$(BENCH_NEO4J_BOLT) NEO4J_HTTP_PORT=$(BENCH_NEO4J_HTTP) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD)
+# Heap and page cache of the benchmark's Neo4j: the largest scaling size (200,000 incidents)
+# fits in this page cache whole.
+BENCH_NEO4J_HEAP      ?= 1g
+BENCH_NEO4J_PAGECACHE ?= 1g
+BENCH_NEO4J_ENV      := NEO4J_HOME_DIR=$(BENCH_NEO4J_HOME) NEO4J_BOLT_PORT=$(BENCH_NEO4J_BOLT) NEO4J_HTTP_PORT=$(BENCH_NEO4J_HTTP) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD) NEO4J_HEAP=$(BENCH_NEO4J_HEAP) NEO4J_PAGECACHE=$(BENCH_NEO4J_PAGECACHE)
 BENCH_SEED           ?= 1
-BENCH_COMPARE_FLAGS  ?=
-# With BENCH_GTD_INCIDENTS set, the database holds the seed graph, a generated group structure
-# beside it and that many generated GTD incidents, imported as users import (the questions'
-# default ids are the seed's, whose groups the generated rows also name).
-BENCH_GTD_INCIDENTS  ?=
-BENCH_GTD_GROUPS     ?= 40
+# The database holds the seed graph, a generated group structure beside it and
+# BENCH_GTD_INCIDENTS generated GTD incidents, imported as users import; -pick points the
+# questions at generated groups with real activity (see bench/compare/scaling.go). Empty
+# BENCH_GTD_INCIDENTS: the seed graph alone, asked about the seed's ids.
+BENCH_GTD_INCIDENTS  ?= 10000
+BENCH_GTD_GROUPS     ?= 300
+BENCH_COMPARE_FLAGS  ?= -pick -data "the seed graph and $(BENCH_GTD_INCIDENTS) generated GTD incidents of $(BENCH_GTD_GROUPS) generated groups"
 
 bench/compare/library/node_modules/.package-lock.json: bench/compare/library/package-lock.json
 	cd bench/compare/library && npm ci --no-audit --no-fund
+
+# Shell lines that load the emptied bench database: the seed graph, and with $(1) incidents
+# the generated group structure ($(2) groups) and $(1) generated GTD incidents through the real
+# import path (its summary line, with the rate, is printed). Sets status.
+define bench_load
+	export NEO4J_URI=bolt://127.0.0.1:$(BENCH_NEO4J_BOLT) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD); \
+	if [ "$(BENCH_SEED)" = 1 ] && [ -z "$(1)" ]; then $(BIN) seed || status=$$?; fi; \
+	if [ -n "$(1)" ]; then \
+		data=$$(mktemp -d); \
+		$(BIN) generate --seed $(GTD_SEED) --incidents $(1) --groups $(2) --out $$data/gtd >/dev/null && \
+		mkdir $$data/seed && cp seed/data/*.yaml $$data/seed/ && cp $$data/gtd/groups.yaml $$data/seed/generated-groups.yaml && \
+		$(BIN) seed --dir $$data/seed && \
+		$(BIN) import gtd $$data/gtd/gtd.csv > $$data/import.log || status=$$?; \
+		tail -n 4 $$data/import.log 2>/dev/null; \
+		rm -rf $$data; \
+	fi
+endef
 
 # $(1): extra flags for the harness (-smoke).
 define bench_compare
@@ -146,16 +169,7 @@ define bench_compare
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh reset
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh start
 	status=0; \
-	export NEO4J_URI=bolt://127.0.0.1:$(BENCH_NEO4J_BOLT) NEO4J_PASSWORD=$(BENCH_NEO4J_PASSWORD); \
-	if [ "$(BENCH_SEED)" = 1 ] && [ -z "$(BENCH_GTD_INCIDENTS)" ]; then $(BIN) seed || status=$$?; fi; \
-	if [ -n "$(BENCH_GTD_INCIDENTS)" ]; then \
-		data=$$(mktemp -d); \
-		$(BIN) generate --seed $(GTD_SEED) --incidents $(BENCH_GTD_INCIDENTS) --groups $(BENCH_GTD_GROUPS) --out $$data/gtd >/dev/null && \
-		mkdir $$data/seed && cp seed/data/*.yaml $$data/seed/ && cp $$data/gtd/groups.yaml $$data/seed/generated-groups.yaml && \
-		$(BIN) seed --dir $$data/seed && \
-		$(BIN) import gtd $$data/gtd/gtd.csv > /dev/null || status=$$?; \
-		rm -rf $$data; \
-	fi; \
+	$(call bench_load,$(BENCH_GTD_INCIDENTS),$(BENCH_GTD_GROUPS)); \
 	if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) $(1) $(BENCH_COMPARE_FLAGS) || status=$$?; fi; \
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
 	exit $$status
@@ -166,6 +180,32 @@ bench-compare: build bench/compare/library/node_modules/.package-lock.json
 	$(call bench_compare,)
 bench-compare-smoke: build bench/compare/library/node_modules/.package-lock.json
 	$(call bench_compare,-smoke)
+
+# The scaling run: the entity, incidents and network questions on generated graphs of each size
+# in BENCH_SCALING_SIZES (incidents; the same BENCH_SCALING_GROUPS groups at every size), each
+# imported into an emptied database, at concurrency 1 and 8; then the "Scaling" section of
+# docs/BENCHMARKS.md (a comparison run keeps it) and docs/benchmarks/scaling.png. Check the path
+# end to end quickly with BENCH_SCALING_SIZES='1000 2000 4000' BENCH_SCALING_OUT=/tmp/scaling.md.
+BENCH_SCALING_SIZES  ?= 10000 50000 200000
+BENCH_SCALING_GROUPS ?= 1000
+BENCH_SCALING_FLAGS  ?= -duration 5s -warmup 1s -concurrency 1,8
+BENCH_SCALING_OUT    ?= docs/BENCHMARKS.md
+.PHONY: bench-compare-scaling
+bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.json
+	status=0; runs=$$(mktemp -d); files=; \
+	for n in $(BENCH_SCALING_SIZES); do \
+		echo "== scaling: $$n incidents"; \
+		$(BENCH_NEO4J_ENV) scripts/neo4j.sh reset && $(BENCH_NEO4J_ENV) scripts/neo4j.sh start || { status=1; break; }; \
+		$(call bench_load,$$n,$(BENCH_SCALING_GROUPS)); \
+		if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) -pick -questions entity,incidents,network \
+			$(BENCH_SCALING_FLAGS) -data "$$n generated GTD incidents" -cells $$runs/$$n.json || status=$$?; fi; \
+		$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
+		[ $$status = 0 ] || break; \
+		files=$$files$${files:+,}$$runs/$$n.json; \
+	done; \
+	if [ $$status = 0 ]; then $(GO) run ./bench/compare -scaling-report $$files -out $(BENCH_SCALING_OUT) || status=$$?; fi; \
+	rm -rf $$runs; \
+	exit $$status
 
 # A synthetic data set at GTD scale (incidentgraph generate): gtd.csv in the GTD codebook's
 # layout and groups.yaml in the seed format, in GTD_DATA_DIR. The defaults are the full size

@@ -39,6 +39,10 @@ type config struct {
 	smoke                              bool
 	out, logs, dataLabel               string
 	params                             params
+	set                                map[string]bool // flags given on the command line
+	pick                               bool            // choose the questions' ids from the data
+	cells                              string          // also save the measurements here (JSON)
+	scaling                            []string        // write the scaling section from these saved runs
 }
 
 func main() {
@@ -80,8 +84,15 @@ func parseFlags() (*config, error) {
 	flag.StringVar(&p.PathTo, "path-to", "moscow-concert-hall-attack-2024", "path question: to this entity")
 	flag.StringVar(&p.SearchText, "search", "Daesh", "search question: the words typed (plain words)")
 	flag.StringVar(&p.Nested, "nested", "islamic-state", "nested question: the group at the top")
+	flag.BoolVar(&c.pick, "pick", false, "choose the questions' ids from a generated graph (flags given still win)")
+	flag.StringVar(&c.cells, "cells", "", "save this run's measurements to this JSON file (one size of a scaling run) instead of writing the report")
+	scaling := flag.String("scaling-report", "", "write only the scaling section of -out from these saved runs (comma-separated -cells files); starts nothing")
 	flag.Parse()
+	if *scaling != "" {
+		c.scaling = strings.Split(*scaling, ",")
+	}
 	set := map[string]bool{}
+	c.set = set
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if c.smoke {
 		if !set["duration"] {
@@ -120,6 +131,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if len(c.scaling) > 0 {
+		if err := writeScaling(c.out, c.scaling); err != nil {
+			return err
+		}
+		fmt.Printf("wrote the scaling section of %s\n", c.out)
+		return nil
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	if err := os.MkdirAll(c.logs, 0o755); err != nil {
@@ -140,6 +158,11 @@ func run() error {
 		return err
 	}
 	fmt.Printf("data: %s\n", env.Data)
+	if c.pick {
+		if err := pickParams(ctx, floor, &c.params, c.set); err != nil {
+			return err
+		}
+	}
 
 	ourPort, err := freePort()
 	if err != nil {
@@ -236,6 +259,17 @@ func run() error {
 		if cl.Errors > 0 {
 			failed = append(failed, fmt.Sprintf("%s %s c=%d: %d errors (%s)", cl.Question, cl.Side, cl.Concurrency, cl.Errors, cl.FirstError))
 		}
+	}
+	if c.cells != "" {
+		// One size of a scaling run: the scaling report is written from the saved runs.
+		if err := saveCells(c.cells, env, c.params, cells); err != nil {
+			return err
+		}
+		fmt.Printf("saved %s\n", c.cells)
+		if len(failed) > 0 {
+			return errors.New("requests failed:\n" + strings.Join(failed, "\n"))
+		}
+		return nil
 	}
 	if c.smoke {
 		if len(failed) > 0 {

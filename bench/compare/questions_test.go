@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -126,5 +128,30 @@ func TestLuceneQuery(t *testing.T) {
 		if got := luceneQuery(in); got != want {
 			t.Errorf("luceneQuery(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A comparison run rewriting the report keeps the scaling section an earlier scaling run
+// wrote, and a scaling run replaces only that section.
+func TestScalingSectionSurvivesAndIsReplaced(t *testing.T) {
+	report := "# Benchmarks\n\nfigures\n"
+	withScaling := spliceScaling(report, "## Scaling\n\nold")
+	if got := existingScaling("/nonexistent"); got != "" {
+		t.Fatalf("no report, yet a scaling section: %q", got)
+	}
+	path := t.TempDir() + "/B.md"
+	if err := os.WriteFile(path, []byte(withScaling), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := existingScaling(path); got != "## Scaling\n\nold" {
+		t.Fatalf("scaling section read back as %q", got)
+	}
+	rewritten := spliceScaling("# Benchmarks\n\nnew figures\n", existingScaling(path))
+	if !strings.Contains(rewritten, "new figures") || !strings.Contains(rewritten, "old") {
+		t.Errorf("rewritten report lost a part:\n%s", rewritten)
+	}
+	replaced := spliceScaling(rewritten, "## Scaling\n\nnew")
+	if strings.Contains(replaced, "\nold") || !strings.Contains(replaced, "\nnew\n") || strings.Count(replaced, scalingBegin) != 1 {
+		t.Errorf("scaling section not replaced:\n%s", replaced)
 	}
 }

@@ -248,7 +248,8 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 	w("## Rerunning\n\n```sh\nmake bench-compare                      # this report, on the graph the bench Neo4j holds\n")
 	w("make bench-compare BENCH_COMPARE_FLAGS='-duration 30s -entity ID -group ID -network ID -path-from ID -path-to ID -search WORDS -nested ID'\n")
 	w("make bench-compare-smoke                # same answers on every side, a second per cell; writes nothing\n```\n")
-	return os.WriteFile(c.out, []byte(b.String()), 0o644)
+	// A scaling section written by an earlier scaling run stays.
+	return os.WriteFile(c.out, []byte(spliceScaling(b.String(), existingScaling(c.out))), 0o644)
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
