@@ -26,7 +26,7 @@ import (
 // query cache, introspection (GraphiQL's docs pane is the researchers' manual), a complexity
 // limit, per-operation dataloaders, errors that carry a code and never leak internals, and
 // gzip for clients that accept it.
-func newGraphQLHandler(cfg Config, svc Services) http.Handler {
+func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher},
 		Complexity: graph.Complexity(),
@@ -36,8 +36,18 @@ func newGraphQLHandler(cfg Config, svc Services) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	// gqlparser reads at most this many tokens of a document (gqlgen sets no limit), so a
+	// document that is long only to be costly is refused at the price of its first tokens.
+	srv.SetParserTokenLimit(cfg.MaxQueryTokens)
+	srv.SetDisableSuggestion(!cfg.FieldSuggestions)
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	// Shape limits first, then complexity: both run after validation and before execution, so
+	// a refused operation runs no Cypher.
+	srv.Use(operationLimits{depth: cfg.MaxDepth, aliases: cfg.MaxAliases, rootFields: cfg.MaxRootFields,
+		fields: cfg.MaxFields, directives: cfg.MaxDirectives})
+	srv.Use(&extension.ComplexityLimit{Func: complexityLimit(cfg.ComplexityLimit, cfg.AnalystComplexityLimit)})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
 		// executor resolves fields with the context the response handler is given.
@@ -60,12 +70,17 @@ func newGraphQLHandler(cfg Config, svc Services) http.Handler {
 			return nil
 		}
 	})
-	srv.SetErrorPresenter(presentError)
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		if down != nil && incidentgraph.ErrorCode(err) == incidentgraph.EUNAVAIL {
+			down.failed(err)
+		}
+		return presentError(ctx, err)
+	})
 	srv.SetRecoverFunc(recoverPanic)
 	// Link charts and pages of incidents are JSON that compresses several times over; answers
 	// under gzhttp's minimum size (1 KiB) go out as they are, where compressing costs more
 	// than it saves.
-	return gzhttp.GzipHandler(srv)
+	return gzhttp.GzipHandler(legacyStatus(srv))
 }
 
 // loggedError is an internal error that has been logged already (a recovered panic).

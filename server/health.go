@@ -17,15 +17,23 @@ func handleHealthz() http.Handler {
 	})
 }
 
-// handleReadyz answers 200 when Neo4j answers a query, 503 otherwise.
-func handleReadyz(db Pinger) http.Handler {
+// handleReadyz answers 200 when Neo4j answers a query, 503 otherwise. Its answer also opens or
+// closes the fail-fast breaker (down, nil when off), so an orchestrator's polling both learns of
+// an outage and ends it for the requests.
+func handleReadyz(db Pinger, down *outage) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
 			zerolog.Ctx(r.Context()).Warn().Err(err).Msg("not ready: neo4j does not answer")
+			if down != nil {
+				down.failed(err)
+			}
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "neo4j": "unreachable"})
 			return
+		}
+		if down != nil {
+			down.answered()
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "neo4j": "ok"})
 	})

@@ -33,15 +33,6 @@ func accessLog() func(http.Handler) http.Handler {
 	})
 }
 
-func limitBody(n int64) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, n)
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
 // crossOrigin lets link-chart frontends served from other origins call the API. Only GET and
 // POST with a JSON body are allowed. Bearer tokens travel in the Authorization header, never in
 // cookies, so the browser's credentials mode stays off.

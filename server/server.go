@@ -13,16 +13,42 @@ import (
 	"github.com/incidentgraph/incidentgraph"
 )
 
-// Config holds the HTTP-side limits.
+// Config holds the HTTP-side limits. A zero limit means no limit, except where said; the
+// defaults (DefaultConfig) are documented in the README's "Limits and production switches".
 type Config struct {
 	// RequestTimeout bounds a whole GraphQL request. Neo4j's own query timeout sits below it, so
 	// a slow query is stopped by the database before the client gives up.
 	RequestTimeout time.Duration
-	// MaxBodyBytes bounds a request body.
+	// MaxBodyBytes bounds a request body (413 above it).
 	MaxBodyBytes int64
+	// MaxQueryBytes bounds the length of a query's text (GET or POST).
+	MaxQueryBytes int
+	// MaxQueryTokens bounds the tokens gqlparser reads from a query before giving up, so that a
+	// long document costs no more than this to refuse.
+	MaxQueryTokens int
+	// MaxDepth bounds how deep fields nest; MaxAliases, MaxRootFields and MaxFields bound the
+	// aliases, root fields and fields of an operation, fragments counted where they are spread;
+	// MaxDirectives bounds the directives on one field.
+	MaxDepth, MaxAliases, MaxRootFields, MaxFields, MaxDirectives int
 	// ComplexityLimit bounds a GraphQL operation's cost (lists count as their page size times
-	// their children), which also bounds its depth.
-	ComplexityLimit int
+	// their children), which also bounds its depth. AnalystComplexityLimit applies instead to
+	// callers with role analyst or above.
+	ComplexityLimit, AnalystComplexityLimit int
+	// MaxInFlight bounds the GraphQL requests served at once; more are shed with 503 and
+	// Retry-After.
+	MaxInFlight int
+	// RatePerAddress and RatePerToken are the sustained requests a second allowed to one client
+	// address and to one token, with bursts of BurstPerAddress and BurstPerToken; 429 and
+	// Retry-After above them. Zero: no limit.
+	RatePerAddress, RatePerToken   float64
+	BurstPerAddress, BurstPerToken int
+	// Introspection and FieldSuggestions ("did you mean ...?" in validation errors) are on for
+	// this research tool; a deployment that wants to hide its schema turns both off.
+	Introspection, FieldSuggestions bool
+	// FailFast answers UNAVAILABLE at once while Neo4j is known to be unreachable; ProbeInterval
+	// is how often it is tried then.
+	FailFast      bool
+	ProbeInterval time.Duration
 	// AllowedOrigins lists the web origins (e.g. https://charts.example.org) whose pages may
 	// call /graphql from the browser; "*" allows any. Empty: same origin only.
 	AllowedOrigins []string
@@ -33,7 +59,31 @@ type Config struct {
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.
 func DefaultConfig() Config {
-	return Config{RequestTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20, ComplexityLimit: 20000, AnonymousAccess: AnonymousRead}
+	return Config{
+		RequestTimeout:         15 * time.Second,
+		MaxBodyBytes:           1 << 20,
+		MaxQueryBytes:          32 << 10,
+		MaxQueryTokens:         10000,
+		MaxDepth:               15,
+		MaxAliases:             30,
+		MaxRootFields:          20,
+		MaxFields:              2000,
+		MaxDirectives:          5,
+		ComplexityLimit:        20000,
+		AnalystComplexityLimit: 100000,
+		MaxInFlight:            64,
+		// Off by address: the comparison benchmark and the load runs drive one service from
+		// one address, and a research group behind one proxy shares an address.
+		RatePerAddress:   0,
+		BurstPerAddress:  100,
+		RatePerToken:     100,
+		BurstPerToken:    200,
+		Introspection:    true,
+		FieldSuggestions: true,
+		FailFast:         true,
+		ProbeInterval:    time.Second,
+		AnonymousAccess:  AnonymousRead,
+	}
 }
 
 // Pinger reports whether the database answers.

@@ -1,0 +1,300 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/rs/zerolog"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// Codes of requests refused at the HTTP level, before any GraphQL runs. They travel as
+// extensions.code, like the domain's codes, so they are part of the API.
+const (
+	CodeBadRequest       = "BAD_REQUEST"            // not a GraphQL-over-HTTP request: bad JSON, wrong shapes
+	CodeBatching         = "BATCHING_NOT_SUPPORTED" // a JSON array of operations
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"     // not GET or POST, or a mutation over GET
+	CodeMediaType        = "UNSUPPORTED_MEDIA_TYPE" // a POST body that is not application/json
+	CodePayloadTooLarge  = "PAYLOAD_TOO_LARGE"      // a body over Config.MaxBodyBytes
+	CodeQueryTooLong     = "QUERY_TOO_LONG"         // a query over Config.MaxQueryBytes
+	CodeRateLimited      = "RATE_LIMITED"           // over the rate limit of the address or token
+	CodeOverloaded       = "OVERLOADED"             // over Config.MaxInFlight requests at once
+)
+
+// mediaGraphQLResponse is the GraphQL-over-HTTP spec's own response type. Clients that accept
+// it get 4xx statuses for requests that never executed; legacy clients (application/json) get
+// 200 for GraphQL errors, as the spec asks.
+const mediaGraphQLResponse = "application/graphql-response+json"
+
+// graphqlRequests refuses, with a 4xx status, a specific code and a message saying what was
+// wrong, every request the GraphQL transports cannot take: other methods, other media types,
+// bodies over the limit, bodies that are not one JSON object with a string query (and, if
+// present, a string or null operationName and objects or null for variables and extensions),
+// queries over the length limit, and mutations over GET. What passes is handed to gqlgen's
+// transports unchanged; they parse, validate and execute. Refusals are the client's mistakes and
+// are logged at warn.
+func graphqlRequests(maxBody int64, maxQuery int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var err *requestError
+			switch r.Method {
+			case http.MethodGet:
+				err = checkGET(r, maxQuery)
+			case http.MethodPost:
+				err = checkPOST(w, r, maxBody, maxQuery)
+			case http.MethodOptions:
+				// Preflights are answered by the CORS layer; a plain OPTIONS by gqlgen.
+			default:
+				w.Header().Set("Allow", "GET, POST, OPTIONS")
+				err = &requestError{http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+					fmt.Sprintf("method %s is not allowed: send queries with GET or POST, mutations with POST", r.Method)}
+			}
+			if err != nil {
+				refuseRequest(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+type requestError struct {
+	status  int
+	code    string
+	message string
+}
+
+// refuseRequest answers a request that never reached GraphQL, in the media type the client asked
+// for, and logs it at warn: the client's mistake, not ours.
+func refuseRequest(w http.ResponseWriter, r *http.Request, e *requestError) {
+	zerolog.Ctx(r.Context()).Warn().Int("status", e.status).Str("code", e.code).Str("reason", e.message).Msg("graphql: request refused")
+	writeError(w, r, e.status, e.code, e.message)
+}
+
+// writeError writes one coded GraphQL error, as application/graphql-response+json when the
+// client accepts it before application/json, and as application/json otherwise.
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	body, _ := json.Marshal(gqlErrors(code, message))
+	w.Header().Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// responseMediaType picks the response's media type from Accept, as gqlgen's transports do:
+// application/json when it is asked for first, when Accept is missing or a wildcard.
+func responseMediaType(r *http.Request) string {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return "application/json"
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "application/json", "*/*", "application/*":
+			return "application/json"
+		case mediaGraphQLResponse:
+			return mediaGraphQLResponse
+		}
+	}
+	return mediaGraphQLResponse
+}
+
+func badRequest(format string, args ...any) *requestError {
+	return &requestError{http.StatusBadRequest, CodeBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func checkGET(r *http.Request, maxQuery int) *requestError {
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return badRequest("the URL's query string is malformed: %v", err)
+	}
+	for _, name := range []string{"query", "operationName", "variables", "extensions"} {
+		if len(params[name]) > 1 {
+			return badRequest("the URL names the parameter %s more than once", name)
+		}
+	}
+	query, ok := params["query"]
+	if !ok || query[0] == "" {
+		return badRequest("a GET request needs a query parameter holding a GraphQL query")
+	}
+	if len(query[0]) > maxQuery {
+		return queryTooLong(len(query[0]), maxQuery)
+	}
+	for _, name := range []string{"variables", "extensions"} {
+		if v := params.Get(name); v != "" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				return badRequest("the %s parameter must be a JSON object", name)
+			}
+		}
+	}
+	// The spec forbids mutations over GET (a link or a prefetch must never write). gqlgen
+	// refuses them too, but only after planning them and with 406 and no code; the document
+	// is small (it is in the URL) and its parse is cached nowhere else, so it is parsed here.
+	doc, perr := parser.ParseQuery(&ast.Source{Input: query[0]})
+	if perr != nil {
+		return nil // gqlgen reports the syntax error in its own words
+	}
+	if op := doc.Operations.ForName(params.Get("operationName")); op != nil && op.Operation != ast.Query {
+		return &requestError{http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+			fmt.Sprintf("a %s cannot be sent with GET: use POST", op.Operation)}
+	}
+	return nil
+}
+
+func queryTooLong(n, limit int) *requestError {
+	return &requestError{http.StatusBadRequest, CodeQueryTooLong,
+		fmt.Sprintf("the query is %d bytes long; the limit is %d", n, limit)}
+}
+
+// checkPOST reads the body (within the limit), checks its shape and puts it back for gqlgen.
+func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery int) *requestError {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+			"the request has no Content-Type: send the body as application/json"}
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+			fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", ct)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+			fmt.Sprintf("charset %q is not supported: send the body in utf-8", cs)}
+	}
+	if r.Header.Get("Content-Encoding") != "" {
+		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+			"compressed request bodies are not supported: send the body uncompressed"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &requestError{http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
+				fmt.Sprintf("the request body is over the limit of %d bytes", maxBody)}
+		}
+		return badRequest("the request body could not be read")
+	}
+	if e := checkBody(body, maxQuery); e != nil {
+		return e
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return nil
+}
+
+// checkBody checks that a POST body is one JSON object whose members have the spec's types.
+func checkBody(body []byte, maxQuery int) *requestError {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return badRequest(`the request body is empty: send a JSON object such as {"query": "{ __typename }"}`)
+	case trimmed[0] == '[':
+		return &requestError{http.StatusBadRequest, CodeBatching,
+			"batched operations (a JSON array) are not supported: send one operation per request"}
+	case trimmed[0] != '{':
+		return badRequest("the request body must be a JSON object with a query")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var members map[string]json.RawMessage
+	if err := dec.Decode(&members); err != nil {
+		return badRequest("the request body is not valid JSON: %s", jsonProblem(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("the request body holds more than one JSON value")
+	}
+	raw, ok := members["query"]
+	if !ok || isNull(raw) {
+		return badRequest("the request body has no query")
+	}
+	var query string
+	if err := json.Unmarshal(raw, &query); err != nil {
+		return badRequest("query must be a string, not %s", jsonKind(raw))
+	}
+	if len(query) > maxQuery {
+		return queryTooLong(len(query), maxQuery)
+	}
+	if raw, ok := members["operationName"]; ok && !isNull(raw) && jsonKind(raw) != "a string" {
+		return badRequest("operationName must be a string or null, not %s", jsonKind(raw))
+	}
+	for _, name := range []string{"variables", "extensions"} {
+		if raw, ok := members[name]; ok && !isNull(raw) && jsonKind(raw) != "an object" {
+			return badRequest("%s must be an object or null, not %s", name, jsonKind(raw))
+		}
+	}
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// jsonKind names the JSON type of a well-formed value, for messages.
+func jsonKind(raw json.RawMessage) string {
+	b := bytes.TrimSpace(raw)
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+// jsonProblem says where the JSON went wrong without echoing the body.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("%s (at byte %d)", syntax.Error(), syntax.Offset)
+	case errors.As(err, &typ):
+		return "expected a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "it ends too early"
+	default:
+		return "malformed"
+	}
+}
+
+// legacyStatus gives clients that asked for application/json a 200 for GraphQL errors found
+// before execution (parse, validation, limits), as the GraphQL-over-HTTP spec asks: gqlgen
+// answers them 422. Clients that accept application/graphql-response+json get gqlgen's 400.
+func legacyStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&legacyWriter{ResponseWriter: w}, r)
+	})
+}
+
+type legacyWriter struct{ http.ResponseWriter }
+
+func (w *legacyWriter) WriteHeader(status int) {
+	if status == http.StatusUnprocessableEntity && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		status = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *legacyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
