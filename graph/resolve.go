@@ -3,9 +3,11 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
@@ -62,7 +64,7 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 // treeFinder is implemented by a store that answers an entity with nested levels of
 // relationships in one query (neo4j.DB.FindRelationshipTree).
 type treeFinder interface {
-	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
+	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
 }
 
 // maxTreeLevels is how many levels of relationships one compiled query follows (the store's
@@ -75,6 +77,10 @@ const maxTreeLevels = 4
 type treePlan struct {
 	levels     []relKey
 	provenance []bool
+	// brief: the operation reads nothing of any entity but its id, kind and name (and
+	// relationships), so the entities the query names need hold nothing else. The rule is
+	// operation-wide because every field of the operation shares the entities it has found.
+	brief bool
 }
 
 // compileTree reads, from the selection of the field being resolved (an entity), the chain of
@@ -115,7 +121,41 @@ func compileTree(ctx context.Context) treePlan {
 		}
 		plan.provenance = append(plan.provenance, prov)
 	}
+	plan.brief = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, briefFields)
 	return plan
+}
+
+// briefFields are the Entity fields answered from an entity's id, kind and name alone (or, for
+// relationships, not from the entity at all).
+var briefFields = map[string]bool{"__typename": true, "id": true, "kind": true, "name": true, "relationships": true}
+
+// readsOnly reports whether every field selected on an entity type anywhere in set (fragments
+// included) is among fields.
+func readsOnly(opCtx *graphql.OperationContext, set ast.SelectionSet, fields map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if d := s.ObjectDefinition; d != nil && (d.Name == "Entity" || slices.Contains(d.Interfaces, "Entity")) && !fields[s.Name] {
+				return false
+			}
+			if !readsOnly(opCtx, s.SelectionSet, fields) {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !readsOnly(opCtx, s.SelectionSet, fields) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			f := s.Definition
+			if f == nil {
+				f = opCtx.Doc.Fragments.ForName(s.Name)
+			}
+			if f == nil || !readsOnly(opCtx, f.SelectionSet, fields) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // relKeyOf reads a relationships field's arguments into the key its resolver will load.

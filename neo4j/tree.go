@@ -20,9 +20,10 @@ const MaxTreeLevels = 4
 // level d's relationships too. It returns the root (nil when no entity has that id), every
 // entity the answer names (other ends, and asserters and sources where asked), and for each
 // level the relationships of each entity at that depth, keyed by its id, an empty list for one
-// that has none. This is what a GraphQL selection of nested relationships compiles to, where
+// that has none. With brief, the entities below the root hold only their id, kind and name
+// (for a request that reads nothing else of them). This is what a GraphQL selection of nested relationships compiles to, where
 // dataloaders would cost a round trip (and a batch window) per level.
-func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
 	if len(levels) == 0 || len(levels) > MaxTreeLevels || len(limits) != len(levels) || len(provenance) != len(levels) {
 		return nil, nil, nil, fmt.Errorf("neo4j: a relationship tree needs 1 to %d levels, each with a limit and a provenance flag", MaxTreeLevels)
 	}
@@ -38,7 +39,7 @@ func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []inci
 	}
 	// The text depends only on the number of levels and which ask for provenance, so that
 	// Neo4j's plan cache serves every request of one shape.
-	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, provenance)+"\nRETURN properties(n0) AS root, rels0", params)
+	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, provenance, brief)+"\nRETURN properties(n0) AS root, rels0", params)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -93,19 +94,25 @@ func readTreeLevel(d int, parent string, v any, named map[string]*incidentgraph.
 // treeLevel is the subquery that collects, as rels<d>, the relationships of n<d> at level d and
 // what the levels below ask. Every level has its own variables (n<d>, r<d>) and parameters
 // (l<d>_...), so that no subquery shadows another's.
-func treeLevel(d int, provenance []bool) string {
+func treeLevel(d int, provenance []bool, brief bool) string {
+	props := func(v string) string {
+		if brief {
+			return fmt.Sprintf("%[1]s {.id, .kind, .name}", v)
+		}
+		return "properties(" + v + ")"
+	}
 	n, m, r := fmt.Sprintf("n%d", d), fmt.Sprintf("n%d", d+1), fmt.Sprintf("r%d", d)
 	pred := strings.NewReplacer("type(r)", "type("+r+")", "(r.", "("+r+".", " r.", " "+r+".", "$", fmt.Sprintf("$l%d_", d)).
 		Replace(relPredicate)
 	var sub, fields string
 	if d+1 < len(provenance) {
-		sub = treeLevel(d+1, provenance)
+		sub = treeLevel(d+1, provenance, brief)
 		fields += fmt.Sprintf(", sub: rels%d", d+1)
 	}
 	if provenance[d] {
 		fields += fmt.Sprintf(`,
-			by: COLLECT { MATCH (a:Entity {id: %[1]s.assertedBy}) RETURN properties(a) },
-			sources: COLLECT { MATCH (s:Entity) WHERE s.id IN %[1]s.sources RETURN properties(s) }`, r)
+			by: COLLECT { MATCH (a:Entity {id: %[1]s.assertedBy}) RETURN %[2]s },
+			sources: COLLECT { MATCH (s:Entity) WHERE s.id IN %[1]s.sources RETURN %[3]s }`, r, props("a"), props("s"))
 	}
 	return fmt.Sprintf(`CALL (%[1]s) {
 		MATCH (%[1]s)-[%[3]s]-(%[2]s:Entity)
@@ -115,6 +122,6 @@ func treeLevel(d int, provenance []bool) string {
 		LIMIT $l%[5]d_limit
 		%[6]s
 		RETURN collect({props: properties(%[3]s), type: type(%[3]s), from: startNode(%[3]s).id, to: endNode(%[3]s).id,
-			other: properties(%[2]s)%[7]s}) AS rels%[5]d
-	}`, n, m, r, pred, d, sub, fields)
+			other: %[8]s%[7]s}) AS rels%[5]d
+	}`, n, m, r, pred, d, sub, fields, props(m))
 }

@@ -63,9 +63,9 @@ func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f inci
 	return out, nil
 }
 
-func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
 	c.n.Add(1)
-	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance)
+	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief)
 }
 
 // withoutTree is the real store without its compiled relationship tree: the negative control
@@ -323,5 +323,45 @@ func TestNestedEntityQuestionIsOneRoundTrip(t *testing.T) {
 	}
 	if size := countObjects(data); size < 30 {
 		t.Errorf("only %d objects: the question does not exercise three levels", size)
+	}
+}
+
+// briefAlways is the real store that answers every compiled tree briefly (ids, kinds and names
+// only), whatever the request reads: the negative control of the answer check below.
+type briefAlways struct{ *neo4j.DB }
+
+func (c briefAlways) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, _ bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, true)
+}
+
+// TestCompiledAnswersAsTheLoaders: where a request reads more of the entities than their ids,
+// kinds and names (in the compiled part, or anywhere else in the operation, since all fields
+// share the entities found), the compiled query fetches them whole and answers exactly what the
+// loaders answer. The control, a store that always answers briefly, answers differently.
+func TestCompiledAnswersAsTheLoaders(t *testing.T) {
+	db := seededDB(t)
+	queries := map[string]string{
+		"rich selection": `{ entity(id: "moscow-concert-hall-attack-2024") { name description
+			relationships(first: 50) { type other { id name description aliases ... on Organization { orgType founded } ... on Place { placeType } }
+				assertedBy { name description } sources { title publisher published url } } } }`,
+		"brief tree beside a rich root field": `{ entity(id: "islamic-state-khorasan-province") { name relationships { other { id name } } }
+			entities(ids: ["islamic-state", "taliban"]) { id description aliases } }`,
+	}
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			answer := func(svc incidentgraph.GraphService) string {
+				var data any
+				mustData(t, newTestServer(t, svc, db).post(t, q, nil), &data)
+				b, _ := json.Marshal(data)
+				return string(b)
+			}
+			compiled, loaded := answer(db), answer(withoutTree{db})
+			if compiled != loaded {
+				t.Errorf("the compiled query answers\n%s\nthe loaders\n%s", compiled, loaded)
+			}
+			if name == "rich selection" && answer(briefAlways{db}) == loaded {
+				t.Error("the check misses entities answered briefly")
+			}
+		})
 	}
 }
