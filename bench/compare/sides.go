@@ -44,6 +44,9 @@ type side struct {
 	cmd    *exec.Cmd
 	logf   *os.File
 	exited chan error
+	// identity asks for answers uncompressed (Accept-Encoding: identity); by default the
+	// client accepts gzip, as Go's transport and browsers do.
+	identity bool
 	// the floor
 	db driver.DriverWithContext
 }
@@ -259,6 +262,9 @@ func load(ctx context.Context, s *side, q question, c int, d time.Duration) *veg
 	}
 	tgt := vegeta.Target{Method: http.MethodPost, URL: s.URL, Body: gqlBody(query, vars),
 		Header: http.Header{"Content-Type": []string{"application/json"}}}
+	if s.identity {
+		tgt.Header.Set("Accept-Encoding", "identity")
+	}
 	atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)),
 		vegeta.Connections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
 	for r := range atk.Attack(vegeta.NewStaticTargeter(tgt), vegeta.Rate{Freq: 0}, d, q.Name) {
