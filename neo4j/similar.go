@@ -21,6 +21,15 @@ import (
 // One query fetches the features of the incident and of at most SimilarityCandidates others:
 // first those linked to a perpetrator of it or a group in their networks, then those sharing a
 // place with it, then the rest, each tier nearest in time first.
+//
+// Every tier starts from an index, so the query's work does not grow with the graph: the
+// first from the kin's ids, the second from the places' ids (walking down to the incidents
+// there), the last from the incident_date index on either side of the incident's dateStart.
+// The last takes the nearest SimilarityCandidates later (or same-day) and earlier incidents in
+// date order, ties by id; in days from the target that order is the tier's own (near, id), so
+// the tier's answer is what ordering every incident would give. An incident without a date
+// cannot be placed in time and reaches the candidates through the first two tiers only (nor,
+// when the incident itself has no date, does the last tier offer any).
 func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f incidentgraph.RelationshipFilter) ([]*incidentgraph.SimilarIncident, error) {
 	if first < 1 || first > incidentgraph.MaxSimilarIncidents {
 		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "first must be between 1 and %d", incidentgraph.MaxSimilarIncidents)
@@ -54,19 +63,35 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 				WITH DISTINCT t, c
 				RETURN c, 0 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
 				UNION ALL
-				MATCH (c:Incident)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(pl:Entity)
-				WHERE pl.id IN sites AND c <> t AND `+relPredicate+`
+				UNWIND sites AS site
+				MATCH (pl:Entity {id: site})<-[:LOCATED_IN*0..5]-(:Entity)<-[r:OCCURRED_AT|OCCURRED_IN]-(c:Incident)
+				WHERE c <> t AND `+relPredicate+`
 				WITH DISTINCT t, c
 				RETURN c, 1 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
 				UNION ALL
-				MATCH (c:Incident) WHERE c <> t
+				CALL (t) {
+					MATCH (c:Incident) WHERE c.dateStart >= t.dateStart AND c <> t
+					RETURN c ORDER BY c.dateStart, c.id LIMIT $candidates
+					UNION ALL
+					MATCH (c:Incident) WHERE c.dateStart < t.dateStart
+					RETURN c ORDER BY c.dateStart DESC, c.id LIMIT $candidates
+				}
 				RETURN c, 2 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
 			}
 			WITH c, min(tier) AS tier, min(near) AS near
 			ORDER BY tier, near, c.id LIMIT $candidates
 			RETURN collect(`+incidentFeatures("c")+`) AS candidates
 		}
-		RETURN t IS NOT NULL AS found, t.kind AS kind, target, candidates`, params)
+		CALL (target, candidates) {
+			UNWIND [target] + candidates AS f
+			UNWIND f.perpetrators AS perp
+			WITH DISTINCT perp.id AS id
+			MATCH (p:Entity {id: id})
+			RETURN collect({id: id, network: COLLECT {
+				MATCH (p)-[a:`+typeAlternation(incidentgraph.AffiliationTypes)+` WHERE `+affiliationLink+`]-{1,2}(g:Entity)
+				WHERE g <> p RETURN DISTINCT g.id }}) AS networks
+		}
+		RETURN t IS NOT NULL AS found, t.kind AS kind, target, candidates, networks`, params)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +103,17 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "%q is a %s, not an incident", id, kind)
 	}
 	names := map[string]string{}
-	target := featuresFromMap(m["target"], names)
+	networks := map[string][]string{}
+	nets, _ := m["networks"].([]any)
+	for _, n := range nets {
+		nm, _ := n.(map[string]any)
+		networks[str(nm, "id")] = strs(nm, "network")
+	}
+	target := featuresFromMap(m["target"], names, networks)
 	var candidates []analysis.IncidentFeatures
 	list, _ := m["candidates"].([]any)
 	for _, c := range list {
-		candidates = append(candidates, featuresFromMap(c, names))
+		candidates = append(candidates, featuresFromMap(c, names, networks))
 	}
 	ranked := analysis.Similarity(target, candidates, names)
 	if len(ranked) > first {
@@ -97,14 +128,16 @@ var affiliationLink = `NOT a.status IN ['DENIED', 'RETRACTED'] AND ` + inTimeVie
 
 // incidentFeatures is a map of what similarity compares of incident v (see
 // analysis.IncidentFeatures), with the names of the perpetrators and places for the reasons.
+// The perpetrators' networks are fetched once per perpetrator, after the candidates: a busy
+// group perpetrates hundreds of the candidates, and walking its network for each was most of
+// the query's work on a generated graph.
 func incidentFeatures(v string) string {
 	return fmt.Sprintf(`{
 		incident: properties(%[1]s),
 		perpetrators: COLLECT {
 			MATCH (%[1]s)-[r:%[2]s]-(p:Entity) WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND %[3]s
 			WITH DISTINCT p
-			RETURN {id: p.id, name: p.name, network: COLLECT {
-				MATCH (p)-[a:%[4]s WHERE %[5]s]-{1,2}(g:Entity) WHERE g <> p RETURN DISTINCT g.id }} },
+			RETURN {id: p.id, name: p.name} },
 		venueKinds: COLLECT {
 			MATCH (%[1]s)-[r:OCCURRED_AT]->(s:Place) WHERE s.placeType IS NOT NULL AND %[3]s
 			RETURN DISTINCT s.placeType },
@@ -112,11 +145,10 @@ func incidentFeatures(v string) string {
 			MATCH (%[1]s)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(pl:Entity) WHERE %[3]s
 			WITH DISTINCT pl
 			RETURN {id: pl.id, name: pl.name, kind: pl.kind, placeType: pl.placeType} }
-	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate,
-		typeAlternation(incidentgraph.AffiliationTypes), affiliationLink)
+	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate)
 }
 
-func featuresFromMap(x any, names map[string]string) analysis.IncidentFeatures {
+func featuresFromMap(x any, names map[string]string, networks map[string][]string) analysis.IncidentFeatures {
 	m, _ := x.(map[string]any)
 	props, _ := m["incident"].(map[string]any)
 	out := analysis.IncidentFeatures{Incident: entityFromProps(props), Network: map[string][]string{}}
@@ -126,7 +158,7 @@ func featuresFromMap(x any, names map[string]string) analysis.IncidentFeatures {
 		id := str(pm, "id")
 		names[id] = str(pm, "name")
 		out.Perpetrators = append(out.Perpetrators, id)
-		out.Network[id] = strs(pm, "network")
+		out.Network[id] = networks[id]
 	}
 	out.VenueKinds = strs(m, "venueKinds")
 	places, _ := m["places"].([]any)
