@@ -9,7 +9,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/generate"
+	"github.com/incidentgraph/incidentgraph/gtd"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/seed"
@@ -19,48 +21,54 @@ import (
 // enough that per-chunk costs (name lookups, plans) show, small enough for make bench.
 const benchImportRows = 20000
 
+// generated writes a generated GTD file and its group structure and returns the seed with the
+// group structure beside it (one dataset, as users load it) and the file's rows.
+func generated(tb testing.TB, cfg generate.Config) (*incidentgraph.Dataset, []*gtd.Incident) {
+	tb.Helper()
+	dir := tb.TempDir()
+	if _, err := generate.Write(cfg, dir); err != nil {
+		tb.Fatal(err)
+	}
+	// The seed with the generated group structure beside it, as one seed directory.
+	both := tb.TempDir()
+	files, err := fs.ReadDir(seed.Embedded(), ".")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(seed.Embedded(), f.Name())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(both, f.Name()), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	groups, err := os.ReadFile(filepath.Join(dir, generate.GroupsFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(both, "zz-generated-groups.yaml"), groups, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	ds, err := seed.ReadDir(both)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, generate.CSVFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	return ds, gtdRows(tb, f)
+}
+
 // BenchmarkImportGenerated imports a generated GTD file of benchImportRows rows beside the seed
 // and the generated groups (what `incidentgraph generate` writes and users import), once per
 // iteration into a freshly loaded graph, and reports rows per second. Sub-benchmarks vary the
 // chunk size; batch=0 is the default.
 func BenchmarkImportGenerated(b *testing.B) {
-	dir := b.TempDir()
-	if _, err := generate.Write(generate.Config{Seed: 7, Incidents: benchImportRows, Groups: 300}, dir); err != nil {
-		b.Fatal(err)
-	}
-	// The seed with the generated group structure beside it, as one seed directory.
-	both := b.TempDir()
-	files, err := fs.ReadDir(seed.Embedded(), ".")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, f := range files {
-		data, err := fs.ReadFile(seed.Embedded(), f.Name())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(both, f.Name()), data, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	groups, err := os.ReadFile(filepath.Join(dir, generate.GroupsFile))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(both, "zz-generated-groups.yaml"), groups, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	ds, err := seed.ReadDir(both)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, generate.CSVFile))
-	if err != nil {
-		b.Fatal(err)
-	}
-	incs := gtdRows(b, f)
-	f.Close()
-
+	ds, incs := generated(b, generate.Config{Seed: 7, Incidents: benchImportRows, Groups: 300})
 	db := testdb.MustOpen(b)
 	ctx := context.Background()
 	for _, size := range []int{0, 5000} {
