@@ -215,7 +215,7 @@ func (l *Loaders) loadTree(ctx context.Context, tf treeFinder, id string, plan t
 	for d, k := range plan.levels {
 		filters[d], limits[d] = k.filter(), k.limit
 	}
-	root, named, levels, err := tf.FindRelationshipTree(ctx, id, filters, limits, plan.provenance, plan.brief)
+	root, named, levels, err := tf.FindRelationshipTree(ctx, id, filters, limits, plan.provenance, plan.brief, plan.briefRels)
 	if err != nil {
 		return nil, err
 	}

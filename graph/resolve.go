@@ -64,7 +64,7 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 // treeFinder is implemented by a store that answers an entity with nested levels of
 // relationships in one query (neo4j.DB.FindRelationshipTree).
 type treeFinder interface {
-	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
+	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
 }
 
 // maxTreeLevels is how many levels of relationships one compiled query follows (the store's
@@ -81,6 +81,8 @@ type treePlan struct {
 	// relationships), so the entities the query names need hold nothing else. The rule is
 	// operation-wide because every field of the operation shares the entities it has found.
 	brief bool
+	// briefRels: likewise, the operation reads of no relationship more than briefRelFields.
+	briefRels bool
 }
 
 // compileTree reads, from the selection of the field being resolved (an entity), the chain of
@@ -121,7 +123,8 @@ func compileTree(ctx context.Context) treePlan {
 		}
 		plan.provenance = append(plan.provenance, prov)
 	}
-	plan.brief = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, briefFields)
+	plan.brief = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, isEntity, briefFields)
+	plan.briefRels = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, isRelationship, briefRelFields)
 	return plan
 }
 
@@ -129,20 +132,31 @@ func compileTree(ctx context.Context) treePlan {
 // relationships, not from the entity at all).
 var briefFields = map[string]bool{"__typename": true, "id": true, "kind": true, "name": true, "relationships": true}
 
-// readsOnly reports whether every field selected on an entity type anywhere in set (fragments
-// included) is among fields.
-func readsOnly(opCtx *graphql.OperationContext, set ast.SelectionSet, fields map[string]bool) bool {
+// briefRelFields are the Relationship fields answered from its id, type, ends, status,
+// confidence, asserter and sources (the rest come from its other properties).
+var briefRelFields = map[string]bool{"__typename": true, "id": true, "type": true, "direction": true, "from": true, "to": true,
+	"other": true, "status": true, "confidence": true, "confidenceLevel": true, "assertedBy": true, "sources": true}
+
+func isEntity(d *ast.Definition) bool {
+	return d.Name == "Entity" || slices.Contains(d.Interfaces, "Entity")
+}
+
+func isRelationship(d *ast.Definition) bool { return d.Name == "Relationship" }
+
+// readsOnly reports whether every field selected on a type of the kind anywhere in set
+// (fragments included) is among fields.
+func readsOnly(opCtx *graphql.OperationContext, set ast.SelectionSet, kind func(*ast.Definition) bool, fields map[string]bool) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if d := s.ObjectDefinition; d != nil && (d.Name == "Entity" || slices.Contains(d.Interfaces, "Entity")) && !fields[s.Name] {
+			if d := s.ObjectDefinition; d != nil && kind(d) && !fields[s.Name] {
 				return false
 			}
-			if !readsOnly(opCtx, s.SelectionSet, fields) {
+			if !readsOnly(opCtx, s.SelectionSet, kind, fields) {
 				return false
 			}
 		case *ast.InlineFragment:
-			if !readsOnly(opCtx, s.SelectionSet, fields) {
+			if !readsOnly(opCtx, s.SelectionSet, kind, fields) {
 				return false
 			}
 		case *ast.FragmentSpread:
@@ -150,7 +164,7 @@ func readsOnly(opCtx *graphql.OperationContext, set ast.SelectionSet, fields map
 			if f == nil {
 				f = opCtx.Doc.Fragments.ForName(s.Name)
 			}
-			if f == nil || !readsOnly(opCtx, f.SelectionSet, fields) {
+			if f == nil || !readsOnly(opCtx, f.SelectionSet, kind, fields) {
 				return false
 			}
 		}

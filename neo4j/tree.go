@@ -21,9 +21,10 @@ const MaxTreeLevels = 4
 // entity the answer names (other ends, and asserters and sources where asked), and for each
 // level the relationships of each entity at that depth, keyed by its id, an empty list for one
 // that has none. With brief, the entities below the root hold only their id, kind and name
-// (for a request that reads nothing else of them). This is what a GraphQL selection of nested relationships compiles to, where
+// (for a request that reads nothing else of them); with briefRels, the relationships hold only
+// their ends, type, id, status, confidence, asserter and sources. This is what a GraphQL selection of nested relationships compiles to, where
 // dataloaders would cost a round trip (and a batch window) per level.
-func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
 	if len(levels) == 0 || len(levels) > MaxTreeLevels || len(limits) != len(levels) || len(provenance) != len(levels) {
 		return nil, nil, nil, fmt.Errorf("neo4j: a relationship tree needs 1 to %d levels, each with a limit and a provenance flag", MaxTreeLevels)
 	}
@@ -39,7 +40,7 @@ func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []inci
 	}
 	// The text depends only on the number of levels and which ask for provenance, so that
 	// Neo4j's plan cache serves every request of one shape.
-	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, provenance, brief)+"\nRETURN properties(n0) AS root, rels0", params)
+	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, provenance, brief, briefRels)+"\nRETURN properties(n0) AS root, rels0", params)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -94,7 +95,7 @@ func readTreeLevel(d int, parent string, v any, named map[string]*incidentgraph.
 // treeLevel is the subquery that collects, as rels<d>, the relationships of n<d> at level d and
 // what the levels below ask. Every level has its own variables (n<d>, r<d>) and parameters
 // (l<d>_...), so that no subquery shadows another's.
-func treeLevel(d int, provenance []bool, brief bool) string {
+func treeLevel(d int, provenance []bool, brief, briefRels bool) string {
 	props := func(v string) string {
 		if brief {
 			return fmt.Sprintf("%[1]s {.id, .kind, .name}", v)
@@ -106,13 +107,17 @@ func treeLevel(d int, provenance []bool, brief bool) string {
 		Replace(relPredicate)
 	var sub, fields string
 	if d+1 < len(provenance) {
-		sub = treeLevel(d+1, provenance, brief)
+		sub = treeLevel(d+1, provenance, brief, briefRels)
 		fields += fmt.Sprintf(", sub: rels%d", d+1)
 	}
 	if provenance[d] {
 		fields += fmt.Sprintf(`,
 			by: COLLECT { MATCH (a:Entity {id: %[1]s.assertedBy}) RETURN %[2]s },
 			sources: COLLECT { MATCH (s:Entity) WHERE s.id IN %[1]s.sources RETURN %[3]s }`, r, props("a"), props("s"))
+	}
+	relProps := "properties(" + r + ")"
+	if briefRels {
+		relProps = r + " {.id, .status, .confidence, .assertedBy, .sources}"
 	}
 	return fmt.Sprintf(`CALL (%[1]s) {
 		MATCH (%[1]s)-[%[3]s]-(%[2]s:Entity)
@@ -121,7 +126,7 @@ func treeLevel(d int, provenance []bool, brief bool) string {
 		WITH %[3]s, %[2]s ORDER BY %[3]s.confidence DESC, type(%[3]s), %[3]s.id
 		LIMIT $l%[5]d_limit
 		%[6]s
-		RETURN collect({props: properties(%[3]s), type: type(%[3]s), from: startNode(%[3]s).id, to: endNode(%[3]s).id,
+		RETURN collect({props: %[9]s, type: type(%[3]s), from: startNode(%[3]s).id, to: endNode(%[3]s).id,
 			other: %[8]s%[7]s}) AS rels%[5]d
-	}`, n, m, r, pred, d, sub, fields, props(m))
+	}`, n, m, r, pred, d, sub, fields, props(m), relProps)
 }

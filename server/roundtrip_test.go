@@ -63,9 +63,9 @@ func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f inci
 	return out, nil
 }
 
-func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
 	c.n.Add(1)
-	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief)
+	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief, briefRels)
 }
 
 // withoutTree is the real store without its compiled relationship tree: the negative control
@@ -326,12 +326,13 @@ func TestNestedEntityQuestionIsOneRoundTrip(t *testing.T) {
 	}
 }
 
-// briefAlways is the real store that answers every compiled tree briefly (ids, kinds and names
-// only), whatever the request reads: the negative control of the answer check below.
+// briefAlways is the real store that answers every compiled tree briefly (entities' ids, kinds
+// and names, relationships' ends, status, confidence, asserter and sources only), whatever the
+// request reads: the negative control of the answer check below.
 type briefAlways struct{ *neo4j.DB }
 
-func (c briefAlways) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, _ bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
-	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, true)
+func (c briefAlways) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, _, _ bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, true, true)
 }
 
 // TestCompiledAnswersAsTheLoaders: where a request reads more of the entities than their ids,
@@ -342,10 +343,12 @@ func TestCompiledAnswersAsTheLoaders(t *testing.T) {
 	db := seededDB(t)
 	queries := map[string]string{
 		"rich selection": `{ entity(id: "moscow-concert-hall-attack-2024") { name description
-			relationships(first: 50) { type other { id name description aliases ... on Organization { orgType founded } ... on Place { placeType } }
+			relationships(first: 50) { type quote validFrom other { id name description aliases ... on Organization { orgType founded } ... on Place { placeType } }
 				assertedBy { name description } sources { title publisher published url } } } }`,
 		"brief tree beside a rich root field": `{ entity(id: "islamic-state-khorasan-province") { name relationships { other { id name } } }
 			entities(ids: ["islamic-state", "taliban"]) { id description aliases } }`,
+		"relationships read whole elsewhere": `{ entity(id: "islamic-state-khorasan-province") { relationships { other { id } } }
+			search(text: "ISKP") { ... on Organization { relationships { quote note assertedOn } } } }`,
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
