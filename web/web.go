@@ -52,13 +52,14 @@ const ContentSecurityPolicy = "default-src 'self'; " +
 	"form-action 'none'; " +
 	"frame-ancestors 'none'"
 
-// ExploreContentSecurityPolicy is sent with the explorer. It is stricter than
-// GraphiQL's: the explorer sets no inline style and loads no font; it draws on
-// a canvas and hands out the chart's PNG and SVG as blob: URLs, hence blob: in
-// img-src. connect-src 'self' keeps it to /graphql (and the /export links).
+// ExploreContentSecurityPolicy is sent with the explorer. It loads no font
+// (GraphiQL's policy allows data: fonts); Cytoscape.js sets inline styles on
+// the chart's container, hence 'unsafe-inline' styles (never scripts). It draws
+// on a canvas and hands out the chart's PNG and SVG as blob: URLs, hence blob:
+// in img-src. connect-src 'self' keeps it to /graphql (and the /export links).
 const ExploreContentSecurityPolicy = "default-src 'self'; " +
 	"script-src 'self'; " +
-	"style-src 'self'; " +
+	"style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data: blob:; " +
 	"font-src 'self'; " +
 	"connect-src 'self'; " +

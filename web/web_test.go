@@ -170,9 +170,8 @@ func policyProblems(csp string, extra func(directive, source string) bool) []str
 	return problems
 }
 
-// The explorer's page: same headers as GraphiQL's, and a stricter policy: no
-// inline style, no data: font; images from data: and blob: (the chart's PNG and
-// SVG exports).
+// The explorer's page: same headers as GraphiQL's, and its own policy: no
+// data: font; images from data: and blob: (the chart's PNG and SVG exports).
 func TestExplore(t *testing.T) {
 	requireBuilt(t)
 	h := Handler()
@@ -200,11 +199,9 @@ func TestExplore(t *testing.T) {
 		t.Errorf("CSP %q, want ExploreContentSecurityPolicy", csp)
 	}
 	checkPolicy(t, csp, func(directive, source string) bool {
-		return directive == "img-src" && (source == "data:" || source == "blob:")
+		return (directive == "img-src" && (source == "data:" || source == "blob:")) ||
+			(directive == "style-src" && source == "'unsafe-inline'")
 	})
-	if !strings.Contains(csp, "style-src 'self';") {
-		t.Errorf("the explorer's CSP allows more styles than its own files: %s", csp)
-	}
 	res, body = get(t, h, http.MethodHead, "/explore", nil)
 	if res.StatusCode != http.StatusOK || body != "" {
 		t.Errorf("HEAD /explore = %d with %d bytes, want 200 and no body", res.StatusCode, len(body))
