@@ -7,10 +7,12 @@
 // # Files
 //
 // CSV with a header row naming the columns, in Windows-1252 (the encoding the GTD is distributed
-// in; Latin-1 is a subset of it) or in UTF-8 when the file starts with a byte-order mark. Column
-// order does not matter; unknown columns are ignored; a missing required column is one error
-// for the whole file. Rows are numbered by the line they start on (the header is line 1).
-// Excel (.xlsx) files are not read: export the sheet as CSV.
+// in; Latin-1 is a subset of it) or in UTF-8 when the file starts with a byte-order mark; or an
+// Excel workbook (.xlsx, the GTD's other distribution format), whose first sheet is read the
+// same way, as a stream of rows (OpenFile chooses by the file's name and checks its first bytes).
+// Column order does not matter; unknown columns are ignored; a missing required column is one
+// error for the whole file. CSV rows are numbered by the line they start on (the header is line
+// 1), workbook rows by the spreadsheet's row numbers. Excel 97-2003 (.xls) files are not read.
 //
 // # Columns
 //

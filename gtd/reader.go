@@ -16,7 +16,8 @@ import (
 // Required are the columns without which a row cannot become an incident.
 var Required = []string{"eventid", "iyear", "imonth", "iday", "country_txt", "gname"}
 
-// Row is one data row of a GTD file: its line number and its cells by lower-case column name.
+// Row is one data row of a GTD file: its number (the line it starts on in CSV, the row number
+// in a workbook) and its cells by lower-case column name.
 type Row struct {
 	Number int
 	cells  []string
@@ -35,8 +36,11 @@ func (r Row) Get(col string) string {
 // Reader reads the rows of a GTD file one at a time, so that a file of any size needs the
 // memory of one row.
 type Reader struct {
-	csv  *csv.Reader
-	cols map[string]int
+	// next returns the cells of the next row and the row's number (the line it starts on in a
+	// CSV file, the row number in a workbook), io.EOF after the last row.
+	next  func() ([]string, int, error)
+	close func() error
+	cols  map[string]int
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -53,12 +57,29 @@ func NewReader(r io.Reader) (*Reader, error) {
 	cr := csv.NewReader(in)
 	cr.FieldsPerRecord = -1 // a short row is reported by Parse, with its row number
 	cr.ReuseRecord = false
-	header, err := cr.Read()
+	next := func() ([]string, int, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, 0, &Problem{Row: pe.StartLine, Column: "", Reason: pe.Err.Error()}
+			}
+			return nil, 0, err
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, line, nil
+	}
+	return newReader(next, func() error { return nil }, "line")
+}
+
+// newReader reads the header row through next; where names the first row in a message.
+func newReader(next func() ([]string, int, error), closer func() error, where string) (*Reader, error) {
+	header, _, err := next()
 	if err == io.EOF {
-		return nil, errors.New("line 1: the file is empty: expected a header row naming the GTD columns")
+		return nil, fmt.Errorf("%s 1: the file is empty: expected a header row naming the GTD columns", where)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("line 1: %w", err)
+		return nil, fmt.Errorf("%s 1: %w", where, err)
 	}
 	cols := make(map[string]int, len(header))
 	for i, h := range header {
@@ -74,25 +95,21 @@ func NewReader(r io.Reader) (*Reader, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("line 1: the header lacks the required column(s) %s", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("%s 1: the header lacks the required column(s) %s", where, strings.Join(missing, ", "))
 	}
-	return &Reader{csv: cr, cols: cols}, nil
+	return &Reader{next: next, close: closer, cols: cols}, nil
 }
 
 // Next returns the next row, or io.EOF after the last. A row the CSV syntax cannot split (a
 // stray quote) is returned as a *Problem error; reading may continue after it.
 func (r *Reader) Next() (Row, error) {
-	rec, err := r.csv.Read()
-	if err == io.EOF {
-		return Row{}, io.EOF
-	}
+	cells, n, err := r.next()
 	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return Row{}, &Problem{Row: pe.StartLine, Column: "", Reason: pe.Err.Error()}
-		}
 		return Row{}, err
 	}
-	line, _ := r.csv.FieldPos(0)
-	return Row{Number: line, cells: rec, cols: r.cols}, nil
+	return Row{Number: n, cells: cells, cols: r.cols}, nil
 }
+
+// Close releases what the reader holds (an open workbook's temporary files); the reader of a
+// CSV stream holds nothing, and its caller closes the stream.
+func (r *Reader) Close() error { return r.close() }

@@ -389,7 +389,7 @@ func (im *importer) prepare(ctx context.Context, rows []*gtd.Incident) (*batch, 
 		if err != nil {
 			return err
 		}
-		groups, countries := merged(im.groups, resolvedGroups), merged(im.countries, resolvedCountries)
+		groups, countries := unionOf(im.groups, resolvedGroups), unionOf(im.countries, resolvedCountries)
 		b = newBatch(im, groups, countries)
 		for _, name := range newNames {
 			if _, ok := resolvedGroups[name]; ok {
@@ -642,7 +642,7 @@ func writeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels 
 	return created, nil
 }
 
-func merged(a, b map[string]string) map[string]string {
+func unionOf(a, b map[string]string) map[string]string {
 	out := make(map[string]string, len(a)+len(b))
 	for k, v := range a {
 		out[k] = v

@@ -27,7 +27,7 @@ type importOptions struct {
 }
 
 // importCommand runs `incidentgraph import gtd FILE [--skip-bad] [--batch N] [--release D]`.
-// It reads the file twice: once to check every row (a file with a bad row imports nothing
+// FILE is CSV, or an Excel workbook (.xlsx: its first sheet). It reads the file twice: once to check every row (a file with a bad row imports nothing
 // unless --skip-bad), once to write it in chunks, so that memory does not grow with the file.
 func importCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	o, err := parseImport(args, getenv, stderr)
@@ -58,15 +58,11 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	good := total - len(bad)
 	progress := newProgress(stderr, good)
-	f, err := os.Open(o.file)
+	r, err := gtd.OpenFile(o.file)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", o.file, err)
 	}
-	defer f.Close()
-	r, err := gtd.NewReader(f)
-	if err != nil {
-		return fmt.Errorf("%s:%w", o.file, err)
-	}
+	defer r.Close()
 	stats, err := db.ImportGTD(ctx, func(yield func(*gtd.Incident) bool) {
 		for {
 			row, err := r.Next()
@@ -151,15 +147,11 @@ func parseImport(args []string, getenv func(string) string, stderr io.Writer) (*
 
 // checkGTD reads the whole file once and returns its number of data rows and every problem.
 func checkGTD(file string) (int, []*gtd.Problem, error) {
-	f, err := os.Open(file)
+	r, err := gtd.OpenFile(file)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	defer f.Close()
-	r, err := gtd.NewReader(f)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s:%w", file, err)
-	}
+	defer r.Close()
 	var problems []*gtd.Problem
 	seen := map[string]int{}
 	n := 0

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,5 +81,18 @@ func TestImportGTDUsage(t *testing.T) {
 	err := run(context.Background(), []string{"import", "gtd", "../../testdata/gtd/missing.csv"}, env(t, nil), &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "missing.csv") {
 		t.Errorf("missing file: %v", err)
+	}
+	// A CSV file named .xlsx is refused before anything is read, naming the file.
+	misnamed := filepath.Join(t.TempDir(), "gtd.xlsx")
+	data, err := os.ReadFile("../../testdata/gtd/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(misnamed, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"import", "gtd", misnamed}, env(t, nil), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), misnamed+": named .xlsx but not an Excel workbook") {
+		t.Errorf("a CSV named .xlsx: %v", err)
 	}
 }
