@@ -60,7 +60,7 @@ func (db *DB) AffiliateNetwork(ctx context.Context, id string, depth int, f inci
 		MATCH (c:Entity {id: $id})
 		OPTIONAL CALL (c) {
 			WITH c WHERE c:%s
-			MATCH p = ANY SHORTEST (c)(()-[r WHERE %s]-(:%s)){1,%d}(m)
+			MATCH p = ANY SHORTEST (c)(()-[r%s WHERE %s]-(:%s)){1,%d}(m)
 			WHERE m <> c
 			RETURN m, length(p) AS hops
 			ORDER BY hops, m.id
@@ -71,12 +71,14 @@ func (db *DB) AffiliateNetwork(ctx context.Context, id string, depth int, f inci
 		WITH c, [c] + kept AS nodes, truncated
 		CALL (nodes) {
 			UNWIND nodes AS a
-			MATCH (a)-[r]->(b:Entity)
+			MATCH (a)-[r%s]->(b:Entity)
 			WHERE b IN nodes AND %s
 			RETURN collect(DISTINCT %s) AS rels
 		}
 		RETURN c.kind AS kind, [n IN nodes | properties(n)] AS nodes, rels, truncated`,
-		labels[incidentgraph.KindOrganization], orgPredicate, actorLabels, depth, orgPredicate, relFields), params)
+		// The organisational types are spliced into the patterns (allow-listed), so that a
+		// group's incident links, which can number thousands, are never read.
+		labels[incidentgraph.KindOrganization], typeSpec(types), orgPredicate, actorLabels, depth, typeSpec(types), orgPredicate, relFields), params)
 	if err != nil {
 		return nil, err
 	}

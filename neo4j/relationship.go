@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"slices"
 
 	"github.com/incidentgraph/incidentgraph"
 )
@@ -16,6 +17,24 @@ const relPredicate = `type(r) IN $types
 	AND ($knownAt IS NULL OR coalesce(r.knownFrom, '') <= $knownAt)
 	AND ($validAtEnd IS NULL OR (coalesce(r.validFromStart, '') <= $validAtEnd
 	                             AND coalesce(r.validToEnd, '9999') >= $validAtStart))`
+
+// typeSpec is the relationship type expression for a pattern (":A|B") when a filter names
+// types, so that Neo4j follows only those links instead of reading every link of a node and
+// testing its type (a group with thousands of incidents has thousands of links). Only types of
+// the vocabulary are spliced; with none named it is empty (every type, tested by relPredicate).
+// Each set of types has its own text, hence its own cached plan; clients name few sets.
+func typeSpec(ts []incidentgraph.RelType) string {
+	var ok []incidentgraph.RelType
+	for _, t := range ts {
+		if _, known := incidentgraph.LookupRelType(t); known && !slices.Contains(ok, t) {
+			ok = append(ok, t)
+		}
+	}
+	if len(ok) == 0 {
+		return ""
+	}
+	return ":" + typeAlternation(ok)
+}
 
 func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
 	types := f.Types
@@ -89,7 +108,7 @@ func (db *DB) FindRelationships(ctx context.Context, ids []string, f incidentgra
 		UNWIND $ids AS id
 		MATCH (n:Entity {id: id})
 		CALL (n) {
-			MATCH (n)-[r]-(:Entity)
+			MATCH (n)-[r`+typeSpec(f.Types)+`]-(:Entity)
 			WHERE `+relPredicate+`
 			  AND ((startNode(r) = n AND $out) OR (endNode(r) = n AND $in))
 			RETURN r ORDER BY r.confidence DESC, type(r), r.id

@@ -29,7 +29,9 @@ func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []inci
 		return nil, nil, nil, fmt.Errorf("neo4j: a relationship tree needs 1 to %d levels, each with a limit and a provenance flag", MaxTreeLevels)
 	}
 	params := map[string]any{"id": id}
+	types := make([]string, len(levels))
 	for d, f := range levels {
+		types[d] = typeSpec(f.Types)
 		p := fmt.Sprintf("l%d_", d)
 		for k, v := range filterParams(f) {
 			params[p+k] = v
@@ -38,9 +40,10 @@ func (db *DB) FindRelationshipTree(ctx context.Context, id string, levels []inci
 		params[p+"out"] = f.Direction != incidentgraph.Incoming
 		params[p+"in"] = f.Direction != incidentgraph.Outgoing
 	}
-	// The text depends only on the number of levels and which ask for provenance, so that
-	// Neo4j's plan cache serves every request of one shape.
-	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, provenance, brief, briefRels)+"\nRETURN properties(n0) AS root, rels0", params)
+	// The text depends only on the shape of the request (levels, the types each names, which
+	// ask for provenance, brevity), never on ids or other arguments, so that Neo4j's plan cache
+	// serves every request of one shape.
+	res, err := db.read(ctx, "MATCH (n0:Entity {id: $id})\n"+treeLevel(0, types, provenance, brief, briefRels)+"\nRETURN properties(n0) AS root, rels0", params)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -95,7 +98,7 @@ func readTreeLevel(d int, parent string, v any, named map[string]*incidentgraph.
 // treeLevel is the subquery that collects, as rels<d>, the relationships of n<d> at level d and
 // what the levels below ask. Every level has its own variables (n<d>, r<d>) and parameters
 // (l<d>_...), so that no subquery shadows another's.
-func treeLevel(d int, provenance []bool, brief, briefRels bool) string {
+func treeLevel(d int, types []string, provenance []bool, brief, briefRels bool) string {
 	props := func(v string) string {
 		if brief {
 			return fmt.Sprintf("%[1]s {.id, .kind, .name}", v)
@@ -107,7 +110,7 @@ func treeLevel(d int, provenance []bool, brief, briefRels bool) string {
 		Replace(relPredicate)
 	var sub, fields string
 	if d+1 < len(provenance) {
-		sub = treeLevel(d+1, provenance, brief, briefRels)
+		sub = treeLevel(d+1, types, provenance, brief, briefRels)
 		fields += fmt.Sprintf(", sub: rels%d", d+1)
 	}
 	if provenance[d] {
@@ -120,7 +123,7 @@ func treeLevel(d int, provenance []bool, brief, briefRels bool) string {
 		relProps = r + " {.id, .status, .confidence, .assertedBy, .sources}"
 	}
 	return fmt.Sprintf(`CALL (%[1]s) {
-		MATCH (%[1]s)-[%[3]s]-(%[2]s:Entity)
+		MATCH (%[1]s)-[%[3]s%[10]s]-(%[2]s:Entity)
 		WHERE %[4]s
 		  AND ((startNode(%[3]s) = %[1]s AND $l%[5]d_out) OR (endNode(%[3]s) = %[1]s AND $l%[5]d_in))
 		WITH %[3]s, %[2]s ORDER BY %[3]s.confidence DESC, type(%[3]s), %[3]s.id
@@ -128,5 +131,5 @@ func treeLevel(d int, provenance []bool, brief, briefRels bool) string {
 		%[6]s
 		RETURN collect({props: %[9]s, type: type(%[3]s), from: startNode(%[3]s).id, to: endNode(%[3]s).id,
 			other: %[8]s%[7]s}) AS rels%[5]d
-	}`, n, m, r, pred, d, sub, fields, props(m), relProps)
+	}`, n, m, r, pred, d, sub, fields, props(m), relProps, types[d])
 }
