@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -566,6 +567,15 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 		}
 		return nil
 	})
+	if nerr := (*driver.Neo4jError)(nil); errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed" {
+		// What this chunk creates was not there when it looked: another writer (a second
+		// import of the same rows) created it since. The constraint refused the duplicate and
+		// the chunk's transaction rolled back; a rerun merges instead.
+		return &codedError{incidentgraph.Errorf(incidentgraph.ECONFLICT,
+			"import: rows %d to %d: an incident or link this import was creating was created meanwhile by another writer "+
+				"(two imports of the same rows at once?); nothing of these rows was written: run the import again when the other has finished",
+			b.firstRow, b.lastRow), err}
+	}
 	if err != nil {
 		return err
 	}
@@ -677,6 +687,7 @@ type batch struct {
 	relIDs, figureIDs []string
 	seen              map[string]bool
 	places, sources   int
+	firstRow, lastRow int // the file's row numbers of the chunk's first and last row
 }
 
 func newBatch(im *importer, groups, countries map[string]string) *batch {
@@ -780,6 +791,10 @@ func (b *batch) place(inc *gtd.Incident) string {
 }
 
 func (b *batch) incident(inc *gtd.Incident) {
+	if b.firstRow == 0 {
+		b.firstRow = inc.Row
+	}
+	b.lastRow = inc.Row
 	e := *inc.Entity
 	e.Latitude, e.Longitude, e.GeoPrecision = inc.Latitude, inc.Longitude, inc.Specificity
 	e.SourceIDs = []string{gtdDatasetID}

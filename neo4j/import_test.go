@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/gtd"
@@ -251,6 +254,81 @@ func TestImportGTDInterruptedIsCompletedByARerun(t *testing.T) {
 	mustImport(t, db, incs, neo4j.ImportOptions{BatchSize: 5})
 	if fingerprint(t, db) != whole {
 		t.Error("the rerun did not complete the graph of an uninterrupted import")
+	}
+}
+
+// Two writers creating the same new incident: the unique constraint refuses the second, the
+// import reports it (a conflict that says to rerun) instead of swallowing it, and the graph holds
+// one incident. The other writer is a transaction of the test's that creates the incident and
+// stays open until the import's CREATE waits on it (seen in SHOW TRANSACTIONS, not guessed by
+// a sleep): so the import's existence check cannot see it, as with two imports racing.
+func TestImportGTDRefusesAndReportsADuplicateCreatedMeanwhile(t *testing.T) {
+	db := seeded(t)
+	ctx := context.Background()
+	incs := sample(t)[:1]
+	id := "gtd-" + incs[0].EventID
+	d := testDriver(t)
+	s := d.NewSession(ctx, driver.SessionConfig{AccessMode: driver.AccessModeWrite})
+	defer s.Close(ctx)
+	tx, err := s.BeginTransaction(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close(ctx)
+	res, err := tx.Run(ctx, `CREATE (:Entity:Incident {id: $id, kind: 'INCIDENT', name: 'the other writer', origin: 'gtd'})`,
+		map[string]any{"id": id})
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ImportGTD(ctx, slices.Values(incs), neo4j.ImportOptions{})
+		done <- err
+	}()
+	// Wait until the import is blocked on the open transaction's lock (or has finished, which
+	// fails below). The bound only stops a hung test.
+	deadline := time.Now().Add(2 * time.Minute)
+	for blocked := false; !blocked; {
+		select {
+		case err := <-done:
+			t.Fatalf("the import finished before it met the other writer's incident: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never waited on the other writer")
+		}
+		r, err := driver.ExecuteQuery(ctx, d, `SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n`,
+			nil, driver.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := r.Records[0].Get("n")
+		blocked = n.(int64) > 0
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	var de *incidentgraph.Error
+	if err == nil || !errors.As(err, &de) || de.Code != incidentgraph.ECONFLICT || !strings.Contains(err.Error(), "run the import again") {
+		t.Fatalf("import err %v, want a conflict saying to rerun", err)
+	}
+	count := func() int64 {
+		return rows(t, db, `MATCH (n:Entity {id: $id}) RETURN count(n)`, map[string]any{"id": id})[0][0].(int64)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d entities %s, want 1", n, id)
+	}
+	// The rerun the message asks for completes the import (the negative control: with nothing
+	// competing, the same import reports no error), still with one incident, now the import's.
+	mustImport(t, db, incs, neo4j.ImportOptions{})
+	r := rows(t, db, `MATCH (n:Entity {id: $id}) RETURN n.name, EXISTS { (n)-[:OCCURRED_IN]->() }`, map[string]any{"id": id})
+	if len(r) != 1 || r[0][0] == "the other writer" || r[0][1] != true {
+		t.Errorf("after the rerun: %v, want one incident written by the import", r)
 	}
 }
 
