@@ -21,7 +21,7 @@ func (db *DB) Neighborhood(ctx context.Context, id string, depth int, f incident
 	res, err := db.read(ctx, fmt.Sprintf(`
 		MATCH (c:Entity {id: $id})
 		OPTIONAL CALL (c) {
-			MATCH p = ANY SHORTEST (c)-[r WHERE %s]-{1,%d}(m:Entity)
+			MATCH p = ANY SHORTEST (c)-[r%s WHERE %s]-{1,%d}(m:Entity)
 			WHERE m <> c
 			RETURN m, length(p) AS hops
 			ORDER BY hops, m.id
@@ -32,11 +32,11 @@ func (db *DB) Neighborhood(ctx context.Context, id string, depth int, f incident
 		WITH [c] + kept AS nodes, truncated
 		CALL (nodes) {
 			UNWIND nodes AS a
-			MATCH (a)-[r]->(b:Entity)
+			MATCH (a)-[r%s]->(b:Entity)
 			WHERE b IN nodes AND %s
 			RETURN collect(DISTINCT %s) AS rels
 		}
-		RETURN [n IN nodes | properties(n)] AS nodes, rels, truncated`, relPredicate, depth, relPredicate, relFields), params)
+		RETURN [n IN nodes | properties(n)] AS nodes, rels, truncated`, typeSpec(f.Types), relPredicate, depth, typeSpec(f.Types), relPredicate, relFields), params)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +58,13 @@ func (db *DB) ShortestPath(ctx context.Context, from, to string, maxDepth int, f
 		OPTIONAL MATCH (a:Entity {id: $from})
 		OPTIONAL MATCH (b:Entity {id: $to})
 		OPTIONAL CALL (a, b) {
-			MATCH p = ANY SHORTEST (a)-[r WHERE %s]-{1,%d}(b)
+			MATCH p = ANY SHORTEST (a)-[r%s WHERE %s]-{1,%d}(b)
 			RETURN p
 		}
 		RETURN a IS NOT NULL AS hasFrom, b IS NOT NULL AS hasTo,
 		       CASE WHEN a = b THEN [properties(a)] ELSE [n IN nodes(p) | properties(n)] END AS nodes,
 		       CASE WHEN a = b THEN [] ELSE [r IN relationships(p) | %s] END AS rels,
-		       false AS truncated`, relPredicate, maxDepth, relFields), params)
+		       false AS truncated`, typeSpec(f.Types), relPredicate, maxDepth, relFields), params)
 	if err != nil {
 		return nil, err
 	}
