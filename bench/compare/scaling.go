@@ -215,7 +215,7 @@ func writeScaling(out string, files []string) error {
 		w("| %d | %d | %d | %s | %.1f–%.1f | %s | %s (%s – %s) | %s |\n", r.Env.Incidents, r.Env.Entities, r.Env.Relationships,
 			r.Env.Date, lo, hi, r.Params.Entity, r.Params.Group, r.Params.From, r.Params.To, r.Params.Network)
 	}
-	w("\nOur p50 and p99 (ms) and throughput (req/s) at each size, the floor's p50 beside them, and our p50's growth from the smallest to the largest size against the target.\n\n")
+	w("\nEach side's p50 and p99 (ms) and throughput (req/s) at each size, and its p50's growth from the smallest to the largest size (against the issue's target, for ours).\n\n")
 	w("| question | c | side |")
 	for _, r := range runs {
 		w(" %d: p50 / p99 / req/s |", r.Env.Incidents)
@@ -280,7 +280,11 @@ func drawScaling(path string, runs []scalingRun, qs []string, conc []int, find f
 		p.Title.Text = q
 		p.X.Label.Text = "incidents"
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		var ticks []plot.Tick
+		for _, r := range runs {
+			ticks = append(ticks, plot.Tick{Value: float64(r.Env.Incidents), Label: fmt.Sprintf("%dk", (r.Env.Incidents+500)/1000)})
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		p.Y.Label.Text = "p50 ms"
 		p.Y.Min = 0
 		p.Legend.Top = true
