@@ -20,9 +20,11 @@ import (
 type wire struct {
 	ln   net.Listener
 	sent atomic.Int64
-	cut  atomic.Bool
-	mu   sync.Mutex
-	open []net.Conn
+	// dials counts the connections the service opened to the database.
+	dials atomic.Int64
+	cut   atomic.Bool
+	mu    sync.Mutex
+	open  []net.Conn
 }
 
 // newWire starts a wire and opens the store through it, with a short query timeout so that a
@@ -54,6 +56,7 @@ func (w *wire) serve(target string) {
 		if err != nil {
 			return
 		}
+		w.dials.Add(1)
 		if w.cut.Load() {
 			c.Close() // the database is unreachable: connections are reset
 			continue
