@@ -369,6 +369,7 @@ async function findPaths(from, to) {
   layoutAround(added, null);
   markClasses();
   highlightPaths();
+  cy.fit(cy.$('.onpath'), 40); // the paths, whole
   writeURL();
   $('path-result').textContent = paths.length
     ? `${paths.length} path${paths.length > 1 ? 's' : ''}: ${paths.map((p) => `${p.length} hop${p.length > 1 ? 's' : ''} (weakest ${p.weakestConfidence})`).join(', ')}`
