@@ -67,6 +67,7 @@ type config struct {
 	corsOrigins   string
 	anonymous     string
 	shutdownGrace time.Duration
+	limits        serveLimits // serve: HTTP, GraphQL and shutdown limits (limits.go)
 
 	// token create and token revoke
 	tokenName    string
@@ -96,6 +97,11 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&c.corsOrigins, "cors_origins", env("CORS_ORIGINS", ""), "comma-separated web origins allowed to call /graphql from a browser; * for any (CORS_ORIGINS)")
 	fs.BoolVar(&c.seedOnStart, "seed", env("SEED_ON_START", "") == "true", "serve: load the seed files before serving (SEED_ON_START=true)")
 	fs.StringVar(&c.anonymous, "anonymous_access", env("ANONYMOUS_ACCESS", server.AnonymousRead), "serve: what callers without a token may do: read or none (ANONYMOUS_ACCESS)")
+	if cmd == "serve" {
+		if err := limitFlags(fs, getenv, &c.limits, &c.neo4j.QueryTimeout); err != nil {
+			return nil, err
+		}
+	}
 	if cmd == "token create" {
 		fs.StringVar(&c.tokenName, "name", "", "the token's name: lower-case letters, digits, '.', '_' or '-'")
 		fs.StringVar(&c.tokenRole, "role", "", "reader, analyst, curator or admin")
@@ -113,6 +119,12 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if !server.ValidAnonymousAccess(c.anonymous) {
 		return nil, fmt.Errorf("ANONYMOUS_ACCESS %q: use read or none", c.anonymous)
+	}
+	if cmd == "serve" {
+		if err := c.limits.check(c.neo4j.QueryTimeout); err != nil {
+			return nil, err
+		}
+		c.shutdownGrace = c.limits.shutdownGrace
 	}
 	return c, nil
 }
@@ -328,7 +340,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
 	}
-	scfg := server.DefaultConfig()
+	scfg := c.limits.server
 	scfg.AnonymousAccess = c.anonymous
 	for _, o := range strings.Split(c.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -337,10 +349,11 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	}
 	srv := &http.Server{
 		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: c.limits.readHeaderTimeout,
+		ReadTimeout:       c.limits.readTimeout,
+		WriteTimeout:      c.limits.writeTimeout,
+		IdleTimeout:       c.limits.idleTimeout,
+		MaxHeaderBytes:    c.limits.maxHeaderBytes,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -350,7 +363,9 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info().Msg("shutting down")
+	// Shutdown stops accepting at once, waits for the requests in flight (up to the grace),
+	// and only then does serve return and its deferred Close release the driver.
+	logger.Info().Dur("grace", c.shutdownGrace).Msg("shutting down: draining requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
