@@ -368,3 +368,21 @@ func TestCompiledAnswersAsTheLoaders(t *testing.T) {
 		})
 	}
 }
+
+// TestCompiledQueryOfAMissingEntity: an id no entity has answers null, in one round trip,
+// through the compiled query as through the loaders.
+func TestCompiledQueryOfAMissingEntity(t *testing.T) {
+	db := seededDB(t)
+	svc := &roundTrips{DB: db}
+	q := `{ entity(id: "no-such-entity") { id relationships { other { id } } } }`
+	for name, s := range map[string]incidentgraph.GraphService{"compiled": svc, "loaders": withoutTree{db}} {
+		var data struct{ Entity *struct{ ID string } }
+		mustData(t, newTestServer(t, s, db).post(t, q, nil), &data)
+		if data.Entity != nil {
+			t.Errorf("%s: a missing entity answers %+v", name, data.Entity)
+		}
+	}
+	if n := svc.n.Load(); n != 1 {
+		t.Errorf("%d round trips, want 1", n)
+	}
+}
