@@ -121,9 +121,9 @@ bench: web
 
 # The comparison benchmark (bench/compare): the same questions answered by this service, by the
 # Neo4j GraphQL Library (npm, pinned in bench/compare/library) and by the raw Go driver, over one
-# Neo4j of its own (.neo4j/bench/, ports 7689/7476). It loads the seed graph first unless
-# BENCH_SEED=0 (then it measures whatever that database holds: pass the questions' ids in
-# BENCH_COMPARE_FLAGS, e.g. '-entity ID -group ID -data "generated, 200,000 incidents"').
+# Neo4j of its own (.neo4j/bench/, ports 7689/7476), emptied before every run and loaded as
+# below (BENCH_GTD_INCIDENTS= for the seed graph alone, asked about the seed's ids; the
+# questions' ids can be given in BENCH_COMPARE_FLAGS, e.g. '-entity ID -group ID').
 BENCH_NEO4J_HOME     ?= .neo4j/bench
 BENCH_NEO4J_BOLT     ?= 7689
 BENCH_NEO4J_HTTP     ?= 7476
