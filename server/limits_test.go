@@ -338,3 +338,26 @@ func TestResolverPanicIsRecovered(t *testing.T) {
 		t.Errorf("after the panic: %d %s", a.status, a.body)
 	}
 }
+
+// TestProductionSwitches: introspection and "did you mean" suggestions are on by default and
+// off when switched off.
+func TestProductionSwitches(t *testing.T) {
+	db := seededDB(t)
+	cfg := server.DefaultConfig()
+	cfg.Introspection, cfg.FieldSuggestions = false, false
+	closed := newConfiguredServer(t, cfg, services(t, db, db))
+	open := newTestServer(t, db, db)
+	const schema, typo = `{ __schema { queryType { name } } }`, `{ entity(id: "islamic-state") { nmae } }`
+	if a := open.send(t, "", schema, nil); a.status != 200 || a.code(t) != "" {
+		t.Errorf("introspection on: %d %s", a.status, a.body)
+	}
+	if a := closed.send(t, "", schema, nil); a.code(t) == "" || strings.Contains(string(a.body), `"Query"`) {
+		t.Errorf("introspection off: %d %s", a.status, a.body)
+	}
+	if a := open.send(t, "", typo, nil); !strings.Contains(string(a.body), "Did you mean") {
+		t.Errorf("suggestions on: %s", a.body)
+	}
+	if a := closed.send(t, "", typo, nil); a.code(t) != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(string(a.body), "Did you mean") {
+		t.Errorf("suggestions off: %s", a.body)
+	}
+}
