@@ -100,6 +100,8 @@ type RelationshipFilter struct {
 	// ValidAt keeps only relationships that held in the world at some time on that date (or in
 	// that month or year): see HeldDuring.
 	ValidAt PartialDate
+	// IncludeRetracted keeps assertions a curator has retracted; reads leave them out by default.
+	IncludeRetracted bool
 }
 
 // Partial dates in the time view compare by their whole span:

@@ -176,6 +176,9 @@ func fromRelationshipFilter(f *model.RelationshipFilter) (incidentgraph.Relation
 	if f.Direction != nil {
 		out.Direction = incidentgraph.Direction(*f.Direction)
 	}
+	if f.IncludeRetracted != nil {
+		out.IncludeRetracted = *f.IncludeRetracted
+	}
 	return out, nil
 }
 

@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	Figure() FigureResolver
 	Group() GroupResolver
 	Incident() IncidentResolver
+	Mutation() MutationResolver
 	NeighborLink() NeighborLinkResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
@@ -56,6 +57,32 @@ type ComplexityRoot struct {
 		Entity          func(childComplexity int) int
 	}
 
+	Change struct {
+		Actor          func(childComplexity int) int
+		After          func(childComplexity int) int
+		At             func(childComplexity int) int
+		Before         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IdempotencyKey func(childComplexity int) int
+		Operation      func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		RequestID      func(childComplexity int) int
+		Role           func(childComplexity int) int
+		TargetID       func(childComplexity int) int
+		TargetKind     func(childComplexity int) int
+		Version        func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CommonNeighbor struct {
 		Entity func(childComplexity int) int
 		Links  func(childComplexity int) int
@@ -64,12 +91,14 @@ type ComplexityRoot struct {
 	Country struct {
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Iso2          func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	CypherResult struct {
@@ -86,12 +115,14 @@ type ComplexityRoot struct {
 		EndDate       func(childComplexity int) int
 		EventType     func(childComplexity int) int
 		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Summary       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Figure struct {
@@ -131,11 +162,13 @@ type ComplexityRoot struct {
 	Group struct {
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Incident struct {
@@ -146,6 +179,7 @@ type ComplexityRoot struct {
 		EndDate       func(childComplexity int) int
 		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		GtdEventID    func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
@@ -155,6 +189,7 @@ type ComplexityRoot struct {
 		Suicide       func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		TargetTypes   func(childComplexity int) int
+		Version       func(childComplexity int) int
 		WeaponTypes   func(childComplexity int) int
 	}
 
@@ -170,6 +205,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Mutation struct {
+		AddFigureReport     func(childComplexity int, input model.FigureReportInput, idempotencyKey *string) int
+		AddRelationship     func(childComplexity int, input model.AddRelationshipInput, idempotencyKey *string) int
+		AddSource           func(childComplexity int, input model.AddSourceInput, idempotencyKey *string) int
+		CreateEntity        func(childComplexity int, input model.CreateEntityInput, idempotencyKey *string) int
+		DeleteEntity        func(childComplexity int, id string, version int, reason string, idempotencyKey *string) int
+		DeleteRelationship  func(childComplexity int, id string, version int, reason string, idempotencyKey *string) int
+		MergeEntities       func(childComplexity int, survivor string, survivorVersion int, duplicate string, duplicateVersion int, idempotencyKey *string) int
+		RetractRelationship func(childComplexity int, id string, version int, reason string, idempotencyKey *string) int
+		UpdateEntity        func(childComplexity int, id string, version int, input model.UpdateEntityInput, idempotencyKey *string) int
+		UpdateRelationship  func(childComplexity int, id string, version int, input model.UpdateRelationshipInput, idempotencyKey *string) int
+	}
+
 	NeighborLink struct {
 		Of            func(childComplexity int) int
 		Relationships func(childComplexity int) int
@@ -181,12 +229,14 @@ type ComplexityRoot struct {
 		Dissolved     func(childComplexity int) int
 		Founded       func(childComplexity int) int
 		GtdName       func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		OrgType       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -232,6 +282,7 @@ type ComplexityRoot struct {
 		Aliases       func(childComplexity int) int
 		Anonymous     func(childComplexity int) int
 		Description   func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
@@ -239,6 +290,7 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Role          func(childComplexity int) int
 		Sources       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Place struct {
@@ -246,6 +298,7 @@ type ComplexityRoot struct {
 		CountryCode   func(childComplexity int) int
 		Description   func(childComplexity int) int
 		GeoPrecision  func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Latitude      func(childComplexity int) int
@@ -254,10 +307,12 @@ type ComplexityRoot struct {
 		PlaceType     func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Query struct {
 		AffiliateNetwork  func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		AuditLog          func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Centrality        func(childComplexity int, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		CommonNeighbors   func(childComplexity int, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Cypher            func(childComplexity int, query string, params *model.JSON, limit *int) int
@@ -284,16 +339,19 @@ type ComplexityRoot struct {
 		ConfidenceLevel func(childComplexity int) int
 		Direction       func(childComplexity int) int
 		From            func(childComplexity int) int
+		History         func(childComplexity int, first *int) int
 		ID              func(childComplexity int) int
 		Note            func(childComplexity int) int
 		Other           func(childComplexity int) int
 		Quote           func(childComplexity int) int
+		Retraction      func(childComplexity int) int
 		Sources         func(childComplexity int) int
 		Status          func(childComplexity int) int
 		To              func(childComplexity int) int
 		Type            func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
 		ValidTo         func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	RelationshipTypeInfo struct {
@@ -301,6 +359,12 @@ type ComplexityRoot struct {
 		FromKinds   func(childComplexity int) int
 		ToKinds     func(childComplexity int) int
 		Type        func(childComplexity int) int
+	}
+
+	Retraction struct {
+		At     func(childComplexity int) int
+		By     func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	SimilarIncident struct {
@@ -320,6 +384,7 @@ type ComplexityRoot struct {
 		Accessed      func(childComplexity int) int
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
+		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
@@ -330,6 +395,7 @@ type ComplexityRoot struct {
 		Sources       func(childComplexity int) int
 		Title         func(childComplexity int) int
 		URL           func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	Subgraph struct {
@@ -367,12 +433,17 @@ type ComplexityRoot struct {
 type CountryResolver interface {
 	Sources(ctx context.Context, obj *model.Country) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+
+	Version(ctx context.Context, obj *model.Country) (int, error)
+	History(ctx context.Context, obj *model.Country, first *int) ([]*model.Change, error)
 }
 type EventResolver interface {
 	Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
+	Version(ctx context.Context, obj *model.Event) (int, error)
+	History(ctx context.Context, obj *model.Event, first *int) ([]*model.Change, error)
 }
 type FigureResolver interface {
 	AssertedBy(ctx context.Context, obj *model.Figure) (model.Entity, error)
@@ -381,12 +452,28 @@ type FigureResolver interface {
 type GroupResolver interface {
 	Sources(ctx context.Context, obj *model.Group) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+	Version(ctx context.Context, obj *model.Group) (int, error)
+	History(ctx context.Context, obj *model.Group, first *int) ([]*model.Change, error)
 }
 type IncidentResolver interface {
 	Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
+	Version(ctx context.Context, obj *model.Incident) (int, error)
+	History(ctx context.Context, obj *model.Incident, first *int) ([]*model.Change, error)
+}
+type MutationResolver interface {
+	CreateEntity(ctx context.Context, input model.CreateEntityInput, idempotencyKey *string) (model.Entity, error)
+	UpdateEntity(ctx context.Context, id string, version int, input model.UpdateEntityInput, idempotencyKey *string) (model.Entity, error)
+	AddRelationship(ctx context.Context, input model.AddRelationshipInput, idempotencyKey *string) (*model.Relationship, error)
+	UpdateRelationship(ctx context.Context, id string, version int, input model.UpdateRelationshipInput, idempotencyKey *string) (*model.Relationship, error)
+	RetractRelationship(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (*model.Relationship, error)
+	AddSource(ctx context.Context, input model.AddSourceInput, idempotencyKey *string) (*model.Source, error)
+	AddFigureReport(ctx context.Context, input model.FigureReportInput, idempotencyKey *string) (*model.Figure, error)
+	MergeEntities(ctx context.Context, survivor string, survivorVersion int, duplicate string, duplicateVersion int, idempotencyKey *string) (model.Entity, error)
+	DeleteEntity(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error)
+	DeleteRelationship(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error)
 }
 type NeighborLinkResolver interface {
 	Of(ctx context.Context, obj *model.NeighborLink) (model.Entity, error)
@@ -394,14 +481,23 @@ type NeighborLinkResolver interface {
 type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+
+	Version(ctx context.Context, obj *model.Organization) (int, error)
+	History(ctx context.Context, obj *model.Organization, first *int) ([]*model.Change, error)
 }
 type PersonResolver interface {
 	Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+
+	Version(ctx context.Context, obj *model.Person) (int, error)
+	History(ctx context.Context, obj *model.Person, first *int) ([]*model.Change, error)
 }
 type PlaceResolver interface {
 	Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+
+	Version(ctx context.Context, obj *model.Place) (int, error)
+	History(ctx context.Context, obj *model.Place, first *int) ([]*model.Change, error)
 }
 type QueryResolver interface {
 	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
@@ -421,6 +517,7 @@ type QueryResolver interface {
 	Patterns(ctx context.Context) ([]*model.Pattern, error)
 	RunPattern(ctx context.Context, name string, params *model.JSON, limit *int) (*model.CypherResult, error)
 	Cypher(ctx context.Context, query string, params *model.JSON, limit *int) (*model.CypherResult, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -429,6 +526,10 @@ type RelationshipResolver interface {
 
 	AssertedBy(ctx context.Context, obj *model.Relationship) (model.Entity, error)
 	Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error)
+
+	Version(ctx context.Context, obj *model.Relationship) (int, error)
+	Retraction(ctx context.Context, obj *model.Relationship) (*model.Retraction, error)
+	History(ctx context.Context, obj *model.Relationship, first *int) ([]*model.Change, error)
 }
 type SimilarityReasonResolver interface {
 	Via(ctx context.Context, obj *model.SimilarityReason) ([]model.Entity, error)
@@ -436,6 +537,9 @@ type SimilarityReasonResolver interface {
 type SourceResolver interface {
 	Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
+
+	Version(ctx context.Context, obj *model.Source) (int, error)
+	History(ctx context.Context, obj *model.Source, first *int) ([]*model.Change, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -487,6 +591,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CentralityScore.Entity(childComplexity), true
 
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.idempotencyKey":
+		if e.ComplexityRoot.Change.IdempotencyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.IdempotencyKey(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+	case "Change.reason":
+		if e.ComplexityRoot.Change.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Reason(childComplexity), true
+	case "Change.requestId":
+		if e.ComplexityRoot.Change.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RequestID(childComplexity), true
+	case "Change.role":
+		if e.ComplexityRoot.Change.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Role(childComplexity), true
+	case "Change.targetId":
+		if e.ComplexityRoot.Change.TargetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.TargetID(childComplexity), true
+	case "Change.targetKind":
+		if e.ComplexityRoot.Change.TargetKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.TargetKind(childComplexity), true
+	case "Change.version":
+		if e.ComplexityRoot.Change.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Version(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
 	case "CommonNeighbor.entity":
 		if e.ComplexityRoot.CommonNeighbor.Entity == nil {
 			break
@@ -512,6 +721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Description(childComplexity), true
+	case "Country.history":
+		if e.ComplexityRoot.Country.History == nil {
+			break
+		}
+
+		args, err := ec.field_Country_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Country.History(childComplexity, args["first"].(*int)), true
 	case "Country.id":
 		if e.ComplexityRoot.Country.ID == nil {
 			break
@@ -553,6 +773,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Sources(childComplexity), true
+	case "Country.version":
+		if e.ComplexityRoot.Country.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Version(childComplexity), true
 
 	case "CypherResult.columns":
 		if e.ComplexityRoot.CypherResult.Columns == nil {
@@ -620,6 +846,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Figures(childComplexity, args["metric"].(*model.FigureMetric), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Event.history":
+		if e.ComplexityRoot.Event.History == nil {
+			break
+		}
+
+		args, err := ec.field_Event_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.History(childComplexity, args["first"].(*int)), true
 	case "Event.id":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
@@ -661,6 +898,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Summary(childComplexity), true
+	case "Event.version":
+		if e.ComplexityRoot.Event.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Version(childComplexity), true
 
 	case "Figure.asOf":
 		if e.ComplexityRoot.Figure.AsOf == nil {
@@ -827,6 +1070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Description(childComplexity), true
+	case "Group.history":
+		if e.ComplexityRoot.Group.History == nil {
+			break
+		}
+
+		args, err := ec.field_Group_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.History(childComplexity, args["first"].(*int)), true
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
 			break
@@ -862,6 +1116,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Sources(childComplexity), true
+	case "Group.version":
+		if e.ComplexityRoot.Group.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Version(childComplexity), true
 
 	case "Incident.aliases":
 		if e.ComplexityRoot.Incident.Aliases == nil {
@@ -910,6 +1170,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.GtdEventID(childComplexity), true
+	case "Incident.history":
+		if e.ComplexityRoot.Incident.History == nil {
+			break
+		}
+
+		args, err := ec.field_Incident_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incident.History(childComplexity, args["first"].(*int)), true
 	case "Incident.id":
 		if e.ComplexityRoot.Incident.ID == nil {
 			break
@@ -969,6 +1240,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.TargetTypes(childComplexity), true
+	case "Incident.version":
+		if e.ComplexityRoot.Incident.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Version(childComplexity), true
 	case "Incident.weaponTypes":
 		if e.ComplexityRoot.Incident.WeaponTypes == nil {
 			break
@@ -1014,6 +1291,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncidentEdge.Node(childComplexity), true
 
+	case "Mutation.addFigureReport":
+		if e.ComplexityRoot.Mutation.AddFigureReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addFigureReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddFigureReport(childComplexity, args["input"].(model.FigureReportInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.addRelationship":
+		if e.ComplexityRoot.Mutation.AddRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddRelationship(childComplexity, args["input"].(model.AddRelationshipInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.addSource":
+		if e.ComplexityRoot.Mutation.AddSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddSource(childComplexity, args["input"].(model.AddSourceInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.createEntity":
+		if e.ComplexityRoot.Mutation.CreateEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEntity(childComplexity, args["input"].(model.CreateEntityInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.deleteEntity":
+		if e.ComplexityRoot.Mutation.DeleteEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEntity(childComplexity, args["id"].(string), args["version"].(int), args["reason"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.deleteRelationship":
+		if e.ComplexityRoot.Mutation.DeleteRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRelationship(childComplexity, args["id"].(string), args["version"].(int), args["reason"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.mergeEntities":
+		if e.ComplexityRoot.Mutation.MergeEntities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeEntities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeEntities(childComplexity, args["survivor"].(string), args["survivorVersion"].(int), args["duplicate"].(string), args["duplicateVersion"].(int), args["idempotencyKey"].(*string)), true
+	case "Mutation.retractRelationship":
+		if e.ComplexityRoot.Mutation.RetractRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retractRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetractRelationship(childComplexity, args["id"].(string), args["version"].(int), args["reason"].(string), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateEntity":
+		if e.ComplexityRoot.Mutation.UpdateEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEntity(childComplexity, args["id"].(string), args["version"].(int), args["input"].(model.UpdateEntityInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.updateRelationship":
+		if e.ComplexityRoot.Mutation.UpdateRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRelationship(childComplexity, args["id"].(string), args["version"].(int), args["input"].(model.UpdateRelationshipInput), args["idempotencyKey"].(*string)), true
+
 	case "NeighborLink.of":
 		if e.ComplexityRoot.NeighborLink.Of == nil {
 			break
@@ -1057,6 +1445,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.GtdName(childComplexity), true
+	case "Organization.history":
+		if e.ComplexityRoot.Organization.History == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1098,6 +1497,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Sources(childComplexity), true
+	case "Organization.version":
+		if e.ComplexityRoot.Organization.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Version(childComplexity), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -1249,6 +1654,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Description(childComplexity), true
+	case "Person.history":
+		if e.ComplexityRoot.Person.History == nil {
+			break
+		}
+
+		args, err := ec.field_Person_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.History(childComplexity, args["first"].(*int)), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -1296,6 +1712,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Sources(childComplexity), true
+	case "Person.version":
+		if e.ComplexityRoot.Person.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Version(childComplexity), true
 
 	case "Place.aliases":
 		if e.ComplexityRoot.Place.Aliases == nil {
@@ -1321,6 +1743,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.GeoPrecision(childComplexity), true
+	case "Place.history":
+		if e.ComplexityRoot.Place.History == nil {
+			break
+		}
+
+		args, err := ec.field_Place_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Place.History(childComplexity, args["first"].(*int)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -1374,6 +1807,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Sources(childComplexity), true
+	case "Place.version":
+		if e.ComplexityRoot.Place.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Version(childComplexity), true
 
 	case "Query.affiliateNetwork":
 		if e.ComplexityRoot.Query.AffiliateNetwork == nil {
@@ -1386,6 +1825,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AffiliateNetwork(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*model.RelationshipFilter), args["limit"].(*int), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.centrality":
 		if e.ComplexityRoot.Query.Centrality == nil {
 			break
@@ -1596,6 +2046,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.From(childComplexity), true
+	case "Relationship.history":
+		if e.ComplexityRoot.Relationship.History == nil {
+			break
+		}
+
+		args, err := ec.field_Relationship_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int)), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -1620,6 +2081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Quote(childComplexity), true
+	case "Relationship.retraction":
+		if e.ComplexityRoot.Relationship.Retraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Retraction(childComplexity), true
 	case "Relationship.sources":
 		if e.ComplexityRoot.Relationship.Sources == nil {
 			break
@@ -1656,6 +2123,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.ValidTo(childComplexity), true
+	case "Relationship.version":
+		if e.ComplexityRoot.Relationship.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Version(childComplexity), true
 
 	case "RelationshipTypeInfo.description":
 		if e.ComplexityRoot.RelationshipTypeInfo.Description == nil {
@@ -1681,6 +2154,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipTypeInfo.Type(childComplexity), true
+
+	case "Retraction.at":
+		if e.ComplexityRoot.Retraction.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Retraction.At(childComplexity), true
+	case "Retraction.by":
+		if e.ComplexityRoot.Retraction.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Retraction.By(childComplexity), true
+	case "Retraction.reason":
+		if e.ComplexityRoot.Retraction.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Retraction.Reason(childComplexity), true
 
 	case "SimilarIncident.incident":
 		if e.ComplexityRoot.SimilarIncident.Incident == nil {
@@ -1744,6 +2236,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Description(childComplexity), true
+	case "Source.history":
+		if e.ComplexityRoot.Source.History == nil {
+			break
+		}
+
+		args, err := ec.field_Source_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -1809,6 +2312,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
+	case "Source.version":
+		if e.ComplexityRoot.Source.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Version(childComplexity), true
 
 	case "Subgraph.edges":
 		if e.ComplexityRoot.Subgraph.Edges == nil {
@@ -1913,9 +2422,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddRelationshipInput", ec.unmarshalInputAddRelationshipInput),
+			graphql.NewInputUnmarshaler("AddSourceInput", ec.unmarshalInputAddSourceInput),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CreateEntityInput", ec.unmarshalInputCreateEntityInput),
+			graphql.NewInputUnmarshaler("FigureReportInput", ec.unmarshalInputFigureReportInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
+			graphql.NewInputUnmarshaler("UpdateEntityInput", ec.unmarshalInputUpdateEntityInput),
+			graphql.NewInputUnmarshaler("UpdateRelationshipInput", ec.unmarshalInputUpdateRelationshipInput),
 		)
 	}
 	first := true
@@ -1950,6 +2466,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1989,6 +2520,7 @@ for a link chart with ` + "`" + `neighborhood` + "`" + ` and ` + "`" + `shortest
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 """
@@ -2349,6 +2881,21 @@ type Query {
     "At most this many rows: 1 to 1000."
     limit: Int = 100
   ): CypherResult!
+
+  """
+  The audit log of curators' writes, newest first (needs a bearer token with role admin). Each
+  entry says who (token name and role), when, which operation, on what, the values before and
+  after, and the request id and idempotency key. Cursor-paged: pass ` + "`" + `pageInfo.endCursor` + "`" + ` as
+  ` + "`" + `after` + "`" + ` for the next page.
+  """
+  auditLog(
+    "What to keep; everything when omitted."
+    filter: AuditFilter
+    "How many to return: 1 to 100."
+    first: Int = 50
+    "The cursor after which to continue."
+    after: String
+  ): ChangeConnection!
 }
 
 "What kind of thing an entity is."
@@ -2402,6 +2949,14 @@ interface Entity {
     "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
     validAt: PartialDate
   ): [Relationship!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "A militant group, government body, coalition, publisher or other organization."
@@ -2437,6 +2992,14 @@ type Organization implements Entity {
   founded: PartialDate
   "When it ceased to exist, where it has."
   dissolved: PartialDate
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "What sort of organization."
@@ -2486,6 +3049,14 @@ type Country implements Entity {
   ): [Relationship!]!
   "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `RU` + "`" + `."
   iso2: String!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "A person. Anonymous sources are people too, with ` + "`" + `anonymous: true` + "`" + `."
@@ -2519,6 +3090,14 @@ type Person implements Entity {
   nationality: String
   "True when the sources do not name the person."
   anonymous: Boolean!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "A city, region, venue, airport or other place."
@@ -2556,6 +3135,14 @@ type Place implements Entity {
   longitude: Float
   "How exact the coordinates are, as GTD's ` + "`" + `specificity` + "`" + `: 1 the exact place … 5 unknown."
   geoPrecision: Int
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "What sort of place."
@@ -2631,6 +3218,14 @@ type Incident implements Entity {
     "Only reports as of this date or earlier (a partial date covers its whole span)."
     validAt: PartialDate
   ): [Figure!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "Anything else with a date: an alert, a detention, a statement, a campaign, a military operation."
@@ -2675,6 +3270,14 @@ type Event implements Entity {
     "Only reports as of this date or earlier (a partial date covers its whole span)."
     validAt: PartialDate
   ): [Figure!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "What sort of event."
@@ -2732,6 +3335,14 @@ type Source implements Entity {
   sourceType: SourceType!
   "When the curators last read it online."
   accessed: PartialDate
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "What sort of source."
@@ -2775,6 +3386,14 @@ type Group implements Entity {
     "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
     validAt: PartialDate
   ): [Relationship!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "Which way a relationship points, seen from the entity you asked about."
@@ -2822,6 +3441,8 @@ input RelationshipFilter {
   assertedBy: ID
   "Which way (for ` + "`" + `relationships` + "`" + `; paths and neighbourhoods always go both ways)."
   direction: Direction = BOTH
+  "Also assertions a curator has retracted (see ` + "`" + `retraction` + "`" + `). Left out by default."
+  includeRetracted: Boolean = false
 }
 
 """
@@ -2867,6 +3488,15 @@ type Relationship {
   assertedOn: PartialDate
   "Curators' note: caveats, what is unverified."
   note: String
+  """
+  The version of this assertion: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateRelationship` + "`" + `, ` + "`" + `retractRelationship` + "`" + ` and ` + "`" + `deleteRelationship` + "`" + `.
+  """
+  version: Int!
+  "Who retracted this assertion, when and why; null while it stands. Reads leave retracted assertions out unless ` + "`" + `includeRetracted` + "`" + ` is set."
+  retraction: Retraction
+  "Every change curators made to this assertion, oldest first."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
 }
 
 "How a link chart draws an edge."
@@ -3492,6 +4122,406 @@ type CypherResult {
   "True when a cap (rows, size or chart items) cut the answer."
   truncated: Boolean!
 }
+
+"""
+Curators' writes (needs a bearer token with role curator or above; hard deletes need admin).
+Each mutation is one transaction: the change, the new version and the audit entry are written
+together, and on any error nothing is written. Updates, retractions and deletes name the
+` + "`" + `version` + "`" + ` they read; a stale version is refused with CONFLICT and ` + "`" + `extensions.currentVersion` + "`" + `.
+Every mutation takes an optional ` + "`" + `idempotencyKey` + "`" + ` (up to 100 characters, per token): sending
+the same request again with the same key returns the first answer and writes nothing; the same
+key with a different request is refused with BAD_USER_INPUT. Invalid input is refused with
+BAD_USER_INPUT, the seed validator's message and ` + "`" + `extensions.field` + "`" + ` naming the input path (e.g.
+` + "`" + `input.confidence` + "`" + `); ` + "`" + `extensions.problems` + "`" + ` lists every problem found.
+"""
+type Mutation {
+  "Adds an entity (origin ` + "`" + `curation` + "`" + `: seed loads and imports never overwrite or remove it)."
+  createEntity(
+    "What to write." input: CreateEntityInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Entity!
+  """
+  Changes an entity's fields: the fields given replace the stored ones (a list replaces the whole
+  list), the others stay. Its id and kind never change. A loaded (seed or GTD) entity becomes the
+  curators' own: later loads leave it as corrected.
+  """
+  updateEntity(
+    "The id of what to change." id: ID!,
+    "The version you read: a stale one is refused with CONFLICT." version: Int!,
+    "What to write." input: UpdateEntityInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Entity!
+  """
+  Adds an assertion with its provenance: status, confidence, asserting party and at least one
+  source, as a seed file would. Its id defaults to ` + "`" + `from--type--to--assertedBy` + "`" + `.
+  """
+  addRelationship(
+    "What to write." input: AddRelationshipInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Relationship!
+  """
+  Corrects an assertion's provenance (status, confidence, sources, quote, dates, note). Its type,
+  ends and asserting party never change: another party's view is another assertion (add it), a
+  wrong one is retracted. A loaded assertion becomes the curators' own: later loads keep the
+  correction.
+  """
+  updateRelationship(
+    "The id of what to change." id: ID!,
+    "The version you read: a stale one is refused with CONFLICT." version: Int!,
+    "What to write." input: UpdateRelationshipInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Relationship!
+  """
+  Withdraws an assertion: it stays, with who retracted it, when and why (` + "`" + `retraction` + "`" + `), and
+  reads leave it out unless ` + "`" + `includeRetracted` + "`" + ` is set. The normal way to correct the record.
+  """
+  retractRelationship(
+    "The id of what to change." id: ID!
+    "The version you read: a stale one is refused with CONFLICT." version: Int!
+    "Why (required, up to 2,000 characters)." reason: String!
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Relationship!
+  "Adds a source (a SOURCE entity) for assertions to cite."
+  addSource(
+    "What to write." input: AddSourceInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Source!
+  "Adds a figure report (a toll as reported on a date); a revised toll is a new report."
+  addFigureReport(
+    "What to write." input: FigureReportInput!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Figure!
+  """
+  Merges a duplicate into the survivor: the duplicate's relationships (recreated with the same
+  ids, types and properties), names (as aliases), sources and figures move to the survivor, and
+  the duplicate's id keeps resolving to it (` + "`" + `entity(id:)` + "`" + ` answers the survivor).
+  """
+  mergeEntities(
+    "The entity that stays." survivor: ID!,
+    "The survivor's version you read." survivorVersion: Int!,
+    "The entity merged into it and removed; its id resolves to the survivor from then on." duplicate: ID!,
+    "The duplicate's version you read." duplicateVersion: Int!,
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Entity!
+  "Deletes an entity and its relationships for good (admin only; audited). Prefer retraction or a merge."
+  deleteEntity(
+    "The id of what to change." id: ID!
+    "The version you read: a stale one is refused with CONFLICT." version: Int!
+    "Why (required)." reason: String!
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Boolean!
+  "Deletes an assertion for good (admin only; audited). Prefer ` + "`" + `retractRelationship` + "`" + `."
+  deleteRelationship(
+    "The id of what to change." id: ID!
+    "The version you read: a stale one is refused with CONFLICT." version: Int!
+    "Why (required)." reason: String!
+    "Any string up to 100 characters, new for each new request: a retry with the same key returns the first answer and writes nothing." idempotencyKey: String
+  ): Boolean!
+}
+
+"A new entity. Which fields are required depends on the kind, as in the seed files (docs/seed-format.md)."
+input CreateEntityInput {
+  "A readable slug: lowercase letters and digits joined by single hyphens, at most 80 characters."
+  id: ID!
+  "What kind of entity."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names (none twice)."
+  aliases: [String!]
+  "A sentence or two."
+  description: String
+  "Ids of SOURCE entities for the entity's own facts."
+  sources: [ID!]
+  "ORGANIZATION (required): what sort."
+  orgType: OrganizationType
+  "ORGANIZATION: the GTD group name."
+  gtdName: String
+  "ORGANIZATION: founded."
+  founded: PartialDate
+  "ORGANIZATION: dissolved (not before founded)."
+  dissolved: PartialDate
+  "COUNTRY (required): ISO 3166-1 alpha-2 code."
+  iso2: String
+  "PERSON: role."
+  role: String
+  "PERSON: nationality (ISO 3166-1 alpha-2)."
+  nationality: String
+  "PERSON: an anonymous source."
+  anonymous: Boolean
+  "PLACE (required): what sort."
+  placeType: PlaceType
+  "PLACE: country code (ISO 3166-1 alpha-2)."
+  countryCode: String
+  "PLACE: latitude, -90 to 90 (with longitude)."
+  latitude: Float
+  "PLACE: longitude, -180 to 180 (with latitude)."
+  longitude: Float
+  "INCIDENT, EVENT (required): when."
+  date: PartialDate
+  "INCIDENT, EVENT: when it ended (not before date)."
+  endDate: PartialDate
+  "INCIDENT, EVENT: what happened."
+  summary: String
+  "INCIDENT: GTD attack type codes (1–9)."
+  attackTypes: [Int!]
+  "INCIDENT: GTD target type codes (1–22)."
+  targetTypes: [Int!]
+  "INCIDENT: GTD weapon type codes (1–13)."
+  weaponTypes: [Int!]
+  "INCIDENT: a suicide attack."
+  suicide: Boolean
+  "INCIDENT (required): SUCCESSFUL, FAILED or FOILED."
+  outcome: Outcome
+  "EVENT (required): what sort."
+  eventType: EventType
+  "SOURCE (required): the publisher."
+  publisher: String
+  "SOURCE (required): when published."
+  published: PartialDate
+  "SOURCE: an absolute http or https URL."
+  url: String
+  "SOURCE (required): what sort."
+  sourceType: SourceType
+  "SOURCE: when accessed (not before published)."
+  accessed: PartialDate
+}
+
+"Changes to an entity: the fields given replace the stored ones; the others stay."
+input UpdateEntityInput {
+  "The usual English name."
+  name: String
+  "Other names (replaces the whole list; none twice)."
+  aliases: [String!]
+  "A sentence or two."
+  description: String
+  "Ids of SOURCE entities for its own facts (replaces the whole list)."
+  sources: [ID!]
+  "ORGANIZATION: what sort."
+  orgType: OrganizationType
+  "ORGANIZATION: the GTD group name."
+  gtdName: String
+  "ORGANIZATION: founded."
+  founded: PartialDate
+  "ORGANIZATION: dissolved (not before founded)."
+  dissolved: PartialDate
+  "COUNTRY: ISO 3166-1 alpha-2 code."
+  iso2: String
+  "PERSON: role."
+  role: String
+  "PERSON: nationality (ISO 3166-1 alpha-2)."
+  nationality: String
+  "PERSON: an anonymous source."
+  anonymous: Boolean
+  "PLACE: what sort."
+  placeType: PlaceType
+  "PLACE: country code (ISO 3166-1 alpha-2)."
+  countryCode: String
+  "PLACE: latitude, -90 to 90 (with longitude)."
+  latitude: Float
+  "PLACE: longitude, -180 to 180 (with latitude)."
+  longitude: Float
+  "INCIDENT, EVENT: when."
+  date: PartialDate
+  "INCIDENT, EVENT: when it ended (not before date)."
+  endDate: PartialDate
+  "INCIDENT, EVENT: what happened."
+  summary: String
+  "INCIDENT: GTD attack type codes (1–9; replaces the list)."
+  attackTypes: [Int!]
+  "INCIDENT: GTD target type codes (1–22; replaces the list)."
+  targetTypes: [Int!]
+  "INCIDENT: GTD weapon type codes (1–13; replaces the list)."
+  weaponTypes: [Int!]
+  "INCIDENT: a suicide attack."
+  suicide: Boolean
+  "INCIDENT: SUCCESSFUL, FAILED or FOILED."
+  outcome: Outcome
+  "EVENT: what sort."
+  eventType: EventType
+  "SOURCE: the publisher."
+  publisher: String
+  "SOURCE: when published."
+  published: PartialDate
+  "SOURCE: an absolute http or https URL."
+  url: String
+  "SOURCE: what sort."
+  sourceType: SourceType
+  "SOURCE: when accessed (not before published)."
+  accessed: PartialDate
+}
+
+"A new assertion with its provenance, as a seed file states one."
+input AddRelationshipInput {
+  "Optional id (lowercase letters and digits joined by - or --); defaults to ` + "`" + `from--type--to--assertedBy` + "`" + `."
+  id: ID
+  "The entity it points from."
+  from: ID!
+  "The relationship type (` + "`" + `relationshipTypes` + "`" + ` says which kinds each links)."
+  type: RelationshipType!
+  "The entity it points to."
+  to: ID!
+  "The status of the assertion."
+  status: Status!
+  "How sure, 0–100."
+  confidence: Int!
+  "Who asserts it: an ORGANIZATION, COUNTRY, PERSON or GROUP."
+  assertedBy: ID!
+  "Ids of the SOURCE entities it rests on (at least one, none twice)."
+  sources: [ID!]!
+  "The words in the source."
+  quote: String
+  "For comparisons: what is alike."
+  basis: String
+  "When it began to hold."
+  validFrom: PartialDate
+  "When it stopped holding (not before validFrom)."
+  validTo: PartialDate
+  "When the assertion was made (default: its earliest source's publication)."
+  assertedOn: PartialDate
+  "Curators' note."
+  note: String
+}
+
+"Corrections to an assertion's provenance: the fields given replace the stored ones."
+input UpdateRelationshipInput {
+  "The status of the assertion."
+  status: Status
+  "How sure, 0–100."
+  confidence: Int
+  "Ids of the SOURCE entities it rests on (replaces the list; at least one)."
+  sources: [ID!]
+  "The words in the source."
+  quote: String
+  "For comparisons: what is alike."
+  basis: String
+  "When it began to hold."
+  validFrom: PartialDate
+  "When it stopped holding (not before validFrom)."
+  validTo: PartialDate
+  "When the assertion was made."
+  assertedOn: PartialDate
+  "Curators' note."
+  note: String
+}
+
+"A new source."
+input AddSourceInput {
+  "A readable slug for the source."
+  id: ID!
+  "Its title."
+  title: String!
+  "Who published it."
+  publisher: String!
+  "When."
+  published: PartialDate!
+  "What sort."
+  sourceType: SourceType!
+  "An absolute http or https URL."
+  url: String
+  "When it was accessed (not before published)."
+  accessed: PartialDate
+}
+
+"A figure report, as a seed file states one."
+input FigureReportInput {
+  "Optional id; defaults to ` + "`" + `subject--metric--asOf--assertedBy` + "`" + ` (with the population)."
+  id: ID
+  "The INCIDENT or EVENT counted."
+  subject: ID!
+  "What is counted."
+  metric: FigureMetric!
+  "The number (not negative)."
+  value: Int!
+  "How the number was put; EXACT by default."
+  qualifier: FigureQualifier
+  "Who is counted, when not everyone."
+  population: String
+  "The date of the report."
+  asOf: PartialDate!
+  "The status of the report."
+  status: Status!
+  "How sure, 0–100."
+  confidence: Int!
+  "Who reported it."
+  assertedBy: ID!
+  "Ids of the SOURCE entities (at least one)."
+  sources: [ID!]!
+  "The words in the source."
+  quote: String
+  "Curators' note."
+  note: String
+}
+
+"Who retracted an assertion, when and why."
+type Retraction {
+  "The token name of the curator who retracted it."
+  by: String!
+  "When (RFC 3339, UTC)."
+  at: String!
+  "Why."
+  reason: String!
+}
+
+"One write in the audit trail."
+type Change {
+  "The entry's id."
+  id: ID!
+  "When the write was committed (RFC 3339, UTC)."
+  at: String!
+  "The token name of who wrote it."
+  actor: String!
+  "Their role at the time."
+  role: String!
+  "The mutation: createEntity, updateEntity, addRelationship, updateRelationship, retractRelationship, addSource, addFigureReport, mergeEntities, deleteEntity or deleteRelationship."
+  operation: String!
+  "The id of the entity, relationship or figure written."
+  targetId: ID!
+  "ENTITY, RELATIONSHIP or FIGURE."
+  targetKind: String!
+  "Its version after the write (0 once deleted)."
+  version: Int!
+  "Its values before the write (null for a creation)."
+  before: JSON
+  "Its values after the write (null for a deletion)."
+  after: JSON
+  "The reason given (retractions, deletions, merges)."
+  reason: String
+  "The request id of the write (the Request-Id header and the logs' req_id)."
+  requestId: String
+  "The idempotency key it was sent with."
+  idempotencyKey: String
+}
+
+"What to keep of the audit log; omitted fields do not filter."
+input AuditFilter {
+  "Entries about this entity or relationship id."
+  entity: ID
+  "Entries written by this token name."
+  actor: String
+  "Entries of this operation (e.g. ` + "`" + `retractRelationship` + "`" + `)."
+  operation: String
+  "Entries at or after this instant (RFC 3339)."
+  from: String
+  "Entries before this instant (RFC 3339)."
+  to: String
+}
+
+"One page of the audit log."
+type ChangeConnection {
+  "The entries, newest first."
+  edges: [ChangeEdge!]!
+  "Where the page ends."
+  pageInfo: PageInfo!
+}
+
+"One entry of the audit log with its cursor."
+type ChangeEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to continue after this entry."
+  cursor: String!
+  "The entry."
+  node: Change!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3514,6 +4544,58 @@ func (ec *executionContext) childFields_CentralityScore(ctx context.Context, fie
 		return ec.fieldContext_CentralityScore_betweennessRank(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CentralityScore", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_Change_role(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "targetId":
+		return ec.fieldContext_Change_targetId(ctx, field)
+	case "targetKind":
+		return ec.fieldContext_Change_targetKind(ctx, field)
+	case "version":
+		return ec.fieldContext_Change_version(ctx, field)
+	case "before":
+		return ec.fieldContext_Change_before(ctx, field)
+	case "after":
+		return ec.fieldContext_Change_after(ctx, field)
+	case "reason":
+		return ec.fieldContext_Change_reason(ctx, field)
+	case "requestId":
+		return ec.fieldContext_Change_requestId(ctx, field)
+	case "idempotencyKey":
+		return ec.fieldContext_Change_idempotencyKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CommonNeighbor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3644,6 +4726,10 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_gtdEventId(ctx, field)
 	case "figures":
 		return ec.fieldContext_Incident_figures(ctx, field)
+	case "version":
+		return ec.fieldContext_Incident_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Incident_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
 }
@@ -3706,6 +4792,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_founded(ctx, field)
 	case "dissolved":
 		return ec.fieldContext_Organization_dissolved(ctx, field)
+	case "version":
+		return ec.fieldContext_Organization_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Organization_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -3824,6 +4914,12 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_assertedOn(ctx, field)
 	case "note":
 		return ec.fieldContext_Relationship_note(ctx, field)
+	case "version":
+		return ec.fieldContext_Relationship_version(ctx, field)
+	case "retraction":
+		return ec.fieldContext_Relationship_retraction(ctx, field)
+	case "history":
+		return ec.fieldContext_Relationship_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -3840,6 +4936,18 @@ func (ec *executionContext) childFields_RelationshipTypeInfo(ctx context.Context
 		return ec.fieldContext_RelationshipTypeInfo_toKinds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipTypeInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Retraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_Retraction_by(ctx, field)
+	case "at":
+		return ec.fieldContext_Retraction_at(ctx, field)
+	case "reason":
+		return ec.fieldContext_Retraction_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Retraction", field.Name)
 }
 
 func (ec *executionContext) childFields_SimilarIncident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3896,6 +5004,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_sourceType(ctx, field)
 	case "accessed":
 		return ec.fieldContext_Source_accessed(ctx, field)
+	case "version":
+		return ec.fieldContext_Source_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Source_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -4070,6 +5182,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Country_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Country_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4138,6 +5264,20 @@ func (ec *executionContext) field_Event_figures_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Event_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Event_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4173,6 +5313,20 @@ func (ec *executionContext) field_Event_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["validAt"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4244,6 +5398,20 @@ func (ec *executionContext) field_Incident_figures_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Incident_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Incident_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4279,6 +5447,344 @@ func (ec *executionContext) field_Incident_relationships_args(ctx context.Contex
 		return nil, err
 	}
 	args["validAt"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addFigureReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FigureReportInput, error) {
+			return ec.unmarshalNFigureReportInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddRelationshipInput, error) {
+			return ec.unmarshalNAddRelationshipInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAddRelationshipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddSourceInput, error) {
+			return ec.unmarshalNAddSourceInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAddSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateEntityInput, error) {
+			return ec.unmarshalNCreateEntityInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCreateEntityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeEntities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "survivor",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["survivor"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "survivorVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["survivorVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "duplicate",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["duplicate"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "duplicateVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["duplicateVersion"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retractRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateEntityInput, error) {
+			return ec.unmarshalNUpdateEntityInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐUpdateEntityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateRelationshipInput, error) {
+			return ec.unmarshalNUpdateRelationshipInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐUpdateRelationshipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4320,6 +5826,20 @@ func (ec *executionContext) field_Organization_relationships_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Person_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Person_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4355,6 +5875,20 @@ func (ec *executionContext) field_Person_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["validAt"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Place_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4461,6 +5995,36 @@ func (ec *executionContext) field_Query_affiliateNetwork_args(ctx context.Contex
 		return nil, err
 	}
 	args["validAt"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5076,6 +6640,34 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Relationship_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Source_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5310,6 +6902,424 @@ func (ec *executionContext) _CentralityScore_betweennessRank(ctx context.Context
 }
 func (ec *executionContext) fieldContext_CentralityScore_betweennessRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_role(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_targetId(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_targetId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_targetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_targetKind(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_targetKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_targetKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_version(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Change_reason(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_requestId(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_idempotencyKey(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_idempotencyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdempotencyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_idempotencyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CommonNeighbor_entity(ctx context.Context, field graphql.CollectedField, obj *model.CommonNeighbor) (ret graphql.Marshaler) {
@@ -5588,6 +7598,73 @@ func (ec *executionContext) _Country_iso2(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Country_iso2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
+}
+
+func (ec *executionContext) _Country_version(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Country().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Country_history(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Country().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Country_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CypherResult_columns(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
@@ -6012,6 +8089,73 @@ func (ec *executionContext) fieldContext_Event_figures(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Event_figures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_version(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Event_history(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Event().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6820,6 +8964,73 @@ func (ec *executionContext) fieldContext_Group_relationships(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_version(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Group_history(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Incident_id(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7262,6 +9473,73 @@ func (ec *executionContext) fieldContext_Incident_figures(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Incident_version(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incident().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Incident_history(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incident().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incident_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IncidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IncidentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7432,6 +9710,446 @@ func (ec *executionContext) fieldContext_IncidentEdge_node(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Incident(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEntity(ctx, fc.Args["input"].(model.CreateEntityInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEntity(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(model.UpdateEntityInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddRelationship(ctx, fc.Args["input"].(model.AddRelationshipInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRelationship(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["input"].(model.UpdateRelationshipInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retractRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retractRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetractRelationship(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retractRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retractRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddSource(ctx, fc.Args["input"].(model.AddSourceInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addFigureReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addFigureReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddFigureReport(ctx, fc.Args["input"].(model.FigureReportInput), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Figure) graphql.Marshaler {
+			return ec.marshalNFigure2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addFigureReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Figure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addFigureReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeEntities(ctx, fc.Args["survivor"].(string), fc.Args["survivorVersion"].(int), fc.Args["duplicate"].(string), fc.Args["duplicateVersion"].(int), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteEntity(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRelationship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteRelationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteRelationship(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteRelationship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRelationship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7781,6 +10499,73 @@ func (ec *executionContext) _Organization_dissolved(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Organization_dissolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "PartialDate")
+}
+
+func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationConnection) (ret graphql.Marshaler) {
@@ -8589,6 +11374,73 @@ func (ec *executionContext) fieldContext_Person_anonymous(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Place_id(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8893,6 +11745,73 @@ func (ec *executionContext) _Place_geoPrecision(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Place_geoPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Place", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Place_version(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Place().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Place_history(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Place().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Place",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Place_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9619,6 +12538,50 @@ func (ec *executionContext) fieldContext_Query_cypher(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10131,6 +13094,105 @@ func (ec *executionContext) fieldContext_Relationship_note(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
 }
 
+func (ec *executionContext) _Relationship_version(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Relationship_retraction(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_retraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().Retraction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Retraction) graphql.Marshaler {
+			return ec.marshalORetraction2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRetraction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_retraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Retraction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_history(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Relationship_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RelationshipTypeInfo_type(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipTypeInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10221,6 +13283,75 @@ func (ec *executionContext) _RelationshipTypeInfo_toKinds(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RelationshipTypeInfo_toKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelationshipTypeInfo", field, false, false, "EntityKind")
+}
+
+func (ec *executionContext) _Retraction_by(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Retraction_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Retraction_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Retraction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Retraction_at(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Retraction_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Retraction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Retraction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Retraction_reason(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Retraction_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Retraction_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Retraction", field, false, false, "String")
 }
 
 func (ec *executionContext) _SimilarIncident_incident(ctx context.Context, field graphql.CollectedField, obj *model.SimilarIncident) (ret graphql.Marshaler) {
@@ -10738,6 +13869,73 @@ func (ec *executionContext) _Source_accessed(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Source_accessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "PartialDate")
+}
+
+func (ec *executionContext) _Source_version(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Source().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
@@ -12230,6 +15428,678 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddRelationshipInput(ctx context.Context, obj any) (model.AddRelationshipInput, error) {
+	var it model.AddRelationshipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "from", "type", "to", "status", "confidence", "assertedBy", "sources", "quote", "basis", "validFrom", "validTo", "assertedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNRelationshipType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNStatus2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
+		case "assertedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assertedBy"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssertedBy = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "quote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quote = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "assertedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assertedOn"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssertedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddRelationshipInput unmarshals raw into the AddRelationshipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddRelationshipInput(ctx context.Context, raw any) (model.AddRelationshipInput, error) {
+	var out model.AddRelationshipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddRelationshipInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddSourceInput(ctx context.Context, obj any) (model.AddSourceInput, error) {
+	var it model.AddSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "publisher", "published", "sourceType", "url", "accessed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalNPartialDate2githubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
+		case "sourceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceType"))
+			data, err := ec.unmarshalNSourceType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceType = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "accessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessed"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddSourceInput unmarshals raw into the AddSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddSourceInput(ctx context.Context, raw any) (model.AddSourceInput, error) {
+	var out model.AddSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddSourceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
+	var it model.AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entity", "actor", "operation", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entity"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entity = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
+	var out model.AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateEntityInput(ctx context.Context, obj any) (model.CreateEntityInput, error) {
+	var it model.CreateEntityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "kind", "name", "aliases", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEntityKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "orgType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgType"))
+			data, err := ec.unmarshalOOrganizationType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgType = data
+		case "gtdName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gtdName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GtdName = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "dissolved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dissolved"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dissolved = data
+		case "iso2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iso2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iso2 = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "nationality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nationality = data
+		case "anonymous":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymous"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Anonymous = data
+		case "placeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeType"))
+			data, err := ec.unmarshalOPlaceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlaceType = data
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "attackTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackTypes = data
+		case "targetTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetTypes = data
+		case "weaponTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weaponTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeaponTypes = data
+		case "suicide":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suicide"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Suicide = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOOutcome2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "eventType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventType"))
+			data, err := ec.unmarshalOEventType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEventType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventType = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "sourceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceType"))
+			data, err := ec.unmarshalOSourceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceType = data
+		case "accessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessed"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEntityInput unmarshals raw into the CreateEntityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEntityInput(ctx context.Context, raw any) (model.CreateEntityInput, error) {
+	var out model.CreateEntityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEntityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFigureReportInput(ctx context.Context, obj any) (model.FigureReportInput, error) {
+	var it model.FigureReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "subject", "metric", "value", "qualifier", "population", "asOf", "status", "confidence", "assertedBy", "sources", "quote", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNFigureMetric2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "qualifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("qualifier"))
+			data, err := ec.unmarshalOFigureQualifier2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureQualifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Qualifier = data
+		case "population":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("population"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Population = data
+		case "asOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("asOf"))
+			data, err := ec.unmarshalNPartialDate2githubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AsOf = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNStatus2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
+		case "assertedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assertedBy"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssertedBy = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "quote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quote = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFigureReportInput unmarshals raw into the FigureReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFigureReportInput(ctx context.Context, raw any) (model.FigureReportInput, error) {
+	var out model.FigureReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FigureReportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, obj any) (model.IncidentFilter, error) {
 	var it model.IncidentFilter
 	if obj == nil {
@@ -12391,8 +16261,11 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 	if _, present := asMap["direction"]; !present {
 		asMap["direction"] = "BOTH"
 	}
+	if _, present := asMap["includeRetracted"]; !present {
+		asMap["includeRetracted"] = false
+	}
 
-	fieldsInOrder := [...]string{"types", "statuses", "minConfidence", "assertedBy", "direction"}
+	fieldsInOrder := [...]string{"types", "statuses", "minConfidence", "assertedBy", "direction", "includeRetracted"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12434,6 +16307,13 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 				return it, err
 			}
 			it.Direction = data
+		case "includeRetracted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeRetracted"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeRetracted = data
 		}
 	}
 	return it, nil
@@ -12448,6 +16328,349 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 func UnmarshalRelationshipFilter(ctx context.Context, raw any) (model.RelationshipFilter, error) {
 	var out model.RelationshipFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationshipFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateEntityInput(ctx context.Context, obj any) (model.UpdateEntityInput, error) {
+	var it model.UpdateEntityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "orgType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgType"))
+			data, err := ec.unmarshalOOrganizationType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgType = data
+		case "gtdName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gtdName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GtdName = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "dissolved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dissolved"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dissolved = data
+		case "iso2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iso2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iso2 = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "nationality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationality"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nationality = data
+		case "anonymous":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymous"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Anonymous = data
+		case "placeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeType"))
+			data, err := ec.unmarshalOPlaceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlaceType = data
+		case "countryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countryCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountryCode = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "attackTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackTypes = data
+		case "targetTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetTypes = data
+		case "weaponTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weaponTypes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeaponTypes = data
+		case "suicide":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suicide"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Suicide = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOOutcome2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "eventType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventType"))
+			data, err := ec.unmarshalOEventType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEventType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventType = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "sourceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceType"))
+			data, err := ec.unmarshalOSourceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceType = data
+		case "accessed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessed"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateEntityInput unmarshals raw into the UpdateEntityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateEntityInput(ctx context.Context, raw any) (model.UpdateEntityInput, error) {
+	var out model.UpdateEntityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEntityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Context, obj any) (model.UpdateRelationshipInput, error) {
+	var it model.UpdateRelationshipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "confidence", "sources", "quote", "basis", "validFrom", "validTo", "assertedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "quote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quote = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "assertedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assertedOn"))
+			data, err := ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssertedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateRelationshipInput unmarshals raw into the UpdateRelationshipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateRelationshipInput(ctx context.Context, raw any) (model.UpdateRelationshipInput, error) {
+	var out model.UpdateRelationshipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRelationshipInput", raw, &out)
 	return out, err
 }
 
@@ -12581,6 +16804,175 @@ func (ec *executionContext) _CentralityScore(ctx context.Context, sel ast.Select
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._Change_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Change_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._Change_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetId":
+			out.Values[i] = ec._Change_targetId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetKind":
+			out.Values[i] = ec._Change_targetKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Change_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Change_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._Change_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "idempotencyKey":
+			out.Values[i] = ec._Change_idempotencyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commonNeighborImplementors = []string{"CommonNeighbor"}
 
 func (ec *executionContext) _CommonNeighbor(ctx context.Context, sel ast.SelectionSet, obj *model.CommonNeighbor) graphql.Marshaler {
@@ -12672,6 +17064,18 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Country_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12810,6 +17214,18 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_figures(ctx, field, obj)
+				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_history(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13087,6 +17503,18 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_relationships(ctx, field, obj)
 				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13203,6 +17631,18 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_figures(ctx, field, obj)
 				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incident_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13286,6 +17726,112 @@ func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._IncidentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addRelationship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRelationship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retractRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retractRelationship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addFigureReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addFigureReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeEntities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeEntities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRelationship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRelationship(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13413,6 +17959,18 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13766,6 +18324,18 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13856,6 +18426,18 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Place_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Place_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13994,6 +18576,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cypher(ctx, field)
 				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -14126,6 +18714,24 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_version(ctx, field, obj)
+				})
+		case "retraction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_retraction(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14171,6 +18777,49 @@ func (ec *executionContext) _RelationshipTypeInfo(ctx context.Context, sel ast.S
 			}
 		case "toKinds":
 			out.Values[i] = ec._RelationshipTypeInfo_toKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retractionImplementors = []string{"Retraction"}
+
+func (ec *executionContext) _Retraction(ctx context.Context, sel ast.SelectionSet, obj *model.Retraction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retractionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Retraction")
+		case "by":
+			out.Values[i] = ec._Retraction_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Retraction_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Retraction_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14361,6 +19010,18 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_version(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14927,6 +19588,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddRelationshipInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAddRelationshipInput(ctx context.Context, v any) (model.AddRelationshipInput, error) {
+	res, err := ec.unmarshalInputAddRelationshipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddSourceInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAddSourceInput(ctx context.Context, v any) (model.AddSourceInput, error) {
+	res, err := ec.unmarshalInputAddSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAttackType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAttackType(ctx context.Context, v any) (model.AttackType, error) {
 	var res model.AttackType
 	err := res.UnmarshalGQL(v)
@@ -15005,6 +19676,62 @@ func (ec *executionContext) marshalNCentralityScore2ᚖgithubᚗcomᚋincidentgr
 	return ec._CentralityScore(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommonNeighbor2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommonNeighbor) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15037,6 +19764,11 @@ func (ec *executionContext) unmarshalNConfidenceLevel2githubᚗcomᚋincidentgra
 
 func (ec *executionContext) marshalNConfidenceLevel2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐConfidenceLevel(ctx context.Context, sel ast.SelectionSet, v model.ConfidenceLevel) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCreateEntityInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCreateEntityInput(ctx context.Context, v any) (model.CreateEntityInput, error) {
+	res, err := ec.unmarshalInputCreateEntityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCypherResult2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCypherResult(ctx context.Context, sel ast.SelectionSet, v *model.CypherResult) graphql.Marshaler {
@@ -15173,6 +19905,11 @@ func (ec *executionContext) unmarshalNFigureQualifier2githubᚗcomᚋincidentgra
 
 func (ec *executionContext) marshalNFigureQualifier2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureQualifier(ctx context.Context, sel ast.SelectionSet, v model.FigureQualifier) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFigureReportInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureReportInput(ctx context.Context, v any) (model.FigureReportInput, error) {
+	res, err := ec.unmarshalInputFigureReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -15924,6 +20661,16 @@ func (ec *executionContext) marshalNTimelineEntry2ᚖgithubᚗcomᚋincidentgrap
 	return ec._TimelineEntry(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateEntityInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐUpdateEntityInput(ctx context.Context, v any) (model.UpdateEntityInput, error) {
+	res, err := ec.unmarshalInputUpdateEntityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateRelationshipInput2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐUpdateRelationshipInput(ctx context.Context, v any) (model.UpdateRelationshipInput, error) {
+	res, err := ec.unmarshalInputUpdateRelationshipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNWeaponType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐWeaponType(ctx context.Context, v any) (model.WeaponType, error) {
 	var res model.WeaponType
 	err := res.UnmarshalGQL(v)
@@ -16122,6 +20869,14 @@ func (ec *executionContext) marshalOAttackType2ᚖgithubᚗcomᚋincidentgraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16243,6 +20998,22 @@ func (ec *executionContext) marshalOEntityKind2ᚕgithubᚗcomᚋincidentgraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOEventType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEventType(ctx context.Context, v any) (*model.EventType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EventType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEventType(ctx context.Context, sel ast.SelectionSet, v *model.EventType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOFigureMetric2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureMetric(ctx context.Context, v any) (*model.FigureMetric, error) {
 	if v == nil {
 		return nil, nil
@@ -16253,6 +21024,22 @@ func (ec *executionContext) unmarshalOFigureMetric2ᚖgithubᚗcomᚋincidentgra
 }
 
 func (ec *executionContext) marshalOFigureMetric2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureMetric(ctx context.Context, sel ast.SelectionSet, v *model.FigureMetric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFigureQualifier2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureQualifier(ctx context.Context, v any) (*model.FigureQualifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.FigureQualifier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFigureQualifier2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureQualifier(ctx context.Context, sel ast.SelectionSet, v *model.FigureQualifier) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -16274,6 +21061,41 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -16300,6 +21122,41 @@ func (ec *executionContext) unmarshalOIncidentFilter2ᚖgithubᚗcomᚋincidentg
 	}
 	res, err := ec.unmarshalInputIncidentFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -16380,6 +21237,38 @@ func (ec *executionContext) marshalOOrganizationType2ᚕgithubᚗcomᚋincidentg
 	return ret
 }
 
+func (ec *executionContext) unmarshalOOrganizationType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, v any) (*model.OrganizationType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrganizationType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrganizationType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationType(ctx context.Context, sel ast.SelectionSet, v *model.OrganizationType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOutcome2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOutcome(ctx context.Context, v any) (*model.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Outcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutcome2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *model.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
 	if v == nil {
 		return nil, nil
@@ -16396,6 +21285,22 @@ func (ec *executionContext) marshalOPartialDate2ᚖgithubᚗcomᚋincidentgraph�
 	_ = ctx
 	res := model.MarshalPartialDate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOPlaceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx context.Context, v any) (*model.PlaceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PlaceType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlaceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx context.Context, sel ast.SelectionSet, v *model.PlaceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx context.Context, v any) (*model.RelationshipFilter, error) {
@@ -16442,6 +21347,29 @@ func (ec *executionContext) marshalORelationshipType2ᚕgithubᚗcomᚋincidentg
 	return ret
 }
 
+func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRetraction(ctx context.Context, sel ast.SelectionSet, v *model.Retraction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Retraction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSourceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceType(ctx context.Context, v any) (*model.SourceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SourceType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSourceType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceType(ctx context.Context, sel ast.SelectionSet, v *model.SourceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOStatus2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatusᚄ(ctx context.Context, v any) ([]model.Status, error) {
 	if v == nil {
 		return nil, nil
@@ -16468,6 +21396,57 @@ func (ec *executionContext) marshalOStatus2ᚕgithubᚗcomᚋincidentgraphᚋinc
 		fc.Result = &v[i]
 		return ec.marshalNStatus2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx, sel, v[i])
 	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx context.Context, v any) (*model.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx context.Context, sel ast.SelectionSet, v *model.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
 
 	for _, e := range ret {
 		if e == graphql.Null {

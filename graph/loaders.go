@@ -46,6 +46,7 @@ type relKey struct {
 	direction     incidentgraph.Direction
 	knownAt       incidentgraph.PartialDate
 	validAt       incidentgraph.PartialDate
+	retracted     bool // includeRetracted
 	limit         int
 	// prefetch asks for the entities the relationships name (ends, asserter, sources) too.
 	prefetch bool
@@ -53,7 +54,7 @@ type relKey struct {
 
 func newRelKey(id string, f incidentgraph.RelationshipFilter, limit int) relKey {
 	k := relKey{id: id, minConfidence: f.MinConfidence, assertedBy: f.AssertedBy, direction: f.Direction,
-		knownAt: f.KnownAt, validAt: f.ValidAt, limit: limit}
+		knownAt: f.KnownAt, validAt: f.ValidAt, retracted: f.IncludeRetracted, limit: limit}
 	var ts, ss []string
 	for _, t := range f.Types {
 		ts = append(ts, string(t))
@@ -67,7 +68,7 @@ func newRelKey(id string, f incidentgraph.RelationshipFilter, limit int) relKey 
 
 func (k relKey) filter() incidentgraph.RelationshipFilter {
 	f := incidentgraph.RelationshipFilter{MinConfidence: k.minConfidence, AssertedBy: k.assertedBy, Direction: k.direction,
-		KnownAt: k.knownAt, ValidAt: k.validAt}
+		KnownAt: k.knownAt, ValidAt: k.validAt, IncludeRetracted: k.retracted}
 	if k.types != "" {
 		for _, t := range strings.Split(k.types, ",") {
 			f.Types = append(f.Types, incidentgraph.RelType(t))

@@ -14,4 +14,6 @@ type Resolver struct {
 	// CypherService runs analysts' Cypher and the saved patterns. (Not "Cypher": that is the
 	// query resolver's method for the `cypher` field.)
 	CypherService incidentgraph.CypherService
+	// Curation writes the graph for curators (mutations, versions, history, the audit log).
+	Curation incidentgraph.CurationService
 }

@@ -20,6 +20,14 @@ func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country,
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
+func (r *countryResolver) Version(ctx context.Context, obj *model.Country) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *countryResolver) History(ctx context.Context, obj *model.Country, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *eventResolver) Sources(ctx context.Context, obj *model.Event) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
@@ -30,6 +38,14 @@ func (r *eventResolver) Relationships(ctx context.Context, obj *model.Event, fil
 
 func (r *eventResolver) Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
 	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
+}
+
+func (r *eventResolver) Version(ctx context.Context, obj *model.Event) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *eventResolver) History(ctx context.Context, obj *model.Event, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
 }
 
 func (r *figureResolver) AssertedBy(ctx context.Context, obj *model.Figure) (model.Entity, error) {
@@ -48,6 +64,14 @@ func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, fil
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
+func (r *groupResolver) Version(ctx context.Context, obj *model.Group) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *groupResolver) History(ctx context.Context, obj *model.Group, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *incidentResolver) Sources(ctx context.Context, obj *model.Incident) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
@@ -58,6 +82,54 @@ func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Inciden
 
 func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
 	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
+}
+
+func (r *incidentResolver) Version(ctx context.Context, obj *model.Incident) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *incidentResolver) History(ctx context.Context, obj *model.Incident, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
+func (r *mutationResolver) CreateEntity(ctx context.Context, input model.CreateEntityInput, idempotencyKey *string) (model.Entity, error) {
+	return r.createEntity(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) UpdateEntity(ctx context.Context, id string, version int, input model.UpdateEntityInput, idempotencyKey *string) (model.Entity, error) {
+	return r.updateEntity(ctx, id, version, input, idempotencyKey)
+}
+
+func (r *mutationResolver) AddRelationship(ctx context.Context, input model.AddRelationshipInput, idempotencyKey *string) (*model.Relationship, error) {
+	return r.addRelationship(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, version int, input model.UpdateRelationshipInput, idempotencyKey *string) (*model.Relationship, error) {
+	return r.updateRelationship(ctx, id, version, input, idempotencyKey)
+}
+
+func (r *mutationResolver) RetractRelationship(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (*model.Relationship, error) {
+	return r.retractRelationship(ctx, id, version, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) AddSource(ctx context.Context, input model.AddSourceInput, idempotencyKey *string) (*model.Source, error) {
+	return r.addSource(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) AddFigureReport(ctx context.Context, input model.FigureReportInput, idempotencyKey *string) (*model.Figure, error) {
+	return r.addFigureReport(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) MergeEntities(ctx context.Context, survivor string, survivorVersion int, duplicate string, duplicateVersion int, idempotencyKey *string) (model.Entity, error) {
+	return r.mergeEntities(ctx, survivor, survivorVersion, duplicate, duplicateVersion, idempotencyKey)
+}
+
+func (r *mutationResolver) DeleteEntity(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error) {
+	return r.deleteEntity(ctx, id, version, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error) {
+	return r.deleteRelationship(ctx, id, version, reason, idempotencyKey)
 }
 
 func (r *neighborLinkResolver) Of(ctx context.Context, obj *model.NeighborLink) (model.Entity, error) {
@@ -72,6 +144,14 @@ func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Org
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
+func (r *organizationResolver) Version(ctx context.Context, obj *model.Organization) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *personResolver) Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
@@ -80,12 +160,28 @@ func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, f
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
+func (r *personResolver) Version(ctx context.Context, obj *model.Person) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *personResolver) History(ctx context.Context, obj *model.Person, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *placeResolver) Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
 
 func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
+}
+
+func (r *placeResolver) Version(ctx context.Context, obj *model.Place) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *placeResolver) History(ctx context.Context, obj *model.Place, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error) {
@@ -121,14 +217,14 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 		if plan := compileTree(ctx); len(plan.levels) > 0 {
 			e, err := loadersFrom(ctx).loadTree(ctx, tf, id, plan)
 			if err != nil || e == nil {
-				return nil, err
+				return r.afterMerge(ctx, id, err)
 			}
 			return toEntity(e), nil
 		}
 	}
 	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
 	if err != nil || es[0] == nil {
-		return nil, err
+		return r.afterMerge(ctx, id, err)
 	}
 	return toEntity(es[0]), nil
 }
@@ -455,6 +551,10 @@ func (r *queryResolver) Cypher(ctx context.Context, query string, params *model.
 	return toCypherResult(res), nil
 }
 
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.auditLog(ctx, filter, first, after)
+}
+
 func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
 	return r.entityByID(ctx, obj.FromID)
 }
@@ -475,6 +575,18 @@ func (r *relationshipResolver) Sources(ctx context.Context, obj *model.Relations
 	return r.sources(ctx, obj.SourceIDs)
 }
 
+func (r *relationshipResolver) Version(ctx context.Context, obj *model.Relationship) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *relationshipResolver) Retraction(ctx context.Context, obj *model.Relationship) (*model.Retraction, error) {
+	return r.retraction(ctx, obj.ID)
+}
+
+func (r *relationshipResolver) History(ctx context.Context, obj *model.Relationship, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *similarityReasonResolver) Via(ctx context.Context, obj *model.SimilarityReason) ([]model.Entity, error) {
 	return r.entitiesByID(ctx, obj.ViaIDs)
 }
@@ -487,6 +599,14 @@ func (r *sourceResolver) Relationships(ctx context.Context, obj *model.Source, f
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
+func (r *sourceResolver) Version(ctx context.Context, obj *model.Source) (int, error) {
+	return r.version(ctx, obj.ID)
+}
+
+func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *int) ([]*model.Change, error) {
+	return r.history(ctx, obj.ID, first)
+}
+
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
 
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
@@ -496,6 +616,8 @@ func (r *Resolver) Figure() FigureResolver { return &figureResolver{r} }
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
 func (r *Resolver) Incident() IncidentResolver { return &incidentResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) NeighborLink() NeighborLinkResolver { return &neighborLinkResolver{r} }
 
@@ -519,6 +641,7 @@ type (
 	figureResolver           struct{ *Resolver }
 	groupResolver            struct{ *Resolver }
 	incidentResolver         struct{ *Resolver }
+	mutationResolver         struct{ *Resolver }
 	neighborLinkResolver     struct{ *Resolver }
 	organizationResolver     struct{ *Resolver }
 	personResolver           struct{ *Resolver }

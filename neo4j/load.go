@@ -16,7 +16,8 @@ import (
 
 // originSeed marks what the seed files own. A load makes the graph hold exactly what the files
 // say about these items: it adds and updates them and removes those the files no longer hold.
-// Items from other origins (future curation and imports) are left alone.
+// Items from other origins (curation, imports) are left alone, and so is a seed item a curator
+// has changed: it is the curator's from then on (origin "curation").
 const originSeed = "seed"
 
 // Load writes a dataset in one write transaction, after making sure constraints and indexes
@@ -73,12 +74,17 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 		return nil, err
 	}
 	stats.Removed += removed
+	// An entity a curator has changed is the curator's (origin "curation"), and the id of one
+	// merged into another stays the survivor's: the load leaves both alone (README, "Curation").
 	if stats.Entities, err = run(`
 		UNWIND $rows AS row
+		WITH row WHERE NOT EXISTS { MATCH (:Redirect {id: row.id}) }
 		MERGE (n:Entity {id: row.id})
+		ON CREATE SET n.origin = $origin
+		WITH n, row WHERE n.origin = $origin
 		SET n = row.props, n:$(row.label)
 		REMOVE n:$(row.others)
-		RETURN count(n)`, map[string]any{"rows": entityRows}); err != nil {
+		RETURN count(n)`, map[string]any{"rows": entityRows, "origin": originSeed}); err != nil {
 		return nil, err
 	}
 
@@ -105,17 +111,27 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 		return nil, err
 	}
 	stats.Removed += removed
+	// Assertions a curator has corrected or retracted are the curator's: left as they are,
+	// wherever their ends are now (a merge may have moved them).
+	curated, err := run(`
+		UNWIND $rows AS row
+		MATCH (:Entity)-[c:$(row.type) {id: row.id}]->(:Entity) WHERE c.origin = $curation
+		RETURN count(c)`, map[string]any{"rows": relRows, "curation": incidentgraph.OriginCuration})
+	if err != nil {
+		return nil, err
+	}
 	n, err := run(`
 		UNWIND $rows AS row
+		WITH row WHERE NOT EXISTS { MATCH (:Entity)-[c:$(row.type) {id: row.id}]->(:Entity) WHERE c.origin = $curation }
 		MATCH (a:Entity {id: row.from})
 		MATCH (b:Entity {id: row.to})
 		MERGE (a)-[r:$(row.type) {id: row.id}]->(b)
 		SET r = row.props
-		RETURN count(r)`, map[string]any{"rows": relRows})
+		RETURN count(r)`, map[string]any{"rows": relRows, "curation": incidentgraph.OriginCuration})
 	if err != nil {
 		return nil, err
 	}
-	if n != len(relRows) {
+	if n+curated != len(relRows) {
 		// The seed validator checks references; this guards loads from other callers.
 		return nil, fmt.Errorf("%d of %d relationships have an end that does not exist", len(relRows)-n, len(relRows))
 	}
@@ -141,8 +157,10 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 	n, err = run(`
 		UNWIND $rows AS row
 		MERGE (f:Figure {id: row.id})
+		ON CREATE SET f.origin = $origin
+		WITH f, row WHERE f.origin = $origin
 		SET f = row.props
-		RETURN count(f)`, map[string]any{"rows": figs})
+		RETURN count(f)`, map[string]any{"rows": figs, "origin": originSeed})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ const relPredicate = `type(r) IN $types
 	AND r.confidence >= $minConfidence
 	AND (size($statuses) = 0 OR r.status IN $statuses)
 	AND ($assertedBy IS NULL OR r.assertedBy = $assertedBy)
+	AND ($includeRetracted OR r.retractedAt IS NULL)
 	AND ($knownAt IS NULL OR coalesce(r.knownFrom, '') <= $knownAt)
 	AND ($validAtEnd IS NULL OR (coalesce(r.validFromStart, '') <= $validAtEnd
 	                             AND coalesce(r.validToEnd, '9999') >= $validAtStart))`
@@ -54,7 +55,7 @@ func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
 		by = f.AssertedBy
 	}
 	return map[string]any{"types": ts, "statuses": ss, "minConfidence": f.MinConfidence, "assertedBy": by,
-		"knownAt": nilIfEmpty(f.KnownAt.End()), "validAtStart": nilIfEmpty(f.ValidAt.Start()), "validAtEnd": nilIfEmpty(f.ValidAt.End())}
+		"includeRetracted": f.IncludeRetracted, "knownAt": nilIfEmpty(f.KnownAt.End()), "validAtStart": nilIfEmpty(f.ValidAt.Start()), "validAtEnd": nilIfEmpty(f.ValidAt.End())}
 }
 
 // relFields returns a relationship as a map with its ends; relFromMap reads it back.

@@ -28,7 +28,7 @@ import (
 // gzip for clients that accept it.
 func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher},
+		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher, Curation: svc.Curation},
 		Complexity: graph.Complexity(),
 	})
 	srv := handler.New(es)

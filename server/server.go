@@ -97,7 +97,9 @@ type Services struct {
 	Analyst incidentgraph.AnalystService
 	Cypher  incidentgraph.CypherService
 	Tokens  incidentgraph.TokenService
-	DB      Pinger
+	// Curation writes the graph for curators; nil leaves the mutations unavailable.
+	Curation incidentgraph.CurationService
+	DB       Pinger
 }
 
 // NewServer returns the service's HTTP handler. Every dependency is passed in; nothing is global.

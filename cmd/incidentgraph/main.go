@@ -336,6 +336,10 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	if err := usePatterns(ctx, db, c.patternsDir); err != nil {
 		return err
 	}
+	// The audit log's and idempotency keys' constraints, before the first write can come.
+	if err := db.EnsureCurationSchema(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
@@ -348,7 +352,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		}
 	}
 	srv := &http.Server{
-		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}),
+		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, Curation: db, DB: db}),
 		ReadHeaderTimeout: c.limits.readHeaderTimeout,
 		ReadTimeout:       c.limits.readTimeout,
 		WriteTimeout:      c.limits.writeTimeout,

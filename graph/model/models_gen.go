@@ -17,6 +17,70 @@ type Entity interface {
 	IsEntity()
 }
 
+// A new assertion with its provenance, as a seed file states one.
+type AddRelationshipInput struct {
+	// Optional id (lowercase letters and digits joined by - or --); defaults to `from--type--to--assertedBy`.
+	ID *string `json:"id,omitempty"`
+	// The entity it points from.
+	From string `json:"from"`
+	// The relationship type (`relationshipTypes` says which kinds each links).
+	Type RelationshipType `json:"type"`
+	// The entity it points to.
+	To string `json:"to"`
+	// The status of the assertion.
+	Status Status `json:"status"`
+	// How sure, 0–100.
+	Confidence int `json:"confidence"`
+	// Who asserts it: an ORGANIZATION, COUNTRY, PERSON or GROUP.
+	AssertedBy string `json:"assertedBy"`
+	// Ids of the SOURCE entities it rests on (at least one, none twice).
+	Sources []string `json:"sources"`
+	// The words in the source.
+	Quote *string `json:"quote,omitempty"`
+	// For comparisons: what is alike.
+	Basis *string `json:"basis,omitempty"`
+	// When it began to hold.
+	ValidFrom *incidentgraph.PartialDate `json:"validFrom,omitempty"`
+	// When it stopped holding (not before validFrom).
+	ValidTo *incidentgraph.PartialDate `json:"validTo,omitempty"`
+	// When the assertion was made (default: its earliest source's publication).
+	AssertedOn *incidentgraph.PartialDate `json:"assertedOn,omitempty"`
+	// Curators' note.
+	Note *string `json:"note,omitempty"`
+}
+
+// A new source.
+type AddSourceInput struct {
+	// A readable slug for the source.
+	ID string `json:"id"`
+	// Its title.
+	Title string `json:"title"`
+	// Who published it.
+	Publisher string `json:"publisher"`
+	// When.
+	Published incidentgraph.PartialDate `json:"published"`
+	// What sort.
+	SourceType SourceType `json:"sourceType"`
+	// An absolute http or https URL.
+	URL *string `json:"url,omitempty"`
+	// When it was accessed (not before published).
+	Accessed *incidentgraph.PartialDate `json:"accessed,omitempty"`
+}
+
+// What to keep of the audit log; omitted fields do not filter.
+type AuditFilter struct {
+	// Entries about this entity or relationship id.
+	Entity *string `json:"entity,omitempty"`
+	// Entries written by this token name.
+	Actor *string `json:"actor,omitempty"`
+	// Entries of this operation (e.g. `retractRelationship`).
+	Operation *string `json:"operation,omitempty"`
+	// Entries at or after this instant (RFC 3339).
+	From *string `json:"from,omitempty"`
+	// Entries before this instant (RFC 3339).
+	To *string `json:"to,omitempty"`
+}
+
 // One entity's place in a subgraph.
 type CentralityScore struct {
 	// The entity.
@@ -29,6 +93,52 @@ type CentralityScore struct {
 	DegreeRank int `json:"degreeRank"`
 	// Its rank by betweenness (1 = the strongest broker; ties ordered by degree, then id).
 	BetweennessRank int `json:"betweennessRank"`
+}
+
+// One write in the audit trail.
+type Change struct {
+	// The entry's id.
+	ID string `json:"id"`
+	// When the write was committed (RFC 3339, UTC).
+	At string `json:"at"`
+	// The token name of who wrote it.
+	Actor string `json:"actor"`
+	// Their role at the time.
+	Role string `json:"role"`
+	// The mutation: createEntity, updateEntity, addRelationship, updateRelationship, retractRelationship, addSource, addFigureReport, mergeEntities, deleteEntity or deleteRelationship.
+	Operation string `json:"operation"`
+	// The id of the entity, relationship or figure written.
+	TargetID string `json:"targetId"`
+	// ENTITY, RELATIONSHIP or FIGURE.
+	TargetKind string `json:"targetKind"`
+	// Its version after the write (0 once deleted).
+	Version int `json:"version"`
+	// Its values before the write (null for a creation).
+	Before *JSON `json:"before,omitempty"`
+	// Its values after the write (null for a deletion).
+	After *JSON `json:"after,omitempty"`
+	// The reason given (retractions, deletions, merges).
+	Reason *string `json:"reason,omitempty"`
+	// The request id of the write (the Request-Id header and the logs' req_id).
+	RequestID *string `json:"requestId,omitempty"`
+	// The idempotency key it was sent with.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// One page of the audit log.
+type ChangeConnection struct {
+	// The entries, newest first.
+	Edges []*ChangeEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One entry of the audit log with its cursor.
+type ChangeEdge struct {
+	// Pass as `after` to continue after this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *Change `json:"node"`
 }
 
 // An entity linked directly to every one of the entities asked about.
@@ -57,11 +167,85 @@ type Country struct {
 	Relationships []*Relationship `json:"relationships"`
 	// ISO 3166-1 alpha-2 code, e.g. `RU`.
 	Iso2 string `json:"iso2"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
 
 func (Country) IsEntity() {}
+
+// A new entity. Which fields are required depends on the kind, as in the seed files (docs/seed-format.md).
+type CreateEntityInput struct {
+	// A readable slug: lowercase letters and digits joined by single hyphens, at most 80 characters.
+	ID string `json:"id"`
+	// What kind of entity.
+	Kind EntityKind `json:"kind"`
+	// The usual English name.
+	Name string `json:"name"`
+	// Other names (none twice).
+	Aliases []string `json:"aliases,omitempty"`
+	// A sentence or two.
+	Description *string `json:"description,omitempty"`
+	// Ids of SOURCE entities for the entity's own facts.
+	Sources []string `json:"sources,omitempty"`
+	// ORGANIZATION (required): what sort.
+	OrgType *OrganizationType `json:"orgType,omitempty"`
+	// ORGANIZATION: the GTD group name.
+	GtdName *string `json:"gtdName,omitempty"`
+	// ORGANIZATION: founded.
+	Founded *incidentgraph.PartialDate `json:"founded,omitempty"`
+	// ORGANIZATION: dissolved (not before founded).
+	Dissolved *incidentgraph.PartialDate `json:"dissolved,omitempty"`
+	// COUNTRY (required): ISO 3166-1 alpha-2 code.
+	Iso2 *string `json:"iso2,omitempty"`
+	// PERSON: role.
+	Role *string `json:"role,omitempty"`
+	// PERSON: nationality (ISO 3166-1 alpha-2).
+	Nationality *string `json:"nationality,omitempty"`
+	// PERSON: an anonymous source.
+	Anonymous *bool `json:"anonymous,omitempty"`
+	// PLACE (required): what sort.
+	PlaceType *PlaceType `json:"placeType,omitempty"`
+	// PLACE: country code (ISO 3166-1 alpha-2).
+	CountryCode *string `json:"countryCode,omitempty"`
+	// PLACE: latitude, -90 to 90 (with longitude).
+	Latitude *float64 `json:"latitude,omitempty"`
+	// PLACE: longitude, -180 to 180 (with latitude).
+	Longitude *float64 `json:"longitude,omitempty"`
+	// INCIDENT, EVENT (required): when.
+	Date *incidentgraph.PartialDate `json:"date,omitempty"`
+	// INCIDENT, EVENT: when it ended (not before date).
+	EndDate *incidentgraph.PartialDate `json:"endDate,omitempty"`
+	// INCIDENT, EVENT: what happened.
+	Summary *string `json:"summary,omitempty"`
+	// INCIDENT: GTD attack type codes (1–9).
+	AttackTypes []int `json:"attackTypes,omitempty"`
+	// INCIDENT: GTD target type codes (1–22).
+	TargetTypes []int `json:"targetTypes,omitempty"`
+	// INCIDENT: GTD weapon type codes (1–13).
+	WeaponTypes []int `json:"weaponTypes,omitempty"`
+	// INCIDENT: a suicide attack.
+	Suicide *bool `json:"suicide,omitempty"`
+	// INCIDENT (required): SUCCESSFUL, FAILED or FOILED.
+	Outcome *Outcome `json:"outcome,omitempty"`
+	// EVENT (required): what sort.
+	EventType *EventType `json:"eventType,omitempty"`
+	// SOURCE (required): the publisher.
+	Publisher *string `json:"publisher,omitempty"`
+	// SOURCE (required): when published.
+	Published *incidentgraph.PartialDate `json:"published,omitempty"`
+	// SOURCE: an absolute http or https URL.
+	URL *string `json:"url,omitempty"`
+	// SOURCE (required): what sort.
+	SourceType *SourceType `json:"sourceType,omitempty"`
+	// SOURCE: when accessed (not before published).
+	Accessed *incidentgraph.PartialDate `json:"accessed,omitempty"`
+}
 
 // The answer to a Cypher query or saved pattern.
 type CypherResult struct {
@@ -103,11 +287,47 @@ type Event struct {
 	Summary *string `json:"summary,omitempty"`
 	// Counts reported about the event (e.g. people detained), oldest first.
 	Figures []*Figure `json:"figures"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
 
 func (Event) IsEntity() {}
+
+// A figure report, as a seed file states one.
+type FigureReportInput struct {
+	// Optional id; defaults to `subject--metric--asOf--assertedBy` (with the population).
+	ID *string `json:"id,omitempty"`
+	// The INCIDENT or EVENT counted.
+	Subject string `json:"subject"`
+	// What is counted.
+	Metric FigureMetric `json:"metric"`
+	// The number (not negative).
+	Value int `json:"value"`
+	// How the number was put; EXACT by default.
+	Qualifier *FigureQualifier `json:"qualifier,omitempty"`
+	// Who is counted, when not everyone.
+	Population *string `json:"population,omitempty"`
+	// The date of the report.
+	AsOf incidentgraph.PartialDate `json:"asOf"`
+	// The status of the report.
+	Status Status `json:"status"`
+	// How sure, 0–100.
+	Confidence int `json:"confidence"`
+	// Who reported it.
+	AssertedBy string `json:"assertedBy"`
+	// Ids of the SOURCE entities (at least one).
+	Sources []string `json:"sources"`
+	// The words in the source.
+	Quote *string `json:"quote,omitempty"`
+	// Curators' note.
+	Note *string `json:"note,omitempty"`
+}
 
 // A relationship in a link chart. Style it by `status` and `confidence`: i2's convention draws
 // confirmed links solid, tentative dashed, unconfirmed dotted.
@@ -162,6 +382,12 @@ type Group struct {
 	Sources []*Source `json:"sources"`
 	// This entity's relationships in both directions, each with its provenance, strongest first.
 	Relationships []*Relationship `json:"relationships"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -205,6 +431,12 @@ type Incident struct {
 	// Casualty and other counts, every report kept with its date and source, oldest first: figures
 	// change as the story develops ("at least 133", later 145).
 	Figures []*Figure `json:"figures"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -255,6 +487,18 @@ type IncidentFilter struct {
 	TargetType *TargetType `json:"targetType,omitempty"`
 }
 
+// Curators' writes (needs a bearer token with role curator or above; hard deletes need admin).
+// Each mutation is one transaction: the change, the new version and the audit entry are written
+// together, and on any error nothing is written. Updates, retractions and deletes name the
+// `version` they read; a stale version is refused with CONFLICT and `extensions.currentVersion`.
+// Every mutation takes an optional `idempotencyKey` (up to 100 characters, per token): sending
+// the same request again with the same key returns the first answer and writes nothing; the same
+// key with a different request is refused with BAD_USER_INPUT. Invalid input is refused with
+// BAD_USER_INPUT, the seed validator's message and `extensions.field` naming the input path (e.g.
+// `input.confidence`); `extensions.problems` lists every problem found.
+type Mutation struct {
+}
+
 // A militant group, government body, coalition, publisher or other organization.
 type Organization struct {
 	// Stable, readable id (a slug). Safe to store in saved charts and links.
@@ -279,6 +523,12 @@ type Organization struct {
 	Founded *incidentgraph.PartialDate `json:"founded,omitempty"`
 	// When it ceased to exist, where it has.
 	Dissolved *incidentgraph.PartialDate `json:"dissolved,omitempty"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -384,6 +634,12 @@ type Person struct {
 	Nationality *string `json:"nationality,omitempty"`
 	// True when the sources do not name the person.
 	Anonymous bool `json:"anonymous"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -416,6 +672,12 @@ type Place struct {
 	Longitude *float64 `json:"longitude,omitempty"`
 	// How exact the coordinates are, as GTD's `specificity`: 1 the exact place … 5 unknown.
 	GeoPrecision *int `json:"geoPrecision,omitempty"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -438,6 +700,8 @@ type RelationshipFilter struct {
 	AssertedBy *string `json:"assertedBy,omitempty"`
 	// Which way (for `relationships`; paths and neighbourhoods always go both ways).
 	Direction *Direction `json:"direction,omitempty"`
+	// Also assertions a curator has retracted (see `retraction`). Left out by default.
+	IncludeRetracted *bool `json:"includeRetracted,omitempty"`
 }
 
 // One entry of the relationship vocabulary.
@@ -450,6 +714,16 @@ type RelationshipTypeInfo struct {
 	FromKinds []EntityKind `json:"fromKinds"`
 	// Kinds of entity it may point to.
 	ToKinds []EntityKind `json:"toKinds"`
+}
+
+// Who retracted an assertion, when and why.
+type Retraction struct {
+	// The token name of the curator who retracted it.
+	By string `json:"by"`
+	// When (RFC 3339, UTC).
+	At string `json:"at"`
+	// Why.
+	Reason string `json:"reason"`
 }
 
 // An incident that resembles the one asked about, with why.
@@ -490,6 +764,12 @@ type Source struct {
 	SourceType SourceType `json:"sourceType"`
 	// When the curators last read it online.
 	Accessed *incidentgraph.PartialDate `json:"accessed,omitempty"`
+	// The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+	// `updateEntity`, `mergeEntities` and `deleteEntity`: a change to a version that is no longer
+	// current is refused with CONFLICT.
+	Version int `json:"version"`
+	// Every change curators made to this entity, oldest first: when, who, what before and after.
+	History []*Change `json:"history"`
 	// ids of the entity's own sources
 	SourceIDs []string `json:"-"`
 }
@@ -542,6 +822,92 @@ type TimelineEntry struct {
 	EndDate *incidentgraph.PartialDate `json:"endDate,omitempty"`
 	// The relationships between it and the actor (or the actor's affiliates), strongest first; empty without an actor.
 	Links []*Relationship `json:"links"`
+}
+
+// Changes to an entity: the fields given replace the stored ones; the others stay.
+type UpdateEntityInput struct {
+	// The usual English name.
+	Name *string `json:"name,omitempty"`
+	// Other names (replaces the whole list; none twice).
+	Aliases []string `json:"aliases,omitempty"`
+	// A sentence or two.
+	Description *string `json:"description,omitempty"`
+	// Ids of SOURCE entities for its own facts (replaces the whole list).
+	Sources []string `json:"sources,omitempty"`
+	// ORGANIZATION: what sort.
+	OrgType *OrganizationType `json:"orgType,omitempty"`
+	// ORGANIZATION: the GTD group name.
+	GtdName *string `json:"gtdName,omitempty"`
+	// ORGANIZATION: founded.
+	Founded *incidentgraph.PartialDate `json:"founded,omitempty"`
+	// ORGANIZATION: dissolved (not before founded).
+	Dissolved *incidentgraph.PartialDate `json:"dissolved,omitempty"`
+	// COUNTRY: ISO 3166-1 alpha-2 code.
+	Iso2 *string `json:"iso2,omitempty"`
+	// PERSON: role.
+	Role *string `json:"role,omitempty"`
+	// PERSON: nationality (ISO 3166-1 alpha-2).
+	Nationality *string `json:"nationality,omitempty"`
+	// PERSON: an anonymous source.
+	Anonymous *bool `json:"anonymous,omitempty"`
+	// PLACE: what sort.
+	PlaceType *PlaceType `json:"placeType,omitempty"`
+	// PLACE: country code (ISO 3166-1 alpha-2).
+	CountryCode *string `json:"countryCode,omitempty"`
+	// PLACE: latitude, -90 to 90 (with longitude).
+	Latitude *float64 `json:"latitude,omitempty"`
+	// PLACE: longitude, -180 to 180 (with latitude).
+	Longitude *float64 `json:"longitude,omitempty"`
+	// INCIDENT, EVENT: when.
+	Date *incidentgraph.PartialDate `json:"date,omitempty"`
+	// INCIDENT, EVENT: when it ended (not before date).
+	EndDate *incidentgraph.PartialDate `json:"endDate,omitempty"`
+	// INCIDENT, EVENT: what happened.
+	Summary *string `json:"summary,omitempty"`
+	// INCIDENT: GTD attack type codes (1–9; replaces the list).
+	AttackTypes []int `json:"attackTypes,omitempty"`
+	// INCIDENT: GTD target type codes (1–22; replaces the list).
+	TargetTypes []int `json:"targetTypes,omitempty"`
+	// INCIDENT: GTD weapon type codes (1–13; replaces the list).
+	WeaponTypes []int `json:"weaponTypes,omitempty"`
+	// INCIDENT: a suicide attack.
+	Suicide *bool `json:"suicide,omitempty"`
+	// INCIDENT: SUCCESSFUL, FAILED or FOILED.
+	Outcome *Outcome `json:"outcome,omitempty"`
+	// EVENT: what sort.
+	EventType *EventType `json:"eventType,omitempty"`
+	// SOURCE: the publisher.
+	Publisher *string `json:"publisher,omitempty"`
+	// SOURCE: when published.
+	Published *incidentgraph.PartialDate `json:"published,omitempty"`
+	// SOURCE: an absolute http or https URL.
+	URL *string `json:"url,omitempty"`
+	// SOURCE: what sort.
+	SourceType *SourceType `json:"sourceType,omitempty"`
+	// SOURCE: when accessed (not before published).
+	Accessed *incidentgraph.PartialDate `json:"accessed,omitempty"`
+}
+
+// Corrections to an assertion's provenance: the fields given replace the stored ones.
+type UpdateRelationshipInput struct {
+	// The status of the assertion.
+	Status *Status `json:"status,omitempty"`
+	// How sure, 0–100.
+	Confidence *int `json:"confidence,omitempty"`
+	// Ids of the SOURCE entities it rests on (replaces the list; at least one).
+	Sources []string `json:"sources,omitempty"`
+	// The words in the source.
+	Quote *string `json:"quote,omitempty"`
+	// For comparisons: what is alike.
+	Basis *string `json:"basis,omitempty"`
+	// When it began to hold.
+	ValidFrom *incidentgraph.PartialDate `json:"validFrom,omitempty"`
+	// When it stopped holding (not before validFrom).
+	ValidTo *incidentgraph.PartialDate `json:"validTo,omitempty"`
+	// When the assertion was made.
+	AssertedOn *incidentgraph.PartialDate `json:"assertedOn,omitempty"`
+	// Curators' note.
+	Note *string `json:"note,omitempty"`
 }
 
 // Attack type, GTD codes 1–9.
