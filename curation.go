@@ -272,8 +272,8 @@ type CurationService interface {
 	Versions(ctx context.Context, ids []string) (map[string]int, error)
 	// Retractions returns the retraction of each relationship id that has one.
 	Retractions(ctx context.Context, relIDs []string) (map[string]*Retraction, error)
-	// History returns the changes to one item, oldest first (at most limit).
-	History(ctx context.Context, id string, limit int) ([]*Change, error)
+	// History returns the changes to each item, oldest first (at most limit each).
+	History(ctx context.Context, ids []string, limit int) (map[string][]*Change, error)
 	// AuditLog returns one page of the audit log, newest first.
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (*ChangePage, error)
 	// ResolveID returns the id an entity id now stands for: the survivor of a merge, or id.

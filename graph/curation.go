@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog/hlog"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
@@ -242,32 +243,102 @@ func (r *Resolver) deleteRelationship(ctx context.Context, id string, version in
 	return ok, curationError(err)
 }
 
+// curationLoaders batch the curation fields (version, retraction, history) of the items of
+// one level, so that a page of relationships asking for them costs one query per field, not
+// one per item. They live for one operation (see WithCurationLoaders).
+type curationLoaders struct {
+	versions    *dataloadgen.Loader[string, int]
+	retractions *dataloadgen.Loader[string, *incidentgraph.Retraction]
+	histories   *dataloadgen.Loader[historyKey, []*incidentgraph.Change]
+}
+
+type historyKey struct {
+	id    string
+	limit int
+}
+
+type curationLoadersKey struct{}
+
+// WithCurationLoaders returns a context with fresh curation loaders over svc (nil: none, and
+// the fields answer without curation: version 1, no retraction, no history).
+func WithCurationLoaders(ctx context.Context, svc incidentgraph.CurationService) context.Context {
+	if svc == nil {
+		return ctx
+	}
+	l := &curationLoaders{}
+	l.versions = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]int, []error) {
+		vs, err := svc.Versions(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([]int, len(ids))
+		for i, id := range ids {
+			out[i] = vs[id] // 0: deleted since it was read
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+	l.retractions = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*incidentgraph.Retraction, []error) {
+		rs, err := svc.Retractions(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([]*incidentgraph.Retraction, len(ids))
+		for i, id := range ids {
+			out[i] = rs[id]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+	l.histories = dataloadgen.NewLoader(func(ctx context.Context, keys []historyKey) ([][]*incidentgraph.Change, []error) {
+		// Keys that share a limit share a query.
+		byLimit := map[int][]int{}
+		for i, k := range keys {
+			byLimit[k.limit] = append(byLimit[k.limit], i)
+		}
+		out := make([][]*incidentgraph.Change, len(keys))
+		for limit, at := range byLimit {
+			ids := make([]string, len(at))
+			for j, i := range at {
+				ids[j] = keys[i].id
+			}
+			hs, err := svc.History(ctx, ids, limit)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for _, i := range at {
+				out[i] = hs[keys[i].id]
+			}
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+	return context.WithValue(ctx, curationLoadersKey{}, l)
+}
+
+func curationLoadersFrom(ctx context.Context) *curationLoaders {
+	l, _ := ctx.Value(curationLoadersKey{}).(*curationLoaders)
+	return l
+}
+
 // version answers `version` of an entity or relationship. It is read apart from the item's
-// other fields: a curator compares it in the write, so a change in between is a CONFLICT there,
+// other fields: a curator names it in the write, where a change in between is a CONFLICT,
 // never a lost update.
 func (r *Resolver) version(ctx context.Context, id string) (int, error) {
-	if r.Curation == nil {
+	l := curationLoadersFrom(ctx)
+	if l == nil {
 		return 1, nil
 	}
-	vs, err := r.Curation.Versions(ctx, []string{id})
-	if err != nil {
-		return 0, err
-	}
-	if v, ok := vs[id]; ok {
-		return v, nil
-	}
-	return 0, nil // deleted since it was read
+	return l.versions.Load(ctx, id)
 }
 
 func (r *Resolver) history(ctx context.Context, id string, first *int) ([]*model.Change, error) {
-	if r.Curation == nil {
+	l := curationLoadersFrom(ctx)
+	if l == nil {
 		return []*model.Change{}, nil
 	}
 	n, err := bounded("first", first, MaxHistory, 1, MaxHistory)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := r.Curation.History(ctx, id, n)
+	cs, err := l.histories.Load(ctx, historyKey{id, n})
 	if err != nil {
 		return nil, err
 	}
@@ -279,16 +350,13 @@ func (r *Resolver) history(ctx context.Context, id string, first *int) ([]*model
 }
 
 func (r *Resolver) retraction(ctx context.Context, id string) (*model.Retraction, error) {
-	if r.Curation == nil {
+	l := curationLoadersFrom(ctx)
+	if l == nil {
 		return nil, nil
 	}
-	rs, err := r.Curation.Retractions(ctx, []string{id})
-	if err != nil {
+	rt, err := l.retractions.Load(ctx, id)
+	if err != nil || rt == nil {
 		return nil, err
-	}
-	rt := rs[id]
-	if rt == nil {
-		return nil, nil
 	}
 	return &model.Retraction{By: rt.By, At: rt.At.Format(time.RFC3339Nano), Reason: rt.Reason}, nil
 }

@@ -85,19 +85,28 @@ func changeFromProps(p map[string]any) *incidentgraph.Change {
 	}
 }
 
-// History returns the changes to one item, oldest first. An entity merged into another keeps
-// its own history under its old id.
-func (db *DB) History(ctx context.Context, id string, limit int) ([]*incidentgraph.Change, error) {
+// History returns the changes to each item, oldest first, in one query. An entity merged into
+// another keeps its own history under its old id.
+func (db *DB) History(ctx context.Context, ids []string, limit int) (map[string][]*incidentgraph.Change, error) {
 	res, err := db.read(ctx, `
-		MATCH (a:AuditEntry {targetId: $id})
-		WITH a ORDER BY a.ts, a.seq, a.id LIMIT $limit
-		RETURN properties(a)`, map[string]any{"id": id, "limit": limit})
+		UNWIND $ids AS id
+		CALL (id) {
+			MATCH (a:AuditEntry {targetId: id})
+			WITH a ORDER BY a.ts, a.seq, a.id LIMIT $limit
+			RETURN collect(properties(a)) AS changes
+		}
+		RETURN id, changes`, map[string]any{"ids": ids, "limit": limit})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*incidentgraph.Change, 0, len(res.Records))
+	out := make(map[string][]*incidentgraph.Change, len(ids))
 	for _, rec := range res.Records {
-		out = append(out, changeFromProps(rec.Values[0].(map[string]any)))
+		id := rec.Values[0].(string)
+		list := []*incidentgraph.Change{}
+		for _, p := range rec.Values[1].([]any) {
+			list = append(list, changeFromProps(p.(map[string]any)))
+		}
+		out[id] = list
 	}
 	return out, nil
 }

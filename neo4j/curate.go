@@ -199,6 +199,15 @@ var relLookup = func() string {
 	return "CALL () { " + strings.Join(parts, " UNION ") + " }\nRETURN " + relFields + " AS rel"
 }()
 
+// relBatchLookup is relLookup for many ids at once ($ids), each by an index seek per type.
+var relBatchLookup = func() string {
+	var parts []string
+	for _, t := range incidentgraph.RelTypes() {
+		parts = append(parts, "MATCH (:Entity)-[r:"+string(t)+" {id: id}]->(:Entity) RETURN r")
+	}
+	return "UNWIND $ids AS id CALL (id) { " + strings.Join(parts, " UNION ") + " }\nRETURN id, properties(r) AS props"
+}()
+
 // relMatch matches the relationship $id of type t (from the allow-list) by its index.
 func relMatch(t incidentgraph.RelType) (string, error) {
 	if _, ok := incidentgraph.LookupRelType(t); !ok {
@@ -802,29 +811,30 @@ func (db *DB) Versions(ctx context.Context, ids []string) (map[string]int, error
 			rest = append(rest, id)
 		}
 	}
-	for _, id := range rest { // relationships: an index seek per type each
-		res, err := db.read(ctx, relLookup, map[string]any{"id": id})
-		if err != nil {
-			return nil, err
-		}
-		if _, p := findRel(res.Records); p != nil {
-			out[id] = versionOf(p)
-		}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	res, err = db.read(ctx, relBatchLookup, map[string]any{"ids": rest})
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range res.Records {
+		out[rec.Values[0].(string)] = versionOf(rec.Values[1].(map[string]any))
 	}
 	return out, nil
 }
 
-// Retractions returns the retraction of each relationship id that has one.
+// Retractions returns the retraction of each relationship id that has one, in one query.
 func (db *DB) Retractions(ctx context.Context, relIDs []string) (map[string]*incidentgraph.Retraction, error) {
+	res, err := db.read(ctx, relBatchLookup, map[string]any{"ids": relIDs})
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*incidentgraph.Retraction{}
-	for _, id := range relIDs {
-		res, err := db.read(ctx, relLookup, map[string]any{"id": id})
-		if err != nil {
-			return nil, err
-		}
-		if _, p := findRel(res.Records); p != nil && p["retractedAt"] != nil {
-			rt := &incidentgraph.Retraction{By: str(p, "retractedBy"), At: toTime(p["retractedAt"]), Reason: str(p, "retractionReason")}
-			out[id] = rt
+	for _, rec := range res.Records {
+		p := rec.Values[1].(map[string]any)
+		if p["retractedAt"] != nil {
+			out[rec.Values[0].(string)] = &incidentgraph.Retraction{By: str(p, "retractedBy"), At: toTime(p["retractedAt"]), Reason: str(p, "retractionReason")}
 		}
 	}
 	return out, nil

@@ -210,7 +210,8 @@ func TestCurationIdempotency(t *testing.T) {
 	if v := version(t, db, iskAffiliate); v != 2 {
 		t.Fatalf("version after a write and its retry: %d, want 2", v)
 	}
-	h, err := db.History(ctx, iskAffiliate, 100)
+	hs, err := db.History(ctx, []string{iskAffiliate}, 100)
+	h := hs[iskAffiliate]
 	if err != nil || len(h) != 1 {
 		t.Fatalf("history after a write and its retry: %d entries (%v), want 1", len(h), err)
 	}
@@ -287,9 +288,13 @@ func TestAuditTrailAndHistory(t *testing.T) {
 	if _, err := db.RetractRelationship(ctx, curator("bob"), iswapAffilate, 2, "unchecked identification"); err != nil {
 		t.Fatal(err)
 	}
-	h, err := db.History(ctx, iswapAffilate, 100)
+	hs, err := db.History(ctx, []string{iswapAffilate, iseapAffilate}, 100)
 	if err != nil {
 		t.Fatal(err)
+	}
+	h := hs[iswapAffilate]
+	if len(hs[iseapAffilate]) != 0 {
+		t.Fatalf("an unchanged relationship has a history: %+v", hs[iseapAffilate])
 	}
 	if len(h) != 2 || h[0].Operation != incidentgraph.OpUpdateRelationship || h[1].Operation != incidentgraph.OpRetractRelationship {
 		t.Fatalf("history %+v, want the update then the retraction", h)
@@ -437,7 +442,8 @@ func TestMergeMovesEverythingAndTheOldIDResolves(t *testing.T) {
 	if es, _ := db.FindEntitiesByIDs(ctx, []string{"test-front-dup"}); len(es) != 0 {
 		t.Fatal("the duplicate is still there")
 	}
-	h, err := db.History(ctx, "test-front", 10)
+	hs, err := db.History(ctx, []string{"test-front"}, 10)
+	h := hs["test-front"]
 	if err != nil || len(h) != 2 || h[1].Operation != incidentgraph.OpMergeEntities {
 		t.Fatalf("survivor's history %+v (%v)", h, err)
 	}
@@ -455,7 +461,8 @@ func TestHardDeletesAreAudited(t *testing.T) {
 	if v := version(t, db, iseapAffilate); v != 0 {
 		t.Fatal("deleted relationship still has a version")
 	}
-	h, err := db.History(ctx, iseapAffilate, 10)
+	hs, err := db.History(ctx, []string{iseapAffilate}, 10)
+	h := hs[iseapAffilate]
 	if err != nil || len(h) != 1 || h[0].Operation != incidentgraph.OpDeleteRelationship || h[0].Before == "" || h[0].After != "" {
 		t.Fatalf("history of a deleted relationship: %+v (%v)", h, err)
 	}
