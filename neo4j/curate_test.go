@@ -469,3 +469,55 @@ func TestHardDeletesAreAudited(t *testing.T) {
 	_, err = db.DeleteRelationship(ctx, admin, iseapAffilate, 1, "again")
 	mustCode(t, err, incidentgraph.ENOTFOUND)
 }
+
+// A curated assertion carries the time-view properties a loaded one has: it is known from its
+// source's publication, so a knownAt before that leaves it out.
+func TestCuratedItemsJoinTheTimeView(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	src, err := db.CreateEntity(ctx, curator("ann"), &incidentgraph.EntityInput{ID: ptr("test-report-2025"), Kind: ptr(incidentgraph.KindSource),
+		Name: ptr("A later report"), Publisher: ptr("Test Desk"), Published: ptr(incidentgraph.PartialDate("2025-02")), SourceType: ptr("NEWS")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := db.AddRelationship(ctx, curator("ann"), &incidentgraph.RelationshipInput{FromID: ptr(isk), ToID: ptr("taliban"),
+		Type: ptr(incidentgraph.RelType("RIVAL_OF")), Status: ptr(incidentgraph.Status("REPORTED")), Confidence: ptr(60),
+		AssertedByID: ptr("associated-press"), SourceIDs: []string{src.ID}, SourcesSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.AssertedOn != "2025-02" {
+		t.Errorf("assertedOn %q, want the source's publication 2025-02", rel.AssertedOn)
+	}
+	known := func(at incidentgraph.PartialDate) bool {
+		rels, err := db.FindRelationships(ctx, []string{isk}, incidentgraph.RelationshipFilter{KnownAt: at}, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(rels[isk], func(r *incidentgraph.Relationship) bool { return r.ID == rel.ID })
+	}
+	if known("2025-01") || !known("2025-02") || !known("") {
+		t.Errorf("known at 2025-01: %v (want false), at 2025-02: %v and at any time: %v (want true)", known("2025-01"), known("2025-02"), known(""))
+	}
+	// A figure report joins the figures of its subject, in the time view too.
+	f, err := db.AddFigureReport(ctx, curator("ann"), &incidentgraph.Figure{SubjectID: moscow, Metric: "KILLED", Value: 149, Qualifier: "AT_LEAST",
+		AsOf: "2025-02", Status: "REPORTED", Confidence: 70, AssertedByID: "associated-press", SourceIDs: []string{src.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(tv incidentgraph.TimeView) bool {
+		figs, err := db.FindFigures(ctx, []string{moscow}, tv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(figs[moscow], func(x *incidentgraph.Figure) bool { return x.ID == f.ID && x.Value == 149 })
+	}
+	if !has(incidentgraph.TimeView{}) || has(incidentgraph.TimeView{KnownAt: "2024-12"}) {
+		t.Errorf("curated figure: listed %v (want true), known in 2024-12 %v (want false)", has(incidentgraph.TimeView{}), has(incidentgraph.TimeView{KnownAt: "2024-12"}))
+	}
+	_, err = db.AddFigureReport(ctx, curator("ann"), &incidentgraph.Figure{SubjectID: isk, Metric: "KILLED", Value: 1,
+		AsOf: "2025", Status: "REPORTED", Confidence: 70, AssertedByID: "associated-press", SourceIDs: []string{src.ID}})
+	if ie, ok := incidentgraph.AsInputError(err); !ok || ie.Problems[0].Field != "input.subject" {
+		t.Fatalf("a figure about an organization: %v", err)
+	}
+}
