@@ -108,12 +108,15 @@ func curate[T any](ctx context.Context, db *DB, w incidentgraph.Write, op string
 		defer s.Close(context.Background())
 		return driver.ExecuteWrite(ctx, s, func(tx driver.ManagedTransaction) (T, error) {
 			if idemKey != "" {
-				recs, err := records(ctx, tx, `MATCH (i:Idempotency {key: $key}) RETURN i.request AS request, i.response AS response`,
+				// MERGE on the unique key takes its lock first: a second request with the key
+				// waits here until the first commits (then finds its answer) or rolls back (then
+				// writes itself), before it reads or locks anything else.
+				recs, err := records(ctx, tx, `MERGE (i:Idempotency {key: $key}) RETURN i.request AS request, i.response AS response`,
 					map[string]any{"key": idemKey})
 				if err != nil {
 					return zero, err
 				}
-				if len(recs) > 0 {
+				if len(recs) > 0 && recs[0].Values[0] != nil {
 					if recs[0].Values[0] != reqHash {
 						return zero, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "idempotencyKey",
 							Message: fmt.Sprintf("idempotency key %q was used for a different request; use a new key for a new request", w.IdempotencyKey)}})
@@ -144,8 +147,8 @@ func curate[T any](ctx context.Context, db *DB, w incidentgraph.Write, op string
 				if err != nil {
 					return zero, err
 				}
-				if _, err := tx.Run(ctx, `CREATE (:Idempotency {key: $key, request: $request, response: $response,
-					actor: $actor, operation: $op, at: datetime.transaction()})`,
+				if _, err := tx.Run(ctx, `MATCH (i:Idempotency {key: $key})
+					SET i.request = $request, i.response = $response, i.actor = $actor, i.operation = $op, i.at = datetime.transaction()`,
 					map[string]any{"key": idemKey, "request": reqHash, "response": string(resp), "actor": w.Actor, "op": op}); err != nil {
 					return zero, err
 				}
@@ -156,8 +159,8 @@ func curate[T any](ctx context.Context, db *DB, w incidentgraph.Write, op string
 	out, err := attempt()
 	var nerr *driver.Neo4jError
 	if idemKey != "" && errors.As(lastAttempt(err), &nerr) && nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed" {
-		// A retry with the same key committed first: answer as it did (or refuse a different
-		// request). The constraint waited for it, so it is there now.
+		// Two first uses of a key racing to create it: the other committed first, so its
+		// answer is there now.
 		out, err = attempt()
 	}
 	if err != nil {
