@@ -362,9 +362,95 @@ func (db *DB) UpdateEntity(ctx context.Context, w incidentgraph.Write, id string
 			if _, err := tx.Run(ctx, `MATCH (n:Entity {id: $id}) SET n = $props`, map[string]any{"id": id, "props": props}); err != nil {
 				return nil, nil, err
 			}
+			if e.Founded != before.Founded || e.Dissolved != before.Dissolved || e.Published != before.Published {
+				if err := rederive(ctx, tx, id, e.Published != before.Published); err != nil {
+					return nil, nil, err
+				}
+			}
 			return e, []auditRec{{targetID: id, targetKind: incidentgraph.TargetEntity, version: current + 1,
 				before: entityProps(before), after: entityProps(e)}}, nil
 		})
+}
+
+// rederive recomputes the time-view properties (timeview.go) of what depends on an entity's
+// dates: its relationships (their ends' founding and dissolution bound them) and, for a source
+// whose publication date changed, the assertions and figures citing it. Those are found by a
+// scan of the sources lists (no index holds list members): a correction of a source's date is
+// rare, and bounded by the transaction's time limit.
+func rederive(ctx context.Context, tx driver.ManagedTransaction, id string, cited bool) error {
+	q := `MATCH (n:Entity {id: $id})-[r]-(:Entity) RETURN DISTINCT elementId(r) AS eid, ` + relFields + ` AS rel`
+	if cited {
+		q = `CALL () {
+			MATCH (n:Entity {id: $id})-[r]-(:Entity) RETURN r
+			UNION
+			MATCH (:Entity)-[r]->(:Entity) WHERE $id IN r.sources RETURN r
+		}
+		RETURN elementId(r) AS eid, ` + relFields + ` AS rel`
+	}
+	recs, err := records(ctx, tx, q, map[string]any{"id": id})
+	if err != nil {
+		return err
+	}
+	rels := make([]*incidentgraph.Relationship, len(recs))
+	need := map[string]bool{}
+	for i, rec := range recs {
+		rels[i] = relFromMap(rec.Values[1].(map[string]any))
+		for _, x := range relRefs(rels[i]) {
+			need[x] = true
+		}
+	}
+	var figs []*incidentgraph.Figure
+	if cited {
+		frecs, err := records(ctx, tx, `MATCH (f:Figure) WHERE $id IN f.sources RETURN properties(f)`, map[string]any{"id": id})
+		if err != nil {
+			return err
+		}
+		for _, rec := range frecs {
+			f := figureFromProps(rec.Values[0].(map[string]any))
+			figs = append(figs, f)
+			for _, x := range f.SourceIDs {
+				need[x] = true
+			}
+		}
+	}
+	ids := make([]string, 0, len(need))
+	for x := range need {
+		ids = append(ids, x)
+	}
+	refs, err := entitiesByID(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	es := make([]*incidentgraph.Entity, 0, len(refs))
+	for _, e := range refs {
+		es = append(es, e)
+	}
+	tv := newTimeView(es)
+	derived := func(p map[string]any, keys ...string) map[string]any {
+		out := map[string]any{}
+		for _, k := range keys {
+			out[k] = p[k] // nil removes what no longer applies
+		}
+		return out
+	}
+	rows := make([]map[string]any, len(rels))
+	for i, r := range rels {
+		p := map[string]any{}
+		tv.relationship(r, p)
+		rows[i] = map[string]any{"eid": recs[i].Values[0], "props": derived(p, "knownFrom", "validFromStart", "validToEnd")}
+	}
+	if _, err := tx.Run(ctx, `UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid SET r += row.props`,
+		map[string]any{"rows": rows}); err != nil {
+		return err
+	}
+	frows := make([]map[string]any, len(figs))
+	for i, f := range figs {
+		p := map[string]any{}
+		tv.figure(f, p)
+		frows[i] = map[string]any{"id": f.ID, "props": derived(p, "knownFrom")}
+	}
+	_, err = tx.Run(ctx, `UNWIND $rows AS row MATCH (f:Figure {id: row.id}) SET f += row.props`, map[string]any{"rows": frows})
+	return err
 }
 
 // derivedRelProps computes the time-view properties of a relationship (see timeview.go) from

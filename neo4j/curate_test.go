@@ -555,3 +555,41 @@ func TestIdempotentRetriesRacing(t *testing.T) {
 		t.Fatalf("history after two racing retries: %d entries (%v), want 1", len(hs[iskAffiliate]), err)
 	}
 }
+
+// Correcting an organisation's founding date re-bounds its relationships in the time view, and
+// a seed reload keeps them bounded by the corrected date.
+func TestCorrectedDatesReboundRelationships(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	heldIn := func(at incidentgraph.PartialDate) bool {
+		rels, err := db.FindRelationships(ctx, []string{isk}, incidentgraph.RelationshipFilter{ValidAt: at}, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(rels[isk], func(r *incidentgraph.Relationship) bool { return r.ID == iskAffiliate })
+	}
+	if !heldIn("2016") {
+		t.Fatal("control: IS-K's affiliation (valid from 2015-01, founded 2015-01) does not hold in 2016 before the correction")
+	}
+	if _, err := db.UpdateEntity(ctx, curator("ann"), isk, 1, &incidentgraph.EntityInput{Founded: ptr(incidentgraph.PartialDate("2019"))}); err != nil {
+		t.Fatal(err)
+	}
+	if heldIn("2016") || !heldIn("2020") {
+		t.Fatalf("after founding moved to 2019: holds in 2016 %v (want false), in 2020 %v (want true)", heldIn("2016"), heldIn("2020"))
+	}
+	if _, err := db.Load(ctx, mustSeed(t)); err != nil {
+		t.Fatal(err)
+	}
+	if heldIn("2016") {
+		t.Fatal("a seed reload re-bounded the relationship by the seed's founding date, not the corrected one")
+	}
+}
+
+func mustSeed(t *testing.T) *incidentgraph.Dataset {
+	t.Helper()
+	ds, err := seed.Read(seed.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}

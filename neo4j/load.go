@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,7 +93,20 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 	// MERGE never meets an id it cannot reuse. Types, like labels, come from the allow-list.
 	relRows := make([]map[string]any, 0, len(ds.Relationships))
 	keys := make([]string, 0, len(ds.Relationships))
-	tv := newTimeView(ds.Entities)
+	// Dates of entities curators have corrected (which the load leaves alone) bound the
+	// relationships as the graph holds them, not as the files do.
+	recs, err := records(ctx, tx, `
+		MATCH (n:Entity) WHERE n.origin = $curation
+		  AND (n.founded IS NOT NULL OR n.dissolved IS NOT NULL OR n.published IS NOT NULL)
+		RETURN properties(n)`, map[string]any{"curation": incidentgraph.OriginCuration})
+	if err != nil {
+		return nil, err
+	}
+	dated := slices.Clone(ds.Entities)
+	for _, rec := range recs {
+		dated = append(dated, entityFromProps(rec.Values[0].(map[string]any)))
+	}
+	tv := newTimeView(dated)
 	for _, r := range ds.Relationships {
 		if _, ok := incidentgraph.LookupRelType(r.Type); !ok {
 			return nil, fmt.Errorf("relationship %s: unknown type %q", r.ID, r.Type)
