@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/gtd"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/seed"
 )
@@ -592,4 +593,46 @@ func mustSeed(t *testing.T) *incidentgraph.Dataset {
 		t.Fatal(err)
 	}
 	return ds
+}
+
+// A GTD import leaves what curators did to imported items: a corrected incident keeps the
+// correction and a retracted perpetrator link stays (retracted) when the row is imported again
+// with another perpetrator, while the uncurated toll takes the new value (the control).
+func TestGTDImportKeepsCuratedWork(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	incs := sample(t)
+	mustImport(t, db, incs, neo4j.ImportOptions{})
+	const incident = "gtd-201903150001"
+	links := rows(t, db, `MATCH (:Organization)-[r]->(:Incident {id: $id}) RETURN r.id`, map[string]any{"id": incident})
+	if len(links) != 1 {
+		t.Fatalf("perpetrator links of %s: %v", incident, links)
+	}
+	link := links[0][0].(string)
+	if _, err := db.UpdateEntity(ctx, curator("ann"), incident, 1, &incidentgraph.EntityInput{Summary: ptr("Corrected by a curator.")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RetractRelationship(ctx, curator("ann"), link, 1, "misattributed"); err != nil {
+		t.Fatal(err)
+	}
+	changed := slices.Clone(incs)
+	for i, inc := range changed {
+		if inc.EventID == "201903150001" {
+			c := *inc
+			k := 13
+			c.Killed = &k
+			c.Perpetrators = []gtd.Perpetrator{{GTDName: "Boko Haram", Type: "PERPETRATED", Status: "SUSPECTED", Confidence: 50}}
+			changed[i] = &c
+		}
+	}
+	mustImport(t, db, changed, neo4j.ImportOptions{})
+	if r := rows(t, db, `MATCH (n:Incident {id: $id}) RETURN n.summary`, map[string]any{"id": incident}); len(r) != 1 || r[0][0] != "Corrected by a curator." {
+		t.Errorf("the corrected incident after a re-import: %v", r)
+	}
+	if rs, err := db.Retractions(ctx, []string{link}); err != nil || rs[link] == nil {
+		t.Errorf("the retracted link after a re-import: %v (%v)", rs, err)
+	}
+	if r := rows(t, db, `MATCH (f:Figure {subject: $id, metric: 'KILLED'}) RETURN f.value`, map[string]any{"id": incident}); len(r) != 1 || r[0][0].(int64) != 13 {
+		t.Errorf("control: the uncurated toll after the re-import: %v, want 13", r)
+	}
 }
