@@ -32,6 +32,8 @@ help:
 	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
 	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
 	@echo "make bench-compare-scaling  entity, incidents, network at 10k, 50k, 200k incidents (Scaling in docs/BENCHMARKS.md)"
+	@echo "make reliability          mixed load, Neo4j killed under load, overload, SIGTERM (docs/RELIABILITY.md)"
+	@echo "make reliability-smoke    the same runs for a few seconds each; fails if a property is violated"
 	@echo "make neo4j-start / neo4j-stop / neo4j-status   the development Neo4j"
 
 web/node_modules/.package-lock.json: web/package-lock.json
@@ -107,6 +109,7 @@ test: web
 	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_GTD_GROUPS=40 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
+	if [ $$status = 0 ]; then $(MAKE) --no-print-directory reliability-smoke || status=$$?; fi; \
 	exit $$status
 
 .PHONY: bench
@@ -206,6 +209,19 @@ bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.js
 	if [ $$status = 0 ]; then $(GO) run ./bench/compare -scaling-report $$files -out $(BENCH_SCALING_OUT) || status=$$?; fi; \
 	rm -rf $$runs; \
 	exit $$status
+
+# The reliability runs (bench/reliability): a mixed read and write load, Neo4j killed and
+# restarted under it, overload beyond the in-flight limit, SIGTERM under load, against a Neo4j of
+# their own (.neo4j/reliability/, ports 7697/7484, emptied and seeded first) and the built binary.
+# Properties (no acknowledged write lost, nothing hung, no crash, no 5xx but coded 503s, recovery
+# after the restart, a clean shutdown) fail the run; figures go to docs/RELIABILITY.md. The smoke
+# version runs each part for a few seconds, writes nothing, and is part of `make test`.
+RELIABILITY_FLAGS ?=
+.PHONY: reliability reliability-smoke
+reliability: build
+	$(GO) run ./bench/reliability -service $(BIN) $(RELIABILITY_FLAGS)
+reliability-smoke: build
+	$(GO) run ./bench/reliability -service $(BIN) -smoke $(RELIABILITY_FLAGS)
 
 # A synthetic data set at GTD scale (incidentgraph generate): gtd.csv in the GTD codebook's
 # layout and groups.yaml in the seed format, in GTD_DATA_DIR. The defaults are the full size
