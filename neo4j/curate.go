@@ -314,6 +314,12 @@ func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incid
 		if _, ok := refs[e.ID]; ok {
 			return nil, nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "input.id", Message: fmt.Sprintf("duplicate id %s: an entity with this id exists", e.ID)}})
 		}
+		// A merged-away id keeps answering its survivor: it is not free for a new entity.
+		if to, err := single[string](ctx, tx, `OPTIONAL MATCH (r:Redirect {id: $id}) RETURN r.to`, map[string]any{"id": e.ID}); err != nil {
+			return nil, nil, err
+		} else if to != "" {
+			return nil, nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "input.id", Message: fmt.Sprintf("id %s was merged into %s and stands for it: choose another id", e.ID, to)}})
+		}
 		if ps := incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"); len(ps) > 0 {
 			return nil, nil, incidentgraph.InvalidInput(ps)
 		}

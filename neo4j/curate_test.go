@@ -448,6 +448,17 @@ func TestMergeMovesEverythingAndTheOldIDResolves(t *testing.T) {
 	if err != nil || len(h) != 2 || h[1].Operation != incidentgraph.OpMergeEntities {
 		t.Fatalf("survivor's history %+v (%v)", h, err)
 	}
+	_, err = db.CreateEntity(ctx, curator("bob"), newOrg("test-front-dup", "Another"))
+	if ie, ok := incidentgraph.AsInputError(err); !ok || ie.Problems[0].Field != "input.id" || !strings.Contains(ie.Problems[0].Message, "merged into test-front") {
+		t.Fatalf("creating an entity with a merged-away id: %v", err)
+	}
+	// A seed reload after the merge neither fails nor brings the duplicate back.
+	if _, err := db.Load(ctx, mustSeed(t)); err != nil {
+		t.Fatal(err)
+	}
+	if to, _ := db.ResolveID(ctx, "test-front-dup"); to != "test-front" {
+		t.Fatalf("after a reload the duplicate's id resolves to %q", to)
+	}
 }
 
 func TestHardDeletesAreAudited(t *testing.T) {
@@ -634,5 +645,29 @@ func TestGTDImportKeepsCuratedWork(t *testing.T) {
 	}
 	if r := rows(t, db, `MATCH (f:Figure {subject: $id, metric: 'KILLED'}) RETURN f.value`, map[string]any{"id": incident}); len(r) != 1 || r[0][0].(int64) != 13 {
 		t.Errorf("control: the uncurated toll after the re-import: %v, want 13", r)
+	}
+}
+
+// Merging two loaded entities survives a seed reload: the duplicate is not recreated and its
+// moved relationships stay on the survivor (the files still name the duplicate).
+func TestSeedReloadAfterMergingLoadedEntities(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	const dup = "islamic-state-east-asia-province"
+	if _, err := db.MergeEntities(ctx, curator("ann"), isk, dup, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Load(ctx, mustSeed(t)); err != nil {
+		t.Fatalf("reload after a merge: %v", err)
+	}
+	if es, err := db.FindEntitiesByIDs(ctx, []string{dup}); err != nil || len(es) != 0 {
+		t.Fatalf("the reload brought the duplicate back: %v %v", es, err)
+	}
+	rels, err := db.FindRelationships(ctx, []string{isk}, incidentgraph.RelationshipFilter{}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(rels[isk], func(r *incidentgraph.Relationship) bool { return r.ID == iseapAffilate && r.FromID == isk }) {
+		t.Fatal("the duplicate's affiliation is not on the survivor after the reload")
 	}
 }
