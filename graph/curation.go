@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/rs/zerolog/hlog"
@@ -19,13 +20,17 @@ import (
 // MaxHistory bounds `history`.
 const MaxHistory = 100
 
+// errNoCuration is a server wired without a curation service: the operator's mistake, not an
+// outage, so it is masked as internal (UNAVAILABLE would open the fail-fast breaker).
+var errNoCuration = errors.New("graph: the server has no curation service")
+
 // write returns who writes (from the verified bearer token) once the role is checked.
 func (r *Resolver) write(ctx context.Context, min incidentgraph.Role, key *string) (incidentgraph.Write, error) {
 	if err := incidentgraph.Require(ctx, min); err != nil {
 		return incidentgraph.Write{}, err
 	}
 	if r.Curation == nil {
-		return incidentgraph.Write{}, incidentgraph.Errorf(incidentgraph.EUNAVAIL, "curation is not available on this server")
+		return incidentgraph.Write{}, errNoCuration
 	}
 	id := incidentgraph.IdentityFrom(ctx)
 	w := incidentgraph.Write{Actor: id.Name, Role: id.Role}
@@ -388,7 +393,7 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 		return nil, err
 	}
 	if r.Curation == nil {
-		return nil, incidentgraph.Errorf(incidentgraph.EUNAVAIL, "curation is not available on this server")
+		return nil, errNoCuration
 	}
 	page, err := pageArgs(first, after)
 	if err != nil {

@@ -671,3 +671,41 @@ func TestSeedReloadAfterMergingLoadedEntities(t *testing.T) {
 		t.Fatal("the duplicate's affiliation is not on the survivor after the reload")
 	}
 }
+
+// TestRetractedPerpetratorLinksDoNotCount: once a curator retracts every assertion that IS-K
+// perpetrated the Kabul bombing, IS-K's incidents no longer include it; before, they did.
+func TestRetractedPerpetratorLinksDoNotCount(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	hasKabul := func() bool {
+		t.Helper()
+		page, err := db.FindIncidents(ctx, incidentgraph.IncidentFilter{Perpetrator: isk}, incidentgraph.Page{First: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(page.Entities, func(e *incidentgraph.Entity) bool { return e.ID == kabul })
+	}
+	if !hasKabul() {
+		t.Fatal("control: IS-K's incidents do not include Kabul before any retraction")
+	}
+	rels, err := db.FindRelationships(ctx, []string{kabul}, incidentgraph.RelationshipFilter{Types: incidentgraph.PerpetratorTypes}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rels[kabul] {
+		if r.FromID != isk && r.ToID != isk {
+			continue
+		}
+		if _, err := db.RetractRelationship(ctx, curator("ann"), r.ID, version(t, db, r.ID), "test"); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no perpetrator link between IS-K and Kabul to retract")
+	}
+	if hasKabul() {
+		t.Errorf("after retracting its %d perpetrator links, IS-K's incidents still include Kabul", n)
+	}
+}
