@@ -94,8 +94,16 @@ test-neo4j-stop:
 
 # Go test packages run one at a time (-p 1): Neo4j Community has one user database, and the
 # packages' integration tests load and reset it.
+# Debian's Chromium for the browser tests (GraphiQL, the explorer); never a downloaded browser.
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 .PHONY: test
-test: web
+test: web chromium
 	$(GO) vet ./...
 	$(MAKE) --no-print-directory check-generate
 	cd web && npm test
@@ -105,7 +113,7 @@ test: web
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh status
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
-	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) INCIDENTGRAPH_TEST_NEO4J_ADOPT=1 \
 	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_GTD_GROUPS=40 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
@@ -117,7 +125,7 @@ bench: web
 	$(MAKE) --no-print-directory test-neo4j-start
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
-	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) INCIDENTGRAPH_TEST_NEO4J_ADOPT=1 \
 	scripts/bench.sh || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	exit $$status
@@ -245,7 +253,7 @@ bench-pprof: web
 	$(MAKE) --no-print-directory test-neo4j-start
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
-	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) \
+	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) INCIDENTGRAPH_TEST_NEO4J_ADOPT=1 \
 	$(GO) test -run '^$$' -bench 'BenchmarkEntityRelationships/impl=graphql-http' -benchtime 5s \
 		-cpuprofile bench/out/cpu.out -memprofile bench/out/mem.out -o bench/out/server.test ./server/ || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \

@@ -1,12 +1,28 @@
 // Package testdb gives integration tests a real Neo4j: the one `make test` starts on its own
 // ports. There is no fallback and no stand-in: without a database the tests fail and say how to
 // get one.
+//
+// Two guards make the suite safe however it is run:
+//   - Test binaries that use the database take turns: the first use in a process takes an
+//     exclusive lock on a file named after the database's URI and holds it until the process
+//     ends, so a plain `go test ./...` (packages in parallel) cannot have one package empty the
+//     graph under another's reads.
+//   - The tests empty their database, so they only use one marked as a test database: a new,
+//     empty database is marked on first use; one that holds data and no mark (a developer's
+//     own, say) is refused before anything is written to it.
 package testdb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
@@ -17,16 +33,63 @@ import (
 const (
 	EnvURI      = "INCIDENTGRAPH_TEST_NEO4J_URI"
 	EnvPassword = "INCIDENTGRAPH_TEST_NEO4J_PASSWORD"
+	// EnvAdopt=1 says the database was started for the tests (`make test` sets it for the Neo4j
+	// it starts in .neo4j/test), so it may be marked even if it holds data: a test database
+	// from before the mark existed.
+	EnvAdopt = "INCIDENTGRAPH_TEST_NEO4J_ADOPT"
 )
 
-// Config returns the test database's connection settings.
+// lockWait bounds how long a test binary waits for another to finish with the database.
+const lockWait = 20 * time.Minute
+
+// held records, per URI, that this process holds the database's lock and has checked its mark.
+// The lock belongs to the process, not to a test: it is released when the process exits.
+var held sync.Map // URI -> *flock.Flock
+
+// Config returns the test database's connection settings, once this process has the database
+// to itself.
 func Config(tb testing.TB) neo4j.Config {
 	tb.Helper()
 	uri := os.Getenv(EnvURI)
 	if uri == "" {
 		tb.Fatalf("%s is not set: run the tests with `make test`, which starts a Neo4j for them", EnvURI)
 	}
-	return neo4j.Config{URI: uri, User: "neo4j", Password: os.Getenv(EnvPassword)}
+	cfg := neo4j.Config{URI: uri, User: "neo4j", Password: os.Getenv(EnvPassword)}
+	if _, ok := held.Load(uri); !ok {
+		take(tb, cfg)
+	}
+	return cfg
+}
+
+// take locks the database for this process and checks that it is a test database.
+func take(tb testing.TB, cfg neo4j.Config) {
+	tb.Helper()
+	sum := sha256.Sum256([]byte(cfg.URI))
+	lock := flock.New(filepath.Join(os.TempDir(), "incidentgraph-testdb-"+hex.EncodeToString(sum[:8])+".lock"))
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	if ok, err := lock.TryLockContext(ctx, 100*time.Millisecond); err != nil || !ok {
+		tb.Fatalf("the test database %s is in use by another test binary for over %v (lock %s): %v", cfg.URI, lockWait, lock.Path(), err)
+	}
+	db, err := neo4j.Open(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("open test database: %v", err)
+	}
+	defer db.Close(context.Background())
+	marked, empty, err := db.TestDatabase(ctx)
+	switch {
+	case err != nil:
+		tb.Fatalf("check the test database %s: %v", cfg.URI, err)
+	case !marked && !empty && os.Getenv(EnvAdopt) != "1":
+		tb.Fatalf("%s=%s holds data and is not marked as a test database: the tests empty their "+
+			"database, so they refuse one that may be yours. Run them with `make test` (its own Neo4j "+
+			"in .neo4j/test), or empty this database yourself if it is a test database.", EnvURI, cfg.URI)
+	case !marked:
+		if err := db.MarkTestDatabase(ctx); err != nil {
+			tb.Fatalf("mark the test database %s: %v", cfg.URI, err)
+		}
+	}
+	held.Store(cfg.URI, lock)
 }
 
 // MustOpen connects to the test database and closes the connection when the test ends.
@@ -40,13 +103,19 @@ func MustOpen(tb testing.TB) *neo4j.DB {
 	return db
 }
 
+// MustEmpty empties the test database (graph only; the schema and the mark stay).
+func MustEmpty(tb testing.TB, db *neo4j.DB) {
+	tb.Helper()
+	if err := db.DeleteAll(context.Background()); err != nil {
+		tb.Fatalf("empty test database: %v", err)
+	}
+}
+
 // MustSeed empties the database and loads the seed graph shipped with the binary.
 func MustSeed(tb testing.TB, db *neo4j.DB) *incidentgraph.Dataset {
 	tb.Helper()
 	ctx := context.Background()
-	if err := db.DeleteAll(ctx); err != nil {
-		tb.Fatalf("empty test database: %v", err)
-	}
+	MustEmpty(tb, db)
 	ds, err := seed.Read(seed.Embedded())
 	if err != nil {
 		tb.Fatalf("read seed: %v", err)
