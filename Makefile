@@ -169,6 +169,7 @@ define bench_load
 		$(BIN) seed --dir $$data/seed && \
 		$(BIN) import gtd $$data/gtd/gtd.csv > $$data/import.log || status=$$?; \
 		tail -n 4 $$data/import.log 2>/dev/null; \
+		import_rate=$$(sed -n 's/^imported [0-9]* rows from .* (\([0-9.]*\) rows\/s).*/\1/p' $$data/import.log | tail -n 1); \
 		rm -rf $$data; \
 	fi
 endef
@@ -181,7 +182,7 @@ define bench_compare
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh start
 	status=0; \
 	$(call bench_load,$(BENCH_GTD_INCIDENTS),$(BENCH_GTD_GROUPS)); \
-	if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) $(1) $(BENCH_COMPARE_FLAGS) || status=$$?; fi; \
+	if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) $(1) $${import_rate:+-import-rate $$import_rate} $(BENCH_COMPARE_FLAGS) || status=$$?; fi; \
 	$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
 	exit $$status
 endef
@@ -208,7 +209,7 @@ bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.js
 		echo "== scaling: $$n incidents"; \
 		$(BENCH_NEO4J_ENV) scripts/neo4j.sh reset && $(BENCH_NEO4J_ENV) scripts/neo4j.sh start || { status=1; break; }; \
 		$(call bench_load,$$n,$(BENCH_SCALING_GROUPS)); \
-		if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) -pick -questions entity,incidents,network \
+		if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) -pick -questions entity,incidents,network $${import_rate:+-import-rate $$import_rate} \
 			$(BENCH_SCALING_FLAGS) -data "$$n generated GTD incidents" -cells $$runs/$$n.json || status=$$?; fi; \
 		$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
 		[ $$status = 0 ] || break; \

@@ -77,11 +77,12 @@ type environment struct {
 	Go, Node, Neo4j, Library, Apollo   string
 	Data                               string
 	Entities, Incidents, Relationships int64
+	ImportRate                         float64 // rows per second of the import that loaded the graph (0: not measured)
 }
 
 func describe(ctx context.Context, c *config, floor *side) (*environment, error) {
 	e := &environment{Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Go: runtime.Version(),
-		CPUs: fmt.Sprint(runtime.NumCPU())}
+		CPUs: fmt.Sprint(runtime.NumCPU()), ImportRate: c.importRate}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
@@ -201,6 +202,15 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 				ratio(o.Throughput, f.Throughput), ratio(float64(o.P50), float64(f.P50)), ratio(float64(o.P99), float64(f.P99)))
 		}
 	}
+
+	writeTargets(w, qs, c.concurrency, c.importRate, find)
+	w("\n%s\n", analysisBegin)
+	if a := existingAnalysis(c.out); a != "" {
+		w("%s\n", a)
+	} else {
+		w("## Why the missed targets are missed\n\n(To be written after a run: the analysis stays here across runs.)\n")
+	}
+	w("%s\n", analysisEnd)
 
 	w("\n## Figures\n\n| question | c | side | req/s | p50 ms | p95 ms | p99 ms | requests | errors | RSS MB | peak MB | CPU cores |\n")
 	w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")

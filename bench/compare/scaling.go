@@ -206,14 +206,18 @@ func writeScaling(out string, files []string) error {
 	w("the entity is the generated group whose one-hop answer is nearest 60 relationships, so the answer keeps its size ")
 	w("while the graph grows; the incidents and network questions ask about the busiest generated group with affiliates, ")
 	w("over the days of its first and last incident, so their answers (and the incidents' total count) grow with the data.\n\n")
-	w("| incidents | entities | relationships | date | load average | entity | incidents group (range) | network group |\n|---:|---:|---:|---|---|---|---|---|\n")
+	w("| incidents | entities | relationships | import rows/s | date | load average | entity | incidents group (range) | network group |\n|---:|---:|---:|---:|---|---|---|---|---|\n")
 	for _, r := range runs {
 		lo, hi := r.Cells[0].Load1, r.Cells[0].Load1
 		for _, cl := range r.Cells {
 			lo, hi = min(lo, cl.Load1), max(hi, cl.Load1)
 		}
-		w("| %d | %d | %d | %s | %.1f–%.1f | %s | %s (%s – %s) | %s |\n", r.Env.Incidents, r.Env.Entities, r.Env.Relationships,
-			r.Env.Date, lo, hi, r.Params.Entity, r.Params.Group, r.Params.From, r.Params.To, r.Params.Network)
+		rate := "–"
+		if r.Env.ImportRate > 0 {
+			rate = fmt.Sprintf("%.0f", r.Env.ImportRate)
+		}
+		w("| %d | %d | %d | %s | %s | %.1f–%.1f | %s | %s (%s – %s) | %s |\n", r.Env.Incidents, r.Env.Entities, r.Env.Relationships,
+			rate, r.Env.Date, lo, hi, r.Params.Entity, r.Params.Group, r.Params.From, r.Params.To, r.Params.Network)
 	}
 	w("\nEach side's p50 and p99 (ms) and throughput (req/s) at each size, and its p50's growth from the smallest to the largest size (against the issue's target, for ours).\n\n")
 	w("| question | c | side |")
