@@ -200,7 +200,7 @@ bench-compare-smoke: build bench/compare/library/node_modules/.package-lock.json
 # end to end quickly with BENCH_SCALING_SIZES='1000 2000 4000' BENCH_SCALING_OUT=/tmp/scaling.md.
 BENCH_SCALING_SIZES  ?= 10000 50000 200000
 BENCH_SCALING_GROUPS ?= 1000
-BENCH_SCALING_FLAGS  ?= -duration 5s -warmup 1s -concurrency 1,8
+BENCH_SCALING_FLAGS  ?= -duration 5s -warmup 1s -concurrency 1,8 -pick-incidents 300
 BENCH_SCALING_OUT    ?= docs/BENCHMARKS.md
 .PHONY: bench-compare-scaling
 bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.json

@@ -41,6 +41,7 @@ type config struct {
 	params                             params
 	set                                map[string]bool // flags given on the command line
 	pick                               bool            // choose the questions' ids from the data
+	pickIncidents                      int             // with pick: the incidents question's group is the one nearest this many incidents (0: the busiest)
 	importRate                         float64         // rows per second of the import that loaded the graph (0: not measured)
 	gzip                               bool            // the load accepts gzip
 	cells                              string          // also save the measurements here (JSON)
@@ -88,6 +89,7 @@ func parseFlags() (*config, error) {
 	flag.StringVar(&p.Nested, "nested", "islamic-state", "nested question: the group at the top")
 	flag.BoolVar(&c.gzip, "gzip", true, "the load's requests accept gzip (false: Accept-Encoding: identity), to measure compression's cost")
 	flag.Float64Var(&c.importRate, "import-rate", 0, "the import's rows per second while loading the graph, for the report's targets (0: not shown)")
+	flag.IntVar(&c.pickIncidents, "pick-incidents", 0, "with -pick: ask the incidents question about the generated group whose incidents (its affiliates' included) number nearest this, so that the answer keeps its size as the graph grows (0: the busiest group)")
 	flag.BoolVar(&c.pick, "pick", false, "choose the questions' ids from a generated graph (flags given still win)")
 	flag.StringVar(&c.cells, "cells", "", "save this run's measurements to this JSON file (one size of a scaling run) instead of writing the report")
 	scaling := flag.String("scaling-report", "", "write only the scaling section of -out from these saved runs (comma-separated -cells files); starts nothing")
@@ -163,7 +165,7 @@ func run() error {
 	}
 	fmt.Printf("data: %s\n", env.Data)
 	if c.pick {
-		if err := pickParams(ctx, floor, &c.params, c.set); err != nil {
+		if err := pickParams(ctx, floor, &c.params, c.set, c.pickIncidents); err != nil {
 			return err
 		}
 	}
