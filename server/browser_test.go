@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -117,22 +118,7 @@ func TestGraphiQLInChromium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), browserTestTimeout)
 	defer cancel()
 	var browserOutput syncBuffer
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.NoFirstRun,
-		// Every host name but the test server's address fails to resolve: whatever the page
-		// tried to fetch from the internet would fail, offline or not.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(1280, 1024),
-		chromedp.CombinedOutput(&browserOutput),
-		// No UserDataDir: the allocator gives each browser a fresh profile in a new
-		// temporary directory and removes it when the browser has exited.
-	)...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumOptions(1280, 1024, &browserOutput)...)
 	defer cancelAlloc() // waits for the browser to exit and removes its profile
 	events := &pageEvents{}
 	var cdpErrors syncBuffer
@@ -280,4 +266,24 @@ func jsString(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// chromiumOptions starts Debian's Chromium headless with the flags the browser tests share, its
+// output to out. No UserDataDir: the allocator gives each browser a fresh profile in a new
+// temporary directory and removes it when the browser has exited.
+func chromiumOptions(width, height int, out io.Writer) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.NoFirstRun,
+		// Every host name but the test server's address fails to resolve: whatever the page
+		// tried to fetch from the internet would fail, offline or not.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.WindowSize(width, height),
+		chromedp.CombinedOutput(out),
+	)
 }

@@ -138,18 +138,7 @@ func TestExplorerInChromium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), exploreTestTimeout)
 	defer cancel()
 	var browserOutput syncBuffer
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(1400, 900),
-		chromedp.CombinedOutput(&browserOutput),
-	)...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumOptions(1400, 900, &browserOutput)...)
 	defer cancelAlloc()
 	events := &pageEvents{}
 	var cdpErrors syncBuffer

@@ -246,6 +246,24 @@ func TestRateLimits(t *testing.T) {
 		if a.worstLevel() > 2 { // warn
 			t.Errorf("logged at %s", a.worstLevel())
 		}
+		// /export shares the address's bucket: refused as well. Control: on a server of its
+		// own, the same export is the first request and is answered.
+		const export = "/export?format=cytoscape&of=neighborhood&id=islamic-state"
+		exportStatus := func(base string) int {
+			t.Helper()
+			resp, err := http.Get(base + export)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if got := exportStatus(ts.URL); got != http.StatusTooManyRequests {
+			t.Errorf("export after the address's one request: status %d, want 429", got)
+		}
+		if got := exportStatus(newConfiguredServer(t, cfg, services(t, db, db)).URL); got != http.StatusOK {
+			t.Errorf("control: export as the first request: status %d, want 200", got)
+		}
 	})
 	t.Run("per token", func(t *testing.T) {
 		cfg := server.DefaultConfig()

@@ -19,18 +19,24 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	if cfg.FailFast {
 		down = newOutage(svc.DB, cfg.ProbeInterval, logger)
 	}
-	gql := newGraphQLHandler(cfg, svc, down)
-	gql = limitRate(newRateLimits(cfg.RatePerToken, cfg.BurstPerToken, nil), "token", tokenName)(gql)
-	gql = authenticate(svc.Tokens, cfg.AnonymousAccess)(gql)
-	if down != nil {
-		gql = down.failFast(gql)
+	// /graphql and /export share one in-flight limit, one set of rate buckets and the breaker:
+	// an export is a read like any other.
+	shed := shedLoad(cfg.MaxInFlight)
+	perAddress := limitRate(newRateLimits(cfg.RatePerAddress, cfg.BurstPerAddress, nil), "address", clientAddress)
+	perToken := limitRate(newRateLimits(cfg.RatePerToken, cfg.BurstPerToken, nil), "token", tokenName)
+	guard := func(h http.Handler, checkRequest func(http.Handler) http.Handler) http.Handler {
+		h = perToken(h)
+		h = authenticate(svc.Tokens, cfg.AnonymousAccess)(h)
+		if down != nil {
+			h = down.failFast(h)
+		}
+		if checkRequest != nil {
+			h = checkRequest(h)
+		}
+		return crossOrigin(cfg.AllowedOrigins)(shed(perAddress(h)))
 	}
-	gql = graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes)(gql)
-	gql = limitRate(newRateLimits(cfg.RatePerAddress, cfg.BurstPerAddress, nil), "address", clientAddress)(gql)
-	gql = shedLoad(cfg.MaxInFlight)(gql)
-	gql = crossOrigin(cfg.AllowedOrigins)(gql)
-	mux.Handle("/graphql", gql)
-	mux.Handle("GET /export", crossOrigin(cfg.AllowedOrigins)(authenticate(svc.Tokens, cfg.AnonymousAccess)(handleExport(cfg, svc))))
+	mux.Handle("/graphql", guard(newGraphQLHandler(cfg, svc, down), graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes)))
+	mux.Handle("GET /export", guard(handleExport(cfg, svc), nil))
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(svc.DB, down))
 	mux.Handle("/", web.Handler()) // GraphiQL and its assets, built into the binary
