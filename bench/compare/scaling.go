@@ -185,21 +185,25 @@ func spliceScaling(doc, section string) string {
 }
 
 // existingScaling returns the scaling section of the report at path, markers excluded ("" if none).
-func existingScaling(path string) string {
+func existingScaling(path string) string { return section(path, scalingBegin, scalingEnd) }
+
+// section returns what lies between begin and end in the file at path, trimmed ("" if the
+// file or the markers are missing).
+func section(path, begin, end string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
 	doc := string(b)
-	i := strings.Index(doc, scalingBegin)
+	i := strings.Index(doc, begin)
 	if i < 0 {
 		return ""
 	}
-	j := strings.Index(doc[i:], scalingEnd)
+	j := strings.Index(doc[i:], end)
 	if j < 0 {
 		return ""
 	}
-	return strings.TrimSpace(doc[i+len(scalingBegin) : i+j])
+	return strings.TrimSpace(doc[i+len(begin) : i+j])
 }
 
 // growthTargets are the limits on latency growth from the smallest to the largest size.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -98,19 +97,4 @@ func writeTargets(w func(string, ...any), qs []question, conc []int, importRate 
 }
 
 // existingAnalysis returns the hand-written analysis of the report at path, markers excluded.
-func existingAnalysis(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	doc := string(b)
-	i := strings.Index(doc, analysisBegin)
-	if i < 0 {
-		return ""
-	}
-	j := strings.Index(doc[i:], analysisEnd)
-	if j < 0 {
-		return ""
-	}
-	return strings.TrimSpace(doc[i+len(analysisBegin) : i+j])
-}
+func existingAnalysis(path string) string { return section(path, analysisBegin, analysisEnd) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,24 @@ func TestTargetsTable(t *testing.T) {
 	}
 	if l := line(table(300, 40*time.Millisecond, 4*time.Millisecond), "| throughput"); !strings.Contains(l, "missed (p99 higher)") {
 		t.Errorf("3× but a higher p99: %s", l)
+	}
+}
+
+// TestAnalysisIsKept: the hand-written analysis between its markers is what a new report keeps;
+// a report without the markers keeps nothing.
+func TestAnalysisIsKept(t *testing.T) {
+	dir := t.TempDir()
+	with, without := dir+"/with.md", dir+"/without.md"
+	if err := os.WriteFile(with, []byte("# R\n"+analysisBegin+"\n## Why\n\nbecause\n"+analysisEnd+"\n## Figures\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(without, []byte("# R\n## Why\n\nbecause\n## Figures\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := existingAnalysis(with); got != "## Why\n\nbecause" {
+		t.Errorf("kept %q", got)
+	}
+	if got := existingAnalysis(without); got != "" {
+		t.Errorf("without markers kept %q", got)
 	}
 }
