@@ -69,7 +69,21 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	must(t, err)
 	defer conn.Close()
 	half := len(body) / 2
-	_, err = fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(body), body[:half])
+	// Expect: 100-continue makes the server say when the handler starts reading the body: from
+	// then on the request is in flight for certain (before that, the connection may still wait
+	// in the listener's backlog, which closing the listener drops).
+	_, err = fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", addr, len(body))
+	must(t, err)
+	br := bufio.NewReader(conn)
+	status, err := br.ReadString('\n')
+	must(t, err)
+	if !strings.HasPrefix(status, "HTTP/1.1 100 ") {
+		t.Fatalf("want 100 Continue before the body, got %q", status)
+	}
+	if blank, err := br.ReadString('\n'); err != nil || blank != "\r\n" {
+		t.Fatalf("after 100 Continue: %q %v", blank, err)
+	}
+	_, err = io.WriteString(conn, body[:half])
 	must(t, err)
 
 	cancel() // as SIGTERM does through signal.NotifyContext
@@ -92,7 +106,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 
 	_, err = io.WriteString(conn, body[half:])
 	must(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	must(t, err)
 	answer, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
