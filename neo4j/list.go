@@ -135,15 +135,8 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 }
 
 // perpetratorCondition is what a perpetrator link `r` must meet besides any confidence
-// threshold: standing, and in the time view (see timeViewParams).
-var perpetratorCondition = standing("r") + ` AND ` + inTimeView("r")
-
-// standing is what an assertion v must be to count as a fact in a derived answer (who
-// perpetrated an incident, who is an affiliate): not denied or retracted by its asserting party,
-// and not retracted by a curator.
-func standing(v string) string {
-	return fmt.Sprintf(`NOT %[1]s.status IN ['DENIED', 'RETRACTED'] AND %[1]s.retractedAt IS NULL`, v)
-}
+// threshold: not denied or retracted, and in the time view (see timeViewParams).
+var perpetratorCondition = `NOT r.status IN ['DENIED', 'RETRACTED'] AND ` + inTimeView("r")
 
 // inTimeView is the time-view part of relPredicate for a relationship variable v: asserted by
 // $knownAt, and possibly holding at some time within [$validAtStart, $validAtEnd].
@@ -165,8 +158,8 @@ func timeViewParams(tv incidentgraph.TimeView) map[string]any {
 // that pass the time view. The anchor itself is not included.
 func affiliatesOf(anchor, ret string) string {
 	// The hop bound is a constant of the domain; quantifier bounds cannot be parameters.
-	return fmt.Sprintf(`COLLECT { MATCH (g:Entity)-[a:%s WHERE %s AND %s]->{1,%d}%s
-		          RETURN DISTINCT %s }`, typeAlternation(incidentgraph.AffiliationTypes), standing("a"), inTimeView("a"),
+	return fmt.Sprintf(`COLLECT { MATCH (g:Entity)-[a:%s WHERE NOT a.status IN ['DENIED', 'RETRACTED'] AND %s]->{1,%d}%s
+		          RETURN DISTINCT %s }`, typeAlternation(incidentgraph.AffiliationTypes), inTimeView("a"),
 		incidentgraph.MaxAffiliationHops, anchor, ret)
 }
 
@@ -195,7 +188,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.Organizatio
 		  AND ($text IS NULL OR toLower(n.name) CONTAINS $text OR any(a IN n.aliases WHERE toLower(a) CONTAINS $text))
 		  AND ($affiliateOf IS NULL
 		       OR EXISTS { MATCH (n)-[r:AFFILIATE_OF|BRANCH_OF|OFFSHOOT_OF|SPLINTER_OF]->(:Entity {id: $affiliateOf})
-		                   WHERE ` + standing("r") + ` })`
+		                   WHERE NOT r.status IN ['DENIED', 'RETRACTED'] })`
 	return db.page(ctx, "", "", match, "toLower(n.name)", params, p)
 }
 

@@ -124,7 +124,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 
 // affiliationLink is what an affiliation `a` in a perpetrator's network must meet: neither
 // denied nor retracted, and in the time view.
-var affiliationLink = standing("a") + ` AND ` + inTimeView("a")
+var affiliationLink = `NOT a.status IN ['DENIED', 'RETRACTED'] AND ` + inTimeView("a")
 
 // incidentFeatures is a map of what similarity compares of incident v (see
 // analysis.IncidentFeatures), with the names of the perpetrators and places for the reasons.
@@ -135,7 +135,7 @@ func incidentFeatures(v string) string {
 	return fmt.Sprintf(`{
 		incident: properties(%[1]s),
 		perpetrators: COLLECT {
-			MATCH (%[1]s)-[r:%[2]s]-(p:Entity) WHERE `+standing("r")+` AND %[3]s
+			MATCH (%[1]s)-[r:%[2]s]-(p:Entity) WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND %[3]s
 			WITH DISTINCT p
 			RETURN {id: p.id, name: p.name} },
 		venueKinds: COLLECT {
