@@ -18,6 +18,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/incidentgraph/incidentgraph/bench/machine"
 )
 
 // cell is one measured run: a question on a side at a concurrency.
@@ -83,23 +85,7 @@ type environment struct {
 func describe(ctx context.Context, c *config, floor *side) (*environment, error) {
 	e := &environment{Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Go: runtime.Version(),
 		CPUs: fmt.Sprint(runtime.NumCPU()), ImportRate: c.importRate}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				e.Machine = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				var kb int64
-				fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-				e.Memory = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-			}
-		}
-	}
+	e.Machine, e.Memory = machine.Describe()
 	if out, err := exec.Command(c.node, "--version").Output(); err == nil {
 		e.Node = strings.TrimSpace(string(out))
 	}

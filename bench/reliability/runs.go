@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/incidentgraph/incidentgraph/bench/machine"
 )
 
 type harness struct {
@@ -814,23 +816,7 @@ type environment struct {
 
 func describe(c *config) *environment {
 	e := &environment{Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Go: runtime.Version(), CPUs: runtime.NumCPU()}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				e.Machine = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				var kb int64
-				fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-				e.Memory = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-			}
-		}
-	}
+	e.Machine, e.Memory = machine.Describe()
 	if b, err := os.ReadFile(filepath.Join(filepath.Dir(c.script), "..", "tools", "neo4j", "pom.xml")); err == nil {
 		s := string(b)
 		if i := strings.Index(s, "<neo4j.version>"); i >= 0 {
