@@ -481,8 +481,10 @@ func TestHotQueriesUseIndexesAtScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := testDriver(t)
-	// Fresh index statistics, as a database that has run a while has them.
-	if _, err := driver.ExecuteQuery(ctx, d, `CALL db.resampleOutdatedIndexes()`, nil, driver.EagerResultTransformer); err != nil {
+	// Fresh index statistics, as a database that has run a while has them: prepareForReplanning
+	// resamples every index, waits for it, and clears the plan cache (resampleOutdatedIndexes only
+	// schedules it, and the plans then followed whichever statistics were current).
+	if _, err := driver.ExecuteQuery(ctx, d, `CALL db.prepareForReplanning()`, nil, driver.EagerResultTransformer); err != nil {
 		t.Fatal(err)
 	}
 	// The two busiest perpetrators with affiliates of their own, and an incident of each with a
