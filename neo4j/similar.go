@@ -23,7 +23,8 @@ import (
 // place with it, then the rest, each tier nearest in time first.
 //
 // Every tier starts from an index, so the query's work does not grow with the graph: the
-// first from the kin's ids, the second from the places' ids (walking down to the incidents
+// first from the kin's ids (a hint: with the links' conditions the planner sometimes preferred
+// walking the whole id index to seeking a few ids), the second from the places' ids (walking down to the incidents
 // there), the last from the incident_date index on either side of the incident's dateStart.
 // The last takes the nearest SimilarityCandidates later (or same-day) and earlier incidents in
 // date order, ties by id; in days from the target that order is the tier's own (near, id), so
@@ -59,7 +60,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 			     COLLECT { MATCH (t)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(pl:Entity) WHERE `+relPredicate+`
 			               RETURN DISTINCT pl.id } AS sites
 			CALL (t, kin, sites) {
-				MATCH (k:Entity)-[r:`+perp+`]-(c:Incident) WHERE k.id IN kin AND c <> t AND `+linkedPerp+`
+				MATCH (k:Entity)-[r:`+perp+`]-(c:Incident) USING INDEX k:Entity(id) WHERE k.id IN kin AND c <> t AND `+linkedPerp+`
 				WITH DISTINCT t, c
 				RETURN c, 0 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
 				UNION ALL
@@ -123,8 +124,9 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 }
 
 // affiliationLink is what an affiliation `a` in a perpetrator's network must meet: neither
-// denied nor retracted, and in the time view.
-var affiliationLink = `NOT a.status IN ['DENIED', 'RETRACTED'] AND ` + inTimeView("a")
+// denied nor retracted (by its party or, unless f asks for them, by a curator), and in the time
+// view.
+var affiliationLink = `NOT a.status IN ['DENIED', 'RETRACTED'] AND ` + notRetracted("a") + ` AND ` + inTimeView("a")
 
 // incidentFeatures is a map of what similarity compares of incident v (see
 // analysis.IncidentFeatures), with the names of the perpetrators and places for the reasons.
