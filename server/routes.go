@@ -19,9 +19,11 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	if cfg.FailFast {
 		down = newOutage(svc.DB, cfg.ProbeInterval, logger)
 	}
+	m := svc.Metrics // nil: nothing is counted
+	m.watchBreaker(down)
 	// /graphql and /export share one in-flight limit, one set of rate buckets and the breaker:
 	// an export is a read like any other.
-	shed := shedLoad(cfg.MaxInFlight)
+	shed := m.countShed(shedLoad(cfg.MaxInFlight))
 	perAddress := limitRate(newRateLimits(cfg.RatePerAddress, cfg.BurstPerAddress, nil), "address", clientAddress)
 	perToken := limitRate(newRateLimits(cfg.RatePerToken, cfg.BurstPerToken, nil), "token", tokenName)
 	guard := func(h http.Handler, checkRequest func(http.Handler) http.Handler) http.Handler {
@@ -35,9 +37,11 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 		}
 		return crossOrigin(cfg.AllowedOrigins)(shed(perAddress(h)))
 	}
-	mux.Handle("/graphql", guard(newGraphQLHandler(cfg, svc, down), graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes)))
-	mux.Handle("GET /export", guard(handleExport(cfg, svc), nil))
-	mux.Handle("GET /healthz", handleHealthz())
-	mux.Handle("GET /readyz", handleReadyz(svc.DB, down))
-	mux.Handle("/", web.Handler()) // GraphiQL and its assets, built into the binary
+	// Each route is counted outside its guard, so that refusals count like answers. /metrics
+	// is not among them: it is served on a listener of its own (cmd/incidentgraph).
+	mux.Handle("/graphql", m.route("/graphql", guard(newGraphQLHandler(cfg, svc, down), graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes))))
+	mux.Handle("GET /export", m.route("/export", guard(handleExport(cfg, svc), nil)))
+	mux.Handle("GET /healthz", m.route("/healthz", handleHealthz()))
+	mux.Handle("GET /readyz", m.route("/readyz", handleReadyz(svc.DB, down)))
+	mux.Handle("/", m.route("/", web.Handler())) // GraphiQL and its assets, built into the binary
 }

@@ -100,6 +100,8 @@ type Services struct {
 	// Curation writes the graph for curators; nil leaves the mutations unavailable.
 	Curation incidentgraph.CurationService
 	DB       Pinger
+	// Metrics counts the requests for /metrics (metrics.go); nil counts nothing.
+	Metrics *Metrics
 }
 
 // NewServer returns the service's HTTP handler. Every dependency is passed in; nothing is global.
