@@ -18,8 +18,8 @@
 // without a token read as readers unless ANONYMOUS_ACCESS=none.
 //
 // Configuration comes from the environment (HTTP_ADDR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD,
-// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS, ANONYMOUS_ACCESS, SEED_DIR, PATTERNS_DIR);
-// flags of the same names in lower case override it.
+// NEO4J_DATABASE, LOG_LEVEL, LOG_FORMAT, CORS_ORIGINS, ANONYMOUS_ACCESS, SEED_DIR, PATTERNS_DIR,
+// METRICS_ADDR); flags of the same names in lower case override it.
 package main
 
 import (
@@ -68,6 +68,7 @@ type config struct {
 	anonymous     string
 	shutdownGrace time.Duration
 	limits        serveLimits // serve: HTTP, GraphQL and shutdown limits (limits.go)
+	metricsAddr   string      // serve: where /metrics listens; empty: nowhere
 
 	// token create and token revoke
 	tokenName    string
@@ -98,6 +99,7 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.BoolVar(&c.seedOnStart, "seed", env("SEED_ON_START", "") == "true", "serve: load the seed files before serving (SEED_ON_START=true)")
 	fs.StringVar(&c.anonymous, "anonymous_access", env("ANONYMOUS_ACCESS", server.AnonymousRead), "serve: what callers without a token may do: read or none (ANONYMOUS_ACCESS)")
 	if cmd == "serve" {
+		fs.StringVar(&c.metricsAddr, "metrics_addr", env("METRICS_ADDR", ""), "serve: address of a separate listener for Prometheus's /metrics, e.g. 127.0.0.1:9090; empty: none (METRICS_ADDR)")
 		if err := limitFlags(fs, getenv, &c.limits, &c.neo4j.QueryTimeout); err != nil {
 			return nil, err
 		}
@@ -344,6 +346,12 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
 	}
+	metrics, stopMetrics, err := serveMetrics(c.metricsAddr, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	scfg := c.limits.server
 	scfg.AnonymousAccess = c.anonymous
 	for _, o := range strings.Split(c.corsOrigins, ",") {
@@ -352,7 +360,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		}
 	}
 	srv := &http.Server{
-		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, Curation: db, DB: db}),
+		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, Curation: db, DB: db, Metrics: metrics}),
 		ReadHeaderTimeout: c.limits.readHeaderTimeout,
 		ReadTimeout:       c.limits.readTimeout,
 		WriteTimeout:      c.limits.writeTimeout,
