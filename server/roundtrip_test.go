@@ -12,31 +12,44 @@ import (
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/graph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 )
 
-// roundTrips is the real store, counting every call that costs a Cypher round trip.
+// roundTrips is the real store, counting every call that costs a Cypher round trip, and among
+// them the calls a loader's batch window (a timer) dispatched.
 type roundTrips struct {
 	*neo4j.DB
 	n atomic.Int32
+	// window counts the calls whose batching a timer decided: how many round trips those cost
+	// depends on the machine's speed.
+	window atomic.Int32
 	// perID, the negative control, asks the store about one entity at a time, as resolvers
 	// without loaders would (N+1).
 	perID bool
 }
 
-func (c *roundTrips) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
+// trip counts one round trip made with ctx.
+func (c *roundTrips) trip(ctx context.Context) {
 	c.n.Add(1)
+	if graph.FromBatchWindow(ctx) {
+		c.window.Add(1)
+	}
+}
+
+func (c *roundTrips) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
+	c.trip(ctx)
 	return c.DB.Search(ctx, text, kinds, limit)
 }
 
 func (c *roundTrips) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*incidentgraph.Entity, error) {
 	if !c.perID {
-		c.n.Add(1)
+		c.trip(ctx)
 		return c.DB.FindEntitiesByIDs(ctx, ids)
 	}
 	var out []*incidentgraph.Entity
 	for _, id := range ids {
-		c.n.Add(1)
+		c.trip(ctx)
 		es, err := c.DB.FindEntitiesByIDs(ctx, []string{id})
 		if err != nil {
 			return nil, err
@@ -48,12 +61,12 @@ func (c *roundTrips) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*in
 
 func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f incidentgraph.RelationshipFilter, limit int) (map[string][]*incidentgraph.Relationship, error) {
 	if !c.perID {
-		c.n.Add(1)
+		c.trip(ctx)
 		return c.DB.FindRelationships(ctx, ids, f, limit)
 	}
 	out := map[string][]*incidentgraph.Relationship{}
 	for _, id := range ids {
-		c.n.Add(1)
+		c.trip(ctx)
 		found, err := c.DB.FindRelationships(ctx, []string{id}, f, limit)
 		if err != nil {
 			return nil, err
@@ -64,7 +77,7 @@ func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f inci
 }
 
 func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief, briefRels)
 }
 
@@ -73,35 +86,37 @@ func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels
 type withoutTree struct{ incidentgraph.GraphService }
 
 func (c *roundTrips) FindFigures(ctx context.Context, ids []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.FindFigures(ctx, ids, tv)
 }
 
 func (c *roundTrips) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.FindIncidents(ctx, f, p)
 }
 
 func (c *roundTrips) FindOrganizations(ctx context.Context, f incidentgraph.OrganizationFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.FindOrganizations(ctx, f, p)
 }
 
 func (c *roundTrips) Neighborhood(ctx context.Context, id string, depth int, f incidentgraph.RelationshipFilter, limit int) (*incidentgraph.Subgraph, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.Neighborhood(ctx, id, depth, f, limit)
 }
 
 func (c *roundTrips) ShortestPath(ctx context.Context, from, to string, maxDepth int, f incidentgraph.RelationshipFilter) (*incidentgraph.Subgraph, error) {
-	c.n.Add(1)
+	c.trip(ctx)
 	return c.DB.ShortestPath(ctx, from, to, maxDepth, f)
 }
 
 // nestedQueries go down lists three or four levels; %d is the page size of every list. Each
-// level of relationships costs one round trip, and one more for the entities they name.
+// level of relationships (or figures) costs one round trip, and one more for the entities they
+// name; trips is the exact count, whatever the page size, answered ahead by the lists'
+// lookahead (graph.Loaders), never by a batch window.
 var nestedQueries = []struct {
 	name, query string
-	maxTrips    int
+	trips       int
 }{
 	{"organizations → relationships → other end → its relationships", `{ organizations(first: %[1]d) { nodes { id
 		relationships(first: %[1]d) { type other { id name ... on Organization {
@@ -113,19 +128,26 @@ var nestedQueries = []struct {
 		relationships(first: %[1]d) { type other { id name } assertedBy { name } sources { title publisher } } } }`, 1},
 	{"search → relationships → other end → sources", `{ search(text: "Islamic State", first: %[1]d) { id ... on Organization {
 		relationships(first: %[1]d) { other { name sources { title } } assertedBy { name } sources { title } } } } }`, 4},
+	// The compiled query stops at the fragment; the relationships list's lookahead goes on.
+	{"entity → relationships → organizations' relationships (in a fragment)", `{ entity(id: "islamic-state") { id
+		relationships(filter: {types: [AFFILIATE_OF, BRANCH_OF, ENEMY_OF]}, first: %[1]d) { other { id ... on Organization {
+			relationships(first: %[1]d) { type other { id name } } } } } } }`, 3},
+	{"organizations → edges → node → relationships, two filters", `{ organizations(first: %[1]d) { edges { node { id
+		a: relationships(filter: {direction: OUTGOING}, first: %[1]d) { other { id name } }
+		b: relationships(filter: {direction: INCOMING}, first: %[1]d) { other { id name } } } } } }`, 4},
+	{"incidents → figures → sources, relationships", `{ incidents(first: %[1]d) { nodes { id
+		figures { value sources { title } } relationships(first: %[1]d) { type } } } }`, 4},
 }
 
-// slack is how many round trips more than ideal a loaded machine may cost: batch windows missed.
-const slack = 2
-
-// countTrips runs query at page size n and returns the round trips it cost and the number of
-// objects (JSON objects with an id, name or title) in its answer.
-func countTrips(t *testing.T, svc *roundTrips, ts *testServer, query string, n int) (trips, size int) {
+// countTrips runs query at page size n and returns the round trips it cost, how many of them a
+// batch window dispatched, and the number of objects (JSON objects with an id, name or title)
+// in its answer.
+func countTrips(t *testing.T, svc *roundTrips, ts *testServer, query string, n int) (trips, window, size int) {
 	t.Helper()
 	var data any
-	before := svc.n.Load()
+	before, windowBefore := svc.n.Load(), svc.window.Load()
 	mustData(t, ts.post(t, fmt.Sprintf(query, n), nil), &data)
-	return int(svc.n.Load() - before), countObjects(data)
+	return int(svc.n.Load() - before), int(svc.window.Load() - windowBefore), countObjects(data)
 }
 
 func countObjects(v any) int {
@@ -149,27 +171,29 @@ func countObjects(v any) int {
 	return 0
 }
 
-// TestRoundTripsDoNotGrowWithTheAnswer: a nested query over lists costs one round trip per
-// level (or fewer), whether its lists hold 2 items or 10. On a loaded machine a sibling resolver
-// may reach its loader after the batch window (2 ms) and cost one more round trip, hence
-// `slack`; an N+1 costs tens more (see the negative control below).
+// TestRoundTripsDoNotGrowWithTheAnswer: a nested query over lists costs exactly one round trip
+// per level (and one per level for the entities it names), whether its lists hold 2 items or 10.
+// The count is exact on any machine: no call was batched by a timer (a sibling resolver that
+// reached a loader after its window would be one), because each list answers its levels ahead
+// before its items' fields ask. An N+1 costs tens more (see the negative control below), and a
+// call a window dispatched is seen (TestBatchWindowIsSeen).
 func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
 	ts := newTestServer(t, svc, db)
 	for _, q := range nestedQueries {
 		t.Run(q.name, func(t *testing.T) {
-			small, smallSize := countTrips(t, svc, ts, q.query, 2)
-			large, largeSize := countTrips(t, svc, ts, q.query, 10)
+			small, smallWindow, smallSize := countTrips(t, svc, ts, q.query, 2)
+			large, largeWindow, largeSize := countTrips(t, svc, ts, q.query, 10)
 			t.Logf("first: 2 → %d objects in %d round trips; first: 10 → %d objects in %d round trips", smallSize, small, largeSize, large)
 			if largeSize < 2*smallSize {
 				t.Fatalf("first: 10 gave %d objects against %d: the query does not exercise size", largeSize, smallSize)
 			}
-			if large > small+slack {
-				t.Errorf("round trips grow with the answer: %d for %d objects, %d for %d", small, smallSize, large, largeSize)
+			if small != q.trips || large != q.trips {
+				t.Errorf("%d round trips at first: 2 and %d at first: 10, exactly %d expected", small, large, q.trips)
 			}
-			if large > q.maxTrips+slack {
-				t.Errorf("%d round trips, at most %d (and %d of slack) expected", large, q.maxTrips, slack)
+			if smallWindow != 0 || largeWindow != 0 {
+				t.Errorf("a batch window dispatched %d and %d of the round trips: their count depends on the machine's speed", smallWindow, largeWindow)
 			}
 		})
 	}
@@ -182,13 +206,98 @@ func TestRoundTripCountCatchesNPlusOne(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db, perID: true}
 	ts := newTestServer(t, svc, db)
-	q := nestedQueries[0].query
-	small, _ := countTrips(t, svc, ts, q, 2)
-	large, _ := countTrips(t, svc, ts, q, 10)
-	if large <= small+slack {
+	q := nestedQueries[0]
+	small, _, _ := countTrips(t, svc, ts, q.query, 2)
+	large, _, _ := countTrips(t, svc, ts, q.query, 10)
+	if small == q.trips && large == q.trips {
 		t.Fatalf("the oracle misses an N+1: %d round trips at first: 2, %d at first: 10", small, large)
 	}
+	if large <= small {
+		t.Fatalf("the N+1 store's round trips do not grow: %d at first: 2, %d at first: 10", small, large)
+	}
 	t.Logf("N+1 store: %d round trips at first: 2, %d at first: 10", small, large)
+}
+
+// TestBatchWindowIsSeen is the negative control of the window count: entities that no list's
+// lookahead foresees (the entities a common neighbour's links are of: the lookahead reads lists
+// of entities, relationships and figures, not of common neighbours) are batched by the loader's
+// window, and the store sees those calls as the window's.
+func TestBatchWindowIsSeen(t *testing.T) {
+	db := seededDB(t)
+	svc := &roundTrips{DB: db}
+	ts := newTestServer(t, svc, db)
+	var data any
+	mustData(t, ts.post(t, `{ commonNeighbors(ids: ["kabul-airport-bombing-2021", "moscow-concert-hall-attack-2024"]) {
+		links { of { id name } } } }`, nil), &data)
+	if countObjects(data) == 0 {
+		t.Fatal("no common neighbour: the control does not exercise the window")
+	}
+	if n := svc.window.Load(); n == 0 {
+		t.Errorf("no call counted as the window's (%d round trips): the window count misses timer batches", svc.n.Load())
+	}
+}
+
+// mixedUp is the real store that hands each entity of a batched relationships query another's
+// relationships (one entity asked alone is answered right): the negative control of the answer
+// check below.
+type mixedUp struct{ *neo4j.DB }
+
+func (c mixedUp) FindRelationships(ctx context.Context, ids []string, f incidentgraph.RelationshipFilter, limit int) (map[string][]*incidentgraph.Relationship, error) {
+	found, err := c.DB.FindRelationships(ctx, ids, f, limit)
+	if err != nil || len(ids) < 2 {
+		return found, err
+	}
+	out := map[string][]*incidentgraph.Relationship{}
+	for i, id := range ids {
+		out[id] = found[ids[(i+1)%len(ids)]]
+	}
+	return out, nil
+}
+
+// TestLookaheadAnswersAsOneEntityAtATime: what a list's lookahead answers for each item (two
+// relationships fields with different filters, figures, the entities they name) is what the
+// same selection answers for that entity asked alone, which no lookahead serves. The control,
+// a store that mixes up batched answers, fails the check.
+func TestLookaheadAnswersAsOneEntityAtATime(t *testing.T) {
+	db := seededDB(t)
+	selections := map[string]string{
+		"Organization": `id a: relationships(filter: {direction: OUTGOING}, first: 5) { type other { id name } assertedBy { name } }
+			b: relationships(filter: {direction: INCOMING, minConfidence: 50}, first: 5) { id other { id kind } sources { title } }`,
+		"Incident": `id figures { value asOf assertedBy { name } sources { title } }
+			relationships(filter: {types: [ATTRIBUTED_TO, CLAIMED_RESPONSIBILITY_FOR]}) { type other { name } }`,
+	}
+	lists := map[string]string{"Organization": "organizations", "Incident": "incidents"}
+	check := func(svc incidentgraph.GraphService, logDiff bool) (differ int) {
+		t.Helper()
+		ts := newTestServer(t, svc, db)
+		for typ, sel := range selections {
+			var list struct{ Nodes []json.RawMessage }
+			var data map[string]json.RawMessage
+			mustData(t, ts.post(t, fmt.Sprintf("{ %s(first: 10) { nodes { %s } } }", lists[typ], sel), nil), &data)
+			if err := json.Unmarshal(data[lists[typ]], &list); err != nil || len(list.Nodes) < 5 {
+				t.Fatalf("%s: %d nodes (%v): the list does not exercise the lookahead", typ, len(list.Nodes), err)
+			}
+			for _, node := range list.Nodes {
+				var id struct{ ID string }
+				_ = json.Unmarshal(node, &id)
+				var alone struct{ Entity json.RawMessage }
+				mustData(t, ts.post(t, fmt.Sprintf("{ entity(id: %q) { ... on %s { %s } } }", id.ID, typ, sel), nil), &alone)
+				if string(alone.Entity) != string(node) {
+					differ++
+					if logDiff {
+						t.Logf("%s in the list answers\n%s\nalone\n%s", id.ID, node, alone.Entity)
+					}
+				}
+			}
+		}
+		return differ
+	}
+	if n := check(db, true); n > 0 {
+		t.Errorf("%d items answered differently in the list and alone", n)
+	}
+	if n := check(mixedUp{db}, false); n == 0 {
+		t.Error("the check misses relationships handed to the wrong entity")
+	}
 }
 
 // TestLargeAnswersAreCompressed: a client that accepts gzip gets a large answer compressed and
