@@ -113,6 +113,7 @@ func (r *Resolver) createEntity(ctx context.Context, in model.CreateEntityInput,
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, e.ID, 1)
 	return toEntity(e), nil
 }
 
@@ -125,6 +126,7 @@ func (r *Resolver) updateEntity(ctx context.Context, id string, version int, in 
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, id, version+1)
 	return toEntity(e), nil
 }
 
@@ -139,6 +141,7 @@ func (r *Resolver) addSource(ctx context.Context, in model.AddSourceInput, key *
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, e.ID, 1)
 	s, _ := toEntity(e).(*model.Source)
 	return s, nil
 }
@@ -156,6 +159,7 @@ func (r *Resolver) addRelationship(ctx context.Context, in model.AddRelationship
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, rel.ID, 1)
 	return toRelationship(rel, ""), nil
 }
 
@@ -175,6 +179,7 @@ func (r *Resolver) updateRelationship(ctx context.Context, id string, version in
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, id, version+1)
 	return toRelationship(rel, ""), nil
 }
 
@@ -187,6 +192,7 @@ func (r *Resolver) retractRelationship(ctx context.Context, id string, version i
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, id, version+1)
 	return toRelationship(rel, ""), nil
 }
 
@@ -215,6 +221,7 @@ func (r *Resolver) addFigureReport(ctx context.Context, in model.FigureReportInp
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, out.ID, 1)
 	return toFigure(out), nil
 }
 
@@ -227,6 +234,7 @@ func (r *Resolver) mergeEntities(ctx context.Context, survivor string, survivorV
 	if err != nil {
 		return nil, curationError(err)
 	}
+	wrote(ctx, e.ID, survivorVersion+1)
 	return toEntity(e), nil
 }
 
@@ -321,6 +329,15 @@ func WithCurationLoaders(ctx context.Context, svc incidentgraph.CurationService)
 func curationLoadersFrom(ctx context.Context) *curationLoaders {
 	l, _ := ctx.Value(curationLoadersKey{}).(*curationLoaders)
 	return l
+}
+
+// wrote records the version a write gave an item, so that the answer's `version` is the one
+// this write produced (a later write may have moved on already) and costs no query. A replayed
+// request (same idempotency key) answers the first write's answer, of the same version.
+func wrote(ctx context.Context, id string, version int) {
+	if l := curationLoadersFrom(ctx); l != nil {
+		l.versions.Prime(id, version)
+	}
 }
 
 // version answers `version` of an entity or relationship. It is read apart from the item's
