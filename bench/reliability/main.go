@@ -4,19 +4,23 @@
 //
 //  1. mixed: readers (entity, neighbourhood, search, incidents) and curators (create, add,
 //     update, retract, with versions and idempotency keys) at a fixed concurrency for a fixed
-//     time: outcomes by code, p50/p99 per kind, the server's memory, threads and connections;
+//     time: outcomes by code, p50/p99 per kind, the server's memory, goroutines, threads and
+//     connections;
 //  2. fault: the same load; Neo4j is killed (SIGKILL) in the middle and restarted: time until
 //     /readyz is ready again, requests failed with a code versus hung or dropped, acknowledged
-//     writes lost (read back through the API), threads and connections afterwards;
+//     writes lost (read back through the API), goroutines, threads and connections afterwards;
 //  3. overload: far more clients than the in-flight limit: shed with coded 503s, no crash,
 //     memory bounded;
 //  4. shutdown: SIGTERM under load: every request answered or refused at connect, the process
 //     gone within its grace period, acknowledged writes kept.
 //
 // It checks properties (nothing acknowledged lost, nothing hung, no crash, no 5xx but coded
-// 503s, recovery after the restart) and exits 1 if one fails; the figures (timings, memory) are
-// reported, never asserted. The full run writes docs/RELIABILITY.md; -smoke runs each part for a
-// few seconds and writes nothing.
+// 503s, recovery after the restart, goroutines back to baseline after the load) and exits 1 if
+// one fails; the figures (timings, memory) are reported, never asserted. The full run writes
+// docs/RELIABILITY.md; -smoke runs each part for a few seconds and writes nothing.
+//
+// Each service runs with a metrics listener of its own (METRICS_ADDR), from which the harness
+// reads the goroutine count (go_goroutines).
 //
 //	go run ./bench/reliability -service bin/incidentgraph            # make reliability
 //	go run ./bench/reliability -service bin/incidentgraph -smoke     # make reliability-smoke
@@ -44,6 +48,8 @@ type config struct {
 	shutdownBefore             time.Duration
 	overloadClients            int
 	maxRSSMB                   int64
+	goroutineMargin            int
+	goroutineWait              time.Duration
 	runs                       map[string]bool
 	// The service's own limits, as it runs with them by default: the client's deadline is the
 	// request limit plus a margin, and SIGTERM must end the process within the grace.
@@ -71,6 +77,8 @@ func parseFlags() (*config, error) {
 	flag.DurationVar(&c.overload, "overload", 20*time.Second, "overload run: load time")
 	flag.IntVar(&c.overloadClients, "overload-clients", 256, "overload run: clients (the service serves 64 at once)")
 	flag.Int64Var(&c.maxRSSMB, "max-rss-mb", 1024, "overload run: the service's resident memory must stay below this (MiB)")
+	flag.IntVar(&c.goroutineMargin, "goroutine-margin", 5, "after each run but shutdown, the service's goroutines must be back within this many of their count before the load")
+	flag.DurationVar(&c.goroutineWait, "goroutine-wait", 10*time.Second, "how long after the 2 s settle the goroutines may take to get back within the margin")
 	flag.DurationVar(&c.shutdownBefore, "shutdown-before", 5*time.Second, "shutdown run: load before SIGTERM")
 	flag.DurationVar(&c.requestTimeout, "request-timeout", 15*time.Second, "the service's request_timeout (its default)")
 	flag.DurationVar(&c.margin, "margin", 5*time.Second, "a request unanswered this long after the request timeout counts as hung")
@@ -148,5 +156,5 @@ func main() {
 		fmt.Println("reliability: a property was violated (above)")
 		os.Exit(1)
 	}
-	fmt.Println("reliability: every property held: nothing acknowledged was lost, nothing hung, no crash, no 5xx but coded 503s, recovery after the restart, a clean shutdown")
+	fmt.Println("reliability: every property held: nothing acknowledged was lost, nothing hung, no crash, no 5xx but coded 503s, recovery after the restart, goroutines back to baseline, a clean shutdown")
 }

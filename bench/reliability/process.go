@@ -73,25 +73,28 @@ func (n *neo4jCtl) kill(ctx context.Context) error {
 
 // service is one `incidentgraph serve` process.
 type service struct {
-	cmd     *exec.Cmd
-	base    string // http://127.0.0.1:PORT
-	logPath string
-	logf    *os.File
-	exited  chan struct{}
-	waitErr error
-	start   time.Time
+	cmd         *exec.Cmd
+	base        string // http://127.0.0.1:PORT
+	metricsBase string // its metrics listener, http://127.0.0.1:PORT
+	logPath     string
+	logf        *os.File
+	exited      chan struct{}
+	waitErr     error
+	start       time.Time
 }
 
-// startService starts the binary with the default limits (only the address, the database and
-// the log level are set) and waits until /readyz passes.
-func startService(bin, logPath string, port int, neo *neo4jCtl, extraEnv ...string) (*service, error) {
+// startService starts the binary with the default limits (only the addresses, the database and
+// the log level are set; metricsPort is its metrics listener's, for the goroutine count) and
+// waits until /readyz passes.
+func startService(bin, logPath string, port, metricsPort int, neo *neo4jCtl, extraEnv ...string) (*service, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port), "NEO4J_URI="+neo.uri(),
-		"NEO4J_USER=neo4j", "NEO4J_PASSWORD="+neo.password, "LOG_LEVEL=info", "LOG_FORMAT=json", "SEED_ON_START=false")
+		"NEO4J_USER=neo4j", "NEO4J_PASSWORD="+neo.password, "LOG_LEVEL=info", "LOG_FORMAT=json", "SEED_ON_START=false",
+		"METRICS_ADDR=127.0.0.1:"+strconv.Itoa(metricsPort))
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -99,7 +102,7 @@ func startService(bin, logPath string, port int, neo *neo4jCtl, extraEnv ...stri
 		f.Close()
 		return nil, err
 	}
-	s := &service{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logPath: logPath, logf: f,
+	s := &service{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), metricsBase: fmt.Sprintf("http://127.0.0.1:%d", metricsPort), logPath: logPath, logf: f,
 		exited: make(chan struct{}), start: time.Now()}
 	go func() { s.waitErr = cmd.Wait(); close(s.exited) }()
 	deadline := time.Now().Add(60 * time.Second)
@@ -213,12 +216,13 @@ func (s *service) accessLogged() (map[int]int, error) {
 	return out, sc.Err()
 }
 
-// procSample is what /proc says of a process: resident memory, its peak, threads (the
-// service offers no goroutine count: see docs/RELIABILITY.md), open file descriptors and its
-// TCP connections, established, to the database's Bolt port and from clients.
+// procSample is what /proc says of a process: resident memory, its peak, threads, open file
+// descriptors and its TCP connections, established, to the database's Bolt port and from
+// clients; and its goroutines, from its /metrics (-1 where they could not be read).
 type procSample struct {
 	RSSKB, PeakKB int64
 	Threads       int
+	Goroutines    int
 	FDs           int
 	BoltConns     int
 	ClientConns   int

@@ -35,15 +35,18 @@ func writeReport(c *config, e *environment, results []*runResult) error {
 	w("(with a negative control: planted discrepancies must be found by the same check); no request hung; no answer was a 5xx other than a coded 503 (`OVERLOADED`, `UNAVAILABLE`), ")
 	w("nor `INTERNAL`, nor anything but a GraphQL response; no connection was dropped after a request was sent; the service never exited but when told to; /readyz was ready again after Neo4j's restart; ")
 	w("requests were shed under overload, each with `Retry-After`; memory stayed under %d MiB; on SIGTERM every request was answered or refused at connect (the service's access log and the clients agree), ", c.maxRSSMB)
-	w("and the process exited within its grace with status 0. **Figures** (times, memory, threads) are reported, never asserted.\n\n")
+	w("and the process exited within its grace with status 0; after every run but the shutdown, once the clients had closed their connections, the service's goroutines were back within %d of their count before the load ", c.goroutineMargin)
+	w("(with a negative control: the same check must fail on a planted count one over the margin, and on the count under load whenever more client connections were open than the margin). ")
+	w("**Figures** (times, memory, goroutines, threads) are reported, never asserted.\n\n")
 
 	w("Curators write as careful clients do: each has its own `curator` token and its own objects (an entity, three assertions from it, a correction of each, ")
 	w("a retraction, a correction of the entity; then the next entity), names the version it read, and sends every mutation with an idempotency key; ")
 	w("a write whose outcome it cannot know (no answer, `TIMEOUT`, a 503) is sent again with the same key until answered. ")
 	w("The first answer must come back (the version it expects), never a `CONFLICT` that would mean a write applied twice.\n\n")
-	w("**Goroutines.** The service exposes no goroutine count (no `/debug/pprof`, no metrics endpoint), so the harness reads the process's **threads** from `/proc/PID/status`, ")
-	w("its open file descriptors from `/proc/PID/fd`, and its TCP connections from `/proc/PID/net/tcp` matched to its sockets: **Bolt** (established to Neo4j's port) and **clients** (established on its HTTP port). ")
-	w("Threads bound the OS-level cost but not the goroutines; a leak of goroutines blocked on the network would show as connections or descriptors.\n\n")
+	w("**Goroutines.** Each service runs with its Prometheus metrics listener on loopback (`METRICS_ADDR`, off by default; see the README's production switches), and the harness reads **goroutines** ")
+	w("from its `go_goroutines` gauge, the Go runtime's own count, every 100 ms during a run and before and after it; the count includes the scrape's own connection, the same in every sample. ")
+	w("*After* is taken 2 s after the clients closed their connections and, while the count is still over the margin, again every 250 ms for up to %s: a leak stays over it, goroutines that are only slow to end do not. ", c.goroutineWait)
+	w("Beside them, from `/proc`: the process's OS **threads** (`/proc/PID/status`), its open file descriptors (`/proc/PID/fd`), and its TCP connections (`/proc/PID/net/tcp` matched to its sockets): **Bolt** (established to Neo4j's port) and **clients** (established on its HTTP port).\n\n")
 
 	w("## Summary\n\n| run | what | clients | time | requests | outcomes | violations |\n|---|---|---|---:|---:|---|---:|\n")
 	for _, r := range results {
@@ -77,6 +80,7 @@ func writeReport(c *config, e *environment, results []*runResult) error {
 		}
 		w("\n| service process | before | peak during | after |\n|---|---:|---:|---:|\n")
 		w("| resident memory (VmRSS) | %s | %s | %s |\n", mib(r.Before.RSSKB), mib(r.Peak.RSSKB), mib(r.After.RSSKB))
+		w("| goroutines (`go_goroutines`) | %s | %s | %s |\n", count(r.Before.Goroutines), count(r.Peak.Goroutines), count(r.After.Goroutines))
 		w("| threads | %d | %d | %d |\n", r.Before.Threads, r.Peak.Threads, r.After.Threads)
 		w("| open descriptors | %d | %d | %d |\n", r.Before.FDs, r.Peak.FDs, r.After.FDs)
 		w("| Bolt connections to Neo4j | %d | %d | %d |\n", r.Before.BoltConns, r.Peak.BoltConns, r.After.BoltConns)
@@ -97,6 +101,10 @@ func writeReport(c *config, e *environment, results []*runResult) error {
 			if r.Verify != nil {
 				w("| read back through the API | %d entities and %d relationships; **%d acknowledged writes lost**; control: %d of %d planted discrepancies found |\n",
 					r.Verify.Entities, r.Verify.Relationships, len(r.Verify.Missing), r.Verify.ControlCaught, r.Verify.ControlPlanted)
+			}
+			if r.GoroutineControl[1] > 0 {
+				w("| goroutines after the run | %s, baseline %s, margin %d; control: %d of %d planted excesses found |\n",
+					count(r.After.Goroutines), count(r.Before.Goroutines), r.GoroutineMargin, r.GoroutineControl[0], r.GoroutineControl[1])
 			}
 			if r.LogLevels != nil {
 				w("| service log lines by level | %s |\n", labels(r.LogLevels))
@@ -127,6 +135,14 @@ func writeReport(c *config, e *environment, results []*runResult) error {
 		return err
 	}
 	return os.WriteFile(c.out, []byte(b.String()), 0o644)
+}
+
+// count shows a sampled count, "unread" where it could not be read (-1).
+func count(n int) string {
+	if n < 0 {
+		return "unread"
+	}
+	return fmt.Sprint(n)
 }
 
 func title(s string) string {

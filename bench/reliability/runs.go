@@ -44,6 +44,8 @@ type runResult struct {
 	Ledger              *ledgerFigures
 	LogLevels           map[string]int
 	Timeline            *timeline
+	GoroutineMargin     int    // goroutines over the baseline allowed after the run
+	GoroutineControl    [2]int // the goroutine check's negative control: caught, planted
 }
 
 type ledgerFigures struct{ Acked, Retries, Resolved, Pending int }
@@ -142,7 +144,11 @@ func (h *harness) newService(name string) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return startService(h.cfg.service, filepath.Join(h.cfg.logs, fmt.Sprintf("%d-%s.log", h.svcSeq, name)), port, h.neo)
+	metricsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	return startService(h.cfg.service, filepath.Join(h.cfg.logs, fmt.Sprintf("%d-%s.log", h.svcSeq, name)), port, metricsPort, h.neo)
 }
 
 func freePort() (int, error) {
@@ -156,6 +162,10 @@ func freePort() (int, error) {
 
 func (h *harness) sample(s *service) procSample {
 	p, _ := readProcSample(s.pid(), h.neo.bolt, portOf(s.base))
+	p.Goroutines = -1
+	if n, err := s.goroutines(context.Background()); err == nil {
+		p.Goroutines = n
+	}
 	return p
 }
 
@@ -165,7 +175,7 @@ func portOf(base string) int {
 	return p
 }
 
-// sampler reads the service's /proc every 100 ms and keeps the peaks.
+// sampler reads the service's /proc and goroutines every 100 ms and keeps the peaks.
 type sampler struct {
 	mu   sync.Mutex
 	peak procSample
@@ -188,6 +198,11 @@ func (h *harness) startSampler(s *service) *sampler {
 				sm.peak.FDs = max(sm.peak.FDs, p.FDs)
 				sm.peak.BoltConns = max(sm.peak.BoltConns, p.BoltConns)
 				sm.peak.ClientConns = max(sm.peak.ClientConns, p.ClientConns)
+				sm.mu.Unlock()
+			}
+			if n, err := s.goroutines(context.Background()); err == nil {
+				sm.mu.Lock()
+				sm.peak.Goroutines = max(sm.peak.Goroutines, n)
 				sm.mu.Unlock()
 			}
 			select {
@@ -305,10 +320,18 @@ func (l *load) finish(drain time.Duration) {
 	l.c.close()
 }
 
-// settle waits for the service's idle state after a run and samples it.
-func (h *harness) settle(s *service) procSample {
+// settle waits for the service's idle state after a run and samples it. Goroutines of closed
+// connections and finished requests end on their own schedule, so while they are over the
+// baseline (before) it samples again, every 250 ms for up to goroutine-wait: a leak stays over
+// it, a slow ending does not.
+func (h *harness) settle(s *service, before procSample) procSample {
 	time.Sleep(2 * time.Second)
-	return h.sample(s)
+	p := h.sample(s)
+	for deadline := time.Now().Add(h.cfg.goroutineWait); goroutineExcess(before, p, h.cfg.goroutineMargin) != "" && time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+		p = h.sample(s)
+	}
+	return p
 }
 
 // collect fills a result's tables from a load, reads every acknowledged write back and records
@@ -375,7 +398,8 @@ func (h *harness) mixedRun(ctx context.Context) (*runResult, error) {
 	if !s.alive() {
 		r.violate("the service exited during the run: " + fmt.Sprint(s.waitErr))
 	}
-	r.After = h.settle(s)
+	r.After = h.settle(s, r.Before)
+	h.checkGoroutines(r)
 	if err := h.collect(ctx, r, l, s); err != nil {
 		return nil, err
 	}
@@ -483,7 +507,8 @@ func (h *harness) faultRun(ctx context.Context) (*runResult, error) {
 	if !s.alive() {
 		r.violate("the service exited during the run: " + fmt.Sprint(s.waitErr))
 	}
-	r.After = h.settle(s)
+	r.After = h.settle(s, r.Before)
+	h.checkGoroutines(r)
 	if err := h.collect(ctx, r, l, s); err != nil {
 		return nil, err
 	}
@@ -650,7 +675,8 @@ func (h *harness) overloadRun(ctx context.Context) (*runResult, error) {
 		r.violate("the service crashed under overload: " + fmt.Sprint(s.waitErr))
 		return r, nil
 	}
-	r.After = h.settle(s)
+	r.After = h.settle(s, r.Before)
+	h.checkGoroutines(r)
 	all := rec.outcomes()
 	r.ByLabel, r.Kinds = summarise(all)
 	shed, withRetry := 0, 0
@@ -790,9 +816,13 @@ func printResult(r *runResult, took time.Duration) {
 	for _, k := range r.Kinds {
 		fmt.Printf("   %-20s n=%-6d ok=%-6d p50=%-10s p99=%s\n", k.Kind, k.N, k.OK, round(k.P50), round(k.P99))
 	}
-	fmt.Printf("   service: RSS %d→%d (peak %d) MiB, threads %d→%d (peak %d), bolt conns %d→%d (peak %d), fds %d→%d\n",
-		r.Before.RSSKB>>10, r.After.RSSKB>>10, r.Peak.RSSKB>>10, r.Before.Threads, r.After.Threads, r.Peak.Threads,
+	fmt.Printf("   service: RSS %d→%d (peak %d) MiB, goroutines %d→%d (peak %d), threads %d→%d (peak %d), bolt conns %d→%d (peak %d), fds %d→%d\n",
+		r.Before.RSSKB>>10, r.After.RSSKB>>10, r.Peak.RSSKB>>10, r.Before.Goroutines, r.After.Goroutines, r.Peak.Goroutines,
+		r.Before.Threads, r.After.Threads, r.Peak.Threads,
 		r.Before.BoltConns, r.After.BoltConns, r.Peak.BoltConns, r.Before.FDs, r.After.FDs)
+	if r.GoroutineControl[1] > 0 {
+		fmt.Printf("   goroutine check: baseline + %d allowed; control: %d of %d planted excesses found\n", r.GoroutineMargin, r.GoroutineControl[0], r.GoroutineControl[1])
+	}
 	if r.Ledger != nil {
 		fmt.Printf("   writes: %d acknowledged, %d retries, %d answered only on a retry, %d in doubt\n", r.Ledger.Acked, r.Ledger.Retries, r.Ledger.Resolved, r.Ledger.Pending)
 	}
