@@ -88,6 +88,9 @@ type client struct {
 	url      string
 	http     *http.Client
 	deadline time.Duration
+	// overdue, when set, runs (in its own goroutine) for a request still unanswered 2 s before
+	// it would count as hung: the moment to take the service's goroutine stacks.
+	overdue func()
 }
 
 func newClient(base string, conns int, deadline time.Duration) *client {
@@ -118,6 +121,10 @@ func (c *client) do(ctx context.Context, kind, token, query string, vars map[str
 	o := outcome{Kind: kind, Start: time.Now()}
 	rctx, cancel := context.WithTimeout(ctx, c.deadline)
 	defer cancel()
+	if c.overdue != nil && c.deadline > 2*time.Second {
+		t := time.AfterFunc(c.deadline-2*time.Second, c.overdue)
+		defer t.Stop()
+	}
 	var wrote, reused bool
 	trace := &httptrace.ClientTrace{
 		GotConn:      func(i httptrace.GotConnInfo) { reused = i.Reused },

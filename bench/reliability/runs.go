@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -151,6 +152,27 @@ func (h *harness) newService(name string) (*service, error) {
 	return startService(h.cfg.service, filepath.Join(h.cfg.logs, fmt.Sprintf("%d-%s.log", h.svcSeq, name)), port, metricsPort, h.neo)
 }
 
+// dumpGoroutines saves the service's goroutine stacks (its operators' listener serves them)
+// beside its log, once per load: a request about to count as hung is still running there.
+func (h *harness) dumpGoroutines(s *service, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.metricsBase+"/debug/pprof/goroutine?debug=2", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Printf("   overdue request: goroutine stacks unavailable: %v\n", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	path := filepath.Join(h.cfg.logs, fmt.Sprintf("%d-%s-goroutines.txt", h.svcSeq, name))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		fmt.Printf("   overdue request: %v\n", err)
+		return
+	}
+	fmt.Printf("   overdue request: the service's goroutine stacks are in %s\n", path)
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -240,6 +262,8 @@ func (h *harness) startLoad(ctx context.Context, s *service, r *runResult, prefi
 	c := h.cfg
 	l := &load{c: newClient(s.base, c.readers+c.writers, c.requestTimeout+c.margin), rec: &recorder{}, led: newLedger(),
 		stop: make(chan struct{}), giveUp: make(chan struct{})}
+	var dump sync.Once
+	l.c.overdue = func() { dump.Do(func() { h.dumpGoroutines(s, prefix) }) }
 	judge := func(o outcome) {
 		if v := o.violation(); v != "" {
 			r.violate(o.Kind + ": " + v)

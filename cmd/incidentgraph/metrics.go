@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -33,6 +34,13 @@ func serveMetrics(addr string, logger zerolog.Logger) (*server.Metrics, func(), 
 	m := server.NewMetrics()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	// The runtime's profiles (goroutine stacks, CPU, heap) on the same operators' listener: a
+	// request that does not end is diagnosed from its goroutine's stack, taken while it hangs.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -82,4 +82,13 @@ func TestServeMetricsOnTheirOwnListener(t *testing.T) {
 	if status, _ := get(t, "http://"+metricsAddr+"/graphql?query={__typename}"); status != http.StatusNotFound {
 		t.Errorf("GET /graphql on the metrics listener: %d, want 404", status)
 	}
+	// The goroutine stacks, for a request that does not end, on the operators' listener only;
+	// this goroutine's own frame (run's caller) must be among them.
+	const stacks = "/debug/pprof/goroutine?debug=2"
+	if status, body := get(t, "http://"+metricsAddr+stacks); status != http.StatusOK || !strings.Contains(body, "TestServeMetricsOnTheirOwnListener") {
+		t.Errorf("GET %s on the metrics listener: %d %.200s", stacks, status, body)
+	}
+	if status, body := get(t, "http://"+addr+stacks); status == http.StatusOK && strings.Contains(body, "goroutine ") {
+		t.Errorf("GET %s on the public listener answered the stacks", stacks)
+	}
 }
