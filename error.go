@@ -13,6 +13,7 @@ const (
 	EINTERNAL = "INTERNAL"       // anything else: masked for clients, logged once
 	EUNAVAIL  = "UNAVAILABLE"    // a dependency (Neo4j) cannot be reached
 	ETIMEOUT  = "TIMEOUT"        // the request ran past its time limit
+	ECANCELED = "CANCELED"       // the client went away before the answer (nobody reads it)
 
 	EUNAUTHENTICATED = "UNAUTHENTICATED" // no valid credentials where they are needed
 	EFORBIDDEN       = "FORBIDDEN"       // valid credentials, too low a role

@@ -148,6 +148,9 @@ func classify(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(last, context.DeadlineExceeded):
 		return &codedError{timeout, err}
+	case errors.Is(ctx.Err(), context.Canceled), errors.Is(last, context.Canceled):
+		// The caller gave up (a client that closed its connection): not a fault of ours.
+		return &codedError{incidentgraph.Errorf(incidentgraph.ECANCELED, "the request was canceled"), err}
 	case errors.As(last, &nerr) && strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.TransactionTimedOut"):
 		return &codedError{timeout, err}
 	case errors.As(last, &cerr):

@@ -97,7 +97,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &logged):
 		setCode(gqlErr, incidentgraph.EINTERNAL, "internal error")
 	case errors.As(err, &appErr) && appErr.Code != incidentgraph.EINTERNAL:
-		if appErr.Code == incidentgraph.EUNAVAIL || appErr.Code == incidentgraph.ETIMEOUT {
+		if appErr.Code == incidentgraph.EUNAVAIL || appErr.Code == incidentgraph.ETIMEOUT || appErr.Code == incidentgraph.ECANCELED {
 			zerolog.Ctx(ctx).Warn().Err(err).Str("code", appErr.Code).Msg("graphql: request failed")
 		}
 		setCode(gqlErr, appErr.Code, appErr.Message)
