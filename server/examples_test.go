@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
+	"github.com/incidentgraph/incidentgraph/server"
 	"github.com/incidentgraph/incidentgraph/web"
 )
 
@@ -293,6 +297,29 @@ var exampleChecks = []exampleCheck{
 			t.Errorf("%d patterns, %d rows, chart %v", len(data.Patterns), len(data.RunPattern.Rows), nodeSet(data.RunPattern.Graph))
 		}
 	}},
+	{"CurateAddRelationship", "Curate: add an assertion with its provenance (curators)", func(t *testing.T, raw json.RawMessage) {
+		var data struct {
+			AddRelationship struct {
+				ID, Type, Status     string
+				Confidence           int
+				From, To, AssertedBy struct{ ID string }
+				Sources              []struct{ ID string }
+				Version              int
+				History              []struct{ Operation, Actor string }
+			}
+		}
+		unmarshalExampleData(t, raw, &data)
+		r := data.AddRelationship
+		if r.ID == "" || r.Type != "OPERATES_IN" || r.From.ID != "islamic-state-khorasan-province" || r.To.ID != "pakistan" {
+			t.Errorf("added %+v, want IS-K OPERATES_IN pakistan", r)
+		}
+		if r.Status != "REPORTED" || r.Confidence != 70 || r.AssertedBy.ID != "wikipedia" || len(r.Sources) != 1 || r.Sources[0].ID != "wikipedia-islamic-state-khorasan-province" {
+			t.Errorf("provenance %+v, want REPORTED 70 by wikipedia from its IS-K article", r)
+		}
+		if r.Version != 1 || len(r.History) != 1 || r.History[0].Operation != incidentgraph.OpAddRelationship || r.History[0].Actor != "examples-curator" {
+			t.Errorf("version %d, history %+v: want version 1 and one addRelationship by examples-curator", r.Version, r.History)
+		}
+	}},
 	{"ReadOnlyCypher", "Your own read-only Cypher (analysts)", func(t *testing.T, raw json.RawMessage) {
 		var data struct {
 			Cypher struct{ Rows []map[string]any }
@@ -319,23 +346,52 @@ func TestExampleQueriesAnswer(t *testing.T) {
 	if len(examples) == 0 {
 		t.Fatal("web.Examples() is empty")
 	}
+	ctx := context.Background()
 	db := seededDB(t)
-	ts := newTestServer(t, db, db)
-	// The Cypher tab needs an analyst's token, as its comment tells GraphiQL users; the other
-	// tabs answer anyone, so they run without one.
-	analyst, err := db.CreateToken(context.Background(), "examples-analyst", incidentgraph.RoleAnalyst, nil)
-	if err != nil {
+	if err := db.EnsureCurationSchema(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = db.RevokeToken(context.Background(), "examples-analyst") })
+	// The curation tabs write: the seed graph is loaded again after them, for the read-only
+	// tests of this package.
+	t.Cleanup(func() { testdb.MustSeed(t, db) })
+	svc := services(t, db, db)
+	svc.Curation = db
+	logs := &syncBuffer{}
+	hs := httptest.NewServer(server.NewServer(zerolog.New(logs).With().Timestamp().Logger(), server.DefaultConfig(), svc))
+	t.Cleanup(hs.Close)
+	ts := &testServer{Server: hs, logs: logs}
+	// The Cypher tab needs an analyst's token and the curation tabs a curator's, as their
+	// comments tell GraphiQL users; the other tabs answer anyone, so they run without one.
+	tokens := map[incidentgraph.Role]string{}
+	for _, role := range []incidentgraph.Role{incidentgraph.RoleAnalyst, incidentgraph.RoleCurator} {
+		secret, err := db.CreateToken(ctx, "examples-"+string(role), role, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[role] = secret
+		t.Cleanup(func() { _ = db.RevokeToken(context.Background(), "examples-"+string(role)) })
+	}
+	fingerprint := func(t *testing.T) string {
+		t.Helper()
+		fp, err := db.Fingerprint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fp
+	}
 	checked := map[string]bool{}
 	for _, ex := range examples {
 		op := exampleOperationName(t, ex.Name, ex.Query)
+		mutation := exampleIsMutation(t, ex.Name, ex.Query)
 		t.Run(ex.Name, func(t *testing.T) {
 			token := ""
-			if strings.Contains(ex.Query, "cypher(") {
-				token = analyst
+			switch {
+			case mutation:
+				token = tokens[incidentgraph.RoleCurator]
+			case strings.Contains(ex.Query, "cypher("):
+				token = tokens[incidentgraph.RoleAnalyst]
 			}
+			before := fingerprint(t)
 			r := ts.postAs(t, token, ex.Query, ex.Variables)
 			var data map[string]json.RawMessage
 			mustData(t, r, &data)
@@ -345,6 +401,23 @@ func TestExampleQueriesAnswer(t *testing.T) {
 			for field, v := range data {
 				if isEmptyJSONValue(v) {
 					t.Errorf("%s is empty: %s", field, v)
+				}
+			}
+			// A query writes nothing; a curation tab writes, and, sent again as a retry with
+			// its idempotency key, returns the first answer and writes nothing more.
+			after := fingerprint(t)
+			switch {
+			case !mutation && after != before:
+				t.Errorf("the query changed the graph")
+			case mutation && after == before:
+				t.Errorf("the mutation wrote nothing")
+			case mutation:
+				again := ts.postAs(t, token, ex.Query, ex.Variables)
+				if len(again.Errors) > 0 || string(again.Data) != string(r.Data) {
+					t.Errorf("the retry answered %s %+v, not the first answer %s", again.Data, again.Errors, r.Data)
+				}
+				if fingerprint(t) != after {
+					t.Errorf("the retry with the same idempotency key wrote again")
 				}
 			}
 			i := slices.IndexFunc(exampleChecks, func(c exampleCheck) bool {
@@ -363,6 +436,16 @@ func TestExampleQueriesAnswer(t *testing.T) {
 			t.Errorf("no example query %s (%q) in web/examples/", c.operation, c.title)
 		}
 	}
+}
+
+// exampleIsMutation reports whether an example's one operation is a mutation.
+func exampleIsMutation(t *testing.T, name, query string) bool {
+	t.Helper()
+	doc, err := parser.ParseQuery(&ast.Source{Name: name, Input: query})
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return len(doc.Operations) == 1 && doc.Operations[0].Operation == ast.Mutation
 }
 
 // exampleOperationName returns the name of the one operation of an example query.

@@ -95,7 +95,13 @@ for (const [i, example] of examples.entries()) {
     );
     const op = getOperationAST(doc);
     assert.ok(op, 'exactly one operation expected');
-    assert.equal(op.operation, 'query');
+    // Queries answer anyone; a curation tab (a mutation) must say in its comment that it
+    // needs a curator's token, and how to put it in the Headers pane.
+    assert.ok(['query', 'mutation'].includes(op.operation), `a ${op.operation} cannot be an example tab`);
+    if (op.operation === 'mutation') {
+      assert.match(example.query, /^# .*role curator/m, 'a curation tab must say it needs a curator token');
+      assert.match(example.query, /Authorization/, 'a curation tab must say how to send the token');
+    }
     // GraphiQL names the tab after the operation.
     assert.ok(op.name?.value, 'the operation needs a name (the tab title)');
   });
