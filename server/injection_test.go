@@ -1130,11 +1130,11 @@ func TestInjectionThroughEveryMutationInput(t *testing.T) {
 	t.Logf("%d targets in the mutations, %d payloads sent (%d accepted and stored), %d per field, %d control writes", len(targets), sentN, accepted, perField, len(controls))
 }
 
-// TestMutationOracleFindsUnexpectedWrites is the negative control of writeFaults, on the real
+// TestInjectionMutationOracleFindsUnexpectedWrites is the negative control of writeFaults, on the real
 // graph: a legitimate write passes it, and the same write with something more (a change to
 // another entity, a second change to its own target, a token no dump can read) or with a value
 // other than the one sent stored does not.
-func TestMutationOracleFindsUnexpectedWrites(t *testing.T) {
+func TestInjectionMutationOracleFindsUnexpectedWrites(t *testing.T) {
 	m := newMutFixture(t)
 	n := 0
 	const create = `mutation($in: CreateEntityInput!) { createEntity(input: $in) { id } }`
