@@ -525,6 +525,9 @@ func ValidateFigure(f *Figure, prefix string) []Problem {
 		p.add("sources", "missing required key sources")
 	}
 	dupSources(p, "sources", f.SourceIDs)
+	if f.ID != "" && (len(f.ID) > MaxAssertionIDLength || !assertionIDRE.MatchString(f.ID)) {
+		p.add("id", "id %q is not a valid figure id: lowercase letters and digits joined by - or --, at most %d characters", f.ID, MaxAssertionIDLength)
+	}
 	return p.list
 }
 

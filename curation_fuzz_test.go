@@ -62,6 +62,15 @@ func TestFuzzOraclesRefuse(t *testing.T) {
 	if ps := ig.ValidateFigure(&ig.Figure{Metric: "EATEN", Value: -1}, "input"); len(ps) == 0 {
 		t.Error("a figure with a bad metric and value passed")
 	}
+	fig := &ig.Figure{ID: "*", SubjectID: "moscow-concert-hall-attack-2024", Metric: "KILLED", Value: 145, AsOf: "2024-03-26",
+		Status: "REPORTED", Confidence: 90, AssertedByID: "russia", SourceIDs: []string{"ap"}}
+	if ps := ig.ValidateFigure(fig, "input"); len(ps) != 1 || ps[0].Field != "input.id" {
+		t.Errorf("a figure with the id %q: %v, want one problem at input.id", fig.ID, ps)
+	}
+	fig.ID = ig.DefaultFigureID(fig)
+	if ps := ig.ValidateFigure(fig, "input"); len(ps) != 0 {
+		t.Errorf("a figure with its default id %q has problems: %v", fig.ID, ps)
+	}
 	ok := &ig.Entity{ID: "test-front", Kind: ig.KindOrganization, Name: "Test Front", OrgType: "MILITANT_GROUP"}
 	if ps := ig.ValidateEntity(ok, "input"); len(ps) != 0 {
 		t.Errorf("a valid entity has problems: %v", ps)
