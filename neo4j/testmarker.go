@@ -33,3 +33,11 @@ func (db *DB) MarkTestDatabase(ctx context.Context) error {
 		driver.EagerResultTransformer, driver.ExecuteQueryWithDatabase(db.cfg.Database))
 	return classify(ctx, err)
 }
+
+// UnmarkTestDatabase takes the mark off (for the test of the guard that refuses an unmarked
+// database holding data; nothing else should call it).
+func (db *DB) UnmarkTestDatabase(ctx context.Context) error {
+	_, err := driver.ExecuteQuery(ctx, db.driver, `DROP INDEX `+testMarker+` IF EXISTS`, nil,
+		driver.EagerResultTransformer, driver.ExecuteQueryWithDatabase(db.cfg.Database))
+	return classify(ctx, err)
+}

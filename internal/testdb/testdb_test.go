@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 )
 
@@ -40,23 +38,15 @@ func TestRefusesAnUnmarkedDatabaseWithData(t *testing.T) {
 	}
 	ctx := context.Background()
 	db := testdb.MustOpen(t)
-	cfg := testdb.Config(t)
 	t.Cleanup(func() {
 		if err := db.MarkTestDatabase(context.Background()); err != nil {
 			t.Errorf("put the mark back: %v", err)
 		}
 		testdb.MustSeed(t, db)
 	})
-	// Taking the mark off is the one thing the store has no method for (nothing but this test
-	// should ever do it), so it is said here, to the driver directly.
 	unmark := func() {
 		t.Helper()
-		d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close(ctx)
-		if _, err := driver.ExecuteQuery(ctx, d, `DROP INDEX incidentgraph_test_database IF EXISTS`, nil, driver.EagerResultTransformer); err != nil {
+		if err := db.UnmarkTestDatabase(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
