@@ -51,6 +51,8 @@ type ImportStats struct {
 // that an interrupted import (ctx cancelled: it stops between chunks) leaves whole chunks and a
 // rerun completes it. Every write is a MERGE by id, so importing the same rows again changes
 // nothing, and a changed row updates its incident and replaces its GTD links and figures.
+// What curators merged away is never recreated: whatever a row names is written through the
+// merges' redirects, on the survivors (see batch.finish).
 //
 // What rows share (groups and countries the import creates, places and their LOCATED_IN links)
 // is written once, before the first chunk that names it, by the goroutine reading the rows,
@@ -65,6 +67,10 @@ func (db *DB) ImportGTD(ctx context.Context, incidents iter.Seq[*gtd.Incident], 
 		opts.BatchSize = 1000
 	}
 	if err := db.EnsureSchema(ctx); err != nil {
+		return nil, err
+	}
+	// The redirects of merged-away ids are looked up by their unique id (an index seek).
+	if err := db.EnsureCurationSchema(ctx); err != nil {
 		return nil, err
 	}
 	im := &importer{db: db, opts: opts, stats: &ImportStats{}, groups: map[string]string{}, countries: map[string]string{},
@@ -160,15 +166,27 @@ func (im *importer) write(ctx context.Context, work func(tx driver.ManagedTransa
 }
 
 // writeDataset makes sure the GTD's own source exists (and that its publisher does: the import
-// needs the seed loaded first).
+// needs the seed loaded first). A curator may have merged either into another entity: the
+// survivor then stands for it.
 func (im *importer) writeDataset(ctx context.Context) error {
 	return im.write(ctx, func(tx driver.ManagedTransaction) error {
-		n, err := single[int64](ctx, tx, `MATCH (o:Entity {id: $id}) RETURN count(o)`, map[string]any{"id": gtdPublisher})
+		merged, err := followRedirects(ctx, tx, []string{gtdPublisher, gtdDatasetID})
+		if err != nil {
+			return err
+		}
+		publisher := gtdPublisher
+		if s, ok := merged[gtdPublisher]; ok {
+			publisher = s.id
+		}
+		n, err := single[int64](ctx, tx, `MATCH (o:Entity {id: $id}) RETURN count(o)`, map[string]any{"id": publisher})
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return incidentgraph.Errorf(incidentgraph.ECONFLICT, "the GTD's publisher %q is not in the graph: load the seed first", gtdPublisher)
+			return incidentgraph.Errorf(incidentgraph.ECONFLICT, "the GTD's publisher %q is not in the graph: load the seed first", publisher)
+		}
+		if _, ok := merged[gtdDatasetID]; ok {
+			return nil // merged into another source, which stands for it: never recreated
 		}
 		e := &incidentgraph.Entity{ID: gtdDatasetID, Kind: incidentgraph.KindSource, Name: "Global Terrorism Database",
 			Publisher: "National Consortium for the Study of Terrorism and Responses to Terrorism (START), University of Maryland",
@@ -253,6 +271,13 @@ func run(ctx context.Context, tx driver.ManagedTransaction, cypher string, param
 // gtdName first (an index seek per name), then, for the few names left over, by name or alias
 // ignoring case (a scan of organizations); countries by name, alias or ISO code. Seed entities
 // win over imported ones of the same name.
+//
+// Before all that, a name or country whose generated entity (gtd-group-*, gtd-country-*) a
+// curator merged away resolves to that generated id, which the batch then follows to the
+// survivor: the search by name would find the survivor too (the merge made the name one of its
+// aliases), but the links would then get new ids beside the ones the merge moved, which keep
+// the generated id's. The redirect is looked up in the query that would otherwise resolve the
+// name (an index seek on the redirect's id), so it costs no round trip of its own.
 func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, names, countries []string) (map[string]string, map[string]string, error) {
 	lower := func(xs []string) []string {
 		out := make([]string, len(xs))
@@ -263,11 +288,22 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 	}
 	exact, byName, byCountry := map[string]string{}, map[string]string{}, map[string]string{}
 	if len(names) > 0 {
+		params := make([]map[string]any, len(names))
+		for i, n := range names {
+			params[i] = map[string]any{"name": n, "generated": groupID(n)}
+		}
+		// Rank: the merged-away generated group, then seed groups, then others, each by id.
 		recs, err := records(ctx, tx, `
-			UNWIND $names AS name
-			MATCH (o:Organization {gtdName: name})
-			RETURN name, o.id, o.founded, o.dissolved ORDER BY o.origin = 'seed' DESC, o.id`,
-			map[string]any{"names": names})
+			UNWIND $names AS n
+			CALL (n) {
+				MATCH (r:Redirect {id: n.generated})
+				RETURN r.id AS id, 0 AS rank, null AS founded, null AS dissolved
+				UNION ALL
+				MATCH (o:Organization {gtdName: n.name})
+				RETURN o.id AS id, CASE o.origin WHEN 'seed' THEN 1 ELSE 2 END AS rank, o.founded AS founded, o.dissolved AS dissolved
+			}
+			RETURN n.name, id, founded, dissolved ORDER BY rank, id`,
+			map[string]any{"names": params})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -275,7 +311,7 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 			name, _ := r.Values[0].(string)
 			id, _ := r.Values[1].(string)
 			im.dates(id, r.Values[2], r.Values[3])
-			if _, taken := exact[name]; !taken { // rows come seed first, then by id
+			if _, taken := exact[name]; !taken { // rows come by rank, then by id
 				exact[name] = id
 			}
 		}
@@ -290,21 +326,30 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		return exact, map[string]string{}, nil
 	}
 	names = left
+	generated := make([]map[string]any, len(countries))
+	for i, c := range countries {
+		generated[i] = map[string]any{"key": strings.ToLower(c), "id": countryID(c)}
+	}
+	// Rank as for the gtdNames: a merged-away generated country first, then seed entities.
 	recs, err := records(ctx, tx, `
 		CALL () {
 			MATCH (o:Organization)
 			WHERE size($lowerNames) > 0 AND (toLower(o.name) IN $lowerNames OR any(a IN o.aliases WHERE toLower(a) IN $lowerNames))
 			RETURN 'name' AS how, [x IN [o.name] + o.aliases WHERE toLower(x) IN $lowerNames | toLower(x)] AS key,
-			       o.id AS id, o.origin = 'seed' AS seed, o.founded AS founded, o.dissolved AS dissolved
+			       o.id AS id, CASE o.origin WHEN 'seed' THEN 1 ELSE 2 END AS rank, o.founded AS founded, o.dissolved AS dissolved
 			UNION ALL
 			MATCH (c:Country)
 			WHERE size($lowerCountries) > 0 AND (toLower(c.name) IN $lowerCountries OR toLower(c.iso2) IN $lowerCountries
 			   OR any(a IN c.aliases WHERE toLower(a) IN $lowerCountries))
 			RETURN 'country' AS how, [x IN [c.name, c.iso2] + c.aliases WHERE toLower(x) IN $lowerCountries | toLower(x)] AS key,
-			       c.id AS id, c.origin = 'seed' AS seed, null AS founded, null AS dissolved
+			       c.id AS id, CASE c.origin WHEN 'seed' THEN 1 ELSE 2 END AS rank, null AS founded, null AS dissolved
+			UNION ALL
+			UNWIND $generatedCountries AS g
+			MATCH (r:Redirect {id: g.id})
+			RETURN 'country' AS how, g.key AS key, r.id AS id, 0 AS rank, null AS founded, null AS dissolved
 		}
-		RETURN how, key, id, seed, founded, dissolved ORDER BY seed DESC, id`,
-		map[string]any{"lowerNames": lower(names), "lowerCountries": lower(countries)})
+		RETURN how, key, id, rank, founded, dissolved ORDER BY rank, id`,
+		map[string]any{"lowerNames": lower(names), "lowerCountries": lower(countries), "generatedCountries": generated})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -323,7 +368,7 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		}
 		target := map[string]map[string]string{"name": byName, "country": byCountry}[how]
 		for _, k := range keys {
-			if _, taken := target[k]; !taken { // rows come seed first, then by id
+			if _, taken := target[k]; !taken { // rows come by rank, then by id
 				target[k] = id
 			}
 		}
@@ -410,6 +455,12 @@ func (im *importer) prepare(ctx context.Context, rows []*gtd.Incident) (*batch, 
 		for _, inc := range rows {
 			b.incident(inc)
 		}
+		// What curators merged away stands for its survivor: one lookup of the chunk's ids.
+		merged, err := followRedirects(ctx, tx, b.namedIDs())
+		if err != nil {
+			return err
+		}
+		b.finish(merged)
 		if len(b.shared) == 0 && len(b.sharedRels) == 0 {
 			return nil
 		}
@@ -582,7 +633,7 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 	im.mu.Lock()
 	defer im.mu.Unlock()
 	s := im.stats
-	s.Rows += len(b.incidentIDs)
+	s.Rows += b.rows
 	s.Incidents += len(b.incidentIDs)
 	s.Sources += b.sources
 	s.Relationships += created
@@ -674,19 +725,29 @@ func clip(id string) string {
 	return id
 }
 
-// batch collects what one chunk writes, each entity, link and figure once.
+// batch collects what one chunk writes, each entity, link and figure once. The rows name
+// items by the ids the import gives them (gtd-<event id>, gtd-group-*, a place's path, the GTD
+// and its publisher); finish then turns them into what the chunk writes, through the merges
+// curators made since (followRedirects: one lookup of all the chunk's ids).
 type batch struct {
 	im                *importer
 	groups, countries map[string]string
 	tv                *timeView
+	// What the rows name, under the import's ids.
+	namedEntities, namedShared []*incidentgraph.Entity // this chunk's own (incidents, sources); shared (groups, countries, places)
+	namedRels, namedSharedRels []*incidentgraph.Relationship
+	namedFigures               []*incidentgraph.Figure
+	namedIncidents             []string
+	// What the chunk writes, set by finish.
 	entities          []*incidentgraph.Entity // this chunk's own: incidents, sources
 	rels, figures     []map[string]any
 	shared            []*incidentgraph.Entity // groups, countries, places: written before the chunk
 	sharedRels        []map[string]any        // LOCATED_IN links: written before the chunk
-	incidentIDs       []string
-	relIDs, figureIDs []string
+	incidentIDs       []string                // the rows' incidents that are not merged away
+	relIDs, figureIDs []string                // the ids the rows give their links and figures
 	seen              map[string]bool
 	places, sources   int
+	rows              int
 	firstRow, lastRow int // the file's row numbers of the chunk's first and last row
 }
 
@@ -695,23 +756,21 @@ func newBatch(im *importer, groups, countries map[string]string) *batch {
 	return &batch{im: im, groups: groups, countries: countries, tv: tv, seen: map[string]bool{}}
 }
 
-func (b *batch) entity(e *incidentgraph.Entity) bool {
+func (b *batch) entity(e *incidentgraph.Entity) {
 	if b.seen[e.ID] {
-		return false
+		return
 	}
 	b.seen[e.ID] = true
-	b.entities = append(b.entities, e)
-	return true
+	b.namedEntities = append(b.namedEntities, e)
 }
 
 // sharedEntity adds an entity rows of several chunks name, unless this import wrote it already.
-func (b *batch) sharedEntity(e *incidentgraph.Entity) bool {
+func (b *batch) sharedEntity(e *incidentgraph.Entity) {
 	if b.seen[e.ID] || b.im.written[e.ID] {
-		return false
+		return
 	}
 	b.seen[e.ID] = true
-	b.shared = append(b.shared, e)
-	return true
+	b.namedShared = append(b.namedShared, e)
 }
 
 func (b *batch) group(gname string) {
@@ -724,10 +783,15 @@ func (b *batch) country(name string) {
 }
 
 func (b *batch) rel(r *incidentgraph.Relationship) {
-	if p := b.link(r); p != nil {
-		b.rels = append(b.rels, p)
-		b.relIDs = append(b.relIDs, r.ID)
+	if r.ID == "" {
+		r.ID = incidentgraph.DefaultRelationshipID(r.FromID, r.Type, r.ToID, r.AssertedByID)
 	}
+	if b.seen["r"+r.ID] {
+		return
+	}
+	b.seen["r"+r.ID] = true
+	b.namedRels = append(b.namedRels, r)
+	b.relIDs = append(b.relIDs, r.ID)
 }
 
 // sharedRel adds a link rows of several chunks name, unless this import wrote it already.
@@ -735,27 +799,202 @@ func (b *batch) sharedRel(r *incidentgraph.Relationship) {
 	if r.ID == "" {
 		r.ID = incidentgraph.DefaultRelationshipID(r.FromID, r.Type, r.ToID, r.AssertedByID)
 	}
-	if b.im.written["r"+r.ID] {
+	if b.im.written["r"+r.ID] || b.seen["r"+r.ID] {
 		return
 	}
-	if p := b.link(r); p != nil {
-		b.sharedRels = append(b.sharedRels, p)
+	b.seen["r"+r.ID] = true
+	b.namedSharedRels = append(b.namedSharedRels, r)
+}
+
+// namedIDs lists every id the chunk writes or links to, once.
+func (b *batch) namedIDs() []string {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(xs ...string) {
+		for _, x := range xs {
+			if x != "" && !seen[x] {
+				seen[x] = true
+				ids = append(ids, x)
+			}
+		}
+	}
+	for _, es := range [][]*incidentgraph.Entity{b.namedEntities, b.namedShared} {
+		for _, e := range es {
+			add(e.ID)
+			add(e.SourceIDs...)
+		}
+	}
+	for _, rs := range [][]*incidentgraph.Relationship{b.namedRels, b.namedSharedRels} {
+		for _, r := range rs {
+			add(r.FromID, r.ToID, r.AssertedByID)
+			add(r.SourceIDs...)
+		}
+	}
+	for _, f := range b.namedFigures {
+		add(f.SubjectID, f.AssertedByID)
+		add(f.SourceIDs...)
+	}
+	return ids
+}
+
+// finish sets what the chunk writes, given the survivors of the ids it names that curators
+// merged away. A merged-away entity is not written (its survivor stands for it, and is not
+// the import's to change); links and figures name the survivors where they named it, but keep
+// the ids the rows give them, which are the ids the merge kept when it moved them: writing
+// one again finds the moved one (now the curators': left as it is), so a re-import is
+// idempotent. A link that would join a survivor to itself is left out, as the merge dropped it.
+func (b *batch) finish(merged map[string]survivor) {
+	to := func(id string) string {
+		if s, ok := merged[id]; ok {
+			return s.id
+		}
+		return id
+	}
+	all := func(ids []string) []string {
+		if len(merged) == 0 {
+			return ids
+		}
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			if x := to(id); !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	// The survivors' own dates bound what is now written on them.
+	for _, s := range merged {
+		if !s.founded.IsZero() {
+			b.tv.founded[s.id] = s.founded
+		}
+		if !s.dissolved.IsZero() {
+			b.tv.dissolved[s.id] = s.dissolved
+		}
+		if !s.published.IsZero() {
+			b.tv.published[s.id] = s.published
+		}
+	}
+	entities := func(es []*incidentgraph.Entity) []*incidentgraph.Entity {
+		out := make([]*incidentgraph.Entity, 0, len(es))
+		for _, e := range es {
+			if _, gone := merged[e.ID]; gone {
+				continue
+			}
+			if len(merged) > 0 && len(e.SourceIDs) > 0 {
+				c := *e
+				c.SourceIDs = all(e.SourceIDs)
+				e = &c
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	b.entities, b.shared = entities(b.namedEntities), entities(b.namedShared)
+	b.places, b.sources = 0, 0
+	for _, e := range b.shared {
+		if e.Kind == incidentgraph.KindPlace {
+			b.places++
+		}
+	}
+	for _, e := range b.entities {
+		if e.Kind == incidentgraph.KindSource {
+			b.sources++
+		}
+	}
+	rels := func(rs []*incidentgraph.Relationship) []map[string]any {
+		out := make([]map[string]any, 0, len(rs))
+		for _, r := range rs {
+			m := *r
+			m.FromID, m.ToID, m.AssertedByID, m.SourceIDs = to(r.FromID), to(r.ToID), to(r.AssertedByID), all(r.SourceIDs)
+			if m.FromID == m.ToID {
+				continue
+			}
+			p := relProps(&m)
+			b.tv.relationship(&m, p)
+			p["origin"] = originGTD
+			out = append(out, map[string]any{"from": m.FromID, "to": m.ToID, "id": m.ID, "type": string(m.Type), "props": p})
+		}
+		return out
+	}
+	b.rels, b.sharedRels = rels(b.namedRels), rels(b.namedSharedRels)
+	b.figures = make([]map[string]any, 0, len(b.namedFigures))
+	for _, f := range b.namedFigures {
+		m := *f
+		m.SubjectID, m.AssertedByID, m.SourceIDs = to(f.SubjectID), to(f.AssertedByID), all(f.SourceIDs)
+		p := figureProps(&m)
+		b.tv.figure(&m, p)
+		p["origin"] = originGTD
+		b.figures = append(b.figures, map[string]any{"id": m.ID, "props": p})
+	}
+	// An incident merged away is not the row's to replace links of: what it names is written
+	// on the survivor, whose other links are the survivor's own.
+	b.incidentIDs = b.incidentIDs[:0]
+	for _, id := range b.namedIncidents {
+		if _, gone := merged[id]; !gone {
+			b.incidentIDs = append(b.incidentIDs, id)
+		}
 	}
 }
 
-// link returns the row that writes a relationship, or nil if the chunk has it already.
-func (b *batch) link(r *incidentgraph.Relationship) map[string]any {
-	if r.ID == "" {
-		r.ID = incidentgraph.DefaultRelationshipID(r.FromID, r.Type, r.ToID, r.AssertedByID)
+// redirectHops bounds the merges in a row followRedirects follows. A merge points the
+// redirects to its duplicate at its survivor, so every chain it leaves is one redirect long;
+// a longer one comes from another writer, and a loop must not be followed for ever.
+const redirectHops = 8
+
+// redirectQuery follows the redirects of a list of ids: a unique-index seek per id, and one
+// per further hop for the few that are redirected; the survivor's dates come along, since
+// they bound the links written on it.
+var redirectQuery = func() string {
+	var q, to strings.Builder
+	q.WriteString("UNWIND $ids AS id\nMATCH (r0:Redirect {id: id})\n")
+	for i := 1; i <= redirectHops; i++ {
+		fmt.Fprintf(&q, "OPTIONAL MATCH (r%d:Redirect {id: r%d.to})\n", i, i-1)
 	}
-	if b.seen["r"+r.ID] {
-		return nil
+	for i := redirectHops - 1; i >= 0; i-- {
+		fmt.Fprintf(&to, "r%d.to", i)
+		if i > 0 {
+			to.WriteString(", ")
+		}
 	}
-	b.seen["r"+r.ID] = true
-	p := relProps(r)
-	b.tv.relationship(r, p)
-	p["origin"] = originGTD
-	return map[string]any{"from": r.FromID, "to": r.ToID, "id": r.ID, "type": string(r.Type), "props": p}
+	fmt.Fprintf(&q, "WITH id, coalesce(%s) AS to, r%d IS NOT NULL AS tooLong\n", to.String(), redirectHops)
+	q.WriteString("OPTIONAL MATCH (t:Entity {id: to})\nRETURN id, to, tooLong, t.founded, t.dissolved, t.published")
+	return q.String()
+}()
+
+// survivor is the entity a merged-away id now stands for.
+type survivor struct {
+	id                            string
+	founded, dissolved, published incidentgraph.PartialDate
+}
+
+// followRedirects returns the survivor of each id that curators merged away (through any
+// chain of merges); ids that were not merged away are not in it.
+func followRedirects(ctx context.Context, tx driver.ManagedTransaction, ids []string) (map[string]survivor, error) {
+	out := map[string]survivor{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := records(ctx, tx, redirectQuery, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	date := func(v any) incidentgraph.PartialDate {
+		s, _ := v.(string)
+		return incidentgraph.PartialDate(s)
+	}
+	for _, r := range recs {
+		id, _ := r.Values[0].(string)
+		to, _ := r.Values[1].(string)
+		if long, _ := r.Values[2].(bool); long {
+			return nil, incidentgraph.Errorf(incidentgraph.ECONFLICT,
+				"import: %q was merged away through more than %d redirects (a loop?): point its redirect at the survivor, then import again", id, redirectHops)
+		}
+		if to == "" {
+			continue
+		}
+		out[id] = survivor{id: to, founded: date(r.Values[3]), dissolved: date(r.Values[4]), published: date(r.Values[5])}
+	}
+	return out, nil
 }
 
 // place returns the id of the most precise place of a row, writing the chain of places.
@@ -773,17 +1012,13 @@ func (b *batch) place(inc *gtd.Incident) string {
 	if inc.Province != "" {
 		prefix += "-" + incidentgraph.Slug(inc.Province)
 		id := clip(prefix)
-		if b.sharedEntity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.Province, PlaceType: "REGION", SourceIDs: []string{gtdDatasetID}}) {
-			b.places++
-		}
+		b.sharedEntity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.Province, PlaceType: "REGION", SourceIDs: []string{gtdDatasetID}})
 		link(id, at)
 		at = id
 	}
 	if inc.City != "" {
 		id := clip(prefix + "-" + incidentgraph.Slug(inc.City))
-		if b.sharedEntity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.City, PlaceType: "CITY", SourceIDs: []string{gtdDatasetID}}) {
-			b.places++
-		}
+		b.sharedEntity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindPlace, Name: inc.City, PlaceType: "CITY", SourceIDs: []string{gtdDatasetID}})
 		link(id, at)
 		at = id
 	}
@@ -795,6 +1030,7 @@ func (b *batch) incident(inc *gtd.Incident) {
 		b.firstRow = inc.Row
 	}
 	b.lastRow = inc.Row
+	b.rows++
 	e := *inc.Entity
 	e.Latitude, e.Longitude, e.GeoPrecision = inc.Latitude, inc.Longitude, inc.Specificity
 	e.SourceIDs = []string{gtdDatasetID}
@@ -805,12 +1041,10 @@ func (b *batch) incident(inc *gtd.Incident) {
 		if !slices.Contains(sources, id) {
 			sources = append(sources, id)
 		}
-		if b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindSource, Name: c, SourceType: "NEWS"}) {
-			b.sources++
-		}
+		b.entity(&incidentgraph.Entity{ID: id, Kind: incidentgraph.KindSource, Name: c, SourceType: "NEWS"})
 	}
 	b.entity(&e)
-	b.incidentIDs = append(b.incidentIDs, e.ID)
+	b.namedIncidents = append(b.namedIncidents, e.ID)
 	// Assertions are made no earlier than the incident; a release date, when given, is later.
 	on := b.im.assertedOn(e.Date)
 
@@ -838,10 +1072,7 @@ func (b *batch) incident(inc *gtd.Incident) {
 		f := &incidentgraph.Figure{SubjectID: e.ID, Metric: metric, Value: *v, Qualifier: "EXACT", AsOf: e.Date,
 			Status: "REPORTED", Confidence: 80, AssertedByID: gtdPublisher, SourceIDs: sources}
 		f.ID = incidentgraph.DefaultFigureID(f)
-		p := figureProps(f)
-		b.tv.figure(f, p)
-		p["origin"] = originGTD
-		b.figures = append(b.figures, map[string]any{"id": f.ID, "props": p})
+		b.namedFigures = append(b.namedFigures, f)
 		b.figureIDs = append(b.figureIDs, f.ID)
 	}
 }
