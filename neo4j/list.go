@@ -135,10 +135,21 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 		  AND ($attackType IS NULL OR $attackType IN n.attackTypes)
 		  AND ($targetType IS NULL OR $targetType IN n.targetTypes)
 		  AND ($place IS NULL
-		       OR EXISTS { MATCH (n)-[o:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(:Entity {id: $place})
+		       OR EXISTS { MATCH (n)-[o:OCCURRED_AT|OCCURRED_IN]->(:Entity)` + locatedIn + `(:Entity {id: $place})
 		                   WHERE ` + notRetracted("o") + ` })`
 	return db.page(ctx, head, "perps", match, "n.dateStart", params, p)
 }
+
+// locatedIn is the chain from a site up to the places that hold it (the site itself, then at
+// most five LOCATED_IN links: venue, district, city, province, country), written to follow
+// from a site node to a place node. Each link must stand (see notRetracted): a curator's
+// retraction of a LOCATED_IN link cuts the chain there, so that it no longer places what lies
+// below it. The condition sits inside the quantified pattern, where the planner tests it while
+// expanding, as it did the bare `*0..5` (the plans still start from the same id seeks).
+var locatedIn = `-[located:LOCATED_IN WHERE ` + notRetracted("located") + `]->{0,5}`
+
+// locatedInReverse is locatedIn read from the place down to its sites.
+var locatedInReverse = `<-[located:LOCATED_IN WHERE ` + notRetracted("located") + `]-{0,5}`
 
 // perpetratorCondition is what a perpetrator link `r` must meet besides any confidence
 // threshold: not denied or retracted by its asserting party, not retracted by a curator, and in

@@ -57,7 +57,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 			               MATCH (t)-[r:`+perp+`]-(:Entity)-[a:`+typeAlternation(incidentgraph.AffiliationTypes)+` WHERE `+affiliationLink+`]-{1,2}(g:Entity)
 			               WHERE `+linkedPerp+`
 			               RETURN g.id AS id } AS kin,
-			     COLLECT { MATCH (t)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(pl:Entity) WHERE `+relPredicate+`
+			     COLLECT { MATCH (t)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)`+locatedIn+`(pl:Entity) WHERE `+relPredicate+`
 			               RETURN DISTINCT pl.id } AS sites
 			CALL (t, kin, sites) {
 				MATCH (k:Entity)-[r:`+perp+`]-(c:Incident) USING INDEX k:Entity(id) WHERE k.id IN kin AND c <> t AND `+linkedPerp+`
@@ -65,7 +65,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 				RETURN c, 0 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
 				UNION ALL
 				UNWIND sites AS site
-				MATCH (pl:Entity {id: site})<-[:LOCATED_IN*0..5]-(:Entity)<-[r:OCCURRED_AT|OCCURRED_IN]-(c:Incident)
+				MATCH (pl:Entity {id: site})`+locatedInReverse+`(:Entity)<-[r:OCCURRED_AT|OCCURRED_IN]-(c:Incident)
 				WHERE c <> t AND `+relPredicate+`
 				WITH DISTINCT t, c
 				RETURN c, 1 AS tier, `+near+` AS near ORDER BY near, c.id LIMIT $candidates
@@ -144,10 +144,10 @@ func incidentFeatures(v string) string {
 			MATCH (%[1]s)-[r:OCCURRED_AT]->(s:Place) WHERE s.placeType IS NOT NULL AND %[3]s
 			RETURN DISTINCT s.placeType },
 		places: COLLECT {
-			MATCH (%[1]s)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(pl:Entity) WHERE %[3]s
+			MATCH (%[1]s)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)%[4]s(pl:Entity) WHERE %[3]s
 			WITH DISTINCT pl
 			RETURN {id: pl.id, name: pl.name, kind: pl.kind, placeType: pl.placeType} }
-	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate)
+	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate, locatedIn)
 }
 
 func featuresFromMap(x any, names map[string]string, networks map[string][]string) analysis.IncidentFeatures {

@@ -59,7 +59,7 @@ func timelineMatch(withActor bool) string {
 		  AND ($to IS NULL OR n.dateStart <= $to)
 		  AND ($knownAt IS NULL OR n.dateStart <= $knownAt)
 		  AND ($place IS NULL
-		       OR EXISTS { MATCH (n)-[o:OCCURRED_AT|OCCURRED_IN]->(:Entity)-[:LOCATED_IN*0..5]->(place)
+		       OR EXISTS { MATCH (n)-[o:OCCURRED_AT|OCCURRED_IN]->(:Entity)` + locatedIn + `(place)
 		                   WHERE ` + notRetracted("o") + ` })`
 }
 
