@@ -311,3 +311,147 @@ func TestShippedPatternsAnswer(t *testing.T) {
 		}
 	})
 }
+
+// patternHas tells whether the pattern's answer to args holds a row whose named columns render
+// as row (see rowsOf).
+func patternHas(t *testing.T, db *neo4j.DB, name string, args map[string]any, cols []string, row string) bool {
+	t.Helper()
+	return slices.Contains(rowsOf(runPattern(t, db, name, args), cols...), row)
+}
+
+// withRetractedArgs returns args with includeRetracted set.
+func withRetractedArgs(args map[string]any) map[string]any {
+	out := map[string]any{"includeRetracted": true}
+	for k, v := range args {
+		out[k] = v
+	}
+	return out
+}
+
+// patternCheck is a row a pattern answers while the links under test stand; checkPatterns makes
+// of each a check without includeRetracted (the row must go with the retraction) and one with it
+// (the row must stay).
+type patternCheck struct {
+	pattern string
+	args    map[string]any
+	cols    []string
+	row     string
+}
+
+func checkPatterns(t *testing.T, db *neo4j.DB, ids []string, pcs []patternCheck, extra ...derivedCheck) {
+	t.Helper()
+	var checks, withRetracted []derivedCheck
+	for _, pc := range pcs {
+		checks = append(checks, derivedCheck{pc.pattern + " " + pc.row, func() bool {
+			return patternHas(t, db, pc.pattern, pc.args, pc.cols, pc.row)
+		}})
+		withRetracted = append(withRetracted, derivedCheck{pc.pattern + " with includeRetracted " + pc.row, func() bool {
+			return patternHas(t, db, pc.pattern, withRetractedArgs(pc.args), pc.cols, pc.row)
+		}})
+	}
+	checkRetraction(t, db, ids, append(checks, extra...), withRetracted)
+}
+
+// curatedWithPatterns is the seeded test database ready for curation, with the shipped
+// patterns in use.
+func curatedWithPatterns(t *testing.T) *neo4j.DB {
+	t.Helper()
+	db := withPatterns(t)
+	if err := db.EnsureCurationSchema(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+const (
+	moscowByISK     = moscow + "--attributed-to--" + isk + "--us-official-anonymous"
+	ukraineAccused  = "ukraine--accused-of--" + moscow + "--russia"
+	moscowAtCrocus  = moscow + "--occurred-at--crocus-city-hall--wikipedia"
+	contradictsCols = "conflict|actor|assertion|assertedBy|otherActor|otherAssertion|otherAssertedBy"
+)
+
+// TestPatternsLeaveRetractedAssertionsOut: a curator's retraction takes an assertion out of every
+// saved pattern that matched it, as it does out of every other read; includeRetracted brings it
+// back. Each row below is asked while the link stands (the control), then after the retraction.
+func TestPatternsLeaveRetractedAssertionsOut(t *testing.T) {
+	contradicts := strings.Split(contradictsCols, "|")
+	t.Run("an attribution", func(t *testing.T) {
+		// The anonymous U.S. official's attribution of the Moscow attack to IS-K.
+		db := curatedWithPatterns(t)
+		checkPatterns(t, db, []string{moscowByISK}, []patternCheck{
+			{"claimed-vs-attributed", nil, []string{"incident", "claimant", "attributedTo", "attributedBy"},
+				moscow + "|" + is + "|" + isk + "|us-official-anonymous"},
+			{"contradicting-assertions", map[string]any{"incident": moscow}, contradicts,
+				"DIFFERENT_PERPETRATOR|" + isk + "|ATTRIBUTED_TO|us-official-anonymous|russia|ACCUSED_OF|ukraine-foreign-ministry"},
+			{"asserted-by", map[string]any{"party": "us-official-anonymous"}, []string{"from", "type", "to"},
+				moscow + "|ATTRIBUTED_TO|" + isk},
+			{"affiliates-attacking-in-country", map[string]any{"country": "russia"}, []string{"group", "affiliate", "incident", "tieType"},
+				is + "|" + isk + "|" + moscow + "|ATTRIBUTED_TO"},
+			{"network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "actor", "tieType", "tieAssertedBy"},
+				moscow + "|" + isk + "|ATTRIBUTED_TO|us-official-anonymous"},
+		})
+		// The other assertions about the attack stay: the U.S. attribution to IS, IS's own claim.
+		if !patternHas(t, db, "asserted-by", map[string]any{"party": "united-states"}, []string{"type", "to"}, "ATTRIBUTED_TO|"+is) ||
+			!patternHas(t, db, "network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "actor", "tieType"}, moscow+"|"+is+"|CLAIMED_RESPONSIBILITY_FOR") {
+			t.Error("retracting one attribution took other assertions about the attack out")
+		}
+	})
+
+	t.Run("an allegation", func(t *testing.T) {
+		// Russia's allegation that Ukraine was behind the Moscow attack, which Ukraine denied.
+		db := curatedWithPatterns(t)
+		checkPatterns(t, db, []string{ukraineAccused}, []patternCheck{
+			{"allegations-later-denied", nil, []string{"accused", "target", "allegedBy", "deniedBy"},
+				"ukraine|" + moscow + "|russia|ukraine-foreign-ministry"},
+			{"contradicting-assertions", map[string]any{"incident": moscow}, contradicts,
+				"DENIAL|ukraine|ACCUSED_OF|russia|ukraine|DENIED|ukraine-foreign-ministry"},
+			{"contradicting-assertions", map[string]any{"incident": moscow}, contradicts,
+				"DIFFERENT_PERPETRATOR|" + is + "|CLAIMED_RESPONSIBILITY_FOR|" + is + "|ukraine|ACCUSED_OF|russia"},
+			{"asserted-by", map[string]any{"party": "russia", "status": "ALLEGED"}, []string{"from", "type", "to"},
+				"ukraine|ACCUSED_OF|" + moscow},
+		})
+	})
+
+	t.Run("the links that place an attack", func(t *testing.T) {
+		// Kabul in Afghanistan (the last link of every chain from the bombing's sites up to the
+		// country) and the Moscow attack at Crocus City Hall.
+		db := curatedWithPatterns(t)
+		checkPatterns(t, db, []string{kabulInAfghanistan, moscowAtCrocus}, []patternCheck{
+			{"affiliates-attacking-in-country", map[string]any{"country": "afghanistan"}, []string{"group", "affiliate", "incident"},
+				is + "|" + isk + "|" + kabul},
+			{"network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "siteId", "actor", "tieAssertedBy"},
+				moscow + "|crocus-city-hall|" + is + "|united-states"},
+		})
+		// Moscow is still in Russia by a link of its own (OCCURRED_IN russia).
+		if !patternHas(t, db, "affiliates-attacking-in-country", map[string]any{"country": "russia"}, []string{"incident"}, moscow) {
+			t.Error("the Moscow attack left Russia with its venue link")
+		}
+	})
+
+	t.Run("an affiliation", func(t *testing.T) {
+		// Both of IS-K's affiliation assertions towards the Islamic State: IS-K is no longer in its
+		// network, and, no longer one of its affiliates, its attribution and the Islamic State's
+		// claim of the same attack now contradict each other.
+		db := curatedWithPatterns(t)
+		apart := func(args map[string]any) bool {
+			for _, r := range runPattern(t, db, "contradicting-assertions", args).Rows {
+				pair := []string{fmt.Sprint(r["actor"]), fmt.Sprint(r["otherActor"])}
+				if slices.Contains(pair, is) && slices.Contains(pair, isk) {
+					return false
+				}
+			}
+			return true
+		}
+		checkPatterns(t, db, []string{iskAffiliate, iskBranch}, []patternCheck{
+			{"affiliates-attacking-in-country", map[string]any{"country": "russia"}, []string{"group", "affiliate", "incident"},
+				is + "|" + isk + "|" + moscow},
+			{"network-attacks-at-venue-kind", map[string]any{"group": is, "placeType": "AIRPORT"}, []string{"incident", "actor"},
+				kabul + "|" + isk},
+		}, derivedCheck{"contradicting-assertions keeps IS and IS-K apart", func() bool {
+			return apart(map[string]any{"incident": moscow})
+		}})
+		if !apart(map[string]any{"incident": moscow, "includeRetracted": true}) {
+			t.Error("contradicting-assertions with includeRetracted pairs IS and IS-K")
+		}
+	})
+}

@@ -1,9 +1,11 @@
 // name: claimed-vs-attributed
-// description: Attacks that one party claimed while another party attributes them to a different actor: the claimant, the attributed actor, who attributes it, how sure and on which sources.
+// description: Attacks that one party claimed while another party attributes them to a different actor: the claimant, the attributed actor, who attributes it, how sure and on which sources. A claim or attribution a curator retracted counts only with includeRetracted.
 // param: minConfidence INT = 0 "Only attributions at least this sure (0–100)."
 // param: incident ID? "Only this incident."
+// param: includeRetracted BOOLEAN = false "Also count assertions a curator retracted (left out by default: a retracted assertion is no longer asserted)."
 MATCH (claimant:Entity)-[claim:CLAIMED_RESPONSIBILITY_FOR]->(attack:Incident)-[attribution:ATTRIBUTED_TO]->(attributed:Entity)
 WHERE attributed <> claimant
+  AND ($includeRetracted OR (claim.retractedAt IS NULL AND attribution.retractedAt IS NULL))
   AND attribution.assertedBy <> claim.assertedBy
   AND attribution.confidence >= $minConfidence
   AND ($incident IS NULL OR attack.id = $incident)

@@ -2,6 +2,7 @@ package patterns_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -33,6 +34,8 @@ func TestShippedPatternsParse(t *testing.T) {
 	want := []incidentgraph.PatternParam{
 		{Name: "minConfidence", Type: "INT", Description: "Only attributions at least this sure (0–100).", Default: int64(0)},
 		{Name: "incident", Type: "ID", Description: "Only this incident."},
+		{Name: "includeRetracted", Type: "BOOLEAN", Default: false,
+			Description: "Also count assertions a curator retracted (left out by default: a retracted assertion is no longer asserted)."},
 	}
 	if len(cva.Params) != len(want) {
 		t.Fatalf("claimed-vs-attributed params = %+v", cva.Params)
@@ -44,6 +47,34 @@ func TestShippedPatternsParse(t *testing.T) {
 	}
 	if p := find(t, ps, "asserted-by"); !p.Params[0].Required || p.Params[0].Name != "party" {
 		t.Errorf("asserted-by's party should be required: %+v", p.Params[0])
+	}
+}
+
+// TestShippedPatternsLeaveRetractedOut: every shipped pattern declares includeRetracted, off by
+// default, and says so in its description, so that a curator's retraction takes an assertion out
+// of every saved pattern unless the analyst asks for it (what each does with it is checked
+// against the real graph in neo4j's TestPatternsLeaveRetractedAssertionsOut). Read checks that
+// the declared parameter is used in the query.
+func TestShippedPatternsLeaveRetractedOut(t *testing.T) {
+	ps, err := patterns.Read(patterns.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		i := slices.IndexFunc(p.Params, func(pp incidentgraph.PatternParam) bool { return pp.Name == "includeRetracted" })
+		if i < 0 {
+			t.Errorf("%s: no includeRetracted parameter", p.Name)
+			continue
+		}
+		if pp := p.Params[i]; pp.Type != "BOOLEAN" || pp.Required || pp.Default != false {
+			t.Errorf("%s: includeRetracted is %+v, want an optional BOOLEAN, false by default", p.Name, pp)
+		}
+		if !strings.Contains(p.Description, "includeRetracted") || !strings.Contains(p.Description, "retracted") {
+			t.Errorf("%s: the description does not say retracted assertions are left out: %q", p.Name, p.Description)
+		}
+		if !strings.Contains(p.Cypher, "$includeRetracted OR") {
+			t.Errorf("%s: no condition on $includeRetracted", p.Name)
+		}
 	}
 }
 
