@@ -242,3 +242,35 @@ func TestImportGTDRedirectLookupsSeek(t *testing.T) {
 			lookups, withRedirect, stats.Chunks)
 	}
 }
+
+// A loop of redirects, which no merge makes, stops the import with a conflict that names the
+// id, and nothing is written; with the loop mended (the control) the same rows import.
+func TestImportGTDRefusesARedirectLoop(t *testing.T) {
+	db := curated(t)
+	ctx := context.Background()
+	const group = "gtd-group-maute-group"
+	incs := sampleRows(t, "201705230001")
+	mustImport(t, db, incs, neo4j.ImportOptions{})
+	mergeInto(t, db, "islamic-state-east-asia-province", group)
+	set := func(cypher string) {
+		t.Helper()
+		if _, err := driver.ExecuteQuery(ctx, testDriver(t), cypher, map[string]any{"id": group}, driver.EagerResultTransformer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(`MATCH (r:Redirect {id: $id}) SET r.to = 'loop-a' CREATE (:Redirect {id: 'loop-a', to: $id})`)
+	before := fingerprint(t, db)
+	_, err := db.ImportGTD(ctx, slices.Values(incs), neo4j.ImportOptions{})
+	mustCode(t, err, incidentgraph.ECONFLICT)
+	if !strings.Contains(err.Error(), group) || !strings.Contains(err.Error(), "redirects") {
+		t.Errorf("the loop's error: %v", err)
+	}
+	if fingerprint(t, db) != before {
+		t.Error("an import stopped by a loop of redirects wrote something")
+	}
+	set(`MATCH (r:Redirect {id: $id}) SET r.to = 'islamic-state-east-asia-province'`)
+	mustImport(t, db, incs, neo4j.ImportOptions{})
+	if es, err := db.FindEntitiesByIDs(ctx, []string{group}); err != nil || len(es) != 0 {
+		t.Errorf("%s is back: %v (%v)", group, entityIDs(es), err)
+	}
+}
