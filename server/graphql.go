@@ -36,6 +36,10 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.PersistedQueries > 0 && cfg.TrustedDocuments == nil {
+		// With trusted documents, hashes name the manifest's documents only (trusted.go).
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.PersistedQueries)})
+	}
 	// gqlparser reads at most this many tokens of a document (gqlgen sets no limit), so a
 	// document that is long only to be costly is refused at the price of its first tokens.
 	srv.SetParserTokenLimit(cfg.MaxQueryTokens)
@@ -80,7 +84,8 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	// Link charts and pages of incidents are JSON that compresses several times over; answers
 	// under gzhttp's minimum size (1 KiB) go out as they are, where compressing costs more
 	// than it saves.
-	return gzhttp.GzipHandler(legacyStatus(srv))
+	// Documents named by hash are resolved, and untrusted ones refused, before gqlgen parses.
+	return persistedDocuments(cfg.TrustedDocuments, cfg.PersistedQueries > 0)(gzhttp.GzipHandler(legacyStatus(srv)))
 }
 
 // loggedError is an internal error that has been logged already (a recovered panic).

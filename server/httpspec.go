@@ -127,7 +127,10 @@ func checkGET(r *http.Request, maxQuery int) *requestError {
 	}
 	query, ok := params["query"]
 	if !ok || query[0] == "" {
-		return badRequest("a GET request needs a query parameter holding a GraphQL query")
+		if !namesDocument(params.Get("documentId") != "", []byte(params.Get("extensions"))) {
+			return badRequest("a GET request needs a query parameter holding a GraphQL query")
+		}
+		query = []string{""} // named by hash: persistedDocuments (trusted.go) resolves it
 	}
 	if len(query[0]) > maxQuery {
 		return queryTooLong(len(query[0]), maxQuery)
@@ -219,7 +222,10 @@ func checkBody(body []byte, maxQuery int) *requestError {
 	}
 	raw, ok := members["query"]
 	if !ok || isNull(raw) {
-		return badRequest("the request body has no query")
+		if id, named := members["documentId"]; !namesDocument(named && !isNull(id), members["extensions"]) {
+			return badRequest("the request body has no query")
+		}
+		raw = json.RawMessage(`""`) // named by hash: persistedDocuments (trusted.go) resolves it
 	}
 	var query string
 	if err := json.Unmarshal(raw, &query); err != nil {

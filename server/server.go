@@ -55,6 +55,11 @@ type Config struct {
 	// AnonymousAccess says what callers without a bearer token may do: AnonymousRead (read, as
 	// readers; "" means the same) or AnonymousNone (nothing).
 	AnonymousAccess string
+	// PersistedQueries is how many documents automatic persisted queries (Apollo's protocol)
+	// remember by hash, least recently used forgotten first; 0 turns them off (trusted.go).
+	PersistedQueries int
+	// TrustedDocuments, when set, are the only documents that run (trusted.go); nil: any.
+	TrustedDocuments *TrustedDocuments
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.
@@ -83,6 +88,9 @@ func DefaultConfig() Config {
 		FailFast:         true,
 		ProbeInterval:    time.Second,
 		AnonymousAccess:  AnonymousRead,
+		// A thousand texts of at most MaxQueryBytes each: 32 MiB at worst, for clients (the
+		// explorer, GraphiQL's examples) that then send 64-byte hashes instead of documents.
+		PersistedQueries: 1000,
 	}
 }
 
