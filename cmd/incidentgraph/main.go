@@ -13,6 +13,8 @@
 //	                               write a synthetic GTD-scale data set: gtd.csv and groups.yaml
 //	incidentgraph export -format F -of O -id ID [-depth N] [-from ID -to ID] [-types T,...] [-out FILE]
 //	                               export a subgraph as GET /export does: cytoscape, graphml, gexf or csv
+//	incidentgraph trusted-documents [--out FILE]
+//	                               write the manifest of GraphiQL's example documents for --trusted_documents
 //
 // Roles, lowest first: reader, analyst (also runs its own Cypher), curator, admin. Callers
 // without a token read as readers unless ANONYMOUS_ACCESS=none.
@@ -44,6 +46,7 @@ import (
 	"github.com/incidentgraph/incidentgraph/patterns"
 	"github.com/incidentgraph/incidentgraph/seed"
 	"github.com/incidentgraph/incidentgraph/server"
+	"github.com/incidentgraph/incidentgraph/web"
 )
 
 func main() {
@@ -69,6 +72,10 @@ type config struct {
 	shutdownGrace time.Duration
 	limits        serveLimits // serve: HTTP, GraphQL and shutdown limits (limits.go)
 	metricsAddr   string      // serve: where /metrics listens; empty: nowhere
+	// serve: documents remembered by hash (automatic persisted queries; 0: off), and the
+	// manifest of the only documents that run (empty: any)
+	persistedQueries int
+	trustedDocuments string
 
 	// token create and token revoke
 	tokenName    string
@@ -102,6 +109,12 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 		fs.StringVar(&c.metricsAddr, "metrics_addr", env("METRICS_ADDR", ""), "serve: address of a separate listener for Prometheus's /metrics, e.g. 127.0.0.1:9090; empty: none (METRICS_ADDR)")
 		if err := limitFlags(fs, getenv, &c.limits, &c.neo4j.QueryTimeout); err != nil {
 			return nil, err
+		}
+		e := &envDefaults{getenv: getenv}
+		fs.IntVar(&c.persistedQueries, "persisted_queries", e.int("PERSISTED_QUERIES", server.DefaultConfig().PersistedQueries), "serve: documents remembered by hash for automatic persisted queries; 0 turns them off (PERSISTED_QUERIES)")
+		fs.StringVar(&c.trustedDocuments, "trusted_documents", env("TRUSTED_DOCUMENTS", ""), "serve: manifest (JSON, sha256 hash to document) of the only GraphQL documents that run; empty: any (TRUSTED_DOCUMENTS)")
+		if e.err != nil {
+			return nil, e.err
 		}
 	}
 	if cmd == "token create" {
@@ -172,6 +185,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "export" {
 		return exportCommand(ctx, args, getenv, stdout, stderr)
 	}
+	if cmd == "trusted-documents" {
+		return writeTrustedDocuments(args, stdout, stderr)
+	}
 	c, err := parse(cmd, args, getenv, stderr)
 	if err != nil {
 		return err
@@ -206,7 +222,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer db.Close(context.Background())
 		return token(ctx, cmd, c, db, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, seed, validate, token, import, export or generate", cmd)
+		return fmt.Errorf("unknown command %q: use serve, seed, validate, token, import, export, generate or trusted-documents", cmd)
 	}
 }
 
@@ -324,7 +340,52 @@ func usePatterns(ctx context.Context, db *neo4j.DB, dir string) error {
 	return nil
 }
 
+// writeTrustedDocuments writes the manifest of GraphiQL's example documents, as built into the
+// binary, for --trusted_documents. The explorer's documents are JavaScript strings that Go cannot
+// evaluate; a deployment that serves the explorer adds them to the manifest.
+func writeTrustedDocuments(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("incidentgraph trusted-documents", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "file to write the manifest to; empty: standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	examples, err := web.Examples()
+	if err != nil {
+		return err
+	}
+	texts := make([]string, len(examples))
+	for i, ex := range examples {
+		texts[i] = ex.Query
+	}
+	if *out == "" {
+		return server.WriteTrustedDocuments(stdout, texts)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := server.WriteTrustedDocuments(f, texts); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writer) error {
+	// The manifest first: one that cannot be read, or whose hashes are not its documents', stops
+	// the start before anything is opened.
+	var trusted *server.TrustedDocuments
+	if c.trustedDocuments != "" {
+		var err error
+		if trusted, err = server.LoadTrustedDocuments(c.trustedDocuments); err != nil {
+			return err
+		}
+		logger.Info().Str("file", c.trustedDocuments).Int("documents", trusted.Len()).Msg("trusted documents: only these run")
+	}
 	db, err := neo4j.Open(ctx, c.neo4j)
 	if err != nil {
 		return err
@@ -354,6 +415,8 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	defer stopMetrics()
 	scfg := c.limits.server
 	scfg.AnonymousAccess = c.anonymous
+	scfg.PersistedQueries = c.persistedQueries
+	scfg.TrustedDocuments = trusted
 	for _, o := range strings.Split(c.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			scfg.AllowedOrigins = append(scfg.AllowedOrigins, o)
