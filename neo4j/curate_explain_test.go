@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 )
@@ -60,5 +62,12 @@ func curationQuestions(t *testing.T, db *neo4j.DB) []question {
 // graph and fails on any scan (full index walks included: a relationship id is found by seeks).
 func TestCurationLookupsUseIndexes(t *testing.T) {
 	db := curated(t)
-	checkPlans(t, testDriver(t), curationQuestions(t, db))
+	d := testDriver(t)
+	// Statistics as the graph now holds them: emptied and seeded again after a test that loaded a
+	// generated graph, its indexes keep that graph's samples until they are resampled, and the
+	// planner then weighed a scan of the seed's few relationships of a type against the seek.
+	if _, err := driver.ExecuteQuery(context.Background(), d, `CALL db.prepareForReplanning()`, nil, driver.EagerResultTransformer); err != nil {
+		t.Fatal(err)
+	}
+	checkPlans(t, d, curationQuestions(t, db))
 }
