@@ -36,9 +36,11 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	var apqCache graphql.Cache[string]
 	if cfg.PersistedQueries > 0 && cfg.TrustedDocuments == nil {
 		// With trusted documents, hashes name the manifest's documents only (trusted.go).
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.PersistedQueries)})
+		apqCache = lru.New[string](cfg.PersistedQueries)
+		srv.Use(extension.AutomaticPersistedQuery{Cache: apqCache})
 	}
 	// gqlparser reads at most this many tokens of a document (gqlgen sets no limit), so a
 	// document that is long only to be costly is refused at the price of its first tokens.
@@ -85,7 +87,7 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	// under gzhttp's minimum size (1 KiB) go out as they are, where compressing costs more
 	// than it saves.
 	// Documents named by hash are resolved, and untrusted ones refused, before gqlgen parses.
-	return persistedDocuments(cfg.TrustedDocuments, cfg.PersistedQueries > 0)(gzhttp.GzipHandler(legacyStatus(srv)))
+	return persistedDocuments(cfg.TrustedDocuments, apqCache)(gzhttp.GzipHandler(legacyStatus(srv)))
 }
 
 // loggedError is an internal error that has been logged already (a recovered panic).

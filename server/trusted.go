@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/99designs/gqlgen/graphql"
 	"io"
 	"math"
 	"net/http"
@@ -169,7 +170,12 @@ type documentRequest struct {
 // body is read, bounded and one JSON object) and answers its refusals as that does: a 4xx, one
 // error with a specific code, logged at warn. With neither switch on it only refuses hashes, so
 // that Apollo clients fall back to sending the text.
-func persistedDocuments(trusted *TrustedDocuments, apq bool) func(http.Handler) http.Handler {
+//
+// apq is gqlgen's APQ cache (nil: persisted queries off). A GET that names a remembered mutation
+// by its hash alone is refused here as one sent in full is (405 METHOD_NOT_ALLOWED); gqlgen would
+// answer it 406 with no code.
+func persistedDocuments(trusted *TrustedDocuments, apqCache graphql.Cache[string]) func(http.Handler) http.Handler {
+	apq := apqCache != nil
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			var (
@@ -189,6 +195,15 @@ func persistedDocuments(trusted *TrustedDocuments, apq bool) func(http.Handler) 
 			var text string
 			if err == nil {
 				text, err = d.resolve(trusted, apq)
+			}
+			if err == nil && trusted == nil && apq && r.Method == http.MethodGet && d.persisted != "" && d.query == "" {
+				if text, ok := apqCache.Get(r.Context(), d.persisted); ok {
+					c := r.Clone(r.Context())
+					params := c.URL.Query()
+					params.Set("query", text)
+					c.URL.RawQuery = params.Encode()
+					err = checkGET(c, math.MaxInt)
+				}
 			}
 			if err == nil && trusted != nil {
 				// The manifest's text replaces whatever named it; the hash has done its work, and

@@ -148,6 +148,28 @@ func TestPersistedQueriesRoundTrip(t *testing.T) {
 
 // With persisted queries off, a hash is refused with Apollo's code, on which its clients send
 // the text; the text alone still answers.
+// TestPersistedMutationOverGETIsRefused: a mutation the APQ cache remembers, named by its hash
+// alone over GET, is refused as one sent in full is: 405 METHOD_NOT_ALLOWED with a code, logged at
+// warn (gqlgen would answer 406 with none). Control: a remembered query named the same way answers.
+func TestPersistedMutationOverGETIsRefused(t *testing.T) {
+	db := seededDB(t)
+	ts := newConfiguredServer(t, server.DefaultConfig(), services(t, db, db))
+	mutation := `mutation { retractRelationship(id: "no-such-rel", version: 1, reason: "r") { id } }`
+	// Stored by the POST that sends hash and text (anonymous: refused when it runs, remembered
+	// before).
+	ts.postJSON(t, persistedBody(t, server.DocumentHash(mutation), mutation), "")
+	ext := func(doc string) url.Values {
+		return url.Values{"extensions": {`{"persistedQuery":{"version":1,"sha256Hash":"` + server.DocumentHash(doc) + `"}}`}}
+	}
+	a := ts.getParams(t, ext(mutation))
+	a.refused(t, http.StatusMethodNotAllowed, server.CodeMethodNotAllowed)
+	a.loggedWarn(t, server.CodeMethodNotAllowed)
+	ts.postJSON(t, persistedBody(t, server.DocumentHash(searchDoc), searchDoc), "")
+	if got := ts.getParams(t, ext(searchDoc)).data(t); got == "" || got == "null" {
+		t.Errorf("a remembered query named by its hash over GET: %q", got)
+	}
+}
+
 func TestPersistedQueriesOff(t *testing.T) {
 	db := seededDB(t)
 	cfg := server.DefaultConfig()
