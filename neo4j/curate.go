@@ -26,14 +26,16 @@ const (
 )
 
 // curationSchema are the constraints curation relies on: a unique id per audit entry, one
-// idempotency record per caller and key (two racing retries cannot both write), and one
-// redirect per merged-away id.
+// idempotency record per caller and key (two racing retries cannot both write), one
+// redirect per merged-away id, and the merged-away groups' GTD names, by which a GTD import
+// finds them (an index seek per name).
 var curationSchema = []string{
 	`CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.id IS UNIQUE`,
 	`CREATE INDEX audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.targetId)`,
 	`CREATE INDEX audit_ts IF NOT EXISTS FOR (a:AuditEntry) ON (a.ts)`,
 	`CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.key IS UNIQUE`,
 	`CREATE CONSTRAINT redirect_id IF NOT EXISTS FOR (r:Redirect) REQUIRE r.id IS UNIQUE`,
+	`CREATE INDEX redirect_gtdname IF NOT EXISTS FOR (r:Redirect) ON (r.gtdName)`,
 }
 
 // EnsureCurationSchema creates the constraints and indexes of curation (idempotent). Run it at
@@ -733,6 +735,10 @@ func (db *DB) DeleteEntity(ctx context.Context, w incidentgraph.Write, id string
 // survivor and removes the duplicate, leaving a redirect so that its id resolves to the
 // survivor. A relationship cannot change its ends in Neo4j: each is recreated with the same id,
 // type and properties.
+//
+// The duplicate's gtdName stays on its redirect, not on the survivor (which keeps its own, and
+// an entity has one): a GTD import resolves that name to the duplicate's id and follows the
+// redirect, so the links it made under that id are found again on the survivor, not made anew.
 func (db *DB) MergeEntities(ctx context.Context, w incidentgraph.Write, survivor, duplicate string, survivorVersion, duplicateVersion int) (*incidentgraph.Entity, error) {
 	if survivor == duplicate {
 		return nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "duplicate", Message: "survivor and duplicate are the same entity"}})
@@ -850,14 +856,18 @@ func (db *DB) MergeEntities(ctx context.Context, w incidentgraph.Write, survivor
 			WITH s
 			OPTIONAL MATCH (old:Redirect {to: $dup}) SET old.to = $survivor
 			WITH s
-			CREATE (:Redirect {id: $dup, to: $survivor, at: datetime.transaction()})`,
-			map[string]any{"survivor": survivor, "dup": duplicate, "props": props}); err != nil {
+			CREATE (:Redirect {id: $dup, to: $survivor, at: datetime.transaction(), gtdName: $gtdName})`,
+			map[string]any{"survivor": survivor, "dup": duplicate, "props": props, "gtdName": nilIfEmpty(d.GTDName)}); err != nil {
 			return nil, nil, err
+		}
+		redirected := map[string]any{"mergedInto": survivor}
+		if d.GTDName != "" {
+			redirected["gtdName"] = d.GTDName
 		}
 		audits = append([]auditRec{
 			{targetID: survivor, targetKind: incidentgraph.TargetEntity, version: sv + 1, before: entityProps(s), after: entityProps(&after),
 				reason: "merged " + duplicate + " into it"},
-			{targetID: duplicate, targetKind: incidentgraph.TargetEntity, before: entityProps(d), after: map[string]any{"mergedInto": survivor}},
+			{targetID: duplicate, targetKind: incidentgraph.TargetEntity, before: entityProps(d), after: redirected},
 		}, audits...)
 		return &after, audits, nil
 	})

@@ -278,6 +278,12 @@ func run(ctx context.Context, tx driver.ManagedTransaction, cypher string, param
 // aliases), but the links would then get new ids beside the ones the merge moved, which keep
 // the generated id's. The redirect is looked up in the query that would otherwise resolve the
 // name (an index seek on the redirect's id), so it costs no round trip of its own.
+//
+// Likewise a name that is the gtdName of a group a curator merged away (the merge keeps it on
+// the redirect) resolves to that group's id, for the same reason: the survivor has it only as
+// an alias, or not at all. A live organization given that gtdName since, other than the
+// survivor, wins over the redirect: a curator (or a seed) who names a group by it now means it,
+// and no API edits a redirect.
 func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, names, countries []string) (map[string]string, map[string]string, error) {
 	lower := func(xs []string) []string {
 		out := make([]string, len(xs))
@@ -292,11 +298,16 @@ func (im *importer) resolve(ctx context.Context, tx driver.ManagedTransaction, n
 		for i, n := range names {
 			params[i] = map[string]any{"name": n, "generated": groupID(n)}
 		}
-		// Rank: the merged-away generated group, then seed groups, then others, each by id.
+		// Rank: the merged-away generated group or group of that gtdName, then seed groups, then
+		// others, each by id.
 		recs, err := records(ctx, tx, `
 			UNWIND $names AS n
 			CALL (n) {
 				MATCH (r:Redirect {id: n.generated})
+				RETURN r.id AS id, 0 AS rank, null AS founded, null AS dissolved
+				UNION ALL
+				MATCH (r:Redirect {gtdName: n.name})
+				WHERE NOT EXISTS { MATCH (o:Organization {gtdName: n.name}) WHERE o.id <> r.to }
 				RETURN r.id AS id, 0 AS rank, null AS founded, null AS dissolved
 				UNION ALL
 				MATCH (o:Organization {gtdName: n.name})
