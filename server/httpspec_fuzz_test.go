@@ -45,6 +45,10 @@ func FuzzGraphQLHandler(f *testing.F) {
 	h := server.NewServer(logger, cfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db})
 	f.Add("POST", "application/json", "", "", []byte(`{"query":"{ __typename }"}`))
 	f.Add("GET", "", "application/graphql-response+json", "query=%7B__typename%7D", []byte(nil))
+	// Documents named by hash (persisted queries, documentId) rather than sent as text.
+	f.Add("POST", "application/json", "", "", []byte(`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}}`))
+	f.Add("GET", "", "", `extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22x%22%7D%7D`, []byte(nil))
+	f.Add("POST", "application/json", "", "", []byte(`{"documentId":"sha256:ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}`))
 	f.Fuzz(func(t *testing.T, method, contentType, accept, rawQuery string, body []byte) {
 		req, err := http.NewRequest(method, "/graphql?"+rawQuery, bytes.NewReader(body))
 		if err != nil {

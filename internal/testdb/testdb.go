@@ -44,7 +44,7 @@ const lockWait = 20 * time.Minute
 
 // held records, per URI, that this process holds the database's lock and has checked its mark.
 // The lock belongs to the process, not to a test: it is released when the process exits.
-var held sync.Map // URI -> *flock.Flock
+var held sync.Map // URI -> *flock.Flock (nil: held by the parent process, see envHeld)
 
 // Config returns the test database's connection settings, once this process has the database
 // to itself.
@@ -61,15 +61,27 @@ func Config(tb testing.TB) neo4j.Config {
 	return cfg
 }
 
+// envHeld names, in the environment a test binary passes to the processes it starts, the URI
+// whose lock it holds. `go test -fuzz` runs the fuzz target in worker processes the test binary
+// starts and waits for: they use the database under their parent's lock, where taking it
+// themselves would wait for the parent for ever.
+const envHeld = "INCIDENTGRAPH_TEST_NEO4J_HELD_BY_PARENT"
+
 // take locks the database for this process and checks that it is a test database.
 func take(tb testing.TB, cfg neo4j.Config) {
 	tb.Helper()
-	sum := sha256.Sum256([]byte(cfg.URI))
-	lock := flock.New(filepath.Join(os.TempDir(), "incidentgraph-testdb-"+hex.EncodeToString(sum[:8])+".lock"))
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	defer cancel()
-	if ok, err := lock.TryLockContext(ctx, 100*time.Millisecond); err != nil || !ok {
-		tb.Fatalf("the test database %s is in use by another test binary for over %v (lock %s): %v", cfg.URI, lockWait, lock.Path(), err)
+	var lock *flock.Flock
+	if os.Getenv(envHeld) != cfg.URI {
+		sum := sha256.Sum256([]byte(cfg.URI))
+		lock = flock.New(filepath.Join(os.TempDir(), "incidentgraph-testdb-"+hex.EncodeToString(sum[:8])+".lock"))
+		if ok, err := lock.TryLockContext(ctx, 100*time.Millisecond); err != nil || !ok {
+			tb.Fatalf("the test database %s is in use by another test binary for over %v (lock %s): %v", cfg.URI, lockWait, lock.Path(), err)
+		}
+		if err := os.Setenv(envHeld, cfg.URI); err != nil {
+			tb.Fatalf("pass the lock to child processes: %v", err)
+		}
 	}
 	db, err := neo4j.Open(ctx, cfg)
 	if err != nil {
