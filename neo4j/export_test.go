@@ -1,8 +1,33 @@
 package neo4j
 
+import "context"
+
 // SetCurationFault makes every curation write call f after its change and before its audit
 // entry (nil: no fault). Tests use it to fail a write half-way; it returns the reset.
 func SetCurationFault(f func(op string, versionInTx func(id string) (int, error)) error) func() {
 	faultHook = f
 	return func() { faultHook = nil }
 }
+
+// WarmStatementsForTest returns the statements Warm would plan, text to parameters.
+func WarmStatementsForTest(db *DB) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, k := range db.hot.stmts.Keys() {
+		if p, ok := db.hot.stmts.Peek(k); ok {
+			out[k] = p
+		}
+	}
+	return out
+}
+
+// ReadForTest runs cypher through the store's own read path, the one that records for Warm.
+func ReadForTest(ctx context.Context, db *DB, cypher string, params map[string]any) error {
+	_, err := db.read(ctx, cypher, params)
+	return err
+}
+
+// HashSecretForTest is the hash Authenticate looks a secret up by.
+func HashSecretForTest(secret string) string { return hashSecret(secret) }
+
+// RememberForTest records a statement for Warm as if the store had run it.
+func RememberForTest(db *DB, cypher string, params map[string]any) { db.hot.remember(cypher, params) }

@@ -45,6 +45,8 @@ type DB struct {
 	// one): a text's statement type, procedures and plan shape do not change with its
 	// parameters, so a query run again skips that round trip.
 	explained *lru.Cache[string, struct{}]
+	// hot holds the store's recent read statements for Warm (warm.go).
+	hot *hot
 }
 
 var (
@@ -79,7 +81,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{driver: d, cfg: cfg, explained: explained}, nil
+	return &DB{driver: d, cfg: cfg, explained: explained, hot: newHot()}, nil
 }
 
 // Close releases the connection pool.
@@ -97,6 +99,9 @@ func (db *DB) read(ctx context.Context, cypher string, params map[string]any) (*
 		driver.ExecuteQueryWithDatabase(db.cfg.Database),
 		driver.ExecuteQueryWithReadersRouting(),
 		driver.ExecuteQueryWithTransactionConfig(driver.WithTxTimeout(db.cfg.QueryTimeout)))
+	if err == nil {
+		db.hot.remember(cypher, params)
+	}
 	return res, classify(ctx, err)
 }
 
