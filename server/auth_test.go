@@ -326,15 +326,7 @@ func TestCrossOriginClientsMaySendATokenAndReadARefusal(t *testing.T) {
 
 func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 	f := newAuthFixture(t)
-	cfg := testdb.Config(t)
-	cut, uri := testdb.NewProxy(t)
-	cfg.URI = uri
-	cfg.QueryTimeout = 2 * time.Second
-	db, err := neo4j.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(context.Background())
+	cut, db := testdb.OpenThroughProxy(t, 2*time.Second)
 	logs := &authLogs{}
 	ts := httptest.NewServer(NewServer(zerolog.New(logs), DefaultConfig(), Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}))
 	defer ts.Close()

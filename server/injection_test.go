@@ -145,10 +145,8 @@ func wrapFor(schema *ast.Schema, ty *ast.Type) func(string) any {
 	return func(p string) any { return p }
 }
 
-// injectionTargets walks the schema: every argument of Query's fields and of the entity types'
-// fields that carries text (String, ID, enums as strings, dates, JSON), directly or as a field of
-// an input object, becomes a target. The fields it cannot reach are returned.
-func injectionTargets(t *testing.T) ([]injTarget, []string) {
+// loadSchema reads the API's schema as clients see it.
+func loadSchema(t *testing.T) *ast.Schema {
 	t.Helper()
 	src, err := os.ReadFile("../schema.graphqls")
 	if err != nil {
@@ -158,6 +156,15 @@ func injectionTargets(t *testing.T) ([]injTarget, []string) {
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
+	return schema
+}
+
+// injectionTargets walks the schema: every argument of Query's fields and of the entity types'
+// fields that carries text (String, ID, enums as strings, dates, JSON), directly or as a field of
+// an input object, becomes a target. The fields it cannot reach are returned.
+func injectionTargets(t *testing.T) ([]injTarget, []string) {
+	t.Helper()
+	schema := loadSchema(t)
 	ds, err := seed.Read(seed.Embedded())
 	if err != nil {
 		t.Fatal(err)
@@ -573,14 +580,7 @@ func (m mutTarget) name() string {
 // text field of an input-object argument, is a target. Mutations without a recipe are returned.
 func mutationTargets(t *testing.T) ([]mutTarget, []string) {
 	t.Helper()
-	src, err := os.ReadFile("../schema.graphqls")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
+	schema := loadSchema(t)
 	var targets []mutTarget
 	var missed []string
 	for _, f := range schema.Mutation.Fields {

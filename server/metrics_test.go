@@ -274,15 +274,7 @@ func TestMetricsCountShedRequestsAndInFlight(t *testing.T) {
 // gauge reads 1; before, it read 0.
 func TestMetricsShowTheBreaker(t *testing.T) {
 	seededDB(t)
-	cfg := testdb.Config(t)
-	p, uri := testdb.NewProxy(t)
-	cfg.URI = uri
-	cfg.QueryTimeout = 2 * time.Second
-	db, err := neo4j.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(context.Background())
+	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
 	m := server.NewMetrics()
 	svc := services(t, db, db)
 	svc.Metrics = m

@@ -684,15 +684,7 @@ func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {
 
 func TestLostDatabaseIsUnavailableNotInternal(t *testing.T) {
 	seededDB(t)
-	cfg := testdb.Config(t)
-	p, uri := testdb.NewProxy(t)
-	cfg.URI = uri
-	cfg.QueryTimeout = 2 * time.Second
-	db, err := neo4j.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(context.Background())
+	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
 	ts := newTestServer(t, db, db)
 	var ok struct{ Entity struct{ Name string } }
 	mustData(t, ts.post(t, `{ entity(id: "islamic-state") { name } }`, nil), &ok)

@@ -1,11 +1,15 @@
 package testdb
 
 import (
+	"context"
 	"io"
 	"net"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/incidentgraph/incidentgraph/neo4j"
 )
 
 // Proxy forwards TCP connections to the test database until it is cut: a network path to
@@ -57,4 +61,21 @@ func (p *Proxy) Cut() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// OpenThroughProxy connects to the test database through a new proxy, with the given query
+// timeout, for tests that cut the network path to Neo4j (p.Cut()) under a running service. The
+// connection is closed when the test ends.
+func OpenThroughProxy(tb testing.TB, queryTimeout time.Duration) (*Proxy, *neo4j.DB) {
+	tb.Helper()
+	cfg := Config(tb)
+	p, uri := NewProxy(tb)
+	cfg.URI = uri
+	cfg.QueryTimeout = queryTimeout
+	db, err := neo4j.Open(context.Background(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close(context.Background()) })
+	return p, db
 }
