@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/server"
 )
 
@@ -105,5 +108,116 @@ func TestOutageEndsWithoutReadinessChecks(t *testing.T) {
 			t.Fatalf("with Neo4j back: %d %s", a.status, a.body)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// gatedWarmer is the real store whose Warm first says it started and then waits for the test to
+// release it, so that the test sees the server in the middle of a warm-up without sleeping.
+type gatedWarmer struct {
+	*neo4j.DB
+	started chan struct{}
+	release chan struct{}
+	warmed  atomic.Int64
+}
+
+func (g *gatedWarmer) Warm(ctx context.Context) (int, error) {
+	g.started <- struct{}{}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	n, err := g.DB.Warm(ctx)
+	g.warmed.Store(int64(n))
+	return n, err
+}
+
+// pingOnly is the real store as a Pinger that cannot warm.
+type pingOnly struct{ db *neo4j.DB }
+
+func (p pingOnly) Ping(ctx context.Context) error { return p.db.Ping(ctx) }
+
+// TestOutageWarmsThePlanCacheBeforeServing: when Neo4j answers again after an outage, the
+// breaker has it plan its recent statements before closing; during that warm-up requests still
+// get 503 UNAVAILABLE with Retry-After at once and /readyz has not said ready; after it,
+// /readyz says ready, requests are served, and the log says how many statements were warmed.
+// Negative control: with a database that cannot warm, the same readiness check closes the
+// breaker at once, so the 503 during the warm-up is the warm-up's doing.
+func TestOutageWarmsThePlanCacheBeforeServing(t *testing.T) {
+	seededDB(t)
+	const q = `{ entity(id: "islamic-state") { name } }`
+	for _, warm := range []bool{true, false} {
+		name := "warm-up"
+		if !warm {
+			name = "negative control: a database that cannot warm"
+		}
+		t.Run(name, func(t *testing.T) {
+			w, db := newWire(t)
+			gate := &gatedWarmer{DB: db, started: make(chan struct{}, 1), release: make(chan struct{})}
+			var pinger server.Pinger = gate
+			if !warm {
+				pinger = pingOnly{db}
+			}
+			cfg := server.DefaultConfig()
+			cfg.ProbeInterval = time.Hour // no request probes: /readyz ends the outage
+			cfg.WarmTimeout = time.Minute // a bound the test never reaches: the gate decides
+			ts := newConfiguredServer(t, cfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: pinger})
+			if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
+				t.Fatalf("before the outage: %d %s", a.status, a.body)
+			}
+			w.Cut()
+			if got := ts.readyz(t); got != http.StatusServiceUnavailable {
+				t.Fatalf("readyz with Neo4j gone: %d", got)
+			}
+			w.Restore()
+			ready := make(chan int, 1)
+			go func() {
+				resp, err := http.Get(ts.URL + "/readyz")
+				if err != nil {
+					ready <- -1
+					return
+				}
+				resp.Body.Close()
+				ready <- resp.StatusCode
+			}()
+			if !warm {
+				if got := <-ready; got != 200 {
+					t.Fatalf("readyz with Neo4j back: %d", got)
+				}
+				if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
+					t.Fatalf("without a warm-up the breaker did not close at once: %d %s", a.status, a.body)
+				}
+				return
+			}
+			select {
+			case <-gate.started: // the readiness check found Neo4j back and the warm-up began
+			case got := <-ready:
+				t.Fatalf("readyz answered %d with Neo4j back and no warm-up begun", got)
+			}
+			before, dialsBefore := w.bytesSent(), w.dials.Load()
+			a := ts.send(t, "", q, nil)
+			sent, dials := w.bytesSent()-before, w.dials.Load()-dialsBefore
+			if a.status != http.StatusServiceUnavailable || a.code(t) != incidentgraph.EUNAVAIL || a.header.Get("Retry-After") == "" || sent != 0 || dials != 0 {
+				t.Errorf("during the warm-up: %d %s, Retry-After %q, %d bytes sent, %d dials; want 503 UNAVAILABLE at once", a.status, a.body, a.header.Get("Retry-After"), sent, dials)
+			}
+			select {
+			case got := <-ready:
+				t.Fatalf("readyz answered %d before the warm-up ended", got)
+			default:
+			}
+			close(gate.release)
+			if got := <-ready; got != 200 {
+				t.Fatalf("readyz after the warm-up: %d", got)
+			}
+			if gate.warmed.Load() == 0 {
+				t.Errorf("the warm-up planned nothing, though the server had answered a question")
+			}
+			if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
+				t.Errorf("after the warm-up: %d %s", a.status, a.body)
+			}
+			if !strings.Contains(ts.logs.String(), "plan cache is warmed") || !strings.Contains(ts.logs.String(), `"warmed":`) {
+				t.Errorf("the warm-up is not logged with its count:\n%s", ts.logs.String())
+			}
+		})
 	}
 }

@@ -17,7 +17,7 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	// the database but authentication.
 	var down *outage
 	if cfg.FailFast {
-		down = newOutage(svc.DB, cfg.ProbeInterval, logger)
+		down = newOutage(svc.DB, cfg.ProbeInterval, cfg.WarmTimeout, logger)
 	}
 	m := svc.Metrics // nil: nothing is counted
 	m.watchBreaker(down)

@@ -46,9 +46,11 @@ type Config struct {
 	// this research tool; a deployment that wants to hide its schema turns both off.
 	Introspection, FieldSuggestions bool
 	// FailFast answers UNAVAILABLE at once while Neo4j is known to be unreachable; ProbeInterval
-	// is how often it is tried then.
+	// is how often it is tried then. WarmTimeout bounds the warm-up of Neo4j's plan cache when
+	// it answers again (breaker.go), during which requests still fail fast; 0: no warm-up.
 	FailFast      bool
 	ProbeInterval time.Duration
+	WarmTimeout   time.Duration
 	// AllowedOrigins lists the web origins (e.g. https://charts.example.org) whose pages may
 	// call /graphql from the browser; "*" allows any. Empty: same origin only.
 	AllowedOrigins []string
@@ -87,7 +89,10 @@ func DefaultConfig() Config {
 		FieldSuggestions: true,
 		FailFast:         true,
 		ProbeInterval:    time.Second,
-		AnonymousAccess:  AnonymousRead,
+		// Planning a cold statement costs about a second on two cores, and the store remembers
+		// at most 64: ten seconds plans the hot ones, and is still short next to a restart.
+		WarmTimeout:     10 * time.Second,
+		AnonymousAccess: AnonymousRead,
 		// A thousand texts of at most MaxQueryBytes each: 32 MiB at worst, for clients (the
 		// explorer, GraphiQL's examples) that then send 64-byte hashes instead of documents.
 		PersistedQueries: 1000,
