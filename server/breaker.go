@@ -23,7 +23,7 @@ import (
 // off would all plan the same statements at once, on a few cores, and run into their deadline
 // (the fault run in docs/RELIABILITY.md). So when the database answers again and db is a
 // Warmer, the breaker first has it plan its recent statements, one after another and bounded by
-// warmTimeout, and only then closes; meanwhile requests keep failing fast and /readyz waits.
+// warmTimeout, and only then closes; meanwhile requests keep failing fast and /readyz answers 503 ("warming").
 type outage struct {
 	db           Pinger
 	interval     time.Duration
@@ -35,8 +35,9 @@ type outage struct {
 	down    bool
 	probing bool
 	lastTry time.Time // of the database, while down
-	// warming is open while a warm-up runs and closed when it ends, so that a readiness check
-	// that finds the database back meanwhile waits for it instead of closing the breaker early.
+	// warming is set while a warm-up runs (and closed when it ends), so that a readiness check or
+	// a probe that finds the database back meanwhile neither closes the breaker early nor starts
+	// a second warm-up.
 	warming chan struct{}
 }
 
@@ -65,7 +66,7 @@ func (o *outage) failed(err error) {
 
 // answered records that the database answered. After an outage it warms the database's plan
 // cache first (when it can), holding the breaker open meanwhile; a caller that finds a warm-up
-// running waits for its end.
+// running returns at once, the breaker still open (a readiness check then answers "warming").
 func (o *outage) answered() {
 	o.mu.Lock()
 	if !o.down {
@@ -73,9 +74,7 @@ func (o *outage) answered() {
 		return
 	}
 	if o.warming != nil {
-		ch := o.warming
 		o.mu.Unlock()
-		<-ch
 		return
 	}
 	w, ok := o.db.(Warmer)

@@ -205,6 +205,11 @@ func TestOutageWarmsThePlanCacheBeforeServing(t *testing.T) {
 				t.Fatalf("readyz answered %d before the warm-up ended", got)
 			default:
 			}
+			// Another readiness check meanwhile (an orchestrator's next poll) answers at once:
+			// not ready, and it starts no second warm-up.
+			if got := ts.readyz(t); got != http.StatusServiceUnavailable {
+				t.Errorf("a second readyz during the warm-up: %d, want 503", got)
+			}
 			close(gate.release)
 			if got := <-ready; got != 200 {
 				t.Fatalf("readyz after the warm-up: %d", got)

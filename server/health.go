@@ -33,7 +33,13 @@ func handleReadyz(db Pinger, down *outage) http.Handler {
 			return
 		}
 		if down != nil {
-			down.answered()
+			// After an outage the breaker warms Neo4j's plan cache before it serves again; until
+			// then the service is not ready (this check may be the one that runs the warm-up, or
+			// may find another running, or find Neo4j gone again during it).
+			if down.answered(); down.isDown() {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "neo4j": "warming"})
+				return
+			}
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "neo4j": "ok"})
 	})

@@ -115,6 +115,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, l *serveLimits, qu
 	fs.BoolVar(&s.FieldSuggestions, "field_suggestions", e.bool("FIELD_SUGGESTIONS", d.FieldSuggestions), `serve: "did you mean" suggestions in validation errors (FIELD_SUGGESTIONS)`)
 	fs.BoolVar(&s.FailFast, "fail_fast", e.bool("FAIL_FAST", d.FailFast), "serve: answer UNAVAILABLE at once while Neo4j is known to be down (FAIL_FAST)")
 	fs.DurationVar(&s.ProbeInterval, "probe_interval", e.duration("PROBE_INTERVAL", d.ProbeInterval), "serve: how often a request tries Neo4j during an outage (PROBE_INTERVAL)")
+	fs.DurationVar(&s.WarmTimeout, "warm_timeout", e.duration("WARM_TIMEOUT", d.WarmTimeout), "serve: after an outage, how long the service may spend planning its recent statements before it serves again; 0: not at all (WARM_TIMEOUT)")
 	fs.DurationVar(&l.readHeaderTimeout, "read_header_timeout", e.duration("READ_HEADER_TIMEOUT", 10*time.Second), "serve: time to read a request's headers (READ_HEADER_TIMEOUT)")
 	fs.DurationVar(&l.readTimeout, "read_timeout", e.duration("READ_TIMEOUT", 30*time.Second), "serve: time to read a whole request (READ_TIMEOUT)")
 	fs.DurationVar(&l.writeTimeout, "write_timeout", e.duration("WRITE_TIMEOUT", 60*time.Second), "serve: time to answer, above request_timeout (WRITE_TIMEOUT)")

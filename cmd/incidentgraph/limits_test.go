@@ -68,3 +68,28 @@ func TestServeLimitsFromFlagsOverEnvironment(t *testing.T) {
 		t.Error("seed accepted --max_depth")
 	}
 }
+
+// TestWarmTimeoutFromFlagOverEnvironment: the plan-cache warm-up's bound comes from the default,
+// then WARM_TIMEOUT, then --warm_timeout; 0 turns it off.
+func TestWarmTimeoutFromFlagOverEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want time.Duration
+	}{
+		{nil, nil, server.DefaultConfig().WarmTimeout},
+		{map[string]string{"WARM_TIMEOUT": "3s"}, nil, 3 * time.Second},
+		{map[string]string{"WARM_TIMEOUT": "3s"}, []string{"--warm_timeout=0"}, 0},
+	} {
+		c, err := parse("serve", tc.args, envOf(tc.env), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.limits.server.WarmTimeout; got != tc.want {
+			t.Errorf("env %v, flags %v: warm timeout %v, want %v", tc.env, tc.args, got, tc.want)
+		}
+	}
+	if server.DefaultConfig().WarmTimeout <= 0 {
+		t.Error("the warm-up is off by default")
+	}
+}
