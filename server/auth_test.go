@@ -324,6 +324,37 @@ func TestCrossOriginClientsMaySendATokenAndReadARefusal(t *testing.T) {
 	}
 }
 
+// TestSilentDatabaseDuringAuthenticationIsBounded: a Neo4j that takes the token lookup and never
+// answers (one starting after a restart, or hung) costs the request its time limit, then a coded
+// 503, never a request held for ever: the request's deadline covers authentication, not only the
+// GraphQL operation. The reliability fault run found two requests waiting there past their limit.
+// Control: before the stall the same kind of request, with another token, is served.
+func TestSilentDatabaseDuringAuthenticationIsBounded(t *testing.T) {
+	f := newAuthFixture(t)
+	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
+	cfg := DefaultConfig()
+	cfg.RequestTimeout = 3 * time.Second
+	cfg.FailFast = false // the breaker is not what answers here
+	ts := httptest.NewServer(NewServer(zerolog.New(io.Discard), cfg, Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}))
+	defer ts.Close()
+	const search = `{ search(text: "Daesh", first: 1) { id } }`
+	if a := authPost(t, ts.URL+"/graphql", f.headers["reader"], search); a.status != http.StatusOK {
+		t.Fatalf("before the stall: status %d, errors %v", a.status, a.Errors)
+	}
+	p.Stall()
+	// The client waits far longer than the request's limit: an answer must come from the server.
+	done := make(chan *authAnswer, 1)
+	go func() { done <- authPost(t, ts.URL+"/graphql", f.headers["analyst"], search) }()
+	select {
+	case a := <-done:
+		if a.status != http.StatusServiceUnavailable || a.code() != incidentgraph.EUNAVAIL || a.message() == "internal error" {
+			t.Errorf("token check with Neo4j silent: status %d, code %q, message %q; want 503 UNAVAILABLE", a.status, a.code(), a.message())
+		}
+	case <-time.After(20 * cfg.RequestTimeout):
+		t.Fatalf("no answer %v after the request, whose limit is %v: the token lookup is not bounded", 20*cfg.RequestTimeout, cfg.RequestTimeout)
+	}
+}
+
 func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {
 	f := newAuthFixture(t)
 	cut, db := testdb.OpenThroughProxy(t, 2*time.Second)

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -29,6 +31,10 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	guard := func(h http.Handler, checkRequest func(http.Handler) http.Handler) http.Handler {
 		h = perToken(h)
 		h = authenticate(svc.Tokens, cfg.AnonymousAccess)(h)
+		// The request's time limit covers its token lookup too, not only the GraphQL operation
+		// (which sets its own deadline from its start): a Neo4j that takes a connection and
+		// never answers (starting after a restart, or hung) must not hold a request for ever.
+		h = withDeadline(cfg.RequestTimeout)(h)
 		if down != nil {
 			h = down.failFast(h)
 		}
@@ -44,4 +50,18 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	mux.Handle("GET /healthz", m.route("/healthz", handleHealthz()))
 	mux.Handle("GET /readyz", m.route("/readyz", handleReadyz(svc.DB, down)))
 	mux.Handle("/", m.route("/", web.Handler())) // GraphiQL and its assets, built into the binary
+}
+
+// withDeadline bounds everything a request does after it by d (0: no bound).
+func withDeadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if d <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 }

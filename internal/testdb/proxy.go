@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ type Proxy struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
+	// stalled drops what the database sends: a Neo4j that takes connections and requests and
+	// never answers (one that is starting, or hangs).
+	stalled atomic.Bool
 }
 
 // NewProxy starts a proxy to the test database and returns it with a URI that reaches the
@@ -45,12 +49,32 @@ func NewProxy(tb testing.TB) (*Proxy, string) {
 			p.conns = append(p.conns, c, u)
 			p.mu.Unlock()
 			go func() { _, _ = io.Copy(u, c); u.Close() }()
-			go func() { _, _ = io.Copy(c, u); c.Close() }()
+			go func() { _, _ = io.Copy(c, p.answers(u)); c.Close() }()
 		}
 	}()
 	tb.Cleanup(p.Cut)
 	return p, "bolt://" + ln.Addr().String()
 }
+
+// Stall makes the database's side of every connection, open or new, go silent: its bytes are
+// read and dropped. Requests reach Neo4j and no answer comes back.
+func (p *Proxy) Stall() { p.stalled.Store(true) }
+
+// answers reads from the database, handing on what it sends unless the proxy is stalled.
+func (p *Proxy) answers(u net.Conn) io.Reader {
+	return readerFunc(func(b []byte) (int, error) {
+		for {
+			n, err := u.Read(b)
+			if !p.stalled.Load() || err != nil {
+				return n, err
+			}
+		}
+	})
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
 
 // Cut closes the listener and every connection through it.
 func (p *Proxy) Cut() {
