@@ -129,29 +129,37 @@ func NewLoaders(svc incidentgraph.GraphService) *Loaders {
 		return l.fetchRelationships(byWindow(ctx), keys)
 	}, dataloadgen.WithWait(batchWait))
 	l.figures = dataloadgen.NewLoader(func(ctx context.Context, keys []figKey) ([][]*incidentgraph.Figure, []error) {
-		ctx = byWindow(ctx)
-		// Keys that share a time view share a query.
-		byView := map[incidentgraph.TimeView][]int{}
-		for i, k := range keys {
-			byView[k.tv] = append(byView[k.tv], i)
-		}
-		out := make([][]*incidentgraph.Figure, len(keys))
-		for tv, at := range byView {
-			ids := make([]string, len(at))
-			for j, i := range at {
-				ids[j] = keys[i].id
-			}
-			found, err := svc.FindFigures(ctx, ids, tv)
-			if err != nil {
-				return nil, []error{err}
-			}
-			for _, i := range at {
-				out[i] = found[keys[i].id]
-			}
+		out, err := l.fetchFigures(byWindow(ctx), keys)
+		if err != nil {
+			return nil, []error{err}
 		}
 		return out, nil
 	}, dataloadgen.WithWait(batchWait))
 	return l
+}
+
+// fetchFigures answers figure keys, one query per time view.
+func (l *Loaders) fetchFigures(ctx context.Context, keys []figKey) ([][]*incidentgraph.Figure, error) {
+	// Keys that share a time view share a query.
+	byView := map[incidentgraph.TimeView][]int{}
+	for i, k := range keys {
+		byView[k.tv] = append(byView[k.tv], i)
+	}
+	out := make([][]*incidentgraph.Figure, len(keys))
+	for tv, at := range byView {
+		ids := make([]string, len(at))
+		for j, i := range at {
+			ids[j] = keys[i].id
+		}
+		found, err := l.svc.FindFigures(ctx, ids, tv)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range at {
+			out[i] = found[keys[i].id]
+		}
+	}
+	return out, nil
 }
 
 // fetchEntities queries the entities among ids and remembers every answer, a miss included, so
@@ -706,56 +714,52 @@ func (p *primer) level(ctx context.Context, lv primeLevel) (primeLevel, error) {
 	return next, nil
 }
 
-// fetchRels answers the relationships keys not yet answered, one query per distinct filter.
+// fetchRels answers the relationships keys not yet answered, as the loader does (one query per
+// distinct filter; the keys ask for no prefetch), and keeps the answers for the fields.
 func (p *primer) fetchRels(ctx context.Context, pending []pendingRels) error {
-	groups := map[relKey][]string{}
+	var keys []relKey
 	seen := map[relKey]bool{}
 	for _, r := range pending {
 		if _, ok := p.l.answered(r.key); ok || seen[r.key] {
 			continue
 		}
 		seen[r.key] = true
-		g := r.key
-		g.id = ""
-		groups[g] = append(groups[g], r.key.id)
+		keys = append(keys, r.key)
 	}
-	for g, ids := range groups {
-		found, err := p.l.svc.FindRelationships(ctx, ids, g.filter(), g.limit)
+	found, errs := p.l.fetchRelationships(ctx, keys)
+	for _, err := range errs {
 		if err != nil {
 			return err
 		}
-		p.l.mu.Lock()
-		for _, id := range ids {
-			k := g
-			k.id = id
-			p.l.compiled[k] = found[id]
-		}
-		p.l.mu.Unlock()
+	}
+	p.l.mu.Lock()
+	defer p.l.mu.Unlock()
+	for i, k := range keys {
+		p.l.compiled[k] = found[i]
 	}
 	return nil
 }
 
-// fetchFigs answers the figures keys not yet answered, one query per time view.
+// fetchFigs answers the figures keys not yet answered, as the loader does (one query per time
+// view), and keeps the answers for the fields.
 func (p *primer) fetchFigs(ctx context.Context, pending []pendingFigs) error {
-	byView := map[incidentgraph.TimeView][]string{}
+	var keys []figKey
 	seen := map[figKey]bool{}
 	for _, f := range pending {
 		if _, ok := p.l.primedFigures(f.key); ok || seen[f.key] {
 			continue
 		}
 		seen[f.key] = true
-		byView[f.key.tv] = append(byView[f.key.tv], f.key.id)
+		keys = append(keys, f.key)
 	}
-	for tv, ids := range byView {
-		found, err := p.l.svc.FindFigures(ctx, ids, tv)
-		if err != nil {
-			return err
-		}
-		p.l.mu.Lock()
-		for _, id := range ids {
-			p.l.figs[figKey{id, tv}] = found[id]
-		}
-		p.l.mu.Unlock()
+	found, err := p.l.fetchFigures(ctx, keys)
+	if err != nil {
+		return err
+	}
+	p.l.mu.Lock()
+	defer p.l.mu.Unlock()
+	for i, k := range keys {
+		p.l.figs[k] = found[i]
 	}
 	return nil
 }

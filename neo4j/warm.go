@@ -19,7 +19,7 @@ const warmStatements = 64
 var secretParams = map[string]any{"hash": ""}
 
 // hot remembers the texts of the store's own read statements, each with the parameters of its
-// latest run, least recently used forgotten first, so that Warm can plan them again after
+// first run, least recently used forgotten first, so that Warm can plan them again after
 // Neo4j restarts with an empty plan cache. Only db.read records: analysts' free Cypher
 // (RunCypher) runs in its own transactions and never passes here.
 type hot struct {
@@ -34,9 +34,14 @@ func newHot() *hot {
 	return &hot{stmts: c}
 }
 
-// remember records one statement the store ran. The parameters are copied (callers own their
-// maps) with secrets blanked.
+// remember records one statement the store ran. A text already remembered is only marked as
+// recently used: its first parameters plan it as well as any (a plan is cached by the text and
+// the parameters' types), and every read passes here, so it costs no copy. A new text's
+// parameters are copied (callers own their maps) with secrets blanked.
 func (h *hot) remember(cypher string, params map[string]any) {
+	if _, ok := h.stmts.Get(cypher); ok {
+		return
+	}
 	p := maps.Clone(params)
 	for k, blank := range secretParams {
 		if _, ok := p[k]; ok {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,7 +50,7 @@ func graphqlRequests(maxBody int64, maxQuery int) func(http.Handler) http.Handle
 			case http.MethodGet:
 				err = checkGET(r, maxQuery)
 			case http.MethodPost:
-				err = checkPOST(w, r, maxBody, maxQuery)
+				r, err = checkPOST(w, r, maxBody, maxQuery)
 			case http.MethodOptions:
 				// Preflights are answered by the CORS layer; a plain OPTIONS by gqlgen.
 			default:
@@ -162,87 +163,100 @@ func queryTooLong(n, limit int) *requestError {
 		fmt.Sprintf("the query is %d bytes long; the limit is %d", n, limit)}
 }
 
-// checkPOST reads the body (within the limit), checks its shape and puts it back for gqlgen.
-func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery int) *requestError {
+// postBodyKey holds, in the context of a POST that checkPOST passed, the body's members as it
+// decoded them, so that later layers (persistedDocuments) do not decode the body again.
+type postBodyKey struct{}
+
+// postBody returns the members of the POST body checkPOST decoded (nil for another request).
+func postBody(r *http.Request) map[string]json.RawMessage {
+	m, _ := r.Context().Value(postBodyKey{}).(map[string]json.RawMessage)
+	return m
+}
+
+// checkPOST reads the body (within the limit), checks its shape and puts it back for gqlgen; the
+// request it returns carries the decoded members (postBody).
+func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery int) (*http.Request, *requestError) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
 			"the request has no Content-Type: send the body as application/json"}
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
-		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
 			fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", ct)}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
 			fmt.Sprintf("charset %q is not supported: send the body in utf-8", cs)}
 	}
 	if r.Header.Get("Content-Encoding") != "" {
-		return &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
 			"compressed request bodies are not supported: send the body uncompressed"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &requestError{http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
+			return r, &requestError{http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
 				fmt.Sprintf("the request body is over the limit of %d bytes", maxBody)}
 		}
-		return badRequest("the request body could not be read")
+		return r, badRequest("the request body could not be read")
 	}
-	if e := checkBody(body, maxQuery); e != nil {
-		return e
+	members, e := checkBody(body, maxQuery)
+	if e != nil {
+		return r, e
 	}
+	r = r.WithContext(context.WithValue(r.Context(), postBodyKey{}, members))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	return nil
+	return r, nil
 }
 
 // checkBody checks that a POST body is one JSON object whose members have the spec's types.
-func checkBody(body []byte, maxQuery int) *requestError {
+func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestError) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		return badRequest(`the request body is empty: send a JSON object such as {"query": "{ __typename }"}`)
+		return nil, badRequest(`the request body is empty: send a JSON object such as {"query": "{ __typename }"}`)
 	case trimmed[0] == '[':
-		return &requestError{http.StatusBadRequest, CodeBatching,
+		return nil, &requestError{http.StatusBadRequest, CodeBatching,
 			"batched operations (a JSON array) are not supported: send one operation per request"}
 	case trimmed[0] != '{':
-		return badRequest("the request body must be a JSON object with a query")
+		return nil, badRequest("the request body must be a JSON object with a query")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var members map[string]json.RawMessage
 	if err := dec.Decode(&members); err != nil {
-		return badRequest("the request body is not valid JSON: %s", jsonProblem(err))
+		return nil, badRequest("the request body is not valid JSON: %s", jsonProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("the request body holds more than one JSON value")
+		return nil, badRequest("the request body holds more than one JSON value")
 	}
 	raw, ok := members["query"]
 	if !ok || isNull(raw) {
 		if id, named := members["documentId"]; !namesDocument(named && !isNull(id), members["extensions"]) {
-			return badRequest("the request body has no query")
+			return nil, badRequest("the request body has no query")
 		}
 		raw = json.RawMessage(`""`) // named by hash: persistedDocuments (trusted.go) resolves it
 	}
 	var query string
 	if err := json.Unmarshal(raw, &query); err != nil {
-		return badRequest("query must be a string, not %s", jsonKind(raw))
+		return nil, badRequest("query must be a string, not %s", jsonKind(raw))
 	}
 	if len(query) > maxQuery {
-		return queryTooLong(len(query), maxQuery)
+		return nil, queryTooLong(len(query), maxQuery)
 	}
 	if raw, ok := members["operationName"]; ok && !isNull(raw) && jsonKind(raw) != "a string" {
-		return badRequest("operationName must be a string or null, not %s", jsonKind(raw))
+		return nil, badRequest("operationName must be a string or null, not %s", jsonKind(raw))
 	}
 	for _, name := range []string{"variables", "extensions"} {
 		if raw, ok := members[name]; ok && !isNull(raw) && jsonKind(raw) != "an object" {
-			return badRequest("%s must be an object or null, not %s", name, jsonKind(raw))
+			return nil, badRequest("%s must be an object or null, not %s", name, jsonKind(raw))
 		}
 	}
-	return nil
+	return members, nil
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

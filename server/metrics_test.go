@@ -87,18 +87,26 @@ func series(route, status, code string) map[string]string {
 	return map[string]string{"route": route, "status": status, "code": code}
 }
 
+// metricsServers starts the service over db with metrics counted, and the metrics handler on a
+// server of its own, as cmd/incidentgraph serves it; both close when the test ends.
+func metricsServers(t *testing.T, db *neo4j.DB) (api, metrics *httptest.Server) {
+	t.Helper()
+	m := server.NewMetrics()
+	svc := services(t, db, db)
+	svc.Metrics = m
+	api = httptest.NewServer(server.NewServer(zerolog.Nop(), server.DefaultConfig(), svc))
+	t.Cleanup(api.Close)
+	metrics = httptest.NewServer(m.Handler())
+	t.Cleanup(metrics.Close)
+	return api, metrics
+}
+
 // TestMetricsCountRequestsByRouteAndCode: /metrics, on a listener of its own, answers in the
 // text format with the Go runtime's and the process's figures, and the request counters move
 // with requests, by route, status and code.
 func TestMetricsCountRequestsByRouteAndCode(t *testing.T) {
 	db := seededDB(t)
-	m := server.NewMetrics()
-	svc := services(t, db, db)
-	svc.Metrics = m
-	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), server.DefaultConfig(), svc))
-	defer ts.Close()
-	ms := httptest.NewServer(m.Handler())
-	defer ms.Close()
+	ts, ms := metricsServers(t, db)
 	api := &testServer{Server: ts}
 
 	before := scrape(t, ms.URL)
@@ -275,13 +283,7 @@ func TestMetricsCountShedRequestsAndInFlight(t *testing.T) {
 func TestMetricsShowTheBreaker(t *testing.T) {
 	seededDB(t)
 	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
-	m := server.NewMetrics()
-	svc := services(t, db, db)
-	svc.Metrics = m
-	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), server.DefaultConfig(), svc))
-	defer ts.Close()
-	ms := httptest.NewServer(m.Handler())
-	defer ms.Close()
+	ts, ms := metricsServers(t, db)
 	readyz := func() int {
 		resp, err := http.Get(ts.URL + "/readyz")
 		if err != nil {

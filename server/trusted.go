@@ -282,16 +282,9 @@ func getDocumentRequest(r *http.Request) (*documentRequest, *requestError) {
 }
 
 func postDocumentRequest(r *http.Request) (*documentRequest, map[string]json.RawMessage, *requestError) {
-	// graphqlRequests has read the body within its limit and put it back in memory.
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, nil, badRequest("the request body could not be read")
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	var members map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&members); err != nil {
+	// graphqlRequests has read the body within its limit, checked its shape and kept its members.
+	members := postBody(r)
+	if members == nil {
 		return nil, nil, badRequest("the request body must be a JSON object with a query")
 	}
 	d := &documentRequest{}

@@ -407,28 +407,47 @@ func (h *harness) mixedRun(ctx context.Context) (*runResult, error) {
 	c := h.cfg
 	r := &runResult{Name: "mixed", What: "readers and curators at a fixed concurrency", Load: c.mixed,
 		Clients: fmt.Sprintf("%d readers + %d curators", c.readers, c.writers)}
-	s, err := h.newService("mixed")
+	s, err := h.startRun(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	defer s.stop()
-	warm(ctx, s)
-	r.Before = h.sample(s)
 	sm := h.startSampler(s)
 	l := h.startLoad(ctx, s, r, "mixed", false)
 	sleepCtx(ctx, c.mixed)
 	l.finish(c.requestTimeout + c.margin)
-	r.Peak = sm.finish()
-	if !s.alive() {
-		r.violate("the service exited during the run: " + fmt.Sprint(s.waitErr))
-	}
-	r.After = h.settle(s, r.Before)
-	h.checkGoroutines(r)
+	h.endLoad(r, s, sm, "the service exited during the run")
 	if err := h.collect(ctx, r, l, s); err != nil {
 		return nil, err
 	}
 	h.logs(r, s)
 	return r, nil
+}
+
+// startRun starts the run's own service, warms it with one question of each kind and takes the
+// baseline sample. The caller stops the service.
+func (h *harness) startRun(ctx context.Context, r *runResult) (*service, error) {
+	s, err := h.newService(r.Name)
+	if err != nil {
+		return nil, err
+	}
+	warm(ctx, s)
+	r.Before = h.sample(s)
+	return s, nil
+}
+
+// endLoad closes a run's load: the peak, a violation (died, with the exit) if the service is
+// gone, and otherwise its state once settled and the goroutine check. It says whether the
+// service is alive.
+func (h *harness) endLoad(r *runResult, s *service, sm *sampler, died string) bool {
+	r.Peak = sm.finish()
+	if !s.alive() {
+		r.violate(died + ": " + fmt.Sprint(s.waitErr))
+		return false
+	}
+	r.After = h.settle(s, r.Before)
+	h.checkGoroutines(r)
+	return true
 }
 
 func warm(ctx context.Context, s *service) {
@@ -459,13 +478,11 @@ func (h *harness) faultRun(ctx context.Context) (*runResult, error) {
 	c := h.cfg
 	r := &runResult{Name: "fault", What: "the mixed load; Neo4j killed (SIGKILL) in the middle and restarted", Load: c.faultBefore,
 		Clients: fmt.Sprintf("%d readers + %d curators", c.readers, c.writers)}
-	s, err := h.newService("fault")
+	s, err := h.startRun(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	defer s.stop()
-	warm(ctx, s)
-	r.Before = h.sample(s)
 
 	// /readyz every 100 ms, as a load balancer would ask it, recording when it changes.
 	type change struct {
@@ -527,12 +544,7 @@ func (h *harness) faultRun(ctx context.Context) (*runResult, error) {
 	l.finish(c.requestTimeout + c.margin)
 	close(pollStop)
 	<-pollDone
-	r.Peak = sm.finish()
-	if !s.alive() {
-		r.violate("the service exited during the run: " + fmt.Sprint(s.waitErr))
-	}
-	r.After = h.settle(s, r.Before)
-	h.checkGoroutines(r)
+	h.endLoad(r, s, sm, "the service exited during the run")
 	if err := h.collect(ctx, r, l, s); err != nil {
 		return nil, err
 	}
@@ -652,13 +664,11 @@ func (h *harness) overloadRun(ctx context.Context) (*runResult, error) {
 	c := h.cfg
 	r := &runResult{Name: "overload", What: "far more clients than the in-flight limit (64), reads, no pause after a 503", Load: c.overload,
 		Clients: fmt.Sprintf("%d readers", c.overloadClients)}
-	s, err := h.newService("overload")
+	s, err := h.startRun(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	defer s.stop()
-	warm(ctx, s)
-	r.Before = h.sample(s)
 	sm := h.startSampler(s)
 	cl := newClient(s.base, c.overloadClients, c.requestTimeout+c.margin)
 	rec := &recorder{}
@@ -694,13 +704,9 @@ func (h *harness) overloadRun(ctx context.Context) (*runResult, error) {
 	close(stop)
 	wg.Wait()
 	cl.close()
-	r.Peak = sm.finish()
-	if !s.alive() {
-		r.violate("the service crashed under overload: " + fmt.Sprint(s.waitErr))
+	if !h.endLoad(r, s, sm, "the service crashed under overload") {
 		return r, nil
 	}
-	r.After = h.settle(s, r.Before)
-	h.checkGoroutines(r)
 	all := rec.outcomes()
 	r.ByLabel, r.Kinds = summarise(all)
 	shed, withRetry := 0, 0
@@ -743,12 +749,10 @@ func (h *harness) shutdownRun(ctx context.Context) (*runResult, error) {
 	c := h.cfg
 	r := &runResult{Name: "shutdown", What: "SIGTERM under the mixed load", Load: c.shutdownBefore,
 		Clients: fmt.Sprintf("%d readers + %d curators", c.readers, c.writers)}
-	s, err := h.newService("shutdown")
+	s, err := h.startRun(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	warm(ctx, s)
-	r.Before = h.sample(s)
 	sm := h.startSampler(s)
 	l := h.startLoad(ctx, s, r, "shutdown", true)
 	sleepCtx(ctx, c.shutdownBefore)
