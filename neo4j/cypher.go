@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/cypherlex"
 )
 
 // RunCypher runs an analyst's query read-only and returns at most limit rows (0 means
@@ -42,18 +44,18 @@ func (db *DB) RunCypher(ctx context.Context, query string, params map[string]any
 	if limit < 1 || limit > incidentgraph.MaxCypherRows {
 		return nil, invalid("limit must be between 1 and %d", incidentgraph.MaxCypherRows)
 	}
-	p, err := guardText(query, params)
+	text, p, err := prepareCypher(query, params)
 	if err != nil {
 		return nil, err
 	}
 	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.CypherResult, error) {
 		if !db.explained.Contains(query) {
-			if err := db.explain(ctx, tx, query, p); err != nil {
+			if err := db.explain(ctx, tx, query, text, p); err != nil {
 				return nil, err
 			}
 			db.explained.Add(query, struct{}{})
 		}
-		return runCypher(ctx, tx, query, p, limit)
+		return runCypher(ctx, tx, text, p, limit)
 	})
 }
 
@@ -72,48 +74,81 @@ func (db *DB) runChecked(ctx context.Context, query string, params map[string]an
 	if err != nil {
 		return nil, err
 	}
+	toks, err := lexCypher(query)
+	if err != nil {
+		return nil, err
+	}
+	text := narrow(query, toks, p)
 	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.CypherResult, error) {
-		return runCypher(ctx, tx, query, p, limit)
+		return runCypher(ctx, tx, text, p, limit)
 	})
 }
 
 // CheckCypher makes every check RunCypher makes, EXPLAIN included, without running the query.
 func (db *DB) CheckCypher(ctx context.Context, query string, params map[string]any) error {
-	p, err := guardText(query, params)
+	text, p, err := prepareCypher(query, params)
 	if err != nil {
 		return err
 	}
 	_, err = readTx(ctx, db, func(tx driver.ManagedTransaction) (bool, error) {
-		return true, db.explain(ctx, tx, query, p)
+		return true, db.explain(ctx, tx, query, text, p)
 	})
 	return err
 }
 
+// guardText makes the checks that need no database and returns the parameters as the driver
+// receives them.
 func guardText(query string, params map[string]any) (map[string]any, error) {
+	_, p, err := prepareCypher(query, params)
+	return p, err
+}
+
+// prepareCypher makes guardText's checks and returns the text to run: the query with its
+// listing procedures narrowed to the domain (restrictProcedures), and the parameters.
+func prepareCypher(query string, params map[string]any) (string, map[string]any, error) {
 	p, err := checkInput(query, params)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	toks, err := lexCypher(query)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return p, checkTokens(toks)
+	if err := checkTokens(toks); err != nil {
+		return "", nil, err
+	}
+	return narrow(query, toks, p), p, nil
+}
+
+// narrow rewrites the query's listing procedures and adds the lists their filters read to p.
+func narrow(query string, toks []cypherlex.Token, p map[string]any) string {
+	text, changed := restrictProcedures(query, toks)
+	if changed {
+		maps.Copy(p, domainParams())
+	}
+	return text
 }
 
 const explainPrefix = "EXPLAIN "
 
 // explain asks Neo4j to plan the query, which it does without running it, and refuses a plan
 // that writes, leaves the graph's database, reads what analysts may not read, or calls a
-// procedure outside the allow-list.
-func (db *DB) explain(ctx context.Context, tx driver.ManagedTransaction, query string, params map[string]any) error {
-	res, err := tx.Run(ctx, explainPrefix+query, params)
+// procedure outside the allow-list. query is the analyst's text, text what will run (the same,
+// or with listing procedures narrowed): Neo4j's verdict on a mistake is taken on query, so that
+// its positions are the analyst's own, and the plan that is checked is text's.
+func (db *DB) explain(ctx context.Context, tx driver.ManagedTransaction, query, text string, params map[string]any) error {
+	outside, err := nonDomainNames(ctx, tx)
 	if err != nil {
-		return cypherError(err, len(explainPrefix))
+		return err
 	}
-	sum, err := res.Consume(ctx)
+	sum, err := explainSummary(ctx, tx, query, params)
 	if err != nil {
-		return cypherError(err, len(explainPrefix))
+		return err
+	}
+	if text != query {
+		if sum, err = explainSummary(ctx, tx, text, params); err != nil {
+			return fmt.Errorf("neo4j: the narrowed query does not plan where the analyst's does: %w", err)
+		}
 	}
 	switch sum.StatementType() {
 	case driver.StatementTypeReadOnly:
@@ -129,12 +164,49 @@ func (db *DB) explain(ctx context.Context, tx driver.ManagedTransaction, query s
 	if sum.Plan() == nil {
 		return errors.New("neo4j: EXPLAIN returned no plan")
 	}
-	return checkPlan(sum.Plan(), name)
+	return checkPlan(sum.Plan(), name, outside)
+}
+
+func explainSummary(ctx context.Context, tx driver.ManagedTransaction, query string, params map[string]any) (driver.ResultSummary, error) {
+	res, err := tx.Run(ctx, explainPrefix+query, params)
+	if err != nil {
+		return nil, cypherError(err, len(explainPrefix))
+	}
+	sum, err := res.Consume(ctx)
+	if err != nil {
+		return nil, cypherError(err, len(explainPrefix))
+	}
+	return sum, nil
+}
+
+// nonDomainNames lists the labels and relationship types the database holds that are not the
+// domain's: what the plan of an analyst's query may not mention, whatever the text's spelling.
+func nonDomainNames(ctx context.Context, tx driver.ManagedTransaction) ([]string, error) {
+	recs, err := records(ctx, tx, `
+		CALL db.labels() YIELD label WITH collect(label) AS labels
+		CALL db.relationshipTypes() YIELD relationshipType
+		WITH labels, collect(relationshipType) AS types
+		RETURN labels + types AS names`, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, rec := range recs {
+		names, _ := rec.Values[0].([]any)
+		for _, n := range names {
+			if s, ok := n.(string); ok && !isDomainName(s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
 }
 
 // checkPlan walks the plan's operators. Internal ids are refused because element ids are
-// guessable from any returned one and would reach nodes no label scan may reach.
-func checkPlan(p driver.Plan, database string) error {
+// guessable from any returned one and would reach nodes no label scan may reach. outside are the
+// database's labels and types that are not the domain's: an operator that mentions one is
+// refused, so a spelling the text check did not foresee still cannot reach them.
+func checkPlan(p driver.Plan, database string, outside []string) error {
 	op, on, _ := strings.Cut(p.Operator(), "@")
 	if on != "" && on != database {
 		return refuse("USE is not allowed: queries run on the graph's own database")
@@ -158,23 +230,50 @@ func checkPlan(p driver.Plan, database string) error {
 			return refuse("procedure %s is not in the allow-list", proc)
 		}
 	}
-	mentions := strings.ToLower(internalLabel)
 	for k, v := range p.Arguments() {
-		if k != "string-representation" && strings.Contains(strings.ToLower(fmt.Sprint(v)), mentions) {
-			return refuse("%s is internal: it cannot be queried", internalLabel)
+		if k == "string-representation" {
+			continue
+		}
+		text := fmt.Sprint(v)
+		for _, name := range outside {
+			if mentionsName(text, name) {
+				return refuseName(name)
+			}
 		}
 	}
 	for _, id := range p.Identifiers() {
-		if strings.Contains(strings.ToLower(id), mentions) {
-			return refuse("%s is internal: it cannot be queried", internalLabel)
+		for _, name := range outside {
+			if mentionsName(id, name) {
+				return refuseName(name)
+			}
 		}
 	}
 	for _, c := range p.Children() {
-		if err := checkPlan(c, database); err != nil {
+		if err := checkPlan(c, database, outside); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mentionsName reports whether name stands in s as a whole word (not inside a longer
+// identifier), as a plan's details write labels and types: n:AuditEntry, [r:X], `a b`.
+func mentionsName(s, name string) bool {
+	isWord := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	for from := 0; ; {
+		i := strings.Index(s[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(name)
+		if (i == 0 || !isWord(s[i-1])) && (end == len(s) || !isWord(s[end])) {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 var (

@@ -18,18 +18,18 @@ import (
 // message that names the reason, and to stop what is read-only to Neo4j but still unwanted
 // (LOAD CSV, USE, procedures and functions outside the allow-lists, dynamic labels).
 
-// cypherProcedures are the procedures analysts may CALL: read-only and about the graph's own
-// data. db.schema.visualization is left out: its virtual nodes carry no Entity label, so the
-// result mapping would return them as nulls.
-var cypherProcedures = map[string]bool{
-	"db.labels":                            true,
-	"db.relationshiptypes":                 true,
-	"db.propertykeys":                      true,
-	"db.schema.nodetypeproperties":         true,
-	"db.schema.reltypeproperties":          true,
-	"db.index.fulltext.querynodes":         true,
-	"db.index.fulltext.queryrelationships": true,
-}
+// cypherProcedures are the procedures analysts may CALL: read-only, about the graph's own data,
+// and each narrowed to the domain's rows (listingProcedures). db.schema.visualization is left
+// out: its virtual nodes carry no Entity label, so the result mapping would return them as
+// nulls. db.propertyKeys is left out: it lists the keys of every node, internal ones included,
+// and no column says whose; db.schema.nodeTypeProperties answers the same question per label.
+var cypherProcedures = func() map[string]bool {
+	m := map[string]bool{}
+	for name := range listingProcedures {
+		m[name] = true
+	}
+	return m
+}()
 
 // cypherFunctionNamespaces are the namespaces of built-in functions that only compute values.
 // Everything else namespaced (apoc.*, db.*, graph.*, plugins) is refused.
@@ -37,9 +37,6 @@ var cypherFunctionNamespaces = map[string]bool{
 	"point": true, "date": true, "datetime": true, "localdatetime": true, "time": true,
 	"localtime": true, "duration": true, "vector.similarity": true,
 }
-
-// internalLabel marks the nodes that hold API tokens' hashes: never readable through Cypher.
-const internalLabel = "ApiToken"
 
 var (
 	// INSERT is GQL's CREATE; NODETACH DELETE is DELETE spelt out.
@@ -97,9 +94,6 @@ func checkTokens(toks []cypherlex.Token) error {
 		}
 	}
 	for i, t := range toks {
-		if (t.Kind == cypherlex.Ident || t.Kind == cypherlex.Quoted) && strings.EqualFold(t.Text, internalLabel) {
-			return refuse("%s is internal: it cannot be queried", internalLabel)
-		}
 		if t.Is(cypherlex.Punct, "$") && (at(i+1).Is(cypherlex.Punct, "(") || at(i+1).Kind == cypherlex.Ident && at(i+2).Is(cypherlex.Punct, "(")) {
 			return refuse("dynamic labels and types ($(...)) are not allowed: name labels and types in the query")
 		}
@@ -144,7 +138,9 @@ func checkTokens(toks []cypherlex.Token) error {
 			}
 		}
 	}
-	return nil
+	// Names last, so that a write or a refused procedure is reported as such even when it also
+	// names a label outside the graph (CREATE (n:X)).
+	return checkDomainNames(toks)
 }
 
 // dottedName reads a.b.c starting at toks[i] and returns it with the index after it.
@@ -199,6 +195,9 @@ func checkInput(query string, params map[string]any) (map[string]any, error) {
 	for k, v := range params {
 		if !paramName.MatchString(k) {
 			return nil, invalid("parameter name %q is not a valid identifier", k)
+		}
+		if strings.HasPrefix(strings.ToLower(k), reservedParamPrefix) {
+			return nil, invalid("parameter name %q is reserved: names starting with %s are the service's own", k, reservedParamPrefix)
 		}
 		cv, err := paramValue(v, 0)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 // can show the plan checks refuse on their own.
 func (db *DB) ExplainCypherForTest(ctx context.Context, query string) error {
 	_, err := readTx(ctx, db, func(tx driver.ManagedTransaction) (bool, error) {
-		return true, db.explain(ctx, tx, query, nil)
+		return true, db.explain(ctx, tx, query, query, nil)
 	})
 	return err
 }
@@ -53,7 +53,7 @@ func TestLexCypherRefuses(t *testing.T) {
 		{"RETURN `toUpper`('a')", incidentgraph.ECYPHER, "backticked function names"},
 		{"MATCH (n:$($l)) RETURN n", incidentgraph.ECYPHER, "dynamic labels"},
 		{"MATCH (n:$any($l)) RETURN n", incidentgraph.ECYPHER, "dynamic labels"},
-		{"MATCH (n:`APITOKEN`) RETURN n", incidentgraph.ECYPHER, "ApiToken is internal"},
+		{"MATCH (n:`APITOKEN`) RETURN n", incidentgraph.ECYPHER, "APITOKEN is not a label or relationship type of the graph"},
 		{"EXPLAIN MATCH (n:Entity) RETURN n", incidentgraph.ECYPHER, "EXPLAIN"},
 		{"CYPHER runtime=slotted MATCH (n:Entity) RETURN n", incidentgraph.ECYPHER, "query options"},
 		{"MATCH (n:Entity) RETURN 'open", incidentgraph.EINVALID, "unterminated string"},

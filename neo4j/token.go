@@ -27,8 +27,9 @@ var tokenSecretLen = len(tokenPrefix) + base64.RawURLEncoding.EncodedLen(32)
 
 var tokenNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
-// Tokens live in the graph so that every instance of the service sees the same ones. The
-// :ApiToken label is one the read-only Cypher guard hides, so hashes never leave through it.
+// Tokens live in the graph so that every instance of the service sees the same ones. :ApiToken
+// is not a label of the domain, so the read-only Cypher guard refuses it and hashes never leave
+// through it.
 var tokenSchema = []string{
 	`CREATE CONSTRAINT api_token_name IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.name IS UNIQUE`,
 	`CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.hash IS UNIQUE`,

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2"
@@ -718,10 +719,11 @@ func (m *mutFixture) version(t *testing.T, id string) int {
 // ["R", type, from id, to id, properties].
 type graphLine []any
 
-// graphDump reads the whole graph, through the analysts' read-only Cypher (the shipped guard and
-// caps), label by label and page by page, as JSON lines. ApiToken nodes are internal (the guard
-// refuses them) and no mutation writes one; the node and relationship counts from Neo4j's count
-// store make sure no node or relationship is out of the dump's sight.
+// graphDump reads the whole graph as the service sees it (not through the analysts' Cypher,
+// which refuses what the service keeps beside the graph: audit entries, idempotency records,
+// redirects), label by label and page by page, as JSON lines. ApiToken nodes are left out (their
+// hashes are random and no mutation writes one); the node and relationship counts from Neo4j's
+// count store make sure no node or relationship is out of the dump's sight.
 type graphDump struct {
 	lines         map[string]int
 	nodes, rels   int64
@@ -730,13 +732,14 @@ type graphDump struct {
 
 func dumpGraph(t *testing.T, db *neo4j.DB) graphDump {
 	t.Helper()
-	ctx := context.Background()
 	run := func(q string, params map[string]any) []map[string]any {
-		res, err := db.RunCypher(ctx, q, params, incidentgraph.MaxCypherRows)
-		if err != nil {
-			t.Fatalf("dump: %s: %v", q, err)
+		rows := testdb.Read(t, q, params)
+		for _, r := range rows {
+			for k, v := range r {
+				r[k] = dumpValue(v)
+			}
 		}
-		return res.Rows
+		return rows
 	}
 	d := graphDump{lines: map[string]int{}}
 	add := func(l graphLine) {
@@ -794,6 +797,30 @@ func dumpGraph(t *testing.T, db *neo4j.DB) graphDump {
 	})
 	d.nodeLinesSeen = int64(len(seen))
 	return d
+}
+
+// dumpValue writes the driver's temporal values as text, so that a dump line shows them
+// (dbtype.Date and its kin marshal to {} as JSON).
+func dumpValue(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	case fmt.Stringer:
+		return x.String()
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = dumpValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = dumpValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // graphChange is what a write changed: the lines it added and removed.
