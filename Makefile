@@ -108,6 +108,7 @@ test: web chromium
 	$(GO) vet ./...
 	$(MAKE) --no-print-directory check-generate
 	cd web && npm test
+	cd tools/graphql-http-audit && npm ci --no-audit --no-fund
 	$(MAKE) --no-print-directory test-neo4j-start
 	@# A second start while one runs must be harmless (exit 0, same server).
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh start

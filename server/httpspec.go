@@ -302,19 +302,71 @@ func jsonProblem(err error) string {
 // legacyStatus gives clients that asked for application/json a 200 for GraphQL errors found
 // before execution (parse, validation, limits), as the GraphQL-over-HTTP spec asks: gqlgen
 // answers them 422. Clients that accept application/graphql-response+json get gqlgen's 400.
+//
+// Such an answer also loses its "data": null. A request that never executed has no data entry
+// (GraphQL spec, "Response"; GraphQL over HTTP, "application/graphql-response+json"), while
+// "data": null says that execution began and a root field failed. gqlgen's Response always
+// writes the entry, so the body is held and rewritten here.
 func legacyStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&legacyWriter{ResponseWriter: w}, r)
+		lw := &legacyWriter{ResponseWriter: w}
+		next.ServeHTTP(lw, r)
+		lw.flush()
 	})
 }
 
-type legacyWriter struct{ http.ResponseWriter }
+type legacyWriter struct {
+	http.ResponseWriter
+	// held collects the body of an answer to a request that never executed, until the
+	// handler returns; nil for any other answer, which passes straight through.
+	held *bytes.Buffer
+}
 
 func (w *legacyWriter) WriteHeader(status int) {
+	// gqlgen's transports name a status only for errors found before execution: 400 or 422
+	// for the request's fault (errcode.KindProtocol: parse and validation failures, and the
+	// limits registered so in limits.go). An executed operation is written with the implicit
+	// 200.
+	if status == http.StatusBadRequest || status == http.StatusUnprocessableEntity {
+		w.held = &bytes.Buffer{}
+	}
 	if status == http.StatusUnprocessableEntity && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 		status = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *legacyWriter) Write(b []byte) (int, error) {
+	if w.held != nil {
+		return w.held.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// flush writes the held body, without its data entry if that is null.
+func (w *legacyWriter) flush() {
+	if w.held == nil {
+		return
+	}
+	_, _ = w.ResponseWriter.Write(withoutNullData(w.held.Bytes()))
+}
+
+// withoutNullData returns body without its "data": null member; any other body (no JSON object,
+// no data entry, data that is not null) comes back unchanged.
+func withoutNullData(body []byte) []byte {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return body
+	}
+	if data, ok := members["data"]; !ok || !isNull(data) {
+		return body
+	}
+	delete(members, "data")
+	out, err := json.Marshal(members)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 func (w *legacyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

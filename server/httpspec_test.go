@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -208,11 +209,21 @@ func TestMalformedRequestsGetA4xxWithACodeAndAReason(t *testing.T) {
 // TestGraphQLResponseMediaType follows the GraphQL-over-HTTP spec: clients that accept
 // application/graphql-response+json get it, with 400 for documents that fail to parse or
 // validate or whose variables do not coerce; clients that ask for application/json (or send no
-// Accept) get 200 and application/json, as legacy clients expect.
+// Accept) get 200 and application/json, as legacy clients expect. An answer to a request that
+// never executed has no data entry at all ("data": null would say that execution began); the
+// negative control runs the same check against the server behind dataNullOnRequestErrors
+// (audit_test.go), which puts "data": null back, and sees each such answer flagged.
 func TestGraphQLResponseMediaType(t *testing.T) {
 	db := seededDB(t)
 	ts := newConfiguredServer(t, server.DefaultConfig(), services(t, db, db))
+	broken := httptest.NewServer(dataNullOnRequestErrors(server.NewServer(zerolog.Nop(), server.DefaultConfig(), services(t, db, db))))
+	t.Cleanup(broken.Close)
 	const gqlResp = "application/graphql-response+json"
+	var fields strings.Builder
+	for i := range server.DefaultConfig().MaxRootFields + 1 {
+		fmt.Fprintf(&fields, " a%d: __typename", i)
+	}
+	tooManyRootFields := `{"query":"{` + fields.String() + ` }"}`
 	for _, tc := range []struct {
 		name, accept, body string
 		status             int
@@ -226,40 +237,61 @@ func TestGraphQLResponseMediaType(t *testing.T) {
 		{"validation error, legacy client", jsonCT, `{"query":"{ nope }"}`, 200, jsonCT, "GRAPHQL_VALIDATION_FAILED"},
 		{"validation error, preferred first", gqlResp + ", application/json;q=0.9", `{"query":"{ nope }"}`, 400, gqlResp, "GRAPHQL_VALIDATION_FAILED"},
 		{"variable coercion, new client", gqlResp, `{"query":"query($n: Int) { search(text: \"IS\", first: $n) { id } }","variables":{"n":"ten"}}`, 400, gqlResp, "GRAPHQL_VALIDATION_FAILED"},
+		{"root field limit, new client", gqlResp, tooManyRootFields, 400, gqlResp, server.CodeRootFieldLimit},
+		{"root field limit, legacy client", jsonCT, tooManyRootFields, 200, jsonCT, server.CodeRootFieldLimit},
 		{"malformed request, new client", gqlResp, `{"query":1}`, 400, gqlResp, server.CodeBadRequest},
 		{"good request, new client", gqlResp, `{"query":"{ __typename }"}`, 200, gqlResp, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := newRequest(t, http.MethodPost, ts.URL+"/graphql", jsonCT, []byte(tc.body))
-			if tc.accept != "" {
-				req.Header.Set("Accept", tc.accept)
+			send := func(ts *testServer) *answer {
+				req := newRequest(t, http.MethodPost, ts.URL+"/graphql", jsonCT, []byte(tc.body))
+				if tc.accept != "" {
+					req.Header.Set("Accept", tc.accept)
+				}
+				return ts.do(t, req)
 			}
-			a := ts.do(t, req)
+			a := send(ts)
 			if a.status != tc.status || !strings.HasPrefix(a.header.Get("Content-Type"), tc.media) {
 				t.Errorf("status %d, Content-Type %q; want %d, %s", a.status, a.header.Get("Content-Type"), tc.status, tc.media)
 			}
-			var r struct {
-				Data   *json.RawMessage `json:"data"`
-				Errors []struct {
-					Extensions map[string]any `json:"extensions"`
-				} `json:"errors"`
-			}
-			if err := json.Unmarshal(a.body, &r); err != nil {
-				t.Fatalf("body %q: %v", a.body, err)
-			}
 			var code any
-			if len(r.Errors) > 0 {
-				code = r.Errors[0].Extensions["code"]
-				if r.Data != nil {
-					t.Errorf("a request that never executed has a data entry: %s", a.body)
-				}
+			if errs := a.errors(t); len(errs) > 0 {
+				code = errs[0].Extensions["code"]
 			}
-			if tc.code != "" && code != tc.code || tc.code == "" && len(r.Errors) > 0 {
-				t.Errorf("errors %+v, want code %q", r.Errors, tc.code)
+			if code != nil && code != tc.code || code == nil && tc.code != "" {
+				t.Errorf("error code %v, want %q: %s", code, tc.code, a.body)
+			}
+			// A request refused before execution has no data entry; one that executed has it.
+			if problem := dataEntryProblem(t, a, tc.code != ""); problem != "" {
+				t.Error(problem)
 			}
 			if lvl := a.worstLevel(); lvl > zerolog.WarnLevel {
 				t.Errorf("logged at %s", lvl)
 			}
+			// Negative control: with "data": null put back, the same check objects.
+			if tc.code != "" && tc.media == gqlResp {
+				if problem := dataEntryProblem(t, send(&testServer{Server: broken, logs: &syncBuffer{}}), true); problem == "" {
+					t.Errorf("the check did not see the data entry that dataNullOnRequestErrors adds")
+				}
+			}
 		})
 	}
+}
+
+// dataEntryProblem says what is wrong with the data entry of a: present when refused is true
+// (the request never executed), absent otherwise; "" when nothing is. The body is decoded into
+// a map because a null data entry decodes into a nil pointer or RawMessage, as if absent.
+func dataEntryProblem(t *testing.T, a *answer, refused bool) string {
+	t.Helper()
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(a.body, &members); err != nil {
+		t.Fatalf("body %q: %v", a.body, err)
+	}
+	switch _, has := members["data"]; {
+	case refused && has:
+		return fmt.Sprintf("a request that never executed has a data entry: %s", a.body)
+	case !refused && !has:
+		return fmt.Sprintf("an executed request has no data entry: %s", a.body)
+	}
+	return ""
 }
