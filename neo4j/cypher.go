@@ -137,7 +137,7 @@ const explainPrefix = "EXPLAIN "
 // or with listing procedures narrowed): Neo4j's verdict on a mistake is taken on query, so that
 // its positions are the analyst's own, and the plan that is checked is text's.
 func (db *DB) explain(ctx context.Context, tx driver.ManagedTransaction, query, text string, params map[string]any) error {
-	outside, err := nonDomainNames(ctx, tx)
+	outside, outsideTypes, err := nonDomainNames(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (db *DB) explain(ctx context.Context, tx driver.ManagedTransaction, query, 
 	if sum.Plan() == nil {
 		return errors.New("neo4j: EXPLAIN returned no plan")
 	}
-	return checkPlan(sum.Plan(), name, outside)
+	return checkPlan(sum.Plan(), name, outside, outsideTypes)
 }
 
 func explainSummary(ctx context.Context, tx driver.ManagedTransaction, query string, params map[string]any) (driver.ResultSummary, error) {
@@ -180,33 +180,37 @@ func explainSummary(ctx context.Context, tx driver.ManagedTransaction, query str
 }
 
 // nonDomainNames lists the labels and relationship types the database holds that are not the
-// domain's: what the plan of an analyst's query may not mention, whatever the text's spelling.
-func nonDomainNames(ctx context.Context, tx driver.ManagedTransaction) ([]string, error) {
+// domain's (all of them, and the types alone): what the plan of an analyst's query may not
+// mention, whatever the text's spelling.
+func nonDomainNames(ctx context.Context, tx driver.ManagedTransaction) (names []string, types bool, err error) {
 	recs, err := records(ctx, tx, `
 		CALL db.labels() YIELD label WITH collect(label) AS labels
 		CALL db.relationshipTypes() YIELD relationshipType
-		WITH labels, collect(relationshipType) AS types
-		RETURN labels + types AS names`, nil)
+		RETURN labels, collect(relationshipType) AS types`, nil)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out []string
 	for _, rec := range recs {
-		names, _ := rec.Values[0].([]any)
-		for _, n := range names {
-			if s, ok := n.(string); ok && !isDomainName(s) {
-				out = append(out, s)
+		for i, v := range rec.Values {
+			list, _ := v.([]any)
+			for _, n := range list {
+				if s, ok := n.(string); ok && !isDomainName(s) {
+					names = append(names, s)
+					types = types || i == 1
+				}
 			}
 		}
 	}
-	return out, nil
+	return names, types, nil
 }
 
 // checkPlan walks the plan's operators. Internal ids are refused because element ids are
 // guessable from any returned one and would reach nodes no label scan may reach. outside are the
 // database's labels and types that are not the domain's: an operator that mentions one is
-// refused, so a spelling the text check did not foresee still cannot reach them.
-func checkPlan(p driver.Plan, database string, outside []string) error {
+// refused, so a spelling the text check did not foresee still cannot reach them; while the
+// database holds a relationship type outside the domain (outsideTypes), a scan of every
+// relationship, which would meet it unnamed, is refused too.
+func checkPlan(p driver.Plan, database string, outside []string, outsideTypes bool) error {
 	op, on, _ := strings.Cut(p.Operator(), "@")
 	if on != "" && on != database {
 		return refuse("USE is not allowed: queries run on the graph's own database")
@@ -215,6 +219,8 @@ func checkPlan(p driver.Plan, database string, outside []string) error {
 	switch {
 	case op == "AllNodesScan":
 		return refuse("scanning every node is not allowed: start from a label, e.g. MATCH (n:Entity)")
+	case outsideTypes && strings.HasSuffix(op, "AllRelationshipsScan"):
+		return refuse("scanning every relationship is not allowed here: name the relationship types, e.g. MATCH ()-[r:AFFILIATE_OF]->()")
 	case op == "LoadCSV":
 		return refuse("LOAD CSV is not allowed")
 	case op == "TransactionForeach" || op == "TransactionApply":
@@ -249,7 +255,7 @@ func checkPlan(p driver.Plan, database string, outside []string) error {
 		}
 	}
 	for _, c := range p.Children() {
-		if err := checkPlan(c, database, outside); err != nil {
+		if err := checkPlan(c, database, outside, outsideTypes); err != nil {
 			return err
 		}
 	}
