@@ -31,3 +31,10 @@ func HashSecretForTest(secret string) string { return hashSecret(secret) }
 
 // RememberForTest records a statement for Warm as if the store had run it.
 func RememberForTest(db *DB, cypher string, params map[string]any) { db.hot.remember(cypher, params) }
+
+// GuardTextForTest is the read-only guard's verdict on a text without a database (input checks,
+// lexing, token checks), for the guard's fuzz target and its oracles' controls.
+func GuardTextForTest(q string) error {
+	_, err := guardText(q, nil)
+	return err
+}
