@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -142,6 +143,9 @@ func checkGET(r *http.Request, maxQuery int) *requestError {
 			if err := json.Unmarshal([]byte(v), &m); err != nil {
 				return badRequest("the %s parameter must be a JSON object", name)
 			}
+			if first, second, where := duplicateMember([]byte(v), false); first != "" {
+				return badRequest("the %s parameter %s: send each member once", name, namesTwice(first, second, where))
+			}
 		}
 	}
 	// The spec forbids mutations over GET (a link or a prefetch must never write). gqlgen
@@ -234,6 +238,9 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, badRequest("the request body holds more than one JSON value")
 	}
+	if first, second, where := duplicateMember(body, true); first != "" {
+		return nil, badRequest("the request body %s: send each member once", namesTwice(first, second, where))
+	}
 	raw, ok := members["query"]
 	if !ok || isNull(raw) {
 		if id, named := members["documentId"]; !namesDocument(named && !isNull(id), members["extensions"]) {
@@ -257,6 +264,111 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 		}
 	}
 	return members, nil
+}
+
+// duplicateMember finds the first member that an object in the JSON text names a second time:
+// its name as first and as second spelled, and where the object is ("" for the outermost,
+// "variables.input" or "ids[2]" inside it). first is "" when no name repeats; text must be valid
+// JSON. encoding/json keeps the last of two members of one name, so a body that named query
+// twice would show one document to the checks here and run the other; every decoder down the
+// line must see what these checks saw. With foldOuter, names of the outermost object that differ
+// only in case count as one: gqlgen decodes the body into a struct, and encoding/json matches a
+// struct's fields without regard to case ("QUERY" is read as query).
+func duplicateMember(text []byte, foldOuter bool) (first, second, where string) {
+	type frame struct {
+		object  bool
+		names   map[string]string // in an object: each name read (folded if asked) to its spelling
+		naming  bool              // in an object: the next token is a member's name, or its end
+		member  string            // in an object: the member whose value is being read
+		element int               // in an array: the element being read
+	}
+	var stack []*frame
+	// valueDone moves the innermost container past the value just read.
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if f := stack[n-1]; f.object {
+				f.naming = true
+			} else {
+				f.element++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", "", "" // io.EOF at the end; anything else is malformed JSON, refused before
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].naming {
+			f := stack[n-1]
+			if tok == json.Delim('}') {
+				stack = stack[:n-1]
+				valueDone()
+				continue
+			}
+			name, _ := tok.(string)
+			key := name
+			if foldOuter && n == 1 {
+				key = foldKey(name)
+			}
+			if seen, ok := f.names[key]; ok {
+				var path strings.Builder
+				for _, outer := range stack[:n-1] {
+					if outer.object {
+						if path.Len() > 0 {
+							path.WriteByte('.')
+						}
+						path.WriteString(outer.member)
+					} else {
+						fmt.Fprintf(&path, "[%d]", outer.element)
+					}
+				}
+				return seen, name, path.String()
+			}
+			f.names[key] = name
+			f.member, f.naming = name, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, names: map[string]string{}, naming: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+// foldKey maps a name to a key that two names share exactly when strings.EqualFold holds for them
+// (each rune replaced by the least rune of its simple case folding orbit), as encoding/json
+// compares names with struct fields.
+func foldKey(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
+// namesTwice says which member a JSON text names twice, for messages.
+func namesTwice(first, second, where string) string {
+	s := fmt.Sprintf("names the member %q twice", first)
+	if second != first {
+		s += fmt.Sprintf(" (as %q and %q, which are read as one)", first, second)
+	}
+	if where != "" {
+		s += " in " + where
+	}
+	return s
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
