@@ -278,6 +278,10 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 	fmt.Fprintf(w, "are not run). The score is killed / (killed + survived), over covered mutants; the goal is\n")
 	fmt.Fprintf(w, "%.0f%% in every package, and every survivor either killed by a test or explained below as\n", minScore)
 	fmt.Fprintf(w, "equivalent (no test can tell it from the original; the reasons live in `%s`).\n\n", equivalentsFile)
+	fmt.Fprintf(w, "Every mutant gremlins found timed out or surviving is run again alone with a bound of five\n")
+	fmt.Fprintf(w, "times the unmutated tests' time (at least 30 s), so that a loaded machine neither\n")
+	fmt.Fprintf(w, "passes a survivor off as a timeout nor the reverse; *timed out* counts those that still ran\n")
+	fmt.Fprintf(w, "past it.\n\n")
 	fmt.Fprintf(w, "Where only some files of a package are mutated, only the tests in the named test files run\n")
 	fmt.Fprintf(w, "(a `-run` pattern of their functions): those of the package's tests that check the code under\n")
 	fmt.Fprintf(w, "mutation, against a Neo4j of the run's own. Times are wall-clock on the 2-core development\n")
@@ -362,6 +366,10 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "recheck" {
+		recheckMain(os.Args[2:])
+		return
+	}
 	in := flag.String("in", "bench/out/mutants", "scripts/mutants.sh's results")
 	out := flag.String("out", "docs/MUTATION.md", "the report")
 	eqPath := flag.String("equivalent", "docs/mutation-equivalent.txt", "reasons why surviving mutants are equivalent")

@@ -1,0 +1,63 @@
+package cypherlex_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/incidentgraph/incidentgraph/cypherlex"
+)
+
+// TestTokenIs: words compare in any case, punctuation exactly, and a token is never another
+// kind's text. The guard and the pattern check find keywords (DELETE, CALL) and parameters ($)
+// with Is: a word that matched every text, or a keyword missed for its case, would let a write
+// through or refuse a read.
+func TestTokenIs(t *testing.T) {
+	word := cypherlex.Token{Kind: cypherlex.Ident, Text: "Delete"}
+	dollar := cypherlex.Token{Kind: cypherlex.Punct, Text: "$"}
+	for _, tc := range []struct {
+		tok  cypherlex.Token
+		kind cypherlex.Kind
+		text string
+		want bool
+	}{
+		{word, cypherlex.Ident, "DELETE", true},
+		{word, cypherlex.Ident, "delete", true},
+		{word, cypherlex.Ident, "DETACH", false}, // another word
+		{word, cypherlex.Punct, "Delete", false}, // another kind
+		{dollar, cypherlex.Punct, "$", true},
+		{dollar, cypherlex.Punct, "(", false},
+		{dollar, cypherlex.Ident, "$", false},
+		{cypherlex.Token{Kind: cypherlex.Quoted, Text: "delete"}, cypherlex.Quoted, "DELETE", true},
+		{cypherlex.Token{Kind: cypherlex.Quoted, Text: "delete"}, cypherlex.Quoted, "create", false},
+	} {
+		if got := tc.tok.Is(tc.kind, tc.text); got != tc.want {
+			t.Errorf("%+v.Is(%v, %q) = %v, want %v", tc.tok, tc.kind, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestLexEdgeCases: an empty block comment, an escaped backtick at the end of a name, a
+// parameter glued to a keyword, and a number followed by a dot that starts no fraction.
+func TestLexEdgeCases(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"RETURN 1 /**/ + 2", []string{"RETURN", "1", "+", "2"}},
+		{"RETURN 1 AS `a```", []string{"RETURN", "1", "AS", "a`"}},
+		{"RETURN 1 AS ````", []string{"RETURN", "1", "AS", "`"}},
+		{"RETURN 1..2", []string{"RETURN", "1", ".", ".", "2"}},
+		{"RETURN 1.", []string{"RETURN", "1", "."}},
+		{"RETURN '\\\\' AS x", []string{"RETURN", `'\\'`, "AS", "x"}},
+		{"RETURN 'a'", []string{"RETURN", "'a'"}},
+	} {
+		toks, err := cypherlex.Lex(tc.q)
+		if err != nil {
+			t.Errorf("%q: %v", tc.q, err)
+			continue
+		}
+		if got := texts(toks); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: tokens %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
