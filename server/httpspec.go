@@ -194,9 +194,9 @@ func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery i
 		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
 			fmt.Sprintf("charset %q is not supported: send the body in utf-8", cs)}
 	}
-	if r.Header.Get("Content-Encoding") != "" {
+	if coding := compressedWith(r.Header); coding != "" {
 		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
-			"compressed request bodies are not supported: send the body uncompressed"}
+			fmt.Sprintf("request bodies with Content-Encoding %q are not supported: send the body uncompressed", coding)}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -215,6 +215,21 @@ func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery i
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return r, nil
+}
+
+// compressedWith returns the first content coding of the request's Content-Encoding that is
+// not identity (RFC 9110, 8.4: codings are case-insensitive, listed with commas or on several
+// lines), "" if there is none. A compressed body is refused rather than inflated: its size on
+// the wire says nothing of what it costs to read.
+func compressedWith(h http.Header) string {
+	for _, line := range h.Values("Content-Encoding") {
+		for coding := range strings.SplitSeq(line, ",") {
+			if coding = strings.TrimSpace(coding); coding != "" && !strings.EqualFold(coding, "identity") {
+				return coding
+			}
+		}
+	}
+	return ""
 }
 
 // checkBody checks that a POST body is one JSON object whose members have the spec's types.
