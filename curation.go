@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Curation: the writes curators make between seed releases and imports. Every write is one
@@ -624,9 +625,10 @@ func kindList(ks []Kind) string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// CheckIdempotencyKey and CheckReason bound the free-text arguments of mutations.
+// CheckIdempotencyKey and CheckReason bound the free-text arguments of mutations. A key's
+// limit is in characters, as documented, not bytes: a key of 100 accented letters is allowed.
 func CheckIdempotencyKey(key string) error {
-	if len(key) > MaxIdempotencyKeyLength {
+	if utf8.RuneCountInString(key) > MaxIdempotencyKeyLength {
 		return InvalidInput([]Problem{{Field: "idempotencyKey", Message: fmt.Sprintf("idempotencyKey is longer than %d characters", MaxIdempotencyKeyLength)}})
 	}
 	return nil
