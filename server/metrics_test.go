@@ -162,18 +162,38 @@ func TestMetricsCountRequestsByRouteAndCode(t *testing.T) {
 		moved(before, after, "incidentgraph_http_requests_total", series("/healthz", "200", "none"), 1),
 		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "200", incidentgraph.EINVALID), 1),
 		moved(before, after, "incidentgraph_http_request_duration_seconds", map[string]string{"route": "/graphql"}, 4),
+		moved(before, after, "incidentgraph_http_request_duration_seconds", map[string]string{"route": "/healthz"}, 1),
+		// Controls, by family: each request was counted under its own labels and no other.
+		// The refusal's status and code stay together (not 200 BAD_REQUEST, nor 400 none), ...
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "200", "BAD_REQUEST"), 0),
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "400", "none"), 0),
+		// ... the health check is not counted as a /graphql request, nor GraphQL's answers
+		// under /healthz ...
+		moved(before, after, "incidentgraph_http_requests_total", map[string]string{"route": "/healthz", "code": incidentgraph.EINVALID}, 0),
+		moved(before, after, "incidentgraph_http_requests_total", map[string]string{"route": "/graphql"}, 4),
+		// ... and a route nobody asked moved in neither family.
 		moved(before, after, "incidentgraph_http_requests_total", map[string]string{"route": "/export"}, 0),
+		moved(before, after, "incidentgraph_http_request_duration_seconds", map[string]string{"route": "/export"}, 0),
+		// Refused requests (400, validation) are not shed requests.
 		moved(before, after, "incidentgraph_requests_shed_total", nil, 0),
 	} {
 		if err != nil {
 			t.Error(err)
 		}
 	}
+	// Negative control of the histogram's oracle: its count is exact, one off fails.
+	if moved(before, after, "incidentgraph_http_request_duration_seconds", map[string]string{"route": "/graphql"}, 5) == nil {
+		t.Error("negative control: the oracle passed a histogram count that is one off")
+	}
 	if !gzipped {
 		t.Error("the answer with an error was not gzipped: the code was not read through compression")
 	}
 	if n := value(after, "incidentgraph_http_requests_in_flight", map[string]string{"route": "/graphql"}); n != 0 {
 		t.Errorf("in flight after every answer: %v", n)
+	}
+	// Nothing that errs opened the breaker: only Neo4j's absence does (TestMetricsShowTheBreaker).
+	if v := value(after, "incidentgraph_neo4j_breaker_open", nil); v != 0 {
+		t.Errorf("breaker after client errors with Neo4j up: %v, want 0", v)
 	}
 }
 
@@ -259,15 +279,34 @@ func TestMetricsCountShedRequestsAndInFlight(t *testing.T) {
 	if n := value(during, "incidentgraph_http_requests_in_flight", map[string]string{"route": "/graphql"}); n != 1 {
 		t.Errorf("in flight while one request is held: %v, want 1", n)
 	}
+	// Controls of the gauge: before the request it read 0, and the held request is in flight
+	// on its own route only.
+	if n := value(before, "incidentgraph_http_requests_in_flight", map[string]string{"route": "/graphql"}); n != 0 {
+		t.Errorf("in flight before any request: %v, want 0", n)
+	}
+	for _, route := range []string{"/export", "/healthz", "/readyz", "/"} {
+		if n := value(during, "incidentgraph_http_requests_in_flight", map[string]string{"route": route}); n != 0 {
+			t.Errorf("in flight on %s while a /graphql request is held: %v, want 0", route, n)
+		}
+	}
+	if err := moved(before, during, "incidentgraph_requests_shed_total", nil, 1); err != nil {
+		t.Error(err)
+	}
 	close(store.open)
 	if r := <-held; r.status != http.StatusOK {
 		t.Errorf("the held request: status %d", r.status)
 	}
+	// Control of the shed counter: with the slot free again, a request is served, not shed.
+	var ok struct{ Entity struct{ Name string } }
+	mustData(t, api.post(t, `{ entity(id: "taliban") { name } }`, nil), &ok)
 	after := scrape(t, ms.URL)
 	for _, err := range []error{
 		moved(before, after, "incidentgraph_requests_shed_total", nil, 1),
 		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "503", server.CodeOverloaded), 1),
-		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "200", "none"), 1),
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "200", "none"), 2),
+		// The shed request is counted as 503 OVERLOADED only, not as served.
+		moved(before, after, "incidentgraph_http_requests_total", map[string]string{"route": "/graphql"}, 3),
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "503", incidentgraph.EUNAVAIL), 0),
 	} {
 		if err != nil {
 			t.Error(err)
@@ -295,9 +334,16 @@ func TestMetricsShowTheBreaker(t *testing.T) {
 	if s := readyz(); s != http.StatusOK {
 		t.Fatalf("readyz: %d", s)
 	}
+	// Control: a request that fails for another reason (a bad argument) leaves the breaker
+	// closed: it reads 0 with Neo4j answering.
+	api := &testServer{Server: ts}
+	if r := api.post(t, `{ search(text: "") { id } }`, nil); r.code() != incidentgraph.EINVALID {
+		t.Fatalf("empty search: %+v", r.Errors)
+	}
 	if v := value(scrape(t, ms.URL), "incidentgraph_neo4j_breaker_open", nil); v != 0 {
 		t.Errorf("breaker with Neo4j answering: %v, want 0", v)
 	}
+	before := scrape(t, ms.URL)
 	p.Cut()
 	if s := readyz(); s != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with Neo4j cut off: %d", s)
@@ -308,5 +354,20 @@ func TestMetricsShowTheBreaker(t *testing.T) {
 	}
 	if v := value(fams, "incidentgraph_http_requests_total", series("/readyz", "503", "none")); v != 1 {
 		t.Errorf("failed readiness checks counted: %v, want 1", v)
+	}
+	// A request refused by the open breaker is counted as 503 UNAVAILABLE, and is not a shed
+	// request (the other 503): the two counters tell an outage from an overload.
+	if r := api.post(t, `{ entity(id: "islamic-state") { name } }`, nil); r.status != http.StatusServiceUnavailable || r.code() != incidentgraph.EUNAVAIL {
+		t.Fatalf("a request with the breaker open: %d %s", r.status, r.code())
+	}
+	after := scrape(t, ms.URL)
+	for _, err := range []error{
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "503", incidentgraph.EUNAVAIL), 1),
+		moved(before, after, "incidentgraph_http_requests_total", series("/graphql", "503", server.CodeOverloaded), 0),
+		moved(before, after, "incidentgraph_requests_shed_total", nil, 0),
+	} {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
