@@ -1,0 +1,1021 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
+	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/server"
+)
+
+// The README's worked answers (its "Analyst questions" section) are checked against the seed
+// graph, so that the manual cannot drift from the code. Each answer stands between markers,
+//
+//	<!-- claim: NAME --> … <!-- /claim -->
+//
+// and a checker below reads the figures and names the text states, asks the real server the
+// question the text asks, and renders the answer in the same terms; one comparison function
+// says where they differ. The negative control alters every figure of every block in turn (and
+// a few names), and the same comparison must catch each alteration.
+
+// facts are what a block states, or what the server answers, by what they are about.
+type facts map[string]string
+
+// askFunc runs a GraphQL query on the server and decodes its data into into.
+type askFunc func(query string, into any) error
+
+// claimCheck reads a block and asks the server its question: stated is what the text says,
+// live the answer in the same terms. An error is a block it cannot read, or a question the
+// server refuses: both are faults.
+type claimCheck func(block string, ask askFunc) (stated, live facts, err error)
+
+// readmeChecks holds a checker for every claim marker of the README, and the alterations of
+// names (beyond figures, which the control alters on its own) that each must catch.
+var readmeChecks = map[string]struct {
+	check claimCheck
+	alter [][2]string
+	// same lists the figures whose alteration leaves the answer as it is, and why: the
+	// control checks that they pass, so that the list cannot hide a figure left unchecked.
+	same map[string]string
+}{
+	"network": {checkNetwork, [][2]string{{"al-Qaida (OFFSHOOT_OF)", "al-Qaida (SPLINTER_OF)"}, {"the Taliban (ENEMY_OF)", "Russia (ENEMY_OF)"}, {"depth: 2", "depth: 1"}},
+		map[string]string{`"depth: 2" → "depth: 3"`: "two hops reach the whole network: three give the same 8 nodes"}},
+	"paths":               {checkPaths, [][2]string{{"—TARGETED→ Russia", "—TARGETED→ Ukraine"}, {"IS-K ←ATTRIBUTED_TO— Moscow", "IS-K —ATTRIBUTED_TO→ Moscow"}}, nil},
+	"common-ground":       {checkCommonGround, [][2]string{{"Olivier Guitta", "Russia"}, {"share IS-K", "share the Islamic State"}}, nil},
+	"similar":             {checkSimilar, [][2]string{{"IS-K; both in spring", "the Islamic State; both in spring"}, {"both used firearms", "both used explosives"}}, nil},
+	"timeline":            {checkTimeline, [][2]string{{"Kabul (through IS-K)", "Kabul (through the Islamic State)"}, {"Paris, Manchester", "Manchester, Paris"}}, nil},
+	"centrality":          {checkCentrality, [][2]string{{"then the Moscow", "then the Kabul"}, {"(two hops)", "(three hops)"}}, nil},
+	"affiliate-incidents": {checkAffiliateIncidents, [][2]string{{"without `includeAffiliates`, Kabul", "without `includeAffiliates`, Paris"}, {"Manchester and Moscow", "Manchester and Russia"}}, nil},
+	"known-at":            {checkKnownAt, [][2]string{{`"at least 133"`, `"about 133"`}}, nil},
+	"valid-at":            {checkValidAt, [][2]string{{"in January 2015", "in February 2015"}}, nil},
+	"kabul-revision":      {checkKabulRevision, nil, nil},
+}
+
+var claimMarker = regexp.MustCompile(`(?s)<!-- claim: ([a-z-]+) -->(.*?)<!-- /claim -->`)
+
+// readmeClaims returns the README's marked blocks by name.
+func readmeClaims(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string]string{}
+	for _, m := range claimMarker.FindAllStringSubmatch(string(b), -1) {
+		if _, dup := blocks[m[1]]; dup {
+			t.Fatalf("README: claim %q is marked twice", m[1])
+		}
+		blocks[m[1]] = m[2]
+	}
+	if n := strings.Count(string(b), "<!-- claim:"); n != len(blocks) {
+		t.Fatalf("README: %d claim markers, %d of them closed", n, len(blocks))
+	}
+	return blocks
+}
+
+// compareFacts is the one comparison: every fact the README states must be the server's.
+func compareFacts(stated, live facts) []string {
+	if len(stated) == 0 {
+		return []string{"the block states nothing the checker can read"}
+	}
+	keys := make([]string, 0, len(stated))
+	for k := range stated {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var faults []string
+	for _, k := range keys {
+		lv, ok := live[k]
+		switch {
+		case !ok:
+			faults = append(faults, fmt.Sprintf("%s: the README says %q, the server's answer has nothing", k, stated[k]))
+		case lv != stated[k]:
+			faults = append(faults, fmt.Sprintf("%s: the README says %q, the server answers %q", k, stated[k], lv))
+		}
+	}
+	return faults
+}
+
+// readmeAsker serves the seed graph and asks it questions, remembering the answers (the
+// control asks the same questions many times). The store's and the request's time limits are
+// long: the answers are checked here, not their speed, on a machine that may be busy.
+func readmeAsker(t *testing.T) askFunc {
+	t.Helper()
+	seededDB(t)
+	cfg := testdb.Config(t)
+	cfg.QueryTimeout = 2 * time.Minute
+	db, err := neo4j.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	scfg := server.DefaultConfig()
+	scfg.RequestTimeout = 3 * time.Minute
+	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), scfg, services(t, db, db)))
+	t.Cleanup(ts.Close)
+	var mu sync.Mutex
+	answers := map[string][]byte{}
+	return func(query string, into any) error {
+		mu.Lock()
+		data, ok := answers[query]
+		mu.Unlock()
+		if !ok {
+			body, _ := json.Marshal(map[string]any{"query": query})
+			resp, err := http.Post(ts.URL+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			var r struct {
+				Data   json.RawMessage
+				Errors []struct {
+					Message    string
+					Extensions map[string]any
+				}
+			}
+			err = json.NewDecoder(resp.Body).Decode(&r)
+			resp.Body.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %v", query, err)
+			}
+			if len(r.Errors) > 0 {
+				return fmt.Errorf("%s: %s %s", query, r.Errors[0].Extensions["code"], r.Errors[0].Message)
+			}
+			data = r.Data
+			mu.Lock()
+			answers[query] = data
+			mu.Unlock()
+		}
+		return json.Unmarshal(data, into)
+	}
+}
+
+// TestReadmeWorkedAnswersMatchTheServer: every marked worked answer of the README is what the
+// server answers on the seed graph.
+func TestReadmeWorkedAnswersMatchTheServer(t *testing.T) {
+	blocks := readmeClaims(t)
+	for name := range readmeChecks {
+		if _, ok := blocks[name]; !ok {
+			t.Errorf("README: no block marked %q (the checker has nothing to check)", name)
+		}
+	}
+	ask := readmeAsker(t)
+	for _, name := range sortedKeys(blockSet(blocks)) {
+		c, ok := readmeChecks[name]
+		if !ok {
+			t.Errorf("README: claim %q has no checker", name)
+			continue
+		}
+		stated, live, err := c.check(blocks[name], ask)
+		if err != nil {
+			t.Errorf("claim %s: %v", name, err)
+			continue
+		}
+		faults := compareFacts(stated, live)
+		for _, f := range faults {
+			t.Errorf("claim %s: %s", name, f)
+		}
+		if len(faults) == 0 {
+			t.Logf("claim %s: %d facts agree", name, len(stated))
+		}
+	}
+}
+
+// TestReadmeCheckCatchesAlteredFigures is the negative control: a README whose block has one
+// figure (any run of digits, in the text or in the question it asks) or one name altered fails
+// the same checker and comparison.
+func TestReadmeCheckCatchesAlteredFigures(t *testing.T) {
+	blocks := readmeClaims(t)
+	ask := readmeAsker(t)
+	altered := 0
+	used := map[string]bool{}
+	for _, name := range sortedKeys(blockSet(blocks)) {
+		c, ok := readmeChecks[name]
+		if !ok {
+			continue // the test above reports it
+		}
+		block := blocks[name]
+		type variant struct{ what, text string }
+		var variants []variant
+		for _, loc := range regexp.MustCompile(`\d+`).FindAllStringIndex(block, -1) {
+			run := block[loc[0]:loc[1]]
+			last := run[len(run)-1]
+			changed := run[:len(run)-1] + string('0'+(last-'0'+1)%10)
+			// Named with what precedes it on its line, for the message and for same.
+			from := max(0, loc[0]-7, strings.LastIndex(block[:loc[0]], "\n")+1)
+			for from > 0 && !utf8.RuneStart(block[from]) {
+				from++
+			}
+			context := block[from:loc[0]]
+			variants = append(variants, variant{fmt.Sprintf("%q → %q", context+run, context+changed), block[:loc[0]] + changed + block[loc[1]:]})
+		}
+		for _, a := range c.alter {
+			if !strings.Contains(block, a[0]) {
+				t.Errorf("claim %s: the alteration's text %q is not in the block", name, a[0])
+				continue
+			}
+			variants = append(variants, variant{fmt.Sprintf("%q → %q", a[0], a[1]), strings.Replace(block, a[0], a[1], 1)})
+		}
+		if len(variants) == 0 {
+			t.Errorf("claim %s: nothing to alter", name)
+		}
+		for _, v := range variants {
+			altered++
+			stated, live, err := c.check(v.text, ask)
+			caught := err != nil || len(compareFacts(stated, live)) > 0
+			why, same := "", false
+			for k, reason := range c.same {
+				if strings.Contains(v.what, k) {
+					why, same = reason, true
+					used[name+k] = true
+				}
+			}
+			switch {
+			case same && caught:
+				t.Errorf("claim %s with %s: listed as leaving the answer as it is (%s), but the check fails", name, v.what, why)
+			case same:
+				altered--
+			case !caught:
+				t.Errorf("negative control: claim %s with %s passed the check", name, v.what)
+			}
+		}
+	}
+	for name, c := range readmeChecks {
+		for k := range c.same {
+			if !used[name+k] {
+				t.Errorf("claim %s: the alteration %s listed as leaving the answer as it is is not among the block's", name, k)
+			}
+		}
+	}
+	t.Logf("%d alterations, each caught", altered)
+	// And the comparison itself: a fact missing from the answer, or different, is a fault; the
+	// same facts are none.
+	if len(compareFacts(facts{"a": "1"}, facts{})) != 1 || len(compareFacts(facts{"a": "1"}, facts{"a": "2"})) != 1 ||
+		len(compareFacts(facts{}, facts{"a": "1"})) != 1 || len(compareFacts(facts{"a": "1"}, facts{"a": "1", "b": "2"})) != 0 {
+		t.Error("compareFacts does not tell stated from answered facts")
+	}
+}
+
+func blockSet(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// The names the README gives entities, to their ids.
+var readmeNames = map[string]string{
+	"Islamic State Khorasan Province": iskID, "IS-K": iskID, "Khorasan": iskID,
+	"Islamic State group": isID, "the Islamic State": isID, "Islamic State": isID,
+	"East Asia": "islamic-state-east-asia-province", "West Africa": "islamic-state-west-africa-province",
+	"al-Qaida": "al-qaida", "U.S.-led coalition": "us-led-coalition-against-is",
+	"Tehrik-i-Taliban Pakistan": "tehrik-i-taliban-pakistan", "Taliban": "taliban",
+	"Kabul": kabulID, "Moscow": moscowID, "Moscow attack": moscowID, "the Moscow attack": moscowID,
+	"Paris": parisID, "Paris attacks (2015)": parisID,
+	"Manchester": mancID, "Manchester Arena bombing (2017)": mancID,
+	"Moscow synagogue plot (2024)": "moscow-synagogue-plot-2024", "the foiled synagogue plot": "moscow-synagogue-plot-2024",
+	"the synagogue plot":               "moscow-synagogue-plot-2024",
+	"seizure of territory":             "islamic-state-territorial-control-2014",
+	"the campaign against the Yazidis": "islamic-state-yazidi-genocide",
+	"the Russian airstrikes":           "russian-airstrikes-syria",
+	"Russia":                           "russia", "Ukraine": "ukraine",
+	"the U.S.": "united-states", "Olivier Guitta": "olivier-guitta",
+}
+
+type nameHit struct {
+	id         string
+	start, end int
+}
+
+func isWordByte(b byte) bool {
+	return b == '-' || b < 0x80 && (unicode.IsLetter(rune(b)) || unicode.IsDigit(rune(b)))
+}
+
+// namesIn finds the README's names in text, leftmost and longest first, whole words only.
+func namesIn(text string) []nameHit {
+	phrases := make([]string, 0, len(readmeNames))
+	for p := range readmeNames {
+		phrases = append(phrases, p)
+	}
+	sort.Slice(phrases, func(i, j int) bool { return len(phrases[i]) > len(phrases[j]) })
+	var hits []nameHit
+	for i := 0; i < len(text); {
+		found := false
+		if i == 0 || !isWordByte(text[i-1]) {
+			for _, p := range phrases {
+				end := i + len(p)
+				if strings.HasPrefix(text[i:], p) && (end == len(text) || !isWordByte(text[end])) {
+					hits = append(hits, nameHit{readmeNames[p], i, end})
+					i, found = end, true
+					break
+				}
+			}
+		}
+		if !found {
+			i++
+		}
+	}
+	return hits
+}
+
+func idsOf(hits []nameHit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.id
+	}
+	return out
+}
+
+// exactName is the id of a name that must be the whole of s.
+func exactName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if id, ok := readmeNames[s]; ok {
+		return id, nil
+	}
+	return "", fmt.Errorf("%q is not a name the checker knows", s)
+}
+
+func setOf(ids []string) string {
+	s := slices.Clone(ids)
+	sort.Strings(s)
+	return strings.Join(slices.Compact(s), ", ")
+}
+
+// oneLine joins a block's lines, markdown wrapping being no part of what it says.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func checkNetwork(block string, ask askFunc) (facts, facts, error) {
+	m := regexp.MustCompile("(?s)```graphql\n(.*?)```(.*)").FindStringSubmatch(block)
+	if m == nil {
+		return nil, nil, fmt.Errorf("no query in the block")
+	}
+	query, prose := m[1], oneLine(m[2])
+	counts := regexp.MustCompile(`(\d+) nodes, (\d+) edges`).FindStringSubmatch(prose)
+	if counts == nil {
+		return nil, nil, fmt.Errorf("no \"N nodes, M edges\" in %q", prose)
+	}
+	stated := facts{"nodes": counts[1], "edges": counts[2], "node ids": setOf(idsOf(namesIn(prose))),
+		"types": setOf(regexp.MustCompile(`\b[A-Z]+_[A-Z_]+\b`).FindAllString(prose, -1))}
+	var data struct{ AffiliateNetwork chart }
+	if err := ask(query, &data); err != nil {
+		return nil, nil, err
+	}
+	var ids, types []string
+	for _, n := range data.AffiliateNetwork.Nodes {
+		ids = append(ids, n.ID)
+	}
+	for _, e := range data.AffiliateNetwork.Edges {
+		types = append(types, e.Type)
+	}
+	live := facts{"nodes": fmt.Sprint(len(data.AffiliateNetwork.Nodes)), "edges": fmt.Sprint(len(data.AffiliateNetwork.Edges)),
+		"node ids": setOf(ids), "types": setOf(types)}
+	return stated, live, nil
+}
+
+var hopPattern = regexp.MustCompile(`—([A-Z_]+)→|←([A-Z_]+)—|→`)
+
+func checkPaths(block string, ask askFunc) (facts, facts, error) {
+	q := regexp.MustCompile("`(paths\\([^`]*\\))`").FindStringSubmatch(block)
+	if q == nil {
+		return nil, nil, fmt.Errorf("no paths(…) question in the block")
+	}
+	stated := facts{}
+	rows := 0
+	for _, line := range strings.Split(block, "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 4 || !regexp.MustCompile(`^\s*\d+\s*$`).MatchString(cells[0]) {
+			continue
+		}
+		rows++
+		r := fmt.Sprint(rows)
+		stated[r+" #"] = strings.TrimSpace(cells[0])
+		stated[r+" length"] = strings.TrimSpace(cells[2])
+		stated[r+" weakest"] = strings.TrimSpace(cells[3])
+		path := cells[1]
+		names := hopPattern.Split(path, -1)
+		hops := hopPattern.FindAllStringSubmatch(path, -1)
+		var ids []string
+		for _, n := range names {
+			id, err := exactName(n)
+			if err != nil {
+				return nil, nil, fmt.Errorf("row %d: %v", rows, err)
+			}
+			ids = append(ids, id)
+		}
+		stated[r+" nodes"] = strings.Join(ids, " > ")
+		for j, h := range hops {
+			switch {
+			case h[1] != "":
+				stated[fmt.Sprintf("%s hop %d", r, j+1)] = h[1] + "→"
+			case h[2] != "":
+				stated[fmt.Sprintf("%s hop %d", r, j+1)] = h[2] + "←"
+			default:
+				stated[fmt.Sprintf("%s hop %d", r, j+1)] = "→" // the type is not stated: the direction is
+			}
+		}
+	}
+	stated["paths"] = fmt.Sprint(rows)
+	var data struct {
+		Paths []struct {
+			Length, WeakestConfidence int
+			Nodes                     []struct{ ID string }
+			Edges                     []struct{ Type, Source, Target string }
+		}
+	}
+	if err := ask("{ "+oneLine(q[1])+" { length weakestConfidence nodes { id } edges { type source target } } }", &data); err != nil {
+		return nil, nil, err
+	}
+	live := facts{"paths": fmt.Sprint(len(data.Paths))}
+	for i, p := range data.Paths {
+		r := fmt.Sprint(i + 1)
+		live[r+" #"] = r
+		live[r+" length"] = fmt.Sprint(p.Length)
+		live[r+" weakest"] = fmt.Sprint(p.WeakestConfidence)
+		var ids []string
+		for _, n := range p.Nodes {
+			ids = append(ids, n.ID)
+		}
+		live[r+" nodes"] = strings.Join(ids, " > ")
+		for j, e := range p.Edges {
+			dir := "←"
+			if j < len(p.Nodes) && e.Source == p.Nodes[j].ID {
+				dir = "→"
+			}
+			key := fmt.Sprintf("%s hop %d", r, j+1)
+			if stated[key] == dir {
+				live[key] = dir
+			} else {
+				live[key] = e.Type + dir
+			}
+		}
+	}
+	return stated, live, nil
+}
+
+func checkCommonGround(block string, ask askFunc) (facts, facts, error) {
+	stated, live := facts{}, facts{}
+	clause := regexp.MustCompile(`^(.+?) and (.+?) share (.+?)(?: \((.*)\))?\.?$`)
+	for _, c := range strings.Split(oneLine(block), ";") {
+		m := clause.FindStringSubmatch(strings.TrimSpace(c))
+		if m == nil {
+			return nil, nil, fmt.Errorf("cannot read %q", c)
+		}
+		var ids [3]string
+		for i := range ids {
+			id, err := exactName(m[i+1])
+			if err != nil {
+				return nil, nil, err
+			}
+			ids[i] = id
+		}
+		key := ids[0] + " & " + ids[1]
+		stated[key+": shared"] = ids[2]
+		if m[4] != "" {
+			// The asserting parties are the names in parentheses but the two incidents.
+			var parties []string
+			for _, id := range idsOf(namesIn(m[4])) {
+				if id != ids[0] && id != ids[1] {
+					parties = append(parties, id)
+				}
+			}
+			if strings.Contains(m[4], "its claims") {
+				parties = append(parties, ids[2])
+			}
+			stated[key+": asserted by"] = setOf(parties)
+		}
+		var data struct {
+			CommonNeighbors []struct {
+				Entity struct{ ID string }
+				Links  []struct {
+					Relationships []struct{ AssertedBy struct{ ID string } }
+				}
+			}
+		}
+		if err := ask(fmt.Sprintf(`{ commonNeighbors(ids: [%q, %q]) { entity { id } links { relationships { assertedBy { id } } } } }`, ids[0], ids[1]), &data); err != nil {
+			return nil, nil, err
+		}
+		var shared, parties []string
+		for _, n := range data.CommonNeighbors {
+			shared = append(shared, n.Entity.ID)
+			for _, l := range n.Links {
+				for _, r := range l.Relationships {
+					parties = append(parties, r.AssertedBy.ID)
+				}
+			}
+		}
+		live[key+": shared"] = setOf(shared)
+		live[key+": asserted by"] = setOf(parties)
+	}
+	return stated, live, nil
+}
+
+// reasonWords are a reason's words that carry its meaning, names replaced by their ids.
+func reasonWords(s string) map[string]bool {
+	var b strings.Builder
+	last := 0
+	for _, h := range namesIn(s) {
+		b.WriteString(s[last:h.start])
+		b.WriteString(" <" + h.id + "> ")
+		last = h.end
+	}
+	b.WriteString(s[last:])
+	words := map[string]bool{}
+	for _, w := range strings.Fields(strings.ToLower(b.String())) {
+		switch w {
+		case "both", "the", "by", "or", "to", "a", "and":
+		default:
+			words[w] = true
+		}
+	}
+	return words
+}
+
+// reasonMatches says whether the README's short form of a reason says what the server's does.
+func reasonMatches(short, full string) bool {
+	fw := reasonWords(full)
+	sw := reasonWords(short)
+	for w := range sw {
+		if !fw[w] {
+			return false
+		}
+	}
+	return len(sw) > 0
+}
+
+func checkSimilar(block string, ask askFunc) (facts, facts, error) {
+	subject := regexp.MustCompile(`For (.+?):`).FindStringSubmatch(block)
+	if subject == nil {
+		return nil, nil, fmt.Errorf("no \"For INCIDENT:\" in the block")
+	}
+	id, err := exactName(subject[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	stated := facts{}
+	rows := 0
+	for _, line := range strings.Split(block, "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 3 || strings.TrimSpace(cells[0]) == "incident" || strings.HasPrefix(strings.TrimSpace(cells[0]), "---") {
+			continue
+		}
+		rows++
+		r := fmt.Sprint(rows)
+		if stated[r+" incident"], err = exactName(cells[0]); err != nil {
+			return nil, nil, err
+		}
+		stated[r+" score"] = strings.TrimSpace(cells[1])
+		reasons := strings.Split(cells[2], ";")
+		stated[r+" reasons"] = fmt.Sprint(len(reasons))
+		for j, reason := range reasons {
+			stated[fmt.Sprintf("%s reason %d", r, j+1)] = strings.TrimSpace(reason)
+		}
+	}
+	stated["rows"] = fmt.Sprint(rows)
+	var data struct {
+		SimilarIncidents []struct {
+			Incident struct{ ID string }
+			Score    float64
+			Reasons  []struct{ Description string }
+		}
+	}
+	// The question of GraphiQL's tab 12: the three most similar.
+	if err := ask(fmt.Sprintf(`{ similarIncidents(id: %q, first: 3) { incident { id } score reasons { description } } }`, id), &data); err != nil {
+		return nil, nil, err
+	}
+	live := facts{"rows": fmt.Sprint(len(data.SimilarIncidents))}
+	for i, s := range data.SimilarIncidents {
+		r := fmt.Sprint(i + 1)
+		live[r+" incident"] = s.Incident.ID
+		live[r+" score"] = fmt.Sprintf("%.3f", s.Score)
+		live[r+" reasons"] = fmt.Sprint(len(s.Reasons))
+		for j, reason := range s.Reasons {
+			key := fmt.Sprintf("%s reason %d", r, j+1)
+			if short, ok := stated[key]; ok && reasonMatches(short, reason.Description) {
+				live[key] = short
+			} else {
+				live[key] = reason.Description
+			}
+		}
+	}
+	return stated, live, nil
+}
+
+var datePattern = regexp.MustCompile(`\b\d{4}(?:-\d{2}){0,2}\b`)
+
+func checkTimeline(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	sorts := regexp.MustCompile(`\("([0-9-]+)" before "([0-9-]+)"\)`).FindStringSubmatch(text)
+	m := regexp.MustCompile(`\. (.+?) with its affiliates: (.+) — (\d+) entries\.$`).FindStringSubmatch(text)
+	if sorts == nil || m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	actors := namesIn(m[1])
+	if len(actors) != 1 {
+		return nil, nil, fmt.Errorf("no one actor in %q", m[1])
+	}
+	actor, list := actors[0].id, m[2]
+	stated := facts{"entries": m[3], "sorts": sorts[1] + " before " + sorts[2]}
+	// Entries are the names outside parentheses; a date in parentheses after one, or just
+	// before one, is its date; a name in parentheses after one is what links it to the actor.
+	inParens := func(i int) bool { return strings.LastIndex(list[:i], "(") > strings.LastIndex(list[:i], ")") }
+	var order []string
+	for _, h := range namesIn(list) {
+		if inParens(h.start) {
+			if len(order) == 0 {
+				return nil, nil, fmt.Errorf("a name in parentheses before any entry")
+			}
+			stated["via "+order[len(order)-1]] = h.id
+			continue
+		}
+		order = append(order, h.id)
+	}
+	stated["order"] = strings.Join(order, " > ")
+	hits := namesIn(list)
+	for _, loc := range datePattern.FindAllStringIndex(list, -1) {
+		date := list[loc[0]:loc[1]]
+		var owner string
+		for i, h := range hits {
+			if inParens(loc[0]) && h.end <= loc[0] && strings.TrimSpace(list[h.end:loc[0]]) == "(" {
+				owner = h.id
+			}
+			if !inParens(loc[0]) && h.start >= loc[1] && strings.TrimSpace(list[loc[1]:h.start]) == "" {
+				owner = hits[i].id
+			}
+		}
+		if owner == "" {
+			return nil, nil, fmt.Errorf("the date %s belongs to no entry", date)
+		}
+		stated["date "+owner] = date
+	}
+	var data struct {
+		Timeline struct {
+			TotalCount int
+			Nodes      []struct {
+				Entity struct{ ID string }
+				Date   string
+				Links  []struct{ Other struct{ ID string } }
+			}
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ timeline(actor: %q, includeAffiliates: true, first: 100) { totalCount nodes { entity { id } date links { other { id } } } } }`, actor), &data); err != nil {
+		return nil, nil, err
+	}
+	live := facts{"entries": fmt.Sprint(data.Timeline.TotalCount)}
+	var ids []string
+	first, second := -1, -1
+	for i, n := range data.Timeline.Nodes {
+		ids = append(ids, n.Entity.ID)
+		live["date "+n.Entity.ID] = n.Date
+		var via []string
+		for _, l := range n.Links {
+			via = append(via, l.Other.ID)
+		}
+		live["via "+n.Entity.ID] = setOf(via)
+		if n.Date == sorts[1] && first < 0 {
+			first = i
+		}
+		if n.Date == sorts[2] {
+			second = i
+		}
+	}
+	live["order"] = strings.Join(ids, " > ")
+	if first >= 0 && second > first {
+		live["sorts"] = sorts[1] + " before " + sorts[2]
+	} else {
+		live["sorts"] = fmt.Sprintf("no entry dated %s before one dated %s", sorts[1], sorts[2])
+	}
+	return stated, live, nil
+}
+
+var numberWords = map[string]int{"one": 1, "two": 2, "three": 3}
+
+func checkCentrality(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile(`^Around (.+?) \((\w+) hops?\) the strongest broker is (.+?) itself \(betweenness ([0-9.]+), degree (\d+)\), then (.+?) \(([0-9.]+), the highest degree: (\d+)\) and (.+?) \(([0-9.]+)\)\.$`).FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	var ids []string
+	for _, i := range []int{1, 3, 6, 9} {
+		id, err := exactName(m[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, id)
+	}
+	depth, ok := numberWords[m[2]]
+	if !ok {
+		return nil, nil, fmt.Errorf("depth %q", m[2])
+	}
+	stated := facts{"1": ids[1], "1 betweenness": m[4], "1 degree": m[5], "2": ids[2], "2 betweenness": m[7],
+		"highest degree": ids[2] + " " + m[8], "3": ids[3], "3 betweenness": m[10]}
+	var data struct {
+		Centrality []struct {
+			Entity      struct{ ID string }
+			Degree      int
+			Betweenness float64
+			DegreeRank  int
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ centrality(id: %q, depth: %d, first: 10) { entity { id } degree betweenness degreeRank } }`, ids[0], depth), &data); err != nil {
+		return nil, nil, err
+	}
+	live := facts{}
+	for i, c := range data.Centrality {
+		r := fmt.Sprint(i + 1)
+		live[r] = c.Entity.ID
+		live[r+" betweenness"] = fmt.Sprintf("%.2f", c.Betweenness)
+		live[r+" degree"] = fmt.Sprint(c.Degree)
+		if c.DegreeRank == 1 {
+			live["highest degree"] = fmt.Sprintf("%s %d", c.Entity.ID, c.Degree)
+		}
+	}
+	return stated, live, nil
+}
+
+func checkAffiliateIncidents(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile("^`(incidents\\(filter: \\{.*?\\}\\))` returns (.+?); without `includeAffiliates`, (.+?) is not among them\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	query := m[1]
+	without := regexp.MustCompile(`,?\s*includeAffiliates: true`).ReplaceAllString(query, "")
+	if without == query {
+		return nil, nil, fmt.Errorf("%s does not include affiliates", query)
+	}
+	var excluded []string
+	for _, h := range namesIn(m[3]) {
+		if !strings.Contains(m[3][:h.start], "(") {
+			excluded = append(excluded, h.id)
+		}
+	}
+	stated := facts{"with affiliates": setOf(idsOf(namesIn(m[2]))), "without affiliates, not": setOf(excluded)}
+	answer := func(q string) ([]string, error) {
+		var data struct {
+			Incidents struct {
+				TotalCount int
+				Nodes      []struct{ ID string }
+			}
+		}
+		if err := ask("{ "+q+" { totalCount nodes { id } } }", &data); err != nil {
+			return nil, err
+		}
+		if data.Incidents.TotalCount != len(data.Incidents.Nodes) {
+			return nil, fmt.Errorf("%s: %d incidents, %d on the page", q, data.Incidents.TotalCount, len(data.Incidents.Nodes))
+		}
+		var ids []string
+		for _, n := range data.Incidents.Nodes {
+			ids = append(ids, n.ID)
+		}
+		return ids, nil
+	}
+	with, err := answer(query)
+	if err != nil {
+		return nil, nil, err
+	}
+	alone, err := answer(without)
+	if err != nil {
+		return nil, nil, err
+	}
+	var absent []string
+	for _, id := range excluded {
+		if !slices.Contains(alone, id) && slices.Contains(with, id) {
+			absent = append(absent, id)
+		}
+	}
+	return stated, facts{"with affiliates": setOf(with), "without affiliates, not": setOf(absent)}, nil
+}
+
+type figure struct {
+	Value     int
+	Qualifier string
+	AsOf      string
+	Sources   []struct{ ID, Published string }
+}
+
+// figureText is a figure as the README writes it: "at least 133", "about 170", "145".
+func figureText(f figure) string {
+	switch f.Qualifier {
+	case "AT_LEAST":
+		return fmt.Sprintf("at least %d", f.Value)
+	case "ABOUT":
+		return fmt.Sprintf("about %d", f.Value)
+	case "AT_MOST":
+		return fmt.Sprintf("at most %d", f.Value)
+	}
+	return fmt.Sprint(f.Value)
+}
+
+func askFigures(ask askFunc, id, knownAt string) ([]figure, int, error) {
+	arg := ""
+	if knownAt != "" {
+		arg = fmt.Sprintf(", knownAt: %q", knownAt)
+	}
+	var data struct {
+		Entity *struct {
+			Figures       []figure
+			Relationships []struct{ ID string }
+		}
+	}
+	q := fmt.Sprintf(`{ entity(id: %q) { ... on Incident { figures(metric: KILLED%s) { value qualifier asOf sources { id published } } } relationships(first: 500%s) { id } } }`, id, arg, arg)
+	if err := ask(q, &data); err != nil {
+		return nil, 0, err
+	}
+	if data.Entity == nil {
+		return nil, 0, fmt.Errorf("no entity %s", id)
+	}
+	return data.Entity.Figures, len(data.Entity.Relationships), nil
+}
+
+func checkKnownAt(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile("^The (.+?) death toll `knownAt: \"([0-9-]+)\"` is \"([a-z ]*?) ?(\\d+)\" alone; without it, (\\d+) and the later (\\d+)\\. The day before, nothing about the attack is known\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	id, err := exactName(m[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	day, err := time.Parse(time.DateOnly, m[2])
+	if err != nil {
+		return nil, nil, err
+	}
+	stated := facts{"toll known at the day": strings.TrimSpace(m[3] + " " + m[4]), "toll": m[5] + ", " + m[6], "known the day before": "nothing"}
+	live := facts{}
+	known, _, err := askFigures(ask, id, m[2])
+	if err != nil {
+		return nil, nil, err
+	}
+	var texts []string
+	for _, f := range known {
+		texts = append(texts, figureText(f))
+	}
+	live["toll known at the day"] = strings.Join(texts, ", ")
+	all, _, err := askFigures(ask, id, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	texts = nil
+	for _, f := range all {
+		texts = append(texts, fmt.Sprint(f.Value))
+	}
+	live["toll"] = strings.Join(texts, ", ")
+	before, rels, err := askFigures(ask, id, day.AddDate(0, 0, -1).Format(time.DateOnly))
+	if err != nil {
+		return nil, nil, err
+	}
+	live["known the day before"] = "nothing"
+	if len(before)+rels > 0 {
+		live["known the day before"] = fmt.Sprintf("%d figures and %d relationships", len(before), rels)
+	}
+	return stated, live, nil
+}
+
+var monthNames = map[string]string{"January": "01", "February": "02", "March": "03", "April": "04", "May": "05", "June": "06",
+	"July": "07", "August": "08", "September": "09", "October": "10", "November": "11", "December": "12"}
+
+func checkValidAt(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile("^(.+?) became the (.+?)'s \\w+ province in (\\w+) (\\d{4}), so the (.+?)'s network `validAt: \"([0-9-]+)\"` has no (.+?)\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	member, err := exactName(m[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	group, err := exactName("the " + m[2])
+	if err != nil {
+		return nil, nil, err
+	}
+	if other, err := exactName("the " + m[5]); err != nil || other != group {
+		return nil, nil, fmt.Errorf("the network of %q, not of %q", m[5], m[2])
+	}
+	if absent, err := exactName(m[7]); err != nil || absent != member {
+		return nil, nil, fmt.Errorf("%q is not %q", m[7], m[1])
+	}
+	stated := facts{"a province from": m[4] + "-" + monthNames[m[3]], "in the network at " + m[6]: "no"}
+	var data struct {
+		Entity struct {
+			Relationships []struct {
+				Type      string
+				Other     struct{ ID string }
+				ValidFrom *string
+			}
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ entity(id: %q) { relationships(filter: {types: [AFFILIATE_OF, BRANCH_OF]}) { type other { id } validFrom } } }`, member), &data); err != nil {
+		return nil, nil, err
+	}
+	var from []string
+	for _, r := range data.Entity.Relationships {
+		if r.Other.ID == group && r.ValidFrom != nil {
+			from = append(from, *r.ValidFrom)
+		}
+	}
+	live := facts{"a province from": setOf(from)}
+	for _, at := range []string{m[6], ""} {
+		arg := ""
+		if at != "" {
+			arg = fmt.Sprintf(", validAt: %q", at)
+		}
+		var net struct{ AffiliateNetwork chart }
+		if err := ask(fmt.Sprintf(`{ affiliateNetwork(id: %q%s) { nodes { id kind name } edges { id type source target status confidence style assertedBy } truncated } }`, group, arg), &net); err != nil {
+			return nil, nil, err
+		}
+		in := slices.Contains(nodeSet(net.AffiliateNetwork), member)
+		if at == "" {
+			if !in {
+				// Without the date the member must be there, or "has no" says nothing.
+				return nil, nil, fmt.Errorf("%s is not in %s's network even today", member, group)
+			}
+			continue
+		}
+		live["in the network at "+at] = map[bool]string{true: "yes", false: "no"}[in]
+	}
+	return stated, live, nil
+}
+
+func checkKabulRevision(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile(`^figures that a (\d{4}) revision of a reference source reports \(the (.+?) toll rising from (\d+) to (\d+) on ([0-9-]+)\) are known only from that revision's date\.$`).FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	id, err := exactName(m[2])
+	if err != nil {
+		return nil, nil, err
+	}
+	stated := facts{"revised": m[1], "the toll on " + m[5]: m[3] + " to " + m[4], "known the day before the revision": "no", "known on its date": "yes"}
+	all, _, err := askFigures(ask, id, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	// The revision's figures: those for that day from a source published more than a year
+	// after it.
+	day, err := time.Parse(time.DateOnly, m[5])
+	if err != nil {
+		return nil, nil, err
+	}
+	var values []int
+	published := map[string]bool{}
+	revised := map[string]bool{}
+	for _, f := range all {
+		for _, s := range f.Sources {
+			at, err := time.Parse(time.DateOnly, s.Published)
+			if f.AsOf == m[5] && err == nil && at.After(day.AddDate(1, 0, 0)) {
+				values = append(values, f.Value)
+				published[s.Published] = true
+				revised[fmt.Sprint(f.Value, s.ID)] = true
+			}
+		}
+	}
+	if len(values) == 0 || len(published) != 1 {
+		return nil, nil, fmt.Errorf("%d figures of %s for %s from a later revision, in %d revisions", len(values), id, m[5], len(published))
+	}
+	revision := sortedKeys(published)[0]
+	live := facts{"revised": revision[:4], "the toll on " + m[5]: fmt.Sprintf("%d to %d", slices.Min(values), slices.Max(values))}
+	at, _ := time.Parse(time.DateOnly, revision)
+	for key, date := range map[string]string{"known the day before the revision": at.AddDate(0, 0, -1).Format(time.DateOnly), "known on its date": revision} {
+		known, _, err := askFigures(ask, id, date)
+		if err != nil {
+			return nil, nil, err
+		}
+		n := 0
+		for _, f := range known {
+			for _, s := range f.Sources {
+				if revised[fmt.Sprint(f.Value, s.ID)] && f.AsOf == m[5] {
+					n++
+				}
+			}
+		}
+		switch n {
+		case 0:
+			live[key] = "no"
+		case len(values):
+			live[key] = "yes"
+		default:
+			live[key] = fmt.Sprintf("%d of %d", n, len(values))
+		}
+	}
+	return stated, live, nil
+}
