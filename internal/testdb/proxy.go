@@ -25,10 +25,12 @@ type Proxy struct {
 }
 
 // NewProxy starts a proxy to the test database and returns it with a URI that reaches the
-// database through it. The proxy is cut when the test ends.
+// database through it, in the test database's scheme: a neo4j:// (routing) driver comes back
+// through the proxy too, since a single Neo4j's routing table names the address the driver
+// asked. The proxy is cut when the test ends.
 func NewProxy(tb testing.TB) (*Proxy, string) {
 	tb.Helper()
-	target := strings.TrimPrefix(Config(tb).URI, "bolt://")
+	scheme, target, _ := strings.Cut(Config(tb).URI, "://")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -53,7 +55,7 @@ func NewProxy(tb testing.TB) (*Proxy, string) {
 		}
 	}()
 	tb.Cleanup(p.Cut)
-	return p, "bolt://" + ln.Addr().String()
+	return p, scheme + "://" + ln.Addr().String()
 }
 
 // Stall makes the database's side of every connection, open or new, go silent: its bytes are
