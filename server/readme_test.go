@@ -20,6 +20,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/server"
@@ -38,7 +39,8 @@ import (
 // facts are what a block states, or what the server answers, by what they are about.
 type facts map[string]string
 
-// askFunc runs a GraphQL query on the server and decodes its data into into.
+// askFunc runs a GraphQL query on the server, as an analyst, and decodes its data into into.
+// A query that is a whole request body ({"query": …, "variables": …}) is sent as it is.
 type askFunc func(query string, into any) error
 
 // claimCheck reads a block and asks the server its question: stated is what the text says,
@@ -66,6 +68,9 @@ var readmeChecks = map[string]struct {
 	"known-at":            {checkKnownAt, [][2]string{{`"at least 133"`, `"about 133"`}}, nil},
 	"valid-at":            {checkValidAt, [][2]string{{"in January 2015", "in February 2015"}}, nil},
 	"kabul-revision":      {checkKabulRevision, nil, nil},
+	"cypher-example":      {checkCypherExample, [][2]string{{"East Asia", "West Africa"}, {`"confidence"]`, `"conf"]`}}, nil},
+	"patterns": {checkPatterns, [][2]string{{"Moscow, Manchester, Paris", "Moscow, Paris, Manchester"}, {"`afghanistan`: Kabul", "`afghanistan`: Paris"},
+		{"(`group`, `placeType`)", "(`group`, `place`)"}, {"Russia's allegation against Ukraine", "Ukraine's allegation against Russia"}, {"its attribution of Moscow", "its claim of Moscow"}}, nil},
 }
 
 var claimMarker = regexp.MustCompile(`(?s)<!-- claim: ([a-z-]+) -->(.*?)<!-- /claim -->`)
@@ -130,6 +135,7 @@ func readmeAsker(t *testing.T) askFunc {
 	scfg.RequestTimeout = 3 * time.Minute
 	ts := httptest.NewServer(server.NewServer(zerolog.Nop(), scfg, services(t, db, db)))
 	t.Cleanup(ts.Close)
+	analyst := newToken(t, db, incidentgraph.RoleAnalyst)
 	var mu sync.Mutex
 	answers := map[string][]byte{}
 	return func(query string, into any) error {
@@ -137,8 +143,17 @@ func readmeAsker(t *testing.T) askFunc {
 		data, ok := answers[query]
 		mu.Unlock()
 		if !ok {
-			body, _ := json.Marshal(map[string]any{"query": query})
-			resp, err := http.Post(ts.URL+"/graphql", "application/json", bytes.NewReader(body))
+			body := []byte(query)
+			if !strings.HasPrefix(query, `{"query"`) {
+				body, _ = json.Marshal(map[string]any{"query": query})
+			}
+			req, err := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+analyst)
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				return err
 			}
@@ -296,7 +311,8 @@ var readmeNames = map[string]string{
 	"the campaign against the Yazidis": "islamic-state-yazidi-genocide",
 	"the Russian airstrikes":           "russian-airstrikes-syria",
 	"Russia":                           "russia", "Ukraine": "ukraine",
-	"the U.S.": "united-states", "Olivier Guitta": "olivier-guitta",
+	"the U.S.": "united-states", "Olivier Guitta": "olivier-guitta", "an anonymous U.S. official": "us-official-anonymous",
+	"Ukraine's Foreign Ministry": "ukraine-foreign-ministry",
 }
 
 type nameHit struct {
@@ -1016,6 +1032,349 @@ func checkKabulRevision(block string, ask askFunc) (facts, facts, error) {
 		default:
 			live[key] = fmt.Sprintf("%d of %d", n, len(values))
 		}
+	}
+	return stated, live, nil
+}
+
+// runPattern runs a saved pattern with string parameters and returns its rows.
+func runPattern(ask askFunc, name string, params map[string]string) ([]map[string]any, error) {
+	var args []string
+	for _, k := range sortedKeys(func() map[string]bool {
+		m := map[string]bool{}
+		for k := range params {
+			m[k] = true
+		}
+		return m
+	}()) {
+		args = append(args, fmt.Sprintf("%s: %q", k, params[k]))
+	}
+	var data struct {
+		RunPattern struct{ Rows []map[string]any }
+	}
+	if err := ask(fmt.Sprintf(`{ runPattern(name: %q, params: {%s}, limit: 1000) { rows } }`, name, strings.Join(args, ", ")), &data); err != nil {
+		return nil, err
+	}
+	return data.RunPattern.Rows, nil
+}
+
+// column is the set of a column's values over rows.
+func column(rows []map[string]any, keys ...string) string {
+	var vals []string
+	for _, r := range rows {
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprint(r[k]))
+		}
+		vals = append(vals, strings.Join(parts, ", "))
+	}
+	return setOf(vals)
+}
+
+// distinctInOrder is a column's values, each once, in the rows' order.
+func distinctInOrder(rows []map[string]any, key string) string {
+	var vals []string
+	for _, r := range rows {
+		if v := fmt.Sprint(r[key]); !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	return strings.Join(vals, " > ")
+}
+
+func namesList(s string) ([]string, error) {
+	var ids []string
+	for _, n := range regexp.MustCompile(`, | and `).Split(s, -1) {
+		id, err := exactName(n)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+var placeTypeWords = map[string]string{"venues": "VENUE", "airports": "AIRPORT"}
+
+var assertionWords = map[string]string{"CLAIMED_RESPONSIBILITY_FOR": "claim", "ATTRIBUTED_TO": "attribution", "ACCUSED_OF": "allegation", "DENIED": "denial"}
+
+// party is who stands behind an assertion: a state's ministry speaks for the state.
+func party(id string) string {
+	if id == "ukraine-foreign-ministry" {
+		return "ukraine"
+	}
+	return id
+}
+
+// conflictPair names two assertions that contradict each other, in either order.
+func conflictPair(a, b string) string {
+	s := []string{a, b}
+	sort.Strings(s)
+	return s[0] + " / " + s[1]
+}
+
+func side(by, word, actor string) string {
+	if word == "denial" || actor == "" {
+		return party(by) + "'s " + word
+	}
+	return party(by) + "'s " + word + " of " + party(actor)
+}
+
+// checkPatterns reads the saved patterns' table: every pattern served is in it with the
+// parameters it needs, and its "on the seed graph" column is what the pattern answers.
+func checkPatterns(block string, ask askFunc) (facts, facts, error) {
+	stated, live := facts{}, facts{}
+	var listed []string
+	var declared struct {
+		Patterns []struct {
+			Name       string
+			Parameters []struct {
+				Name     string
+				Required bool
+			}
+		}
+	}
+	if err := ask(`{ patterns { name parameters { name required } } }`, &declared); err != nil {
+		return nil, nil, err
+	}
+	var served []string
+	for _, p := range declared.Patterns {
+		served = append(served, p.Name)
+	}
+	live["patterns"] = setOf(served)
+	for _, line := range strings.Split(block, "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		spans := regexp.MustCompile("`([A-Za-z-]+)`").FindAllStringSubmatch(cells[0], -1)
+		if len(cells) != 3 || len(spans) == 0 {
+			continue
+		}
+		name := spans[0][1]
+		listed = append(listed, name)
+		var params []string
+		for _, s := range spans[1:] {
+			params = append(params, s[1])
+		}
+		stated[name+": parameters"] = setOf(params)
+		for _, p := range declared.Patterns {
+			if p.Name != name {
+				continue
+			}
+			var known []string
+			for _, d := range p.Parameters {
+				if d.Required || slices.Contains(params, d.Name) {
+					known = append(known, d.Name)
+				}
+			}
+			live[name+": parameters"] = setOf(known)
+		}
+		answer := strings.TrimSpace(cells[2])
+		fail := func(err error) (facts, facts, error) { return nil, nil, fmt.Errorf("%s: %v", name, err) }
+		unreadable := fmt.Errorf("cannot read %q", answer)
+		switch name {
+		case "claimed-vs-attributed":
+			m := regexp.MustCompile(`^(.+?): claimed by (.+?), attributed to (.+?) by (.+?) \(([A-Z]+), (\d+)\)$`).FindStringSubmatch(answer)
+			if m == nil {
+				return fail(unreadable)
+			}
+			ids, err := namesList(m[1] + ", " + m[2] + ", " + m[3] + ", " + m[4])
+			if err != nil {
+				return fail(err)
+			}
+			stated[name+": incidents"], stated[name+": claimant"], stated[name+": attributed to"], stated[name+": attributed by"] = ids[0], ids[1], ids[2], ids[3]
+			stated[name+": attribution"] = m[5] + ", " + m[6]
+			rows, err := runPattern(ask, name, nil)
+			if err != nil {
+				return fail(err)
+			}
+			live[name+": incidents"], live[name+": claimant"] = column(rows, "incident"), column(rows, "claimant")
+			live[name+": attributed to"], live[name+": attributed by"] = column(rows, "attributedTo"), column(rows, "attributedBy")
+			live[name+": attribution"] = column(rows, "attributionStatus", "attributionConfidence")
+		case "affiliates-attacking-in-country":
+			for _, seg := range strings.Split(answer, ";") {
+				m := regexp.MustCompile("^`([a-z-]+)`: (.+)$").FindStringSubmatch(strings.TrimSpace(seg))
+				if m == nil || len(params) != 1 {
+					return fail(unreadable)
+				}
+				key := name + " " + m[1] + ": "
+				list := m[2]
+				if via := regexp.MustCompile(`^(.+?) through (.+?) \((.+)\)$`).FindStringSubmatch(m[2]); via != nil {
+					ids, err := namesList(via[1] + ", " + via[2])
+					if err != nil {
+						return fail(err)
+					}
+					stated[key+"groups"], stated[key+"affiliates"], list = ids[0], ids[1], via[3]
+				}
+				incidents, err := namesList(list)
+				if err != nil {
+					return fail(err)
+				}
+				stated[key+"incidents"] = setOf(incidents)
+				rows, err := runPattern(ask, name, map[string]string{params[0]: m[1]})
+				if err != nil {
+					return fail(err)
+				}
+				live[key+"groups"], live[key+"affiliates"], live[key+"incidents"] = column(rows, "group"), column(rows, "affiliate"), column(rows, "incident")
+			}
+		case "network-attacks-at-venue-kind":
+			group := ""
+			for _, seg := range strings.Split(answer, ";") {
+				m := regexp.MustCompile(`^(?:(.+?) )?at (\w+): (.+)$`).FindStringSubmatch(strings.TrimSpace(seg))
+				if m == nil || len(params) != 2 || placeTypeWords[m[2]] == "" {
+					return fail(unreadable)
+				}
+				if m[1] != "" {
+					id, err := exactName(m[1])
+					if err != nil {
+						return fail(err)
+					}
+					group = id
+				}
+				placeType := placeTypeWords[m[2]]
+				list, through, _ := strings.Cut(m[3], " through ")
+				incidents, err := namesList(list)
+				if err != nil {
+					return fail(err)
+				}
+				key := name + " " + placeType + ": "
+				stated[key+"incidents"] = strings.Join(incidents, " > ")
+				rows, err := runPattern(ask, name, map[string]string{params[0]: group, params[1]: placeType})
+				if err != nil {
+					return fail(err)
+				}
+				live[key+"incidents"] = distinctInOrder(rows, "incident")
+				if through != "" {
+					actors, err := namesList(through)
+					if err != nil {
+						return fail(err)
+					}
+					stated[key+"through"] = setOf(actors)
+					live[key+"through"] = column(rows, "actor")
+				}
+			}
+		case "contradicting-assertions":
+			m := regexp.MustCompile(`^(.+?): (.+?)'s claim against (.+?)'s allegation \((.+?)\) and (.+?)'s \((.+?)\); (.+?)'s allegation against (.+?) and (.+?)'s denial$`).FindStringSubmatch(answer)
+			if m == nil {
+				return fail(unreadable)
+			}
+			ids, err := namesList(strings.Join(m[1:], ", "))
+			if err != nil {
+				return fail(err)
+			}
+			stated[name+": incidents"] = ids[0]
+			pairs := []string{
+				conflictPair(side(ids[1], "claim", ids[1]), side(ids[2], "allegation", ids[3])),
+				conflictPair(side(ids[1], "claim", ids[1]), side(ids[4], "allegation", ids[5])),
+				conflictPair(side(ids[6], "allegation", ids[7]), side(ids[8], "denial", "")),
+			}
+			rows, err := runPattern(ask, name, nil)
+			if err != nil {
+				return fail(err)
+			}
+			live[name+": incidents"] = column(rows, "incident")
+			found := map[string]bool{}
+			for _, r := range rows {
+				s := func(by, assertion, actor string) string {
+					return side(fmt.Sprint(r[by]), assertionWords[fmt.Sprint(r[assertion])], fmt.Sprint(r[actor]))
+				}
+				found[conflictPair(s("assertedBy", "assertion", "actor"), s("otherAssertedBy", "otherAssertion", "otherActor"))] = true
+			}
+			for _, p := range pairs {
+				stated[name+": "+p] = "found"
+				live[name+": "+p] = map[bool]string{true: "found", false: "not among the rows"}[found[p]]
+			}
+		case "allegations-later-denied":
+			m := regexp.MustCompile(`^(.+?) accused (.+?); (.+?) denied \(both ([0-9-]+)\)$`).FindStringSubmatch(answer)
+			if m == nil {
+				return fail(unreadable)
+			}
+			ids, err := namesList(m[1] + ", " + m[2] + ", " + m[3])
+			if err != nil {
+				return fail(err)
+			}
+			stated[name+": alleged by"], stated[name+": accused"], stated[name+": denied by"] = ids[0], ids[1], ids[2]
+			stated[name+": dates"] = m[4]
+			rows, err := runPattern(ask, name, nil)
+			if err != nil {
+				return fail(err)
+			}
+			live[name+": alleged by"], live[name+": accused"], live[name+": denied by"] = column(rows, "allegedBy"), column(rows, "accused"), column(rows, "deniedBy")
+			var dates []string
+			for _, r := range rows {
+				dates = append(dates, fmt.Sprint(r["allegedOn"]), fmt.Sprint(r["deniedOn"]))
+			}
+			live[name+": dates"] = setOf(dates)
+		case "asserted-by":
+			m := regexp.MustCompile("^`([a-z-]+)`: its (\\w+) of (.+?) to (.+?), …$").FindStringSubmatch(answer)
+			if m == nil || len(params) != 1 {
+				return fail(unreadable)
+			}
+			ids, err := namesList(m[3] + ", " + m[4])
+			if err != nil {
+				return fail(err)
+			}
+			claim := m[2] + " of " + ids[0] + " to " + ids[1]
+			stated[name+" "+m[1]] = claim
+			rows, err := runPattern(ask, name, map[string]string{params[0]: m[1]})
+			if err != nil {
+				return fail(err)
+			}
+			live[name+" "+m[1]] = fmt.Sprintf("none of %d rows is the %s", len(rows), claim)
+			for _, r := range rows {
+				if assertionWords[fmt.Sprint(r["type"])] == m[2] && r["from"] == ids[0] && r["to"] == ids[1] && r["party"] == m[1] {
+					live[name+" "+m[1]] = claim
+				}
+			}
+		default:
+			return fail(fmt.Errorf("no reader for this pattern's row"))
+		}
+	}
+	stated["patterns"] = setOf(listed)
+	return stated, live, nil
+}
+
+// checkCypherExample: the answer the README gives for its curl example of analysts' Cypher
+// (the request is the README's own, sent with an analyst's token): its columns, and its rows
+// as far as it shows them ("…": more follow). The query has no ORDER BY, so rows compare as a
+// set.
+func checkCypherExample(block string, ask askFunc) (facts, facts, error) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		return nil, nil, err
+	}
+	req := regexp.MustCompile(`(?s)curl -s http://\S+/graphql [^\n]*\n\s*-d '(\{"query":"query\(\$q: String!, \$p: JSON\) \{ cypher\(.*?)'\n`).FindSubmatch(readme)
+	if req == nil {
+		return nil, nil, fmt.Errorf("no curl example of cypher in the README")
+	}
+	text := strings.TrimSuffix(strings.TrimSpace(oneLine(block)), ".")
+	text = strings.Trim(text, "`")
+	more := strings.HasSuffix(text, ",…]}")
+	text = strings.Replace(text, ",…]}", "]}", 1)
+	var shown struct {
+		Columns []string
+		Rows    []map[string]any
+	}
+	if err := json.Unmarshal([]byte(text), &shown); err != nil {
+		return nil, nil, fmt.Errorf("cannot read %q: %v", text, err)
+	}
+	var data struct {
+		Cypher struct {
+			Columns []string
+			Rows    []map[string]any
+		}
+	}
+	if err := ask(oneLine(string(req[1])), &data); err != nil {
+		return nil, nil, err
+	}
+	stated := facts{"columns": strings.Join(shown.Columns, ", "), "more rows than shown": fmt.Sprint(more)}
+	live := facts{"columns": strings.Join(data.Cypher.Columns, ", "), "more rows than shown": fmt.Sprint(len(data.Cypher.Rows) > len(shown.Rows))}
+	answered := map[string]bool{}
+	for _, r := range data.Cypher.Rows {
+		b, _ := json.Marshal(r)
+		answered[string(b)] = true
+	}
+	for _, r := range shown.Rows {
+		b, _ := json.Marshal(r)
+		stated["row "+string(b)] = "answered"
+		live["row "+string(b)] = map[bool]string{true: "answered", false: "not answered"}[answered[string(b)]]
 	}
 	return stated, live, nil
 }
