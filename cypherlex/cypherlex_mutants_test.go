@@ -61,3 +61,37 @@ func TestLexEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+// TestLexCharacterClasses: the first and last letters of each case, the underscore and the
+// first and last digits start the tokens they should, and nothing next to them in ASCII does.
+func TestLexCharacterClasses(t *testing.T) {
+	toks, err := cypherlex.Lex("a z A Z _ 0 9 @ [ ` ` { / :")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []cypherlex.Kind{cypherlex.Ident, cypherlex.Ident, cypherlex.Ident, cypherlex.Ident, cypherlex.Ident,
+		cypherlex.Number, cypherlex.Number, cypherlex.Punct, cypherlex.Punct, cypherlex.Quoted, cypherlex.Punct,
+		cypherlex.Punct, cypherlex.Punct}
+	var got []cypherlex.Kind
+	for _, tok := range toks {
+		got = append(got, tok.Kind)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("kinds %v of %q, want %v", got, texts(toks), want)
+	}
+	// Inside a name, digits and both cases continue it.
+	if toks, err := cypherlex.Lex("a0z9AZ_ 09az"); err != nil || !slices.Equal(texts(toks), []string{"a0z9AZ_", "09az"}) {
+		t.Errorf("tokens %q, %v", texts(toks), err)
+	}
+}
+
+// TestParametersAtTheEnd: a $ that ends the query names no parameter.
+func TestParametersAtTheEnd(t *testing.T) {
+	toks, err := cypherlex.Lex("RETURN $x, $")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(cypherlex.Parameters(toks)); !slices.Equal(got, []string{"x"}) {
+		t.Errorf("parameters %q, want [x]", got)
+	}
+}
