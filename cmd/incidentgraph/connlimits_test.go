@@ -144,7 +144,10 @@ func TestServeEnforcesReadHeaderTimeout(t *testing.T) {
 		t.Fatalf("read_header_timeout %s: still open after %s", smallTimeout, cutBound)
 	}
 	took := time.Since(start)
-	if got != "" {
+	// net/http closes the connection unanswered, or with a plain 400 of its own when the
+	// deadline strikes inside a header line; either way the request never reaches the service,
+	// whose every answer carries a Request-Id.
+	if got != "" && (!strings.HasPrefix(got, "HTTP/1.1 400 ") || strings.Contains(got, "Request-Id")) {
 		t.Errorf("the cut connection was answered: %q", got)
 	}
 	if took < smallTimeout {
@@ -153,7 +156,7 @@ func TestServeEnforcesReadHeaderTimeout(t *testing.T) {
 	if err := sent(); err == nil {
 		t.Errorf("the whole header block was sent before the cut")
 	}
-	t.Logf("read_header_timeout %s: cut after %s", smallTimeout, took.Round(time.Millisecond))
+	t.Logf("read_header_timeout %s: cut after %s, answered %q", smallTimeout, took.Round(time.Millisecond), firstLine(got))
 
 	// Control: the same headers to the server with the limit large are answered.
 	conn = dial(t, large)
