@@ -59,16 +59,22 @@ var readmeChecks = map[string]struct {
 }{
 	"network": {checkNetwork, [][2]string{{"al-Qaida (OFFSHOOT_OF)", "al-Qaida (SPLINTER_OF)"}, {"the Taliban (ENEMY_OF)", "Russia (ENEMY_OF)"}, {"depth: 2", "depth: 1"}},
 		map[string]string{`"depth: 2" → "depth: 3"`: "two hops reach the whole network: three give the same 8 nodes"}},
-	"paths":               {checkPaths, [][2]string{{"—TARGETED→ Russia", "—TARGETED→ Ukraine"}, {"IS-K ←ATTRIBUTED_TO— Moscow", "IS-K —ATTRIBUTED_TO→ Moscow"}}, nil},
-	"common-ground":       {checkCommonGround, [][2]string{{"Olivier Guitta", "Russia"}, {"share IS-K", "share the Islamic State"}}, nil},
-	"similar":             {checkSimilar, [][2]string{{"IS-K; both in spring", "the Islamic State; both in spring"}, {"both used firearms", "both used explosives"}}, nil},
-	"timeline":            {checkTimeline, [][2]string{{"Kabul (through IS-K)", "Kabul (through the Islamic State)"}, {"Paris, Manchester", "Manchester, Paris"}}, nil},
-	"centrality":          {checkCentrality, [][2]string{{"then the Moscow", "then the Kabul"}, {"(two hops)", "(three hops)"}}, nil},
-	"affiliate-incidents": {checkAffiliateIncidents, [][2]string{{"without `includeAffiliates`, Kabul", "without `includeAffiliates`, Paris"}, {"Manchester and Moscow", "Manchester and Russia"}}, nil},
-	"known-at":            {checkKnownAt, [][2]string{{`"at least 133"`, `"about 133"`}}, nil},
-	"valid-at":            {checkValidAt, [][2]string{{"in January 2015", "in February 2015"}}, nil},
-	"kabul-revision":      {checkKabulRevision, nil, nil},
-	"cypher-example":      {checkCypherExample, [][2]string{{"East Asia", "West Africa"}, {`"confidence"]`, `"conf"]`}}, nil},
+	"paths":                 {checkPaths, [][2]string{{"—TARGETED→ Russia", "—TARGETED→ Ukraine"}, {"IS-K ←ATTRIBUTED_TO— Moscow", "IS-K —ATTRIBUTED_TO→ Moscow"}}, nil},
+	"common-ground":         {checkCommonGround, [][2]string{{"Olivier Guitta", "Russia"}, {"share IS-K", "share the Islamic State"}}, nil},
+	"similar":               {checkSimilar, [][2]string{{"IS-K; both in spring", "the Islamic State; both in spring"}, {"both used firearms", "both used explosives"}}, nil},
+	"timeline":              {checkTimeline, [][2]string{{"Kabul (through IS-K)", "Kabul (through the Islamic State)"}, {"Paris, Manchester", "Manchester, Paris"}}, nil},
+	"centrality":            {checkCentrality, [][2]string{{"then the Moscow", "then the Kabul"}, {"(two hops)", "(three hops)"}}, nil},
+	"affiliate-incidents":   {checkAffiliateIncidents, [][2]string{{"without `includeAffiliates`, Kabul", "without `includeAffiliates`, Paris"}, {"Manchester and Moscow", "Manchester and Russia"}}, nil},
+	"known-at":              {checkKnownAt, [][2]string{{`"at least 133"`, `"about 133"`}}, nil},
+	"valid-at":              {checkValidAt, [][2]string{{"in January 2015", "in February 2015"}}, nil},
+	"kabul-revision":        {checkKabulRevision, nil, nil},
+	"isk-affiliations":      {checkISKAffiliations, [][2]string{{"| BRANCH_OF | islamic-state | REPORTED | 85 | Wikipedia |", "| BRANCH_OF | islamic-state | REPORTED | 85 | The Associated Press |"}}, nil},
+	"claimed-vs-attributed": {checkClaimedVersusAttributed, [][2]string{{"DENIED (incoming)", "DENIED"}, {"`ACCUSED_OF` and `DENIED`", "`ACCUSED_OF`"}}, nil},
+	"shortest-path":         {checkShortestPath, [][2]string{{"by the AP", "by Olivier Guitta"}, {"REPORTED 90", "CONFIRMED 90"}}, nil},
+	"resembles":             {checkResembles, [][2]string{{"timing during Ramadan", "timing during Christmas"}, {"asserted by Olivier Guitta", "asserted by the U.S."}}, nil},
+	"moscow-toll":           {checkMoscowToll, [][2]string{{"(AT_LEAST,", "(EXACT,"}, {"the AP)", "the U.S.)"}}, nil},
+	"seed-counts":           {checkSeedCounts, nil, nil},
+	"cypher-example":        {checkCypherExample, [][2]string{{"East Asia", "West Africa"}, {`"confidence"]`, `"conf"]`}}, nil},
 	"patterns": {checkPatterns, [][2]string{{"Moscow, Manchester, Paris", "Moscow, Paris, Manchester"}, {"`afghanistan`: Kabul", "`afghanistan`: Paris"},
 		{"(`group`, `placeType`)", "(`group`, `place`)"}, {"Russia's allegation against Ukraine", "Ukraine's allegation against Russia"}, {"its attribution of Moscow", "its claim of Moscow"}}, nil},
 }
@@ -312,7 +318,8 @@ var readmeNames = map[string]string{
 	"the Russian airstrikes":           "russian-airstrikes-syria",
 	"Russia":                           "russia", "Ukraine": "ukraine",
 	"the U.S.": "united-states", "Olivier Guitta": "olivier-guitta", "an anonymous U.S. official": "us-official-anonymous",
-	"Ukraine's Foreign Ministry": "ukraine-foreign-ministry",
+	"Ukraine's Foreign Ministry": "ukraine-foreign-ministry", "the AP": "associated-press",
+	"the anonymous U.S. official": "us-official-anonymous",
 }
 
 type nameHit struct {
@@ -553,7 +560,9 @@ func reasonWords(s string) map[string]bool {
 	}
 	b.WriteString(s[last:])
 	words := map[string]bool{}
-	for _, w := range strings.Fields(strings.ToLower(b.String())) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(b.String()), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-<>", r)
+	}) {
 		switch w {
 		case "both", "the", "by", "or", "to", "a", "and":
 		default:
@@ -1375,6 +1384,327 @@ func checkCypherExample(block string, ask askFunc) (facts, facts, error) {
 		b, _ := json.Marshal(r)
 		stated["row "+string(b)] = "answered"
 		live["row "+string(b)] = map[bool]string{true: "answered", false: "not answered"}[answered[string(b)]]
+	}
+	return stated, live, nil
+}
+
+// tableRows returns the cells of a markdown table's data rows with n columns.
+func tableRows(block string, n int) [][]string {
+	var rows [][]string
+	for i, line := range strings.Split(block, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for j := range cells {
+			cells[j] = strings.TrimSpace(cells[j])
+		}
+		if len(cells) != n || strings.HasPrefix(cells[0], "---") {
+			continue
+		}
+		if i > 0 && !strings.HasPrefix(strings.TrimSpace(strings.Split(block, "\n")[i-1]), "|") {
+			continue // the header row
+		}
+		rows = append(rows, cells)
+	}
+	return rows
+}
+
+func fencedQuery(block string) (string, error) {
+	m := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindStringSubmatch(block)
+	if m == nil {
+		return "", fmt.Errorf("no query in the block")
+	}
+	return m[1], nil
+}
+
+// checkISKAffiliations: the rows of the README's answer to its own query, which it abridges.
+func checkISKAffiliations(block string, ask askFunc) (facts, facts, error) {
+	query, err := fencedQuery(block)
+	if err != nil {
+		return nil, nil, err
+	}
+	var data struct {
+		Entity struct {
+			Relationships []struct {
+				Type, Status string
+				Confidence   int
+				Other        struct{ ID string }
+				AssertedBy   struct{ Name string }
+			}
+		}
+	}
+	if err := ask(query, &data); err != nil {
+		return nil, nil, err
+	}
+	answered := map[string]bool{}
+	for _, r := range data.Entity.Relationships {
+		answered[fmt.Sprintf("%s | %s | %s | %d | %s", r.Type, r.Other.ID, r.Status, r.Confidence, r.AssertedBy.Name)] = true
+	}
+	stated, live := facts{}, facts{}
+	rows := tableRows(block, 5)
+	for _, c := range rows {
+		row := strings.Join(c, " | ")
+		stated[row] = "answered"
+		live[row] = map[bool]string{true: "answered", false: "not answered"}[answered[row]]
+	}
+	if !strings.Contains(block, "(abridged)") {
+		stated["rows"], live["rows"] = fmt.Sprint(len(rows)), fmt.Sprint(len(answered))
+	}
+	return stated, live, nil
+}
+
+// checkClaimedVersusAttributed: every link of the types named, side by side, and no other.
+func checkClaimedVersusAttributed(block string, ask askFunc) (facts, facts, error) {
+	prose, _, _ := strings.Cut(oneLine(block), "|")
+	subject := namesIn(prose)
+	types := regexp.MustCompile("`([A-Z_]+)`").FindAllStringSubmatch(prose, -1)
+	if len(subject) == 0 || len(types) == 0 {
+		return nil, nil, fmt.Errorf("cannot read %q", prose)
+	}
+	var names []string
+	for _, m := range types {
+		names = append(names, m[1])
+	}
+	var data struct {
+		Entity struct {
+			Relationships []struct {
+				Type, Direction, Status string
+				Confidence              int
+				Other, AssertedBy       struct{ ID string }
+			}
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ entity(id: %q) { relationships(filter: {types: [%s]}) { type direction status confidence other { id } assertedBy { id } } } }`,
+		subject[0].id, strings.Join(names, ", ")), &data); err != nil {
+		return nil, nil, err
+	}
+	answered := map[string]bool{}
+	for _, r := range data.Entity.Relationships {
+		t := r.Type
+		if r.Direction == "INCOMING" {
+			t += " (incoming)"
+		}
+		answered[fmt.Sprintf("%s | %s | %s | %d | %s", t, r.Other.ID, r.Status, r.Confidence, r.AssertedBy.ID)] = true
+	}
+	rows := tableRows(block, 5)
+	stated, live := facts{"rows": fmt.Sprint(len(rows))}, facts{"rows": fmt.Sprint(len(answered))}
+	for _, c := range rows {
+		row := strings.Join(c, " | ")
+		stated[row] = "answered"
+		live[row] = map[bool]string{true: "answered", false: "not answered"}[answered[row]]
+	}
+	return stated, live, nil
+}
+
+// checkShortestPath: the path the README's query answers, hop by hop, with each hop's status,
+// confidence and asserting party.
+func checkShortestPath(block string, ask askFunc) (facts, facts, error) {
+	query, err := fencedQuery(block)
+	if err != nil {
+		return nil, nil, err
+	}
+	text := oneLine(block[strings.LastIndex(block, "```")+3:])
+	m := regexp.MustCompile("^gives `(.+?)` \\((.+)\\)\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	ids := hopPattern.Split(m[1], -1)
+	hops := hopPattern.FindAllStringSubmatch(m[1], -1)
+	provenance := strings.Split(m[2], "; ")
+	if len(provenance) != len(hops) {
+		return nil, nil, fmt.Errorf("%d hops, %d provenances", len(hops), len(provenance))
+	}
+	for i := range ids {
+		ids[i] = strings.TrimSpace(ids[i])
+	}
+	stated := facts{"nodes": strings.Join(ids, " > ")}
+	for j, h := range hops {
+		stated[fmt.Sprintf("hop %d", j+1)] = h[1] + h[2] + map[bool]string{true: "→", false: "←"}[h[1] != ""]
+		p := regexp.MustCompile(`^([A-Z]+) (\d+) by (.+)$`).FindStringSubmatch(provenance[j])
+		if p == nil {
+			return nil, nil, fmt.Errorf("cannot read %q", provenance[j])
+		}
+		by, err := exactName(p[3])
+		if err != nil {
+			return nil, nil, err
+		}
+		stated[fmt.Sprintf("hop %d provenance", j+1)] = p[1] + " " + p[2] + " " + by
+	}
+	var data struct {
+		ShortestPath *struct {
+			Nodes []struct{ ID string }
+			Edges []struct {
+				Type, Source, Target, Status, AssertedBy string
+				Confidence                               int
+			}
+		}
+	}
+	if err := ask(query, &data); err != nil {
+		return nil, nil, err
+	}
+	if data.ShortestPath == nil {
+		return nil, nil, fmt.Errorf("no path")
+	}
+	var path []string
+	for _, n := range data.ShortestPath.Nodes {
+		path = append(path, n.ID)
+	}
+	live := facts{"nodes": strings.Join(path, " > ")}
+	for j := 0; j+1 < len(path); j++ {
+		for _, e := range data.ShortestPath.Edges {
+			dir := ""
+			switch {
+			case e.Source == path[j] && e.Target == path[j+1]:
+				dir = "→"
+			case e.Source == path[j+1] && e.Target == path[j]:
+				dir = "←"
+			default:
+				continue
+			}
+			live[fmt.Sprintf("hop %d", j+1)] = e.Type + dir
+			live[fmt.Sprintf("hop %d provenance", j+1)] = fmt.Sprintf("%s %d %s", e.Status, e.Confidence, e.AssertedBy)
+		}
+	}
+	return stated, live, nil
+}
+
+// checkResembles: the curated RESEMBLES links of an incident, who asserts them, where they
+// point, and what each one's basis says.
+func checkResembles(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile("^\\*\\*Which attacks resemble (.+?)\\?\\*\\* Its `RESEMBLES` links, asserted by (.+?), point to `(.+?)` and `(.+?)`, each with the `basis` of the comparison \\((.+)\\)\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	ids, err := namesList(m[1] + ", " + m[2])
+	if err != nil {
+		return nil, nil, err
+	}
+	stated := facts{"asserted by": ids[1], "point to": setOf([]string{m[3], m[4]})}
+	var data struct {
+		Entity struct {
+			Relationships []struct {
+				Other, AssertedBy struct{ ID string }
+				Basis             *string
+			}
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ entity(id: %q) { relationships(filter: {types: [RESEMBLES]}) { other { id } assertedBy { id } basis } } }`, ids[0]), &data); err != nil {
+		return nil, nil, err
+	}
+	var by, to []string
+	for _, r := range data.Entity.Relationships {
+		by, to = append(by, r.AssertedBy.ID), append(to, r.Other.ID)
+	}
+	live := facts{"asserted by": setOf(by), "point to": setOf(to)}
+	for _, phrase := range strings.Split(m[5], "; ") {
+		key := "each basis says: " + phrase
+		stated[key] = "yes"
+		live[key] = "yes"
+		for _, r := range data.Entity.Relationships {
+			if r.Basis == nil || !reasonMatches(phrase, *r.Basis) {
+				live[key] = "not the basis of the link to " + r.Other.ID
+			}
+		}
+	}
+	return stated, live, nil
+}
+
+// checkMoscowToll: the death toll's figures, each with its qualifier, date and source.
+func checkMoscowToll(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile("`figures\\(metric: KILLED\\)` on (.+?): (\\d+) \\(([A-Z_]+), as of ([0-9-]+), (.+?)\\) and (\\d+) \\(later reports\\), both kept\\.$").FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	ids, err := namesList(m[1] + ", " + m[5])
+	if err != nil {
+		return nil, nil, err
+	}
+	stated := facts{"figures": m[2] + ", " + m[6], m[2]: m[3] + ", " + m[4] + ", " + ids[1], m[6]: "later"}
+	var data struct {
+		Entity struct {
+			Figures []struct {
+				Value      int
+				Qualifier  string
+				AsOf       string
+				AssertedBy struct{ ID string }
+			}
+		}
+	}
+	if err := ask(fmt.Sprintf(`{ entity(id: %q) { ... on Incident { figures(metric: KILLED) { value qualifier asOf assertedBy { id } } } } }`, ids[0]), &data); err != nil {
+		return nil, nil, err
+	}
+	live := facts{}
+	var values []string
+	for i, f := range data.Entity.Figures {
+		values = append(values, fmt.Sprint(f.Value))
+		v := fmt.Sprint(f.Value)
+		if i == 0 {
+			live[v] = fmt.Sprintf("%s, %s, %s", f.Qualifier, f.AsOf, f.AssertedBy.ID)
+		} else if f.AsOf > data.Entity.Figures[0].AsOf {
+			live[v] = "later"
+		}
+	}
+	live["figures"] = strings.Join(values, ", ")
+	return stated, live, nil
+}
+
+var kindWords = map[string]string{"organizations": "ORGANIZATION", "countries": "COUNTRY", "people": "PERSON", "places": "PLACE",
+	"incidents": "INCIDENT", "events": "EVENT", "sources": "SOURCE", "groups": "GROUP"}
+
+// checkSeedCounts: what the loaded seed graph holds, counted by an analyst's Cypher.
+func checkSeedCounts(block string, ask askFunc) (facts, facts, error) {
+	text := oneLine(block)
+	m := regexp.MustCompile(`^It holds (\d+) entities \((.+?)\), (\d+) relationships and (\d+) figures\.$`).FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", text)
+	}
+	stated := facts{"entities": m[1], "relationships": m[3], "figures": m[4]}
+	var kinds []string
+	for _, part := range strings.Split(m[2], ", ") {
+		n, word, ok := strings.Cut(part, " ")
+		if !ok || kindWords[word] == "" {
+			return nil, nil, fmt.Errorf("cannot read %q", part)
+		}
+		stated[kindWords[word]] = n
+		kinds = append(kinds, kindWords[word])
+	}
+	stated["kinds"] = setOf(kinds)
+	count := func(cypher string) ([]map[string]any, error) {
+		var data struct {
+			Cypher struct{ Rows []map[string]any }
+		}
+		err := ask(fmt.Sprintf(`{ cypher(query: %q) { rows } }`, cypher), &data)
+		return data.Cypher.Rows, err
+	}
+	live := facts{}
+	rows, err := count("MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS n")
+	if err != nil {
+		return nil, nil, err
+	}
+	total := 0.0
+	kinds = nil
+	for _, r := range rows {
+		n, _ := r["n"].(float64)
+		total += n
+		live[fmt.Sprint(r["kind"])] = fmt.Sprint(n)
+		kinds = append(kinds, fmt.Sprint(r["kind"]))
+	}
+	live["entities"], live["kinds"] = fmt.Sprint(total), setOf(kinds)
+	for key, cypher := range map[string]string{
+		"relationships": "MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS n",
+		"figures":       "MATCH (f:Figure) RETURN count(f) AS n",
+	} {
+		rows, err := count(cypher)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(rows) == 1 {
+			live[key] = fmt.Sprint(rows[0]["n"])
+		}
 	}
 	return stated, live, nil
 }
