@@ -21,6 +21,7 @@ import {
   relationshipFilter,
   exportURL,
   exportFileName,
+  hideNode,
 } from '../src/explore/chart.js';
 import * as queries from '../src/explore/queries.js';
 
@@ -151,6 +152,17 @@ test('a malformed address falls back to the defaults', () => {
   assert.equal(s.knownAt, '');
   assert.deepEqual(s.types, ['ATTRIBUTED_TO']);
   assert.deepEqual(s.expanded, ['a']);
+});
+
+test('hiding a node keeps its expansion, so the address still draws what it brought', () => {
+  const s = { ...DEFAULT_STATE, center: 'c', expanded: ['a', 'b'], hidden: ['z'] };
+  const h = hideNode(s, 'a');
+  assert.deepEqual(h.hidden, ['z', 'a']);
+  assert.deepEqual(h.expanded, ['a', 'b']);
+  assert.deepEqual(hideNode(h, 'a').hidden, ['z', 'a'], 'hidden twice, listed once');
+  assert.deepEqual(s.hidden, ['z'], 'the state given is not changed');
+  // The address of the result reloads into the same state: the expansion is still asked for.
+  assert.deepEqual(decodeState(encodeState(h)), h);
 });
 
 test('filters become the RelationshipFilter and the export link', () => {

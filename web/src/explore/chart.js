@@ -196,6 +196,13 @@ export function decodeState(search) {
   return s;
 }
 
+// hideNode is the state with the node hidden. An expanded node stays expanded: the neighbours
+// its expansion brought stay on the chart, so the address must still ask for them, or a reload
+// of the shared link would draw less than the chart that was shared.
+export function hideNode(state, id) {
+  return { ...state, hidden: [...new Set([...state.hidden, id])] };
+}
+
 export function isPartialDate(s) {
   return PARTIAL_DATE.test(s);
 }

@@ -11,6 +11,7 @@ import {
   encodeState,
   exportFileName,
   exportURL,
+  hideNode,
   isPartialDate,
   mergeElements,
   relationshipFilter,
@@ -352,8 +353,7 @@ function hide(id) {
   }
   pushUndo();
   node.remove();
-  state.hidden = [...new Set([...state.hidden, id])];
-  state.expanded = state.expanded.filter((x) => x !== id);
+  Object.assign(state, hideNode(state, id));
   writeURL();
   showDetailsHint();
   renders++;
