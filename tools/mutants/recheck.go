@@ -123,7 +123,9 @@ func recheck(in, name, work string, least time.Duration) error {
 		for _, mv := range muts {
 			m, _ := mv.(map[string]any)
 			status, _ := m["status"].(string)
-			if status != statusTimedOut && status != statusLived {
+			// A timeout already confirmed with a bound as generous is not run again: it costs
+			// the whole bound.
+			if status != statusTimedOut && status != statusLived || status == statusTimedOut && m["rechecked"] == true {
 				continue
 			}
 			typ, _ := m["type"].(string)
@@ -145,6 +147,7 @@ func recheck(in, name, work string, least time.Duration) error {
 			}
 			now := map[string]string{"pass": statusLived, "fail": statusKilled, "timeout": statusTimedOut}[v]
 			fmt.Printf("mutants recheck: %s:%d:%d %s: %s, now %s (%.1f s)\n", fname, line, col, typ, status, now, took.Seconds())
+			m["rechecked"] = true
 			if now != status {
 				m["status"] = now
 				m["gremlins_status"] = status
