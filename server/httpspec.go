@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/rs/zerolog"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -282,81 +283,50 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 }
 
 // duplicateMember finds the first member that an object in the JSON text names a second time:
-// its name as first and as second spelled, and where the object is ("" for the outermost,
-// "variables.input" or "ids[2]" inside it). first is "" when no name repeats; text must be valid
-// JSON. encoding/json keeps the last of two members of one name, so a body that named query
-// twice would show one document to the checks here and run the other; every decoder down the
-// line must see what these checks saw. With foldOuter, names of the outermost object that differ
-// only in case count as one: gqlgen decodes the body into a struct, and encoding/json matches a
-// struct's fields without regard to case ("QUERY" is read as query).
+// its name as first and as second spelled, and the JSON Pointer of the object ("" for the
+// outermost). first is "" when no name repeats; text must be valid JSON. encoding/json keeps the
+// last of two members of one name, so a body that named query twice would show one document to
+// the checks here and run the other: every decoder down the line must see what they saw. jsontext
+// refuses a repeated name at any depth by itself. With foldOuter, names of the outermost object
+// that differ only in case count as one as well: gqlgen decodes the body into a struct, and
+// encoding/json matches a struct's fields without regard to case ("QUERY" is read as query).
 func duplicateMember(text []byte, foldOuter bool) (first, second, where string) {
-	type frame struct {
-		object  bool
-		names   map[string]string // in an object: each name read (folded if asked) to its spelling
-		naming  bool              // in an object: the next token is a member's name, or its end
-		member  string            // in an object: the member whose value is being read
-		element int               // in an array: the element being read
+	// encoding/json took the text with invalid UTF-8 in it (as U+FFFD), so this reader does too.
+	dec := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true))
+	if !foldOuter {
+		_, err := dec.ReadValue()
+		return duplicateIn(err)
 	}
-	var stack []*frame
-	// valueDone moves the innermost container past the value just read.
-	valueDone := func() {
-		if n := len(stack); n > 0 {
-			if f := stack[n-1]; f.object {
-				f.naming = true
-			} else {
-				f.element++
-			}
-		}
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return duplicateIn(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
+	seen := map[string]string{} // folded name → the spelling read first
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
 		if err != nil {
-			return "", "", "" // io.EOF at the end; anything else is malformed JSON, refused before
+			return duplicateIn(err)
 		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].naming {
-			f := stack[n-1]
-			if tok == json.Delim('}') {
-				stack = stack[:n-1]
-				valueDone()
-				continue
-			}
-			name, _ := tok.(string)
-			key := name
-			if foldOuter && n == 1 {
-				key = foldKey(name)
-			}
-			if seen, ok := f.names[key]; ok {
-				var path strings.Builder
-				for _, outer := range stack[:n-1] {
-					if outer.object {
-						if path.Len() > 0 {
-							path.WriteByte('.')
-						}
-						path.WriteString(outer.member)
-					} else {
-						fmt.Fprintf(&path, "[%d]", outer.element)
-					}
-				}
-				return seen, name, path.String()
-			}
-			f.names[key] = name
-			f.member, f.naming = name, false
-			continue
+		name := tok.String()
+		key := foldKey(name)
+		if spelled, ok := seen[key]; ok {
+			return spelled, name, ""
 		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, names: map[string]string{}, naming: true})
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
-		default:
-			valueDone()
+		seen[key] = name
+		if err := dec.SkipValue(); err != nil {
+			return duplicateIn(err)
 		}
 	}
+	return "", "", ""
+}
+
+// duplicateIn says which member a jsontext error found named twice, if that is the error.
+func duplicateIn(err error) (first, second, where string) {
+	var serr *jsontext.SyntacticError
+	if !errors.Is(err, jsontext.ErrDuplicateName) || !errors.As(err, &serr) {
+		return "", "", ""
+	}
+	name := serr.JSONPointer.LastToken()
+	return name, name, string(serr.JSONPointer.Parent())
 }
 
 // foldKey maps a name to a key that two names share exactly when strings.EqualFold holds for them
@@ -381,7 +351,7 @@ func namesTwice(first, second, where string) string {
 		s += fmt.Sprintf(" (as %q and %q, which are read as one)", first, second)
 	}
 	if where != "" {
-		s += " in " + where
+		s += " in the object at " + where
 	}
 	return s
 }
