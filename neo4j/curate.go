@@ -65,6 +65,16 @@ type auditRec struct {
 // error there must roll the whole write back.
 var faultHook func(op string, versionInTx func(id string) (int, error)) error
 
+// inTxHook runs the store's test hook, if any (see DB.inTx), inside a write's transaction after
+// its change: its locks are held and nothing is committed. Tests pause one side of a race there
+// until they see the other side wait for those locks.
+func (db *DB) inTxHook(ctx context.Context, op string) error {
+	if h := db.inTx.Load(); h != nil {
+		return (*h)(ctx, op)
+	}
+	return nil
+}
+
 // versionInTx reads the version of an entity or relationship as tx sees it.
 func versionInTx(ctx context.Context, tx driver.ManagedTransaction) func(id string) (int, error) {
 	return func(id string) (int, error) {
@@ -141,6 +151,9 @@ func curate[T any](ctx context.Context, db *DB, w incidentgraph.Write, op string
 					return zero, err
 				}
 			}
+			if err := db.inTxHook(ctx, op); err != nil {
+				return zero, err
+			}
 			if err := writeAudit(ctx, tx, w, op, audits); err != nil {
 				return zero, err
 			}
@@ -182,6 +195,12 @@ func lockEntity(ctx context.Context, tx driver.ManagedTransaction, id string) (m
 		return nil, 0, err
 	}
 	p, _ := recs[0].Values[0].(map[string]any)
+	if p["id"] == nil {
+		// Removed (merged away, deleted) by the write this one waited for: Neo4j hands back
+		// the node it had matched, without its properties. Not found, rather than an update
+		// of an empty entity.
+		return nil, 0, nil
+	}
 	delete(p, "_lock")
 	return p, versionOf(p), nil
 }
@@ -785,8 +804,11 @@ func (db *DB) MergeEntities(ctx context.Context, w incidentgraph.Write, survivor
 			}
 		}
 		// Relationships of the duplicate, recreated on the survivor. A link between the two
-		// would become a loop: it is dropped (and audited).
-		recs, err := records(ctx, tx, `MATCH (d:Entity {id: $dup})-[r]-(:Entity) RETURN DISTINCT `+relFields+` AS rel, properties(r) AS props`,
+		// would become a loop: it is dropped (and audited). Each is locked before it is read,
+		// as the entities are: a retraction or update of one that commits while the merge
+		// waits is then what the merge moves, instead of being lost under the copy read before.
+		recs, err := records(ctx, tx, `MATCH (d:Entity {id: $dup})-[r]-(:Entity) SET r._lock = true
+			RETURN DISTINCT `+relFields+` AS rel, properties(r) AS props`,
 			map[string]any{"dup": duplicate})
 		if err != nil {
 			return nil, nil, err

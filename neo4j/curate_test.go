@@ -534,40 +534,6 @@ func TestCuratedItemsJoinTheTimeView(t *testing.T) {
 	}
 }
 
-// Two retries of one request racing with the same key: the uniqueness constraint on keys
-// makes one wait for the other, so whatever the timing both answer the same and one writes.
-func TestIdempotentRetriesRacing(t *testing.T) {
-	db := curated(t)
-	ctx := context.Background()
-	w := curator("ann")
-	w.IdempotencyKey = "race-1"
-	answers := make([]*incidentgraph.Relationship, 2)
-	errs := make([]error, 2)
-	done := make(chan int)
-	for i := range answers {
-		go func(i int) {
-			answers[i], errs[i] = db.UpdateRelationship(ctx, w, iskAffiliate, 1, &incidentgraph.RelationshipInput{Confidence: ptr(33)})
-			done <- i
-		}(i)
-	}
-	<-done
-	<-done
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("retry %d: %v", i, err)
-		}
-	}
-	if answers[0].Confidence != 33 || answers[1].Confidence != 33 || answers[0].ID != answers[1].ID {
-		t.Fatalf("answers %+v and %+v differ", answers[0], answers[1])
-	}
-	if v := version(t, db, iskAffiliate); v != 2 {
-		t.Fatalf("version %d after two racing retries, want 2 (one write)", v)
-	}
-	if hs, err := db.History(ctx, []string{iskAffiliate}, 10); err != nil || len(hs[iskAffiliate]) != 1 {
-		t.Fatalf("history after two racing retries: %d entries (%v), want 1", len(hs[iskAffiliate]), err)
-	}
-}
-
 // Correcting an organisation's founding date re-bounds its relationships in the time view, and
 // a seed reload keeps them bounded by the corrected date.
 func TestCorrectedDatesReboundRelationships(t *testing.T) {

@@ -199,6 +199,11 @@ func (im *importer) writeDataset(ctx context.Context) error {
 // mergeEntities writes entities of origin gtd; an id that belongs to another origin is left
 // as it is. One statement per label, the label spliced from the allow-list (labels): a
 // dynamic $(...) label costs a lookup per row, and a stable text per label reuses its plan.
+//
+// The write lock on each entity is taken (SET _lock, removed at once) before its origin is
+// read: Neo4j does not re-read a WHERE after waiting for a lock, so a curator's correction
+// committed while the import waited would otherwise be partly overwritten (its origin set back
+// to gtd, so that the next import replaced the rest).
 func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
 	byLabel, order, err := entityRows(es)
 	if err != nil {
@@ -209,6 +214,8 @@ func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*inci
 			UNWIND $rows AS row
 			MERGE (n:Entity {id: row.id})
 			ON CREATE SET n.origin = $origin
+			SET n._lock = true
+			REMOVE n._lock
 			WITH n, row WHERE n.origin = $origin
 			SET n = row.props, n:`+label, map[string]any{"rows": byLabel[label], "origin": originGTD}); err != nil {
 			return err
@@ -514,6 +521,10 @@ func (im *importer) prepare(ctx context.Context, rows []*gtd.Incident) (*batch, 
 	return b, nil
 }
 
+// hookImportChunk names the point at the end of a chunk's transaction, before its commit, where
+// the store's test hook runs (DB.inTxHook).
+const hookImportChunk = "importGTDChunk"
+
 // writeChunk writes the incidents of one chunk, with their sources, links and figures, in one
 // transaction.
 func (im *importer) writeChunk(ctx context.Context, b *batch) error {
@@ -581,10 +592,16 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 		}
 		if len(existing) > 0 {
 			// A changed row replaces its incident's GTD links and figures: drop those it no longer has.
+			// Each link is locked before its origin is read again (see mergeEntities): one a
+			// curator retracted or changed while the import waited is the curator's, and stays.
+			// (Without the lock, Neo4j took a deletion's lock only at commit, after the check.)
 			if _, err := single[int64](ctx, tx, `
 				UNWIND $ids AS id
 				MATCH (:Entity {id: id})-[r]-()
 				WHERE r.origin = $origin AND NOT r.id IN $keep
+				SET r._lock = true
+				REMOVE r._lock
+				WITH DISTINCT r WHERE r.origin = $origin
 				DELETE r RETURN count(*)`, map[string]any{"ids": existing, "origin": originGTD, "keep": b.relIDs}); err != nil {
 				return err
 			}
@@ -627,7 +644,7 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 			}
 			figures += int(k)
 		}
-		return nil
+		return im.db.inTxHook(ctx, hookImportChunk)
 	})
 	if nerr := (*driver.Neo4jError)(nil); errors.As(err, &nerr) && nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed" {
 		// What this chunk creates was not there when it looked: another writer (a second

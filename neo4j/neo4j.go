@@ -47,6 +47,9 @@ type DB struct {
 	explained *lru.Cache[string, struct{}]
 	// hot holds the store's recent read statements for Warm (warm.go).
 	hot *hot
+	// inTx, set only by this package's tests (SetInTxHookForTest), runs inside a curation
+	// write's or an import chunk's transaction once its writes hold their locks (see inTxHook).
+	inTx atomic.Pointer[func(ctx context.Context, op string) error]
 }
 
 var (

@@ -279,9 +279,11 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// TestConcurrentUpdatesOneWins: two curators update the same relationship from the same
-// version at once. Whatever the timing, exactly one wins and the other gets CONFLICT with the
-// current version: the write lock comes before the version check.
+// TestConcurrentUpdatesOneWins: two curators send an update of the same relationship from the
+// same version at once; one wins and the other gets CONFLICT with the current version, in the
+// GraphQL shape clients see. The two requests may well run one after the other: that one wins
+// whatever the interleaving (the write lock comes before the version check) is forced, and
+// checked against a check-then-lock control, by neo4j's TestRaceTwoUpdatesOfOneVersion.
 func TestConcurrentUpdatesOneWins(t *testing.T) {
 	f := newCurationFixture(t)
 	if _, err := f.db.CreateToken(context.Background(), "cur-curator-2", incidentgraph.RoleCurator, nil); err != nil {
