@@ -124,3 +124,87 @@ func TestYearsRelatedAndSource(t *testing.T) {
 		t.Errorf("no dbsource: %+v", inc)
 	}
 }
+
+// TestMonthsAndDays: a month or day out of range, or missing, is refused in its own column with
+// its own reason (not later, as a date that does not parse); 0 is an unknown day.
+func TestMonthsAndDays(t *testing.T) {
+	reasons := func(cells ...string) []string {
+		t.Helper()
+		cols := []string{"eventid", "iyear", "imonth", "iday", "country_txt", "gname"}
+		vals := []string{"201603220001", "2016", "3", "22", "Belgium", "Unknown"}
+		for _, c := range cells {
+			k, v, _ := strings.Cut(c, "=")
+			vals[slices.Index(cols, k)] = v
+		}
+		_, problems := readAll(t, strings.NewReader(strings.Join(cols, ",")+"\n"+strings.Join(vals, ",")+"\n"))
+		var out []string
+		for _, p := range problems {
+			out = append(out, p.Column+": "+p.Reason)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		cell, want string
+	}{
+		{"imonth=-1", `imonth: "-1" is not a month (0 for unknown)`},
+		{"imonth=13", `imonth: "13" is not a month (0 for unknown)`},
+		{"imonth=", `imonth: "" is not a month (0 for unknown)`},
+		{"iday=-1", `iday: "-1" is not a day (0 for unknown)`},
+		{"iday=32", `iday: "32" is not a day (0 for unknown)`},
+		{"iday=", `iday: "" is not a day (0 for unknown)`},
+	} {
+		if got := reasons(tc.cell); !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("%s: %q, want %q", tc.cell, got, tc.want)
+		}
+	}
+	if inc, problems := row(t, "iday=0"); inc == nil || len(problems) > 0 || inc.Entity.Date != "2016-03" {
+		t.Errorf("iday=0: %+v %v, want the month 2016-03", inc, problems)
+	}
+	if inc, problems := row(t, "iday=31", "imonth=12"); inc == nil || len(problems) > 0 || inc.Entity.Date != "2016-12-31" {
+		t.Errorf("31 December: %+v %v", inc, problems)
+	}
+}
+
+// TestNamesAndPerpetrators: the name takes the file's attack text over the code's, the province
+// when there is no city; an Unknown first group does not hide the second; a claim notes its
+// mode only when the file gives one above 0.
+func TestNamesAndPerpetrators(t *testing.T) {
+	if inc, _ := row(t, "attacktype1=3", "attacktype1_txt=Car bombing"); inc == nil || inc.Entity.Name != "Car bombing in Belgium (2016-03-22)" {
+		t.Errorf("attack text: %+v", inc)
+	}
+	if inc, _ := row(t, "attacktype1=3", "provstate=Brussels"); inc == nil || inc.Entity.Name != gtd.AttackTypeNames[3]+" in Brussels, Belgium (2016-03-22)" {
+		t.Errorf("province: %+v", inc)
+	}
+	inc, _ := row(t, "gname=Unknown", "gname2=Islamic State of Iraq and the Levant (ISIL)")
+	if inc == nil || len(inc.Perpetrators) != 1 || inc.Perpetrators[0].GTDName != "Islamic State of Iraq and the Levant (ISIL)" {
+		t.Errorf("second group after Unknown: %+v", inc)
+	}
+	for _, tc := range []struct {
+		cells []string
+		note  string
+	}{
+		{[]string{"gname=ISIL", "claimed=1", "claimmode=3"}, "GTD claim mode 3."},
+		{[]string{"gname=ISIL", "claimed=1", "claimmode=0"}, ""},
+		{[]string{"gname=ISIL", "claimed=1"}, ""},
+	} {
+		inc, problems := row(t, tc.cells...)
+		if inc == nil || len(problems) > 0 || len(inc.Perpetrators) != 1 || inc.Perpetrators[0].Note != tc.note {
+			t.Errorf("%v: %+v %v, want note %q", tc.cells, inc, problems, tc.note)
+		}
+	}
+}
+
+// TestShortRowGet: a row shorter than the header reads as blank in the columns it lacks.
+func TestShortRowGet(t *testing.T) {
+	rd, err := gtd.NewReader(strings.NewReader("eventid,iyear,imonth,iday,country_txt,gname\n201603220001,2016\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rd.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Get("iyear") + "|" + r.Get("imonth") + "|" + r.Get("gname"); got != "2016||" {
+		t.Errorf("cells %q, want 2016 and blanks", got)
+	}
+}
