@@ -149,7 +149,10 @@ run_package() {
 
 	local commit dirty=0 start end status=0
 	commit=$(git -C "$REPO_ROOT" rev-parse HEAD)
-	git -C "$REPO_ROOT" diff --quiet HEAD -- "$dir" || dirty=1
+	# Dirty: a Go file of the package or of what its tests import differs from the commit.
+	local d specs=()
+	while read -r d; do if [ "$d" = . ]; then specs+=(":(glob)*.go"); else specs+=(":(glob)$d/*.go"); fi; done < <(cd "$work" && find . -name '*.go' -printf '%h\n' | sed 's|^\./||; s|^\.$|.|' | sort -u)
+	[ -z "$(git -C "$REPO_ROOT" status --porcelain --untracked-files=all -- "${specs[@]}")" ] || dirty=1
 	echo "mutants: $name ($dir${mutate:+: $mutate}) at ${commit:0:12}$([ $dirty = 1 ] && echo ' with uncommitted changes')"
 	start=$(date +%s)
 	(cd "$work/$dir" && GOFLAGS=$goflags nice -n "$NICE" timeout "$TIMEOUT" "$GREMLINS" "${args[@]}" "$work/$dir") >"$OUT/$name.log" 2>&1 || status=$?
