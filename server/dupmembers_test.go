@@ -28,10 +28,10 @@ func (c *searchCounter) Search(ctx context.Context, text string, kinds []inciden
 
 // TestDuplicateMembersAreRefused: a body (or a GET's variables) that names a member twice is
 // refused with 400 BAD_REQUEST naming the member, logged at warn, and nothing runs: encoding/json
-// keeps the last of the two, so the checks would see one document and gqlgen run another. Names
-// that differ only in case count as one at the body's top level, since gqlgen reads them so.
-// Each case has its control: the same request with the second member given a distinct name is
-// answered 200 and runs its search.
+// keeps the last of the two, so the checks would see one document and gqlgen run another. So is
+// a top-level member that is query, operationName, variables or extensions in another case,
+// which gqlgen reads as that member. Each case has its control: the same request with the
+// member given a distinct name (or its own spelling) is answered 200 and runs its search.
 func TestDuplicateMembersAreRefused(t *testing.T) {
 	db := seededDB(t)
 	counter := &searchCounter{DB: db}
@@ -66,14 +66,26 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 			post(`{"query":"{ __typename }","\u0071uery":"` + search + `"}`),
 			post(`{"query":"` + search + `","\u0071uery2":"{ __typename }"}`),
 			`names the member "query" twice`},
-		{"query in another case",
+		{"query beside QUERY",
 			post(`{"query":"{ __typename }","QUERY":"` + search + `"}`),
 			post(`{"query":"` + search + `","QUERY2":"{ __typename }"}`),
-			`names the member "query" twice (as "query" and "QUERY", which are read as one)`},
-		{"variables with a long s",
+			`the request body has a member "QUERY": names are case-sensitive, send "query"`},
+		{"variables beside variables with a long s",
 			post(withVarQ + `,"variables":{"t":"Daesh"},"variable\u017f":{"t":"ISIS"}}`),
 			post(withVarQ + `,"variables":{"t":"Daesh"},"variable\u017f2":{"t":"ISIS"}}`),
-			`names the member "variables" twice (as "variables" and "variableſ"`},
+			`has a member "variableſ": names are case-sensitive, send "variables"`},
+		{"variables alone in another case",
+			post(withVarQ + `,"vAriABles":{"t":"Daesh"}}`),
+			post(withVarQ + `,"variables":{"t":"Daesh"}}`),
+			`has a member "vAriABles": names are case-sensitive, send "variables"`},
+		{"variables in another case, a string",
+			post(`{"query":"` + search + `","vAriABles":""}`),
+			post(`{"query":"` + search + `","vAriABles2":""}`),
+			`has a member "vAriABles"`},
+		{"operationName in another case",
+			post(`{"query":"query A { __typename } query B ` + search + `","operationName":"B","OperationName":"A"}`),
+			post(`{"query":"query A { __typename } query B ` + search + `","operationName":"B"}`),
+			`has a member "OperationName": names are case-sensitive, send "operationName"`},
 		{"operationName twice",
 			post(`{"query":"query A { __typename } query B ` + search + `","operationName":"A","operationName":"B"}`),
 			post(`{"query":"query A { __typename } query B ` + search + `","operationName":"B","operationName2":"A"}`),

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/rs/zerolog"
@@ -144,8 +143,8 @@ func checkGET(r *http.Request, maxQuery int) *requestError {
 			if err := json.Unmarshal([]byte(v), &m); err != nil {
 				return badRequest("the %s parameter must be a JSON object", name)
 			}
-			if first, second, where := duplicateMember([]byte(v), false); first != "" {
-				return badRequest("the %s parameter %s: send each member once", name, namesTwice(first, second, where))
+			if member, where := duplicateMember([]byte(v)); member != "" {
+				return badRequest("the %s parameter %s: send each member once", name, namesTwice(member, where))
 			}
 		}
 	}
@@ -254,8 +253,11 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, badRequest("the request body holds more than one JSON value")
 	}
-	if first, second, where := duplicateMember(body, true); first != "" {
-		return nil, badRequest("the request body %s: send each member once", namesTwice(first, second, where))
+	if name, where := duplicateMember(body); name != "" {
+		return nil, badRequest("the request body %s: send each member once", namesTwice(name, where))
+	}
+	if name, member := miscasedMember(members); name != "" {
+		return nil, badRequest("the request body has a member %q: names are case-sensitive, send %q", name, member)
 	}
 	raw, ok := members["query"]
 	if !ok || isNull(raw) {
@@ -283,77 +285,46 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 }
 
 // duplicateMember finds the first member that an object in the JSON text names a second time:
-// its name as first and as second spelled, and the JSON Pointer of the object ("" for the
-// outermost). first is "" when no name repeats; text must be valid JSON. encoding/json keeps the
-// last of two members of one name, so a body that named query twice would show one document to
-// the checks here and run the other: every decoder down the line must see what they saw. jsontext
-// refuses a repeated name at any depth by itself. With foldOuter, names of the outermost object
-// that differ only in case count as one as well: gqlgen decodes the body into a struct, and
-// encoding/json matches a struct's fields without regard to case ("QUERY" is read as query).
-func duplicateMember(text []byte, foldOuter bool) (first, second, where string) {
+// its name, and the JSON Pointer of the object ("" for the outermost). name is "" when no name
+// repeats; text must be valid JSON. encoding/json keeps the last of two members of one name, so
+// a body that named query twice would show one document to the checks here and run the other:
+// every decoder down the line must see what they saw. jsontext refuses a repeated name at any
+// depth as it reads.
+func duplicateMember(text []byte) (name, where string) {
 	// encoding/json took the text with invalid UTF-8 in it (as U+FFFD), so this reader does too.
-	dec := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true))
-	if !foldOuter {
-		_, err := dec.ReadValue()
-		return duplicateIn(err)
-	}
-	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
-		return duplicateIn(err)
-	}
-	seen := map[string]string{} // folded name → the spelling read first
-	for dec.PeekKind() == '"' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return duplicateIn(err)
-		}
-		name := tok.String()
-		key := foldKey(name)
-		if spelled, ok := seen[key]; ok {
-			return spelled, name, ""
-		}
-		seen[key] = name
-		if err := dec.SkipValue(); err != nil {
-			return duplicateIn(err)
-		}
-	}
-	return "", "", ""
-}
-
-// duplicateIn says which member a jsontext error found named twice, if that is the error.
-func duplicateIn(err error) (first, second, where string) {
+	_, err := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true)).ReadValue()
 	var serr *jsontext.SyntacticError
 	if !errors.Is(err, jsontext.ErrDuplicateName) || !errors.As(err, &serr) {
-		return "", "", ""
+		return "", ""
 	}
-	name := serr.JSONPointer.LastToken()
-	return name, name, string(serr.JSONPointer.Parent())
-}
-
-// foldKey maps a name to a key that two names share exactly when strings.EqualFold holds for them
-// (each rune replaced by the least rune of its simple case folding orbit), as encoding/json
-// compares names with struct fields.
-func foldKey(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
-	}
-	return b.String()
+	return serr.JSONPointer.LastToken(), string(serr.JSONPointer.Parent())
 }
 
 // namesTwice says which member a JSON text names twice, for messages.
-func namesTwice(first, second, where string) string {
-	s := fmt.Sprintf("names the member %q twice", first)
-	if second != first {
-		s += fmt.Sprintf(" (as %q and %q, which are read as one)", first, second)
-	}
+func namesTwice(name, where string) string {
+	s := fmt.Sprintf("names the member %q twice", name)
 	if where != "" {
 		s += " in the object at " + where
 	}
 	return s
+}
+
+// paramsMembers are the members of a body that gqlgen reads (graphql.RawParams).
+var paramsMembers = []string{"query", "operationName", "variables", "extensions"}
+
+// miscasedMember returns a member name of the body that is one of paramsMembers in another case
+// (with the member it stands for), "" if there is none. gqlgen decodes the body into a struct,
+// and encoding/json matches a struct's fields without regard to case: "QUERY" or "vAriABles"
+// would be read as query or variables, past the checks here, which read names as spelled.
+func miscasedMember(members map[string]json.RawMessage) (name, member string) {
+	for n := range members {
+		for _, m := range paramsMembers {
+			if n != m && strings.EqualFold(n, m) && (name == "" || n < name) {
+				name, member = n, m
+			}
+		}
+	}
+	return name, member
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
