@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -535,9 +536,31 @@ func TestCuratedItemsJoinTheTimeView(t *testing.T) {
 }
 
 // Correcting an organisation's founding date re-bounds its relationships in the time view, and
-// a seed reload keeps them bounded by the corrected date.
+// a seed reload keeps them bounded by the corrected date. Negative control: the reload through
+// a store whose load leaves curated entities' dates out of its time view (the files' dates
+// bound the relationships, as the load did before) must fail the check.
 func TestCorrectedDatesReboundRelationships(t *testing.T) {
+	if fault := reloadKeepsCorrectedDates(t, nil); fault != "" {
+		t.Error(fault)
+	}
+	t.Run("negative control: the load's time view from the files alone", func(t *testing.T) {
+		filesOnly := &sabotage{from: "MATCH (n:Entity) WHERE n.origin = $curation", to: "MATCH (n:Entity) WHERE false AND n.origin = $curation"}
+		if reloadKeepsCorrectedDates(t, filesOnly) == "" {
+			t.Error("a load that bounds relationships by the files' dates passes the check")
+		}
+		mustHaveApplied(t, filesOnly)
+	})
+}
+
+// reloadKeepsCorrectedDates corrects IS-K's founding date, reloads the seed (through a store
+// sabotaged by s when it is set) and returns what is wrong with its affiliation's time view
+// afterwards ("": nothing).
+func reloadKeepsCorrectedDates(t *testing.T, s *sabotage) string {
 	db := curated(t)
+	loader := db
+	if s != nil {
+		loader = sabotagedStore(t, s)
+	}
 	ctx := context.Background()
 	heldIn := func(at incidentgraph.PartialDate) bool {
 		rels, err := db.FindRelationships(ctx, []string{isk}, incidentgraph.RelationshipFilter{ValidAt: at}, 500)
@@ -555,12 +578,13 @@ func TestCorrectedDatesReboundRelationships(t *testing.T) {
 	if heldIn("2016") || !heldIn("2020") {
 		t.Fatalf("after founding moved to 2019: holds in 2016 %v (want false), in 2020 %v (want true)", heldIn("2016"), heldIn("2020"))
 	}
-	if _, err := db.Load(ctx, mustSeed(t)); err != nil {
+	if _, err := loader.Load(ctx, mustSeed(t)); err != nil {
 		t.Fatal(err)
 	}
 	if heldIn("2016") {
-		t.Fatal("a seed reload re-bounded the relationship by the seed's founding date, not the corrected one")
+		return "a seed reload re-bounded the relationship by the seed's founding date, not the corrected one"
 	}
+	return ""
 }
 
 func mustSeed(t *testing.T) *incidentgraph.Dataset {
@@ -615,25 +639,49 @@ func TestGTDImportKeepsCuratedWork(t *testing.T) {
 }
 
 // Merging two loaded entities survives a seed reload: the duplicate is not recreated and its
-// moved relationships stay on the survivor (the files still name the duplicate).
+// moved relationships stay on the survivor (the files still name the duplicate). Negative
+// control: the reload through a store whose load does not look for redirects must fail.
 func TestSeedReloadAfterMergingLoadedEntities(t *testing.T) {
+	for _, f := range reloadAfterMergeFaults(t, nil) {
+		t.Error(f)
+	}
+	t.Run("negative control: the load's redirect check taken out", func(t *testing.T) {
+		noCheck := &sabotage{from: "WITH row WHERE NOT EXISTS { MATCH (:Redirect {id: row.id}) }", to: "WITH row"}
+		faults := reloadAfterMergeFaults(t, noCheck)
+		if len(faults) == 0 {
+			t.Error("a load that recreates merged-away entities passes the checks")
+		}
+		t.Logf("the checks catch it: %q", faults)
+		mustHaveApplied(t, noCheck)
+	})
+}
+
+// reloadAfterMergeFaults merges a loaded entity into another, reloads the seed (through a store
+// sabotaged by s when it is set) and returns what went other than it should.
+func reloadAfterMergeFaults(t *testing.T, s *sabotage) []string {
 	db := curated(t)
+	loader := db
+	if s != nil {
+		loader = sabotagedStore(t, s)
+	}
 	ctx := context.Background()
 	const dup = "islamic-state-east-asia-province"
 	if _, err := db.MergeEntities(ctx, curator("ann"), isk, dup, 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Load(ctx, mustSeed(t)); err != nil {
-		t.Fatalf("reload after a merge: %v", err)
+	if _, err := loader.Load(ctx, mustSeed(t)); err != nil {
+		return []string{fmt.Sprintf("reload after a merge: %v", err)}
 	}
+	var faults []string
 	if es, err := db.FindEntitiesByIDs(ctx, []string{dup}); err != nil || len(es) != 0 {
-		t.Fatalf("the reload brought the duplicate back: %v %v", es, err)
+		faults = append(faults, fmt.Sprintf("the reload brought the duplicate back: %v %v", entityIDs(es), err))
 	}
 	rels, err := db.FindRelationships(ctx, []string{isk}, incidentgraph.RelationshipFilter{}, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(rels[isk], func(r *incidentgraph.Relationship) bool { return r.ID == iseapAffilate && r.FromID == isk }) {
-		t.Fatal("the duplicate's affiliation is not on the survivor after the reload")
+		faults = append(faults, "the duplicate's affiliation is not on the survivor after the reload")
 	}
+	return faults
 }

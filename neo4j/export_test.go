@@ -38,3 +38,7 @@ func GuardTextForTest(q string) error {
 	_, err := guardText(q, nil)
 	return err
 }
+
+// KeepSecretsForTest makes db's record of statements for Warm keep every parameter as it was
+// sent, secrets included: the negative control of the check that it keeps none.
+func KeepSecretsForTest(db *DB) { db.hot.secrets = nil }

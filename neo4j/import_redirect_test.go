@@ -2,6 +2,7 @@ package neo4j_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -244,9 +245,32 @@ func TestImportGTDRedirectLookupsSeek(t *testing.T) {
 }
 
 // A loop of redirects, which no merge makes, stops the import with a conflict that names the
-// id, and nothing is written; with the loop mended (the control) the same rows import.
+// id, and nothing is written; with the loop mended the same rows import. The negative control
+// runs the same checks with the store's hop bound taken out of its redirect lookup (the
+// lookup then takes an id of the loop for the survivor): they must fail.
 func TestImportGTDRefusesARedirectLoop(t *testing.T) {
+	if faults := redirectLoopFaults(t, nil); len(faults) > 0 {
+		t.Error(strings.Join(faults, "\n"))
+	}
+	t.Run("negative control: the hop bound ignored", func(t *testing.T) {
+		noBound := &sabotage{from: "IS NOT NULL AS tooLong", to: "IS NULL AND false AS tooLong"}
+		faults := redirectLoopFaults(t, noBound)
+		if len(faults) == 0 {
+			t.Error("with the hop bound ignored, a loop of redirects passes the checks")
+		}
+		t.Logf("the checks catch it:\n%s", strings.Join(faults, "\n"))
+		mustHaveApplied(t, noBound)
+	})
+}
+
+// redirectLoopFaults makes a loop of redirects, imports rows that name an id in it through the
+// store (through a sabotaged one when s is set), and returns what went other than it should.
+func redirectLoopFaults(t *testing.T, s *sabotage) []string {
 	db := curated(t)
+	importer := db
+	if s != nil {
+		importer = sabotagedStore(t, s)
+	}
 	ctx := context.Background()
 	const group = "gtd-group-maute-group"
 	incs := sampleRows(t, "201705230001")
@@ -259,18 +283,21 @@ func TestImportGTDRefusesARedirectLoop(t *testing.T) {
 		}
 	}
 	set(`MATCH (r:Redirect {id: $id}) SET r.to = 'loop-a' CREATE (:Redirect {id: 'loop-a', to: $id})`)
+	var faults []string
 	before := fingerprint(t, db)
-	_, err := db.ImportGTD(ctx, slices.Values(incs), neo4j.ImportOptions{})
-	mustCode(t, err, incidentgraph.ECONFLICT)
-	if !strings.Contains(err.Error(), group) || !strings.Contains(err.Error(), "redirects") {
-		t.Errorf("the loop's error: %v", err)
+	_, err := importer.ImportGTD(ctx, slices.Values(incs), neo4j.ImportOptions{})
+	if code := incidentgraph.ErrorCode(err); code != incidentgraph.ECONFLICT || !strings.Contains(err.Error(), group) || !strings.Contains(err.Error(), "redirects") {
+		faults = append(faults, fmt.Sprintf("importing through a loop of redirects: %v (%s), want a conflict naming %s", err, code, group))
 	}
 	if fingerprint(t, db) != before {
-		t.Error("an import stopped by a loop of redirects wrote something")
+		faults = append(faults, "an import stopped by a loop of redirects wrote something")
 	}
 	set(`MATCH (r:Redirect {id: $id}) SET r.to = 'islamic-state-east-asia-province'`)
-	mustImport(t, db, incs, neo4j.ImportOptions{})
-	if es, err := db.FindEntitiesByIDs(ctx, []string{group}); err != nil || len(es) != 0 {
-		t.Errorf("%s is back: %v (%v)", group, entityIDs(es), err)
+	if _, err := importer.ImportGTD(ctx, slices.Values(incs), neo4j.ImportOptions{}); err != nil {
+		faults = append(faults, fmt.Sprintf("the rows after the loop was mended: %v", err))
 	}
+	if es, err := db.FindEntitiesByIDs(ctx, []string{group}); err != nil || len(es) != 0 {
+		faults = append(faults, fmt.Sprintf("%s is back: %v (%v)", group, entityIDs(es), err))
+	}
+	return faults
 }

@@ -340,7 +340,12 @@ type patternCheck struct {
 
 func checkPatterns(t *testing.T, db *neo4j.DB, ids []string, pcs []patternCheck, extra ...derivedCheck) {
 	t.Helper()
-	var checks, withRetracted []derivedCheck
+	checks, withRetracted := patternChecks(t, db, pcs, extra...)
+	checkRetraction(t, db, ids, checks, withRetracted)
+}
+
+// patternChecks makes the checks of pcs, and extra, for checkRetraction.
+func patternChecks(t *testing.T, db *neo4j.DB, pcs []patternCheck, extra ...derivedCheck) (checks, withRetracted []derivedCheck) {
 	for _, pc := range pcs {
 		checks = append(checks, derivedCheck{pc.pattern + " " + pc.row, func() bool {
 			return patternHas(t, db, pc.pattern, pc.args, pc.cols, pc.row)
@@ -349,7 +354,7 @@ func checkPatterns(t *testing.T, db *neo4j.DB, ids []string, pcs []patternCheck,
 			return patternHas(t, db, pc.pattern, withRetractedArgs(pc.args), pc.cols, pc.row)
 		}})
 	}
-	checkRetraction(t, db, ids, append(checks, extra...), withRetracted)
+	return append(checks, extra...), withRetracted
 }
 
 // curatedWithPatterns is the seeded test database ready for curation, with the shipped
@@ -373,12 +378,61 @@ const (
 // TestPatternsLeaveRetractedAssertionsOut: a curator's retraction takes an assertion out of every
 // saved pattern that matched it, as it does out of every other read; includeRetracted brings it
 // back. Each row below is asked while the link stands (the control), then after the retraction.
+//
+// Negative control: the same checks against the store with every pattern's condition on
+// retracted assertions defeated ($includeRetracted OR ... made true): each of the 14 must fail.
 func TestPatternsLeaveRetractedAssertionsOut(t *testing.T) {
-	contradicts := strings.Split(contradictsCols, "|")
-	t.Run("an attribution", func(t *testing.T) {
+	for _, c := range patternRetractions {
+		t.Run(c.name, func(t *testing.T) {
+			db := curatedWithPatterns(t)
+			c.run(t, db, func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool {
+				checkPatterns(t, db, ids, pcs, extra...)
+				return true
+			})
+		})
+	}
+	t.Run("negative control: the conditions defeated", func(t *testing.T) {
+		defeated := &sabotage{from: "$includeRetracted OR", to: "true OR $includeRetracted OR"}
+		total := 0
+		for _, c := range patternRetractions {
+			t.Run(c.name, func(t *testing.T) {
+				curated(t)
+				db := sabotagedStore(t, defeated)
+				ps, err := patterns.Read(patterns.Embedded())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := db.UsePatterns(context.Background(), ps); err != nil {
+					t.Fatal(err)
+				}
+				c.run(t, db, func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool {
+					checks, withRetracted := patternChecks(t, db, pcs, extra...)
+					mustFailEach(t, retractionFaults(t, db, ids, checks, withRetracted), checks)
+					total += len(checks)
+					return false // what the case checks further is about the shipped patterns
+				})
+			})
+		}
+		if total != 14 {
+			t.Errorf("%d checks, want 14", total)
+		}
+		mustHaveApplied(t, defeated)
+	})
+}
+
+// patternRetraction is one case of TestPatternsLeaveRetractedAssertionsOut: run hands its
+// links and rows to check, and goes on with further checks of the shipped store only if check
+// says so.
+type patternRetraction struct {
+	name string
+	run  func(t *testing.T, db *neo4j.DB, check func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool)
+}
+
+var patternRetractions = []patternRetraction{
+	{"an attribution", func(t *testing.T, db *neo4j.DB, check func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool) {
 		// The anonymous U.S. official's attribution of the Moscow attack to IS-K.
-		db := curatedWithPatterns(t)
-		checkPatterns(t, db, []string{moscowByISK}, []patternCheck{
+		contradicts := strings.Split(contradictsCols, "|")
+		if !check([]string{moscowByISK}, []patternCheck{
 			{"claimed-vs-attributed", nil, []string{"incident", "claimant", "attributedTo", "attributedBy"},
 				moscow + "|" + is + "|" + isk + "|us-official-anonymous"},
 			{"contradicting-assertions", map[string]any{"incident": moscow}, contradicts,
@@ -389,18 +443,20 @@ func TestPatternsLeaveRetractedAssertionsOut(t *testing.T) {
 				is + "|" + isk + "|" + moscow + "|ATTRIBUTED_TO"},
 			{"network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "actor", "tieType", "tieAssertedBy"},
 				moscow + "|" + isk + "|ATTRIBUTED_TO|us-official-anonymous"},
-		})
+		}) {
+			return
+		}
 		// The other assertions about the attack stay: the U.S. attribution to IS, IS's own claim.
 		if !patternHas(t, db, "asserted-by", map[string]any{"party": "united-states"}, []string{"type", "to"}, "ATTRIBUTED_TO|"+is) ||
 			!patternHas(t, db, "network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "actor", "tieType"}, moscow+"|"+is+"|CLAIMED_RESPONSIBILITY_FOR") {
 			t.Error("retracting one attribution took other assertions about the attack out")
 		}
-	})
+	}},
 
-	t.Run("an allegation", func(t *testing.T) {
+	{"an allegation", func(t *testing.T, db *neo4j.DB, check func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool) {
 		// Russia's allegation that Ukraine was behind the Moscow attack, which Ukraine denied.
-		db := curatedWithPatterns(t)
-		checkPatterns(t, db, []string{ukraineAccused}, []patternCheck{
+		contradicts := strings.Split(contradictsCols, "|")
+		check([]string{ukraineAccused}, []patternCheck{
 			{"allegations-later-denied", nil, []string{"accused", "target", "allegedBy", "deniedBy"},
 				"ukraine|" + moscow + "|russia|ukraine-foreign-ministry"},
 			{"contradicting-assertions", map[string]any{"incident": moscow}, contradicts,
@@ -410,29 +466,29 @@ func TestPatternsLeaveRetractedAssertionsOut(t *testing.T) {
 			{"asserted-by", map[string]any{"party": "russia", "status": "ALLEGED"}, []string{"from", "type", "to"},
 				"ukraine|ACCUSED_OF|" + moscow},
 		})
-	})
+	}},
 
-	t.Run("the links that place an attack", func(t *testing.T) {
+	{"the links that place an attack", func(t *testing.T, db *neo4j.DB, check func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool) {
 		// Kabul in Afghanistan (the last link of every chain from the bombing's sites up to the
 		// country) and the Moscow attack at Crocus City Hall.
-		db := curatedWithPatterns(t)
-		checkPatterns(t, db, []string{kabulInAfghanistan, moscowAtCrocus}, []patternCheck{
+		if !check([]string{kabulInAfghanistan, moscowAtCrocus}, []patternCheck{
 			{"affiliates-attacking-in-country", map[string]any{"country": "afghanistan"}, []string{"group", "affiliate", "incident"},
 				is + "|" + isk + "|" + kabul},
 			{"network-attacks-at-venue-kind", map[string]any{"group": is}, []string{"incident", "siteId", "actor", "tieAssertedBy"},
 				moscow + "|crocus-city-hall|" + is + "|united-states"},
-		})
+		}) {
+			return
+		}
 		// Moscow is still in Russia by a link of its own (OCCURRED_IN russia).
 		if !patternHas(t, db, "affiliates-attacking-in-country", map[string]any{"country": "russia"}, []string{"incident"}, moscow) {
 			t.Error("the Moscow attack left Russia with its venue link")
 		}
-	})
+	}},
 
-	t.Run("an affiliation", func(t *testing.T) {
+	{"an affiliation", func(t *testing.T, db *neo4j.DB, check func(ids []string, pcs []patternCheck, extra ...derivedCheck) bool) {
 		// Both of IS-K's affiliation assertions towards the Islamic State: IS-K is no longer in its
 		// network, and, no longer one of its affiliates, its attribution and the Islamic State's
 		// claim of the same attack now contradict each other.
-		db := curatedWithPatterns(t)
 		apart := func(args map[string]any) bool {
 			for _, r := range runPattern(t, db, "contradicting-assertions", args).Rows {
 				pair := []string{fmt.Sprint(r["actor"]), fmt.Sprint(r["otherActor"])}
@@ -442,16 +498,18 @@ func TestPatternsLeaveRetractedAssertionsOut(t *testing.T) {
 			}
 			return true
 		}
-		checkPatterns(t, db, []string{iskAffiliate, iskBranch}, []patternCheck{
+		if !check([]string{iskAffiliate, iskBranch}, []patternCheck{
 			{"affiliates-attacking-in-country", map[string]any{"country": "russia"}, []string{"group", "affiliate", "incident"},
 				is + "|" + isk + "|" + moscow},
 			{"network-attacks-at-venue-kind", map[string]any{"group": is, "placeType": "AIRPORT"}, []string{"incident", "actor"},
 				kabul + "|" + isk},
 		}, derivedCheck{"contradicting-assertions keeps IS and IS-K apart", func() bool {
 			return apart(map[string]any{"incident": moscow})
-		}})
+		}}) {
+			return
+		}
 		if !apart(map[string]any{"incident": moscow, "includeRetracted": true}) {
 			t.Error("contradicting-assertions with includeRetracted pairs IS and IS-K")
 		}
-	})
+	}},
 }

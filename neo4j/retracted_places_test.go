@@ -32,48 +32,70 @@ func inTimelineAt(t *testing.T, db *neo4j.DB, place string, f incidentgraph.Rela
 // Moscow's. With those two links retracted, neither incident is in its country for the incidents
 // list, the timeline or similar incidents' shared places, while the Moscow concert hall attack,
 // which occurred in Russia by a link of its own, still is.
+//
+// Negative control: the same checks against the store with the condition on the chains' links
+// taken out (every link counts, as on the bare `*0..5` chain): each of the six must fail.
 func TestRetractedLocatedInLinksLeaveThePlaceFilters(t *testing.T) {
+	ids := []string{kabulInAfghanistan, moscowInRussia}
 	db := curated(t)
+	checks, standing := placeChecks(t, db)
+	checkRetraction(t, db, ids, checks, standing)
+	t.Run("negative control: the chains' condition taken out", func(t *testing.T) {
+		curated(t)
+		const link = "[located:LOCATED_IN WHERE ($includeRetracted OR located.retractedAt IS NULL)]"
+		up := &sabotage{from: "-" + link + "->{0,5}", to: "-[:LOCATED_IN*0..5]->"}
+		down := &sabotage{from: "<-" + link + "-{0,5}", to: "<-[:LOCATED_IN*0..5]-"}
+		db := sabotagedStore(t, up, down)
+		checks, standing := placeChecks(t, db)
+		mustFailEach(t, retractionFaults(t, db, ids, checks, standing), checks)
+		mustHaveApplied(t, up, down)
+	})
+}
+
+// placeChecks are the place questions that reach Afghanistan and Russia through Kabul's and
+// Moscow's LOCATED_IN links (retracted, they must not), and those that reach them otherwise or
+// with includeRetracted (they still must).
+func placeChecks(t *testing.T, db *neo4j.DB) (checks, standing []derivedCheck) {
 	all := incidentgraph.RelationshipFilter{}
 	withRetracted := incidentgraph.RelationshipFilter{IncludeRetracted: true}
-	checkRetraction(t, db, []string{kabulInAfghanistan, moscowInRussia}, []derivedCheck{
-		{"incidents in Afghanistan", func() bool {
-			return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "afghanistan"}, kabul)
-		}},
-		{"incidents in Russia", func() bool {
-			return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "russia"}, synagoguePlot)
-		}},
-		{"timeline in Afghanistan", func() bool { return inTimelineAt(t, db, "afghanistan", all, kabul) }},
-		{"timeline in Russia", func() bool { return inTimelineAt(t, db, "russia", all, synagoguePlot) }},
-		// The target's places (the plot's sites, up to Russia) and a candidate's (the plot among
-		// the concert hall attack's candidates) follow the same chains.
-		{"similar incidents: the plot's places", func() bool {
-			return similarReason(t, db, synagoguePlot, all, moscow, incidentgraph.ReasonSharedPlace, "russia")
-		}},
-		{"similar incidents: a candidate's places", func() bool {
-			return similarReason(t, db, moscow, all, synagoguePlot, incidentgraph.ReasonSharedPlace, "russia")
-		}},
-	}, []derivedCheck{
-		{"incidents in Kabul (a standing link)", func() bool {
-			return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "kabul"}, kabul)
-		}},
-		{"incidents in Moscow (a standing link)", func() bool {
-			return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "moscow"}, synagoguePlot)
-		}},
-		{"incidents in Russia by a direct link", func() bool {
-			return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "russia"}, moscow)
-		}},
-		{"timeline in Afghanistan with includeRetracted", func() bool {
-			return inTimelineAt(t, db, "afghanistan", withRetracted, kabul)
-		}},
-		{"timeline in Russia with includeRetracted", func() bool {
-			return inTimelineAt(t, db, "russia", withRetracted, synagoguePlot)
-		}},
-		{"similar incidents with includeRetracted", func() bool {
-			return similarReason(t, db, synagoguePlot, withRetracted, moscow, incidentgraph.ReasonSharedPlace, "russia") &&
-				similarReason(t, db, moscow, withRetracted, synagoguePlot, incidentgraph.ReasonSharedPlace, "russia")
-		}},
-	})
+	return []derivedCheck{
+			{"incidents in Afghanistan", func() bool {
+				return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "afghanistan"}, kabul)
+			}},
+			{"incidents in Russia", func() bool {
+				return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "russia"}, synagoguePlot)
+			}},
+			{"timeline in Afghanistan", func() bool { return inTimelineAt(t, db, "afghanistan", all, kabul) }},
+			{"timeline in Russia", func() bool { return inTimelineAt(t, db, "russia", all, synagoguePlot) }},
+			// The target's places (the plot's sites, up to Russia) and a candidate's (the plot among
+			// the concert hall attack's candidates) follow the same chains.
+			{"similar incidents: the plot's places", func() bool {
+				return similarReason(t, db, synagoguePlot, all, moscow, incidentgraph.ReasonSharedPlace, "russia")
+			}},
+			{"similar incidents: a candidate's places", func() bool {
+				return similarReason(t, db, moscow, all, synagoguePlot, incidentgraph.ReasonSharedPlace, "russia")
+			}},
+		}, []derivedCheck{
+			{"incidents in Kabul (a standing link)", func() bool {
+				return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "kabul"}, kabul)
+			}},
+			{"incidents in Moscow (a standing link)", func() bool {
+				return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "moscow"}, synagoguePlot)
+			}},
+			{"incidents in Russia by a direct link", func() bool {
+				return incidentsHave(t, db, incidentgraph.IncidentFilter{Place: "russia"}, moscow)
+			}},
+			{"timeline in Afghanistan with includeRetracted", func() bool {
+				return inTimelineAt(t, db, "afghanistan", withRetracted, kabul)
+			}},
+			{"timeline in Russia with includeRetracted", func() bool {
+				return inTimelineAt(t, db, "russia", withRetracted, synagoguePlot)
+			}},
+			{"similar incidents with includeRetracted", func() bool {
+				return similarReason(t, db, synagoguePlot, withRetracted, moscow, incidentgraph.ReasonSharedPlace, "russia") &&
+					similarReason(t, db, moscow, withRetracted, synagoguePlot, incidentgraph.ReasonSharedPlace, "russia")
+			}},
+		}
 }
 
 // TestPlaceFilterPlansStartFromAnIndex EXPLAINs the statements behind the place-filtered

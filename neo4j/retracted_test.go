@@ -2,7 +2,9 @@ package neo4j_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
@@ -42,20 +44,46 @@ func retract(t *testing.T, db *neo4j.DB, ids ...string) {
 // asks again (none may), then asks the checks that read retracted links on request (each must).
 func checkRetraction(t *testing.T, db *neo4j.DB, ids []string, checks, withRetracted []derivedCheck) {
 	t.Helper()
+	for _, f := range retractionFaults(t, db, ids, checks, withRetracted) {
+		t.Error(f)
+	}
+}
+
+// retractionFaults is checkRetraction's oracle: it returns the checks that fail, one line each,
+// so that a negative control can run it against a broken store and see them fail. A check that
+// does not see the links before the retraction stops the test: its control failed.
+func retractionFaults(t *testing.T, db *neo4j.DB, ids []string, checks, withRetracted []derivedCheck) []string {
+	t.Helper()
 	for _, c := range append(slices.Clone(checks), withRetracted...) {
 		if !c.counts() {
 			t.Fatalf("control: %s does not count the links before they are retracted", c.name)
 		}
 	}
 	retract(t, db, ids...)
+	var faults []string
 	for _, c := range checks {
 		if c.counts() {
-			t.Errorf("%s still counts the retracted links %v", c.name, ids)
+			faults = append(faults, fmt.Sprintf("%s still counts the retracted links %v", c.name, ids))
 		}
 	}
 	for _, c := range withRetracted {
 		if !c.counts() {
-			t.Errorf("%s leaves the retracted links out though it asks for them", c.name)
+			faults = append(faults, fmt.Sprintf("%s leaves the retracted links out though it asks for them", c.name))
+		}
+	}
+	return faults
+}
+
+// mustFailEach is the negative control of a retraction test: against a store whose condition on
+// retracted links is taken out, each of checks must fail (and nothing else).
+func mustFailEach(t *testing.T, faults []string, checks []derivedCheck) {
+	t.Helper()
+	if len(faults) != len(checks) {
+		t.Errorf("%d of %d checks fail with the condition taken out: %q", len(faults), len(checks), faults)
+	}
+	for _, c := range checks {
+		if !slices.ContainsFunc(faults, func(f string) bool { return strings.HasPrefix(f, c.name+" still counts") }) {
+			t.Errorf("%s passes with the condition taken out", c.name)
 		}
 	}
 }

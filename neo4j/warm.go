@@ -24,6 +24,10 @@ var secretParams = map[string]any{"hash": ""}
 // (RunCypher) runs in its own transactions and never passes here.
 type hot struct {
 	stmts *lru.Cache[string, map[string]any]
+	// secrets are the parameters blanked before a statement is kept: secretParams. Only this
+	// package's tests change it (KeepSecretsForTest), for the negative control of the check that
+	// no secret is kept.
+	secrets map[string]any
 }
 
 func newHot() *hot {
@@ -31,7 +35,7 @@ func newHot() *hot {
 	if err != nil {
 		panic(err) // only for a size below 1
 	}
-	return &hot{stmts: c}
+	return &hot{stmts: c, secrets: secretParams}
 }
 
 // remember records one statement the store ran. A text already remembered is only marked as
@@ -43,7 +47,7 @@ func (h *hot) remember(cypher string, params map[string]any) {
 		return
 	}
 	p := maps.Clone(params)
-	for k, blank := range secretParams {
+	for k, blank := range h.secrets {
 		if _, ok := p[k]; ok {
 			p[k] = blank
 		}

@@ -2,6 +2,9 @@ package neo4j_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
@@ -70,8 +73,9 @@ func TestWarmPlansTheStoresOwnStatements(t *testing.T) {
 
 // TestWarmNeverHoldsAnalystsCypherOrSecrets: a question asked through RunCypher is never among
 // the statements Warm plans, and Authenticate's statement is kept without the secret's hash.
-// Negative controls: the same text run through the store's read path is remembered, and the
-// Authenticate statement is found (so the check looked at it).
+// Negative controls: the same text run through the store's read path is remembered, the
+// Authenticate statement is found (so the check looked at it), and a store that keeps its
+// statements' parameters as sent fails the secrets check.
 func TestWarmNeverHoldsAnalystsCypherOrSecrets(t *testing.T) {
 	seeded(t)
 	ctx := context.Background()
@@ -88,20 +92,8 @@ func TestWarmNeverHoldsAnalystsCypherOrSecrets(t *testing.T) {
 	if _, ok := stmts[analysts]; ok {
 		t.Errorf("Warm holds an analyst's Cypher: %q", analysts)
 	}
-	hash := neo4j.HashSecretForTest(secret)
-	sawAuth := false
-	for text, params := range stmts {
-		if _, ok := params["hash"]; ok {
-			sawAuth = true
-		}
-		for k, v := range params {
-			if s, ok := v.(string); ok && (s == secret || s == hash) {
-				t.Errorf("Warm keeps a token's secret or hash in %s of %q", k, text)
-			}
-		}
-	}
-	if !sawAuth {
-		t.Errorf("Authenticate's statement is not remembered: the secrets check saw nothing")
+	for _, f := range warmSecretFaults(stmts, secret) {
+		t.Error(f)
 	}
 	if n, err := db.Warm(ctx); err != nil || n != len(stmts) {
 		t.Errorf("Warm with the hash blanked planned %d of %d (err %v)", n, len(stmts), err)
@@ -114,4 +106,37 @@ func TestWarmNeverHoldsAnalystsCypherOrSecrets(t *testing.T) {
 	if _, ok := neo4j.WarmStatementsForTest(db)[analysts]; !ok {
 		t.Errorf("a text run through the read path is not remembered: the check above proves nothing")
 	}
+
+	// Negative control: a store that keeps the parameters as sent fails the secrets check.
+	keeps := testdb.MustOpen(t)
+	neo4j.KeepSecretsForTest(keeps)
+	if _, err := keeps.Authenticate(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	faults := warmSecretFaults(neo4j.WarmStatementsForTest(keeps), secret)
+	if !slices.ContainsFunc(faults, func(f string) bool { return strings.HasPrefix(f, "Warm keeps a token's secret or hash") }) {
+		t.Errorf("a store that keeps the token's hash passes the secrets check: %q", faults)
+	}
+}
+
+// warmSecretFaults is the secrets check of the statements Warm would plan: Authenticate's is
+// among them, and no parameter holds the token's secret or the hash it is looked up by.
+func warmSecretFaults(stmts map[string]map[string]any, secret string) []string {
+	var faults []string
+	hash := neo4j.HashSecretForTest(secret)
+	sawAuth := false
+	for text, params := range stmts {
+		if _, ok := params["hash"]; ok {
+			sawAuth = true
+		}
+		for k, v := range params {
+			if s, ok := v.(string); ok && (s == secret || s == hash) {
+				faults = append(faults, fmt.Sprintf("Warm keeps a token's secret or hash in %s of %q", k, text))
+			}
+		}
+	}
+	if !sawAuth {
+		faults = append(faults, "Authenticate's statement is not remembered: the secrets check saw nothing")
+	}
+	return faults
 }
