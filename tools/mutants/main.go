@@ -259,6 +259,12 @@ func commit(p *pkgResult) string {
 	if p.Meta["dirty"] == "1" {
 		c += " + uncommitted changes"
 	}
+	if r := p.Meta["rechecked"]; r != "" && r != p.Meta["commit"] {
+		if len(r) > 12 {
+			r = r[:12]
+		}
+		c += ", survivors rechecked with the tests of " + r
+	}
 	return c
 }
 
@@ -282,6 +288,10 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 	fmt.Fprintf(w, "times the unmutated tests' time (at least 30 s), so that a loaded machine neither\n")
 	fmt.Fprintf(w, "passes a survivor off as a timeout nor the reverse; *timed out* counts those that still ran\n")
 	fmt.Fprintf(w, "past it.\n\n")
+	fmt.Fprintf(w, "Gremlins counts the condition of a `switch` case as not covered even when tests run it (it\n")
+	fmt.Fprintf(w, "matches mutants against the coverage profile's statement blocks, and a case's expression lies\n")
+	fmt.Fprintf(w, "outside them), so switch-heavy files show more not-covered mutants than their tests leave\n")
+	fmt.Fprintf(w, "unrun; those mutants are neither run nor scored.\n\n")
 	fmt.Fprintf(w, "Where only some files of a package are mutated, only the tests in the named test files run\n")
 	fmt.Fprintf(w, "(a `-run` pattern of their functions): those of the package's tests that check the code under\n")
 	fmt.Fprintf(w, "mutation, against a Neo4j of the run's own. Times are wall-clock on the 2-core development\n")
