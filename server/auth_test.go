@@ -328,13 +328,38 @@ func TestCrossOriginClientsMaySendATokenAndReadARefusal(t *testing.T) {
 // answers (one starting after a restart, or hung) costs the request its time limit, then a coded
 // 503, never a request held for ever: the request's deadline covers authentication, not only the
 // GraphQL operation. The reliability fault run found two requests waiting there past their limit.
-// Control: before the stall the same kind of request, with another token, is served.
+// Controls: before the stall the same kind of request, with another token, is served; and a
+// server whose time limit does not cover the token lookup gives no answer in three times the
+// limit (so the answer below is the deadline's doing).
 func TestSilentDatabaseDuringAuthenticationIsBounded(t *testing.T) {
-	f := newAuthFixture(t)
-	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
 	cfg := DefaultConfig()
 	cfg.RequestTimeout = 3 * time.Second
 	cfg.FailFast = false // the breaker is not what answers here
+	// The client waits far longer than the request's limit: an answer must come from the server.
+	a, answered := stalledAuthentication(t, cfg, 20*cfg.RequestTimeout)
+	if !answered {
+		t.Fatalf("no answer %v after the request, whose limit is %v: the token lookup is not bounded", 20*cfg.RequestTimeout, cfg.RequestTimeout)
+	}
+	if a.status != http.StatusServiceUnavailable || a.code() != incidentgraph.EUNAVAIL || a.message() == "internal error" {
+		t.Errorf("token check with Neo4j silent: status %d, code %q, message %q; want 503 UNAVAILABLE", a.status, a.code(), a.message())
+	}
+	t.Run("negative control: the token lookup outside the time limit", func(t *testing.T) {
+		cfg := cfg
+		cfg.hooks.noAuthDeadline = true
+		if a, answered := stalledAuthentication(t, cfg, 3*cfg.RequestTimeout); answered {
+			t.Errorf("without the deadline on the token lookup the request was answered (%d %q): the stall does not hold it", a.status, a.code())
+		}
+	})
+}
+
+// stalledAuthentication serves a seeded database through a proxy with cfg, checks a request is
+// served, stalls Neo4j's answers, and waits up to wait for the answer to a request with another
+// token; answered is false when none came. The request still held is let go (the proxy cut)
+// before it returns.
+func stalledAuthentication(t *testing.T, cfg Config, wait time.Duration) (a *authAnswer, answered bool) {
+	t.Helper()
+	f := newAuthFixture(t)
+	p, db := testdb.OpenThroughProxy(t, 2*time.Second)
 	ts := httptest.NewServer(NewServer(zerolog.New(io.Discard), cfg, Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}))
 	defer ts.Close()
 	const search = `{ search(text: "Daesh", first: 1) { id } }`
@@ -342,17 +367,42 @@ func TestSilentDatabaseDuringAuthenticationIsBounded(t *testing.T) {
 		t.Fatalf("before the stall: status %d, errors %v", a.status, a.Errors)
 	}
 	p.Stall()
-	// The client waits far longer than the request's limit: an answer must come from the server.
-	done := make(chan *authAnswer, 1)
-	go func() { done <- authPost(t, ts.URL+"/graphql", f.headers["analyst"], search) }()
-	select {
-	case a := <-done:
-		if a.status != http.StatusServiceUnavailable || a.code() != incidentgraph.EUNAVAIL || a.message() == "internal error" {
-			t.Errorf("token check with Neo4j silent: status %d, code %q, message %q; want 503 UNAVAILABLE", a.status, a.code(), a.message())
-		}
-	case <-time.After(20 * cfg.RequestTimeout):
-		t.Fatalf("no answer %v after the request, whose limit is %v: the token lookup is not bounded", 20*cfg.RequestTimeout, cfg.RequestTimeout)
+	type result struct {
+		status int
+		body   []byte
+		err    error
 	}
+	done := make(chan result, 1)
+	go func() {
+		body, _ := json.Marshal(map[string]any{"query": search})
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", f.headers["analyst"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		done <- result{resp.StatusCode, b, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+		answered = true
+	case <-time.After(wait):
+		p.Cut() // lets the held request go, so that the server can close
+		r = <-done
+	}
+	if r.err != nil {
+		t.Fatalf("the request with Neo4j silent: %v", r.err)
+	}
+	a = &authAnswer{status: r.status}
+	if err := json.Unmarshal(r.body, a); err != nil {
+		t.Fatalf("status %d, body %q is not JSON: %v", r.status, r.body, err)
+	}
+	return a, answered
 }
 
 func TestLostDatabaseDuringAuthenticationIsUnavailable(t *testing.T) {

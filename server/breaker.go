@@ -30,6 +30,9 @@ type outage struct {
 	probeTimeout time.Duration
 	warmTimeout  time.Duration // 0: no warm-up
 	log          zerolog.Logger
+	// closeBeforeWarmUp, set only by tests (Config.hooks), closes the breaker before the warm-up:
+	// the negative control of the check that requests wait for it.
+	closeBeforeWarmUp bool
 
 	mu      sync.Mutex
 	down    bool
@@ -86,6 +89,9 @@ func (o *outage) answered() {
 	}
 	ch := make(chan struct{})
 	o.warming = ch
+	if o.closeBeforeWarmUp {
+		o.down = false
+	}
 	o.mu.Unlock()
 
 	// Not the caller's context: the probing request or readiness check may give up, but the

@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,88 +143,103 @@ func (p pingOnly) Ping(ctx context.Context) error { return p.db.Ping(ctx) }
 // breaker has it plan its recent statements before closing; during that warm-up requests still
 // get 503 UNAVAILABLE with Retry-After at once and /readyz has not said ready; after it,
 // /readyz says ready, requests are served, and the log says how many statements were warmed.
-// Negative control: with a database that cannot warm, the same readiness check closes the
-// breaker at once, so the 503 during the warm-up is the warm-up's doing.
+// Negative controls, the same checks: with a database that cannot warm the breaker closes at
+// once (so the 503 during the warm-up is the warm-up's doing), and a breaker that closes before
+// its warm-up fails them.
 func TestOutageWarmsThePlanCacheBeforeServing(t *testing.T) {
 	seededDB(t)
-	const q = `{ entity(id: "islamic-state") { name } }`
-	for _, warm := range []bool{true, false} {
-		name := "warm-up"
-		if !warm {
-			name = "negative control: a database that cannot warm"
-		}
-		t.Run(name, func(t *testing.T) {
-			w, db := newWire(t)
-			gate := &gatedWarmer{DB: db, started: make(chan struct{}, 1), release: make(chan struct{})}
-			var pinger server.Pinger = gate
-			if !warm {
-				pinger = pingOnly{db}
-			}
-			cfg := server.DefaultConfig()
-			cfg.ProbeInterval = time.Hour // no request probes: /readyz ends the outage
-			cfg.WarmTimeout = time.Minute // a bound the test never reaches: the gate decides
-			ts := newConfiguredServer(t, cfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: pinger})
-			if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
-				t.Fatalf("before the outage: %d %s", a.status, a.body)
-			}
-			w.Cut()
-			if got := ts.readyz(t); got != http.StatusServiceUnavailable {
-				t.Fatalf("readyz with Neo4j gone: %d", got)
-			}
-			w.Restore()
-			ready := make(chan int, 1)
-			go func() {
-				resp, err := http.Get(ts.URL + "/readyz")
-				if err != nil {
-					ready <- -1
-					return
-				}
-				resp.Body.Close()
-				ready <- resp.StatusCode
-			}()
-			if !warm {
-				if got := <-ready; got != 200 {
-					t.Fatalf("readyz with Neo4j back: %d", got)
-				}
-				if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
-					t.Fatalf("without a warm-up the breaker did not close at once: %d %s", a.status, a.body)
-				}
-				return
-			}
-			select {
-			case <-gate.started: // the readiness check found Neo4j back and the warm-up began
-			case got := <-ready:
-				t.Fatalf("readyz answered %d with Neo4j back and no warm-up begun", got)
-			}
-			before, dialsBefore := w.bytesSent(), w.dials.Load()
-			a := ts.send(t, "", q, nil)
-			sent, dials := w.bytesSent()-before, w.dials.Load()-dialsBefore
-			if a.status != http.StatusServiceUnavailable || a.code(t) != incidentgraph.EUNAVAIL || a.header.Get("Retry-After") == "" || sent != 0 || dials != 0 {
-				t.Errorf("during the warm-up: %d %s, Retry-After %q, %d bytes sent, %d dials; want 503 UNAVAILABLE at once", a.status, a.body, a.header.Get("Retry-After"), sent, dials)
-			}
-			select {
-			case got := <-ready:
-				t.Fatalf("readyz answered %d before the warm-up ended", got)
-			default:
-			}
-			// Another readiness check meanwhile (an orchestrator's next poll) answers at once:
-			// not ready, and it starts no second warm-up.
-			if got := ts.readyz(t); got != http.StatusServiceUnavailable {
-				t.Errorf("a second readyz during the warm-up: %d, want 503", got)
-			}
-			close(gate.release)
-			if got := <-ready; got != 200 {
-				t.Fatalf("readyz after the warm-up: %d", got)
-			}
-			if gate.warmed.Load() == 0 {
-				t.Errorf("the warm-up planned nothing, though the server had answered a question")
-			}
-			if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
-				t.Errorf("after the warm-up: %d %s", a.status, a.body)
-			}
-			if !strings.Contains(ts.logs.String(), "plan cache is warmed") || !strings.Contains(ts.logs.String(), `"warmed":`) {
-				t.Errorf("the warm-up is not logged with its count:\n%s", ts.logs.String())
-			}
-		})
+	if faults := warmUpFaults(t, server.DefaultConfig(), true); len(faults) > 0 {
+		t.Error(strings.Join(faults, "\n"))
 	}
+	t.Run("negative control: a database that cannot warm", func(t *testing.T) {
+		// Ready at once, and serving: nothing else holds requests back.
+		faults := warmUpFaults(t, server.DefaultConfig(), false)
+		if len(faults) != 1 || !strings.HasPrefix(faults[0], "readyz answered 200 with Neo4j back and no warm-up begun") {
+			t.Errorf("a breaker that cannot warm: %q, want readyz ready at once and requests served", faults)
+		}
+	})
+	t.Run("negative control: the breaker closing before the warm-up", func(t *testing.T) {
+		faults := warmUpFaults(t, server.WithBreakerClosingBeforeWarmUpForTest(server.DefaultConfig()), true)
+		if len(faults) == 0 {
+			t.Error("a breaker that closes before its warm-up passes the checks")
+		}
+		t.Logf("the checks catch it: %q", faults)
+	})
+}
+
+// warmUpFaults runs an outage and Neo4j's return under a server with cfg, over the real store
+// as a Warmer held by the test (or, when canWarm is false, as a Pinger that cannot warm), and
+// returns the checks of the warm-up that fail.
+func warmUpFaults(t *testing.T, cfg server.Config, canWarm bool) []string {
+	const q = `{ entity(id: "islamic-state") { name } }`
+	w, db := newWire(t)
+	gate := &gatedWarmer{DB: db, started: make(chan struct{}, 1), release: make(chan struct{})}
+	release := sync.OnceFunc(func() { close(gate.release) })
+	defer release()
+	var pinger server.Pinger = gate
+	if !canWarm {
+		pinger = pingOnly{db}
+	}
+	cfg.ProbeInterval = time.Hour // no request probes: /readyz ends the outage
+	cfg.WarmTimeout = time.Minute // a bound the test never reaches: the gate decides
+	ts := newConfiguredServer(t, cfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: pinger})
+	if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
+		t.Fatalf("before the outage: %d %s", a.status, a.body)
+	}
+	w.Cut()
+	if got := ts.readyz(t); got != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with Neo4j gone: %d", got)
+	}
+	w.Restore()
+	ready := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(ts.URL + "/readyz")
+		if err != nil {
+			ready <- -1
+			return
+		}
+		resp.Body.Close()
+		ready <- resp.StatusCode
+	}()
+	var faults []string
+	fault := func(format string, args ...any) { faults = append(faults, fmt.Sprintf(format, args...)) }
+	select {
+	case <-gate.started: // the readiness check found Neo4j back and the warm-up began
+	case got := <-ready:
+		fault("readyz answered %d with Neo4j back and no warm-up begun", got)
+		if a := ts.send(t, "", q, nil); got == 200 && (a.status != 200 || a.code(t) != "") {
+			fault("readyz said ready, and a request then: %d %s", a.status, a.body)
+		}
+		return faults
+	}
+	before, dialsBefore := w.bytesSent(), w.dials.Load()
+	a := ts.send(t, "", q, nil)
+	sent, dials := w.bytesSent()-before, w.dials.Load()-dialsBefore
+	if a.status != http.StatusServiceUnavailable || a.code(t) != incidentgraph.EUNAVAIL || a.header.Get("Retry-After") == "" || sent != 0 || dials != 0 {
+		fault("during the warm-up: %d %s, Retry-After %q, %d bytes sent, %d dials; want 503 UNAVAILABLE at once", a.status, a.body, a.header.Get("Retry-After"), sent, dials)
+	}
+	select {
+	case got := <-ready:
+		fault("readyz answered %d before the warm-up ended", got)
+	default:
+	}
+	// Another readiness check meanwhile (an orchestrator's next poll) answers at once: not
+	// ready, and it starts no second warm-up.
+	if got := ts.readyz(t); got != http.StatusServiceUnavailable {
+		fault("a second readyz during the warm-up: %d, want 503", got)
+	}
+	release()
+	if got := <-ready; got != 200 {
+		t.Fatalf("readyz after the warm-up: %d", got)
+	}
+	if gate.warmed.Load() == 0 {
+		fault("the warm-up planned nothing, though the server had answered a question")
+	}
+	if a := ts.send(t, "", q, nil); a.status != 200 || a.code(t) != "" {
+		fault("after the warm-up: %d %s", a.status, a.body)
+	}
+	if !strings.Contains(ts.logs.String(), "plan cache is warmed") || !strings.Contains(ts.logs.String(), `"warmed":`) {
+		fault("the warm-up is not logged with its count:\n%s", ts.logs.String())
+	}
+	return faults
 }

@@ -58,7 +58,11 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
 		// executor resolves fields with the context the response handler is given.
 		deadline := time.Now().Add(cfg.RequestTimeout)
-		respond := next(graph.WithCurationLoaders(graph.WithLoaders(ctx, graph.NewLoaders(svc.Graph)), svc.Curation))
+		loaders := graph.NewLoaders(svc.Graph)
+		if cfg.hooks.noLookahead {
+			loaders = loaders.WithoutLookaheadForTest()
+		}
+		respond := next(graph.WithCurationLoaders(graph.WithLoaders(ctx, loaders), svc.Curation))
 		return func(ctx context.Context) *graphql.Response {
 			ctx, cancel := context.WithDeadline(ctx, deadline)
 			defer cancel()

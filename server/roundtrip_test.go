@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/server"
 )
 
 // roundTrips is the real store, counting every call that costs a Cypher round trip, and among
@@ -175,28 +177,54 @@ func countObjects(v any) int {
 // per level (and one per level for the entities it names), whether its lists hold 2 items or 10.
 // The count is exact on any machine: no call was batched by a timer (a sibling resolver that
 // reached a loader after its window would be one), because each list answers its levels ahead
-// before its items' fields ask. An N+1 costs tens more (see the negative control below), and a
-// call a window dispatched is seen (TestBatchWindowIsSeen).
+// before its items' fields ask. An N+1 costs tens more (see the negative control below), a
+// call a window dispatched is seen (TestBatchWindowIsSeen), and with the lists' lookahead off
+// every shape with a list below its root fails the count (the last negative control here).
 func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
 	ts := newTestServer(t, svc, db)
 	for _, q := range nestedQueries {
 		t.Run(q.name, func(t *testing.T) {
-			small, smallWindow, smallSize := countTrips(t, svc, ts, q.query, 2)
-			large, largeWindow, largeSize := countTrips(t, svc, ts, q.query, 10)
-			t.Logf("first: 2 → %d objects in %d round trips; first: 10 → %d objects in %d round trips", smallSize, small, largeSize, large)
-			if largeSize < 2*smallSize {
-				t.Fatalf("first: 10 gave %d objects against %d: the query does not exercise size", largeSize, smallSize)
-			}
-			if small != q.trips || large != q.trips {
-				t.Errorf("%d round trips at first: 2 and %d at first: 10, exactly %d expected", small, large, q.trips)
-			}
-			if smallWindow != 0 || largeWindow != 0 {
-				t.Errorf("a batch window dispatched %d and %d of the round trips: their count depends on the machine's speed", smallWindow, largeWindow)
+			if f := roundTripFault(t, svc, ts, q.query, q.trips); f != "" {
+				t.Error(f)
 			}
 		})
 	}
+	t.Run("negative control: without the lookahead", func(t *testing.T) {
+		off := newConfiguredServer(t, server.WithoutLookaheadForTest(server.DefaultConfig()), services(t, svc, db))
+		var failed, want []string
+		for _, q := range nestedQueries {
+			if roundTripFault(t, svc, off, q.query, q.trips) != "" {
+				failed = append(failed, q.name)
+			}
+			if q.name != "entity → relationships → asserters and sources" { // one compiled query, no lookahead
+				want = append(want, q.name)
+			}
+		}
+		if !slices.Equal(failed, want) {
+			t.Errorf("without the lookahead the failing shapes are %q, want %q", failed, want)
+		}
+	})
+}
+
+// roundTripFault runs query at page sizes 2 and 10 and says what is wrong with the round trips
+// they cost, against trips and no batch window ("": nothing).
+func roundTripFault(t *testing.T, svc *roundTrips, ts *testServer, query string, trips int) string {
+	t.Helper()
+	small, smallWindow, smallSize := countTrips(t, svc, ts, query, 2)
+	large, largeWindow, largeSize := countTrips(t, svc, ts, query, 10)
+	t.Logf("first: 2 → %d objects in %d round trips; first: 10 → %d objects in %d round trips", smallSize, small, largeSize, large)
+	if largeSize < 2*smallSize {
+		t.Fatalf("first: 10 gave %d objects against %d: the query does not exercise size", largeSize, smallSize)
+	}
+	if small != trips || large != trips {
+		return fmt.Sprintf("%d round trips at first: 2 and %d at first: 10, exactly %d expected", small, large, trips)
+	}
+	if smallWindow != 0 || largeWindow != 0 {
+		return fmt.Sprintf("a batch window dispatched %d and %d of the round trips: their count depends on the machine's speed", smallWindow, largeWindow)
+	}
+	return ""
 }
 
 // TestRoundTripCountCatchesNPlusOne is the negative control: a store asked one entity at a

@@ -20,6 +20,7 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	var down *outage
 	if cfg.FailFast {
 		down = newOutage(svc.DB, cfg.ProbeInterval, cfg.WarmTimeout, logger)
+		down.closeBeforeWarmUp = cfg.hooks.closeBeforeWarmUp
 	}
 	m := svc.Metrics // nil: nothing is counted
 	m.watchBreaker(down)
@@ -34,7 +35,9 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 		// The request's time limit covers its token lookup too, not only the GraphQL operation
 		// (which sets its own deadline from its start): a Neo4j that takes a connection and
 		// never answers (starting after a restart, or hung) must not hold a request for ever.
-		h = withDeadline(cfg.RequestTimeout)(h)
+		if !cfg.hooks.noAuthDeadline {
+			h = withDeadline(cfg.RequestTimeout)(h)
+		}
 		if down != nil {
 			h = down.failFast(h)
 		}

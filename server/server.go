@@ -62,6 +62,21 @@ type Config struct {
 	PersistedQueries int
 	// TrustedDocuments, when set, are the only documents that run (trusted.go); nil: any.
 	TrustedDocuments *TrustedDocuments
+
+	// hooks are set only by this package's tests; the zero value is the service.
+	hooks testHooks
+}
+
+// testHooks each take one safeguard out of the server, so that a test can show the check of that
+// safeguard fails without it (its negative control). Only this package's tests set them.
+type testHooks struct {
+	// noAuthDeadline: the request's time limit does not cover its token lookup.
+	noAuthDeadline bool
+	// closeBeforeWarmUp: the breaker closes as soon as Neo4j answers again, before it warms the
+	// plan cache.
+	closeBeforeWarmUp bool
+	// noLookahead: lists do not answer their levels ahead (graph.Loaders' lookahead).
+	noLookahead bool
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.

@@ -3,8 +3,10 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,11 +247,51 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 	}
 
 	store.n.Store(0)
-	for name, tc := range map[string]struct {
-		a      *answer
-		status int
-		code   string
-	}{
+	for name, tc := range trustedRefusals(t, ts, hash, unlisted, reformatted) {
+		t.Run(name, func(t *testing.T) {
+			if f := refusalFault(tc.a, tc.status, tc.code); f != "" {
+				t.Error(f)
+			}
+		})
+	}
+	if n := store.n.Load(); n != 0 {
+		t.Errorf("refused documents cost %d store calls", n)
+	}
+	// The unlisted query after the refusals still costs a store call where it runs: the counter
+	// counts (its negative control).
+	open.postJSON(t, []byte(`{"query":`+quote(unlisted)+`}`), "").data(t)
+	if store.n.Load() == 0 {
+		t.Error("the store counter did not count")
+	}
+
+	// Negative control of the refusal checks: the same requests to a server without the gate
+	// (no manifest) fail every check the gate decides, and only those (without a manifest an
+	// unknown hash is Apollo's "not found", answered 200 for the client to send the text).
+	var failed []string
+	for name, tc := range trustedRefusals(t, open, hash, unlisted, reformatted) {
+		if refusalFault(tc.a, tc.status, tc.code) != "" {
+			failed = append(failed, name)
+		}
+	}
+	slices.Sort(failed)
+	gated := []string{"introspection", "listed mutation over GET", "reformatted text", "unknown documentId", "unknown hash",
+		"unlisted hash + text", "unlisted mutation", "unlisted over GET", "unlisted text"}
+	if !slices.Equal(failed, gated) {
+		t.Errorf("without the gate the failing checks are %q, want %q", failed, gated)
+	}
+}
+
+// trustedRefusal is a request a server with the manifest of searchDoc and curateDoc must refuse,
+// and how.
+type trustedRefusal struct {
+	a      *answer
+	status int
+	code   string
+}
+
+// trustedRefusals sends ts the requests that TestTrustedDocumentsOnly expects refused.
+func trustedRefusals(t *testing.T, ts *testServer, hash, unlisted, reformatted string) map[string]trustedRefusal {
+	return map[string]trustedRefusal{
 		"unlisted text":            {ts.postJSON(t, []byte(`{"query":`+quote(unlisted)+`}`), ""), 403, server.CodeTrustedDocumentRequired},
 		"reformatted text":         {ts.postJSON(t, []byte(`{"query":`+quote(reformatted)+`}`), gqlResponseCT), 403, server.CodeTrustedDocumentRequired},
 		"unlisted over GET":        {ts.getParams(t, url.Values{"query": {unlisted}}), 403, server.CodeTrustedDocumentRequired},
@@ -262,21 +304,29 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 		"documentId not sha256":    {ts.postJSON(t, []byte(`{"documentId":"`+hash+`"}`), ""), 400, server.CodeBadRequest},
 		"documentId a number":      {ts.postJSON(t, []byte(`{"documentId":1}`), ""), 400, server.CodeBadRequest},
 		"listed mutation over GET": {ts.getParams(t, url.Values{"documentId": {"sha256:" + server.DocumentHash(curateDoc)}}), 405, server.CodeMethodNotAllowed},
-	} {
-		t.Run(name, func(t *testing.T) {
-			tc.a.refused(t, tc.status, tc.code)
-			tc.a.loggedWarn(t, tc.code)
-		})
 	}
-	if n := store.n.Load(); n != 0 {
-		t.Errorf("refused documents cost %d store calls", n)
+}
+
+// refusalFault says what is wrong with a as a refusal with status and one error coded code,
+// logged at warn and no higher ("": nothing).
+func refusalFault(a *answer, status int, code string) string {
+	var r struct {
+		Errors []struct {
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
 	}
-	// The unlisted query after the refusals still costs a store call where it runs: the counter
-	// counts (its negative control).
-	open.postJSON(t, []byte(`{"query":`+quote(unlisted)+`}`), "").data(t)
-	if store.n.Load() == 0 {
-		t.Error("the store counter did not count")
+	if err := json.Unmarshal(a.body, &r); err != nil || a.status != status || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != code {
+		return fmt.Sprintf("status %d, body %s; want %d and one error coded %s", a.status, a.body, status, code)
 	}
+	for _, l := range a.logs {
+		if l["level"] == "warn" && l["code"] == code {
+			if a.worstLevel() > zerolog.WarnLevel {
+				return fmt.Sprintf("logged above warn: %v", a.logs)
+			}
+			return ""
+		}
+	}
+	return fmt.Sprintf("no warn line with code %s: %v", code, a.logs)
 }
 
 // A manifest is refused whole when it cannot be read as one, when a hash is not its document's,

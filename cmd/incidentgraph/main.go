@@ -81,6 +81,10 @@ type config struct {
 	tokenName    string
 	tokenRole    string
 	tokenExpires string
+
+	// closeOnStop, set only by tests, stops serve with http.Server.Close instead of Shutdown
+	// (requests in flight are dropped): the negative control of the shutdown test.
+	closeOnStop bool
 }
 
 func parse(cmd string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
@@ -443,7 +447,11 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	logger.Info().Dur("grace", c.shutdownGrace).Msg("shutting down: draining requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	stop := srv.Shutdown
+	if c.closeOnStop {
+		stop = func(context.Context) error { return srv.Close() }
+	}
+	if err := stop(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

@@ -34,8 +34,25 @@ func (l *lockedBuffer) String() string {
 // TestShutdownDrainsRequestsInFlight holds a request in flight (its body half sent), then stops
 // the server as SIGTERM does: new connections are refused at once, the held request is still
 // answered in full, and only then does serve return. No sleeps decide anything: the request is
-// held by the test's own hand.
+// held by the test's own hand. Negative control: a serve that stops with http.Server.Close
+// instead of Shutdown fails the same checks.
 func TestShutdownDrainsRequestsInFlight(t *testing.T) {
+	if faults := shutdownFaults(t, false); len(faults) > 0 {
+		t.Error(strings.Join(faults, "\n"))
+	}
+	t.Run("negative control: Close instead of Shutdown", func(t *testing.T) {
+		faults := shutdownFaults(t, true)
+		if len(faults) == 0 {
+			t.Error("a serve that drops requests in flight passes the checks")
+		}
+		t.Logf("the checks catch it: %q", faults)
+	})
+}
+
+// shutdownFaults serves the seed graph, holds a request in flight, stops serve as SIGTERM does
+// (with Close instead of Shutdown when closeOnStop is set), and returns the checks of the
+// shutdown that fail.
+func shutdownFaults(t *testing.T, closeOnStop bool) []string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	addr := ln.Addr().String()
@@ -43,10 +60,13 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	c, err := parse("serve", []string{"--seed", "--shutdown_grace=30s"}, env(t, map[string]string{"HTTP_ADDR": addr, "LOG_LEVEL": "info"}), errOut)
+	must(t, err)
+	c.closeOnStop = closeOnStop
+	logger, err := newLogger(c, errOut)
+	must(t, err)
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--seed", "--shutdown_grace=30s"}, env(t, map[string]string{"HTTP_ADDR": addr, "LOG_LEVEL": "info"}), out, errOut)
-	}()
+	go func() { done <- serve(ctx, c, logger, out) }()
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		select {
 		case err := <-done:
@@ -86,6 +106,8 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	_, err = io.WriteString(conn, body[:half])
 	must(t, err)
 
+	var faults []string
+	fault := func(format string, args ...any) { faults = append(faults, fmt.Sprintf(format, args...)) }
 	cancel() // as SIGTERM does through signal.NotifyContext
 	// The listener closes first: poll until a new connection is refused.
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -98,30 +120,37 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 			t.Fatal("the server still accepts connections 15 s after the signal")
 		}
 	}
+	returned := false
 	select {
 	case err := <-done:
-		t.Fatalf("serve returned with a request in flight: %v", err)
+		fault("serve returned with a request in flight: %v", err)
+		returned = true
 	default:
 	}
 
-	_, err = io.WriteString(conn, body[half:])
-	must(t, err)
-	resp, err := http.ReadResponse(br, nil)
-	must(t, err)
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"id":"islamic-state"`) {
-		t.Errorf("the request in flight during shutdown: %d %s", resp.StatusCode, answer)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("shutdown: %v", err)
+	if _, err := io.WriteString(conn, body[half:]); err != nil {
+		fault("the rest of the request in flight: %v", err)
+	} else if resp, err := http.ReadResponse(br, nil); err != nil {
+		fault("the answer to the request in flight: %v", err)
+	} else {
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"id":"islamic-state"`) {
+			fault("the request in flight during shutdown: %d %s", resp.StatusCode, answer)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not return after the last request")
+	}
+	if !returned {
+		select {
+		case err := <-done:
+			if err != nil {
+				fault("shutdown: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not return after the last request")
+		}
 	}
 	if !strings.Contains(errOut.String(), "draining requests in flight") {
-		t.Errorf("log: %s", errOut.String())
+		fault("log: %s", errOut.String())
 	}
+	return faults
 }

@@ -31,7 +31,8 @@ const examplesDir = new URL('../examples/', import.meta.url);
 const exampleFiles = readdirSync(examplesDir).sort();
 const queryFiles = exampleFiles.filter((f) => f.endsWith('.graphql'));
 
-test('the shipped examples are the files in examples/, in file-name order', () => {
+// checkTabs asserts that examples and tabs are the files in examples/, in file-name order.
+function checkTabs(examples, defaultTabs) {
   assert.equal(examples.length, queryFiles.length);
   for (const [i, file] of queryFiles.entries()) {
     const text = readFileSync(new URL(file, examplesDir), 'utf8');
@@ -46,6 +47,20 @@ test('the shipped examples are the files in examples/, in file-name order', () =
       vars === undefined ? { query: text } : { query: text, variables: vars },
     );
   }
+}
+
+test('the shipped examples are the files in examples/, in file-name order', () => {
+  checkTabs(examples, defaultTabs);
+});
+
+// Negative control: the same check fails on the shipped tabs in reverse order, and on them with
+// one tab's variables left out.
+test('the tab check fails on tabs out of order or missing their variables', () => {
+  assert.throws(() => checkTabs([...examples].reverse(), [...defaultTabs].reverse()), /tab 1 is not/);
+  const i = examples.findIndex((e) => e.variables !== undefined);
+  assert.ok(i >= 0, 'no example has variables: the second control tests nothing');
+  const withoutVars = examples.map((e, j) => (j === i ? { ...e, variables: undefined } : e));
+  assert.throws(() => checkTabs(withoutVars, defaultTabs), /variables of/);
 });
 
 const schemaPath = new URL('../../schema.graphqls', import.meta.url);

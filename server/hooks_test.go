@@ -1,0 +1,16 @@
+package server
+
+// The server's test hooks (Config.hooks) for the tests outside the package: each returns cfg
+// with one safeguard taken out, for a negative control.
+
+// WithBreakerClosingBeforeWarmUpForTest: the breaker closes before it warms Neo4j's plan cache.
+func WithBreakerClosingBeforeWarmUpForTest(cfg Config) Config {
+	cfg.hooks.closeBeforeWarmUp = true
+	return cfg
+}
+
+// WithoutLookaheadForTest: lists do not answer their levels ahead.
+func WithoutLookaheadForTest(cfg Config) Config {
+	cfg.hooks.noLookahead = true
+	return cfg
+}
