@@ -74,11 +74,11 @@ func (db *DB) runChecked(ctx context.Context, query string, params map[string]an
 	if err != nil {
 		return nil, err
 	}
-	toks, err := lexCypher(query)
+	text, toks, err := readCypher(query)
 	if err != nil {
 		return nil, err
 	}
-	text := narrow(query, toks, p)
+	text = narrow(text, toks, p)
 	return readTx(ctx, db, func(tx driver.ManagedTransaction) (*incidentgraph.CypherResult, error) {
 		return runCypher(ctx, tx, text, p, limit)
 	})
@@ -110,14 +110,14 @@ func prepareCypher(query string, params map[string]any) (string, map[string]any,
 	if err != nil {
 		return "", nil, err
 	}
-	toks, err := lexCypher(query)
+	text, toks, err := readCypher(query)
 	if err != nil {
 		return "", nil, err
 	}
 	if err := checkTokens(toks); err != nil {
 		return "", nil, err
 	}
-	return narrow(query, toks, p), p, nil
+	return narrow(text, toks, p), p, nil
 }
 
 // narrow rewrites the query's listing procedures and adds the lists their filters read to p.

@@ -359,6 +359,13 @@ func TestCypherFingerprintSeesAWrite(t *testing.T) {
 func TestCypherLayersRefuseAlone(t *testing.T) {
 	ctx := context.Background()
 	db := seeded(t)
+	// The plan is checked against the labels the database holds: hold a token.
+	if err := db.EnsureTokenSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateToken(ctx, "layers-alone", incidentgraph.RoleReader, nil); err != nil && incidentgraph.ErrorCode(err) != incidentgraph.ECONFLICT {
+		t.Fatal(err)
+	}
 	before := fingerprint(t, db)
 	for _, tc := range []struct{ query, reason string }{
 		{"CREATE (n:X)", "writes are not allowed"},

@@ -64,14 +64,30 @@ func invalid(format string, args ...any) error {
 // client's mistake, characters that could disguise a keyword are refused.
 func lexCypher(q string) ([]cypherlex.Token, error) {
 	toks, err := cypherlex.Lex(q)
+	return toks, lexError(err)
+}
+
+// readCypher decodes the query's \uXXXX escapes as Neo4j does before it reads anything
+// (cypherlex.Unescape) and splits the decoded text into tokens. The decoded text is the one to
+// check and to run: it means to Neo4j what the query means.
+func readCypher(q string) (string, []cypherlex.Token, error) {
+	text, err := cypherlex.Unescape(q)
+	if err != nil {
+		return "", nil, lexError(err)
+	}
+	toks, err := lexCypher(text)
+	return text, toks, err
+}
+
+func lexError(err error) error {
 	var lerr *cypherlex.Error
 	if errors.As(err, &lerr) {
 		if lerr.Refused {
-			return nil, refuse("%s", lerr.Msg)
+			return refuse("%s", lerr.Msg)
 		}
-		return nil, invalid("%s", lerr.Msg)
+		return invalid("%s", lerr.Msg)
 	}
-	return toks, err
+	return err
 }
 
 // checkTokens refuses what the query's text shows is not allowed.

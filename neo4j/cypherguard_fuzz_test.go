@@ -357,9 +357,7 @@ func TestCypherGuardNeo4jOracleFindsFaults(t *testing.T) {
 
 // cypherUnicodeEscapes are texts that Neo4j 5 reads through Java's \uXXXX escapes, decoded
 // before anything else, in code, strings and comments alike: an escaped line break ends a line
-// comment, an escaped quote closes a string, an escaped letter spells a keyword. The shipped
-// lexer reads them as the characters they are written with, so the lexical guard accepts these
-// writes; the EXPLAIN layer behind it refuses them.
+// comment, an escaped quote closes a string, an escaped letter spells a keyword. Each writes.
 var cypherUnicodeEscapes = []string{
 	`WITH 1 AS a // x\u000a CREATE (y) RETURN a`,
 	`WITH 1 AS a // x\u000d CREATE (y) RETURN a`,
@@ -367,21 +365,34 @@ var cypherUnicodeEscapes = []string{
 	`WITH "x\u0022 AS s CREATE (y) RETURN s //"`,
 	`WITH 1 AS a /* x \u002a/ CREATE (y) RETURN a /* */`,
 	`M\u0041TCH (n:Entity) \u0043REATE (y)`,
+	`MATCH (n:Entity) \u0053ET n.name = 'x'`,
 }
 
-// TestCypherGuardUnicodeEscapes holds the lexical guard's known gap (cypherUnicodeEscapes) in
-// view: Neo4j's oracle finds each one a write the guard accepts, and CheckCypher, with its
-// EXPLAIN layer, refuses each one. When the lexer learns the escapes the first check fails, and
-// the texts belong in FuzzCypherGuard's corpus.
+// TestCypherGuardUnicodeEscapes: the lexical guard reads a text as Neo4j does, escapes decoded,
+// so it refuses each of these writes on its own, where Neo4j's oracle says each writes. The
+// control is the same guard reading the text as written, which accepts them all; escapes that
+// spell what analysts may write still run.
 func TestCypherGuardUnicodeEscapes(t *testing.T) {
 	explain := neo4jExplainer(t)
-	db := testdb.MustOpen(t)
 	for _, q := range cypherUnicodeEscapes {
-		if shippedGuard(q) != nil || !explain(t, q).writes() {
-			t.Errorf("%q: no longer accepted by the lexical guard as a text Neo4j writes with (%v, %+v): move it to the corpus", q, shippedGuard(q), explain(t, q))
+		if v := explain(t, q); !v.writes() {
+			t.Errorf("%q: Neo4j does not read it as a write (%+v), so it proves nothing", q, v)
 		}
-		if err := db.CheckCypher(context.Background(), q, nil); incidentgraph.ErrorCode(err) != incidentgraph.ECYPHER {
-			t.Errorf("%q: CheckCypher answers %v, want a refusal", q, err)
+		if err := shippedGuard(q); incidentgraph.ErrorCode(err) != incidentgraph.ECYPHER {
+			t.Errorf("%q: the guard answers %v, want a refusal", q, err)
 		}
+		if err := neo4j.GuardTextAsWrittenForTest(q); err != nil {
+			t.Errorf("control: %q read as written is refused too (%v), so the decoding is not what refuses it", q, err)
+		}
+	}
+	db := seeded(t)
+	ctx := context.Background()
+	res, err := db.RunCypher(ctx, `MATCH (n:\u0045ntity {id: $id}) RETURN n.name AS name, '\u00e9\\u0041' AS s`, map[string]any{"id": isk}, 0)
+	if err != nil || len(res.Rows) != 1 || res.Rows[0]["s"] != `é\u0041` || res.Rows[0]["name"] == "" {
+		t.Errorf("escaped label and string: %+v, %v", res, err)
+	}
+	_, err = db.RunCypher(ctx, `MATCH (n:\u0041uditEntry) RETURN n`, nil, 0)
+	if incidentgraph.ErrorCode(err) != incidentgraph.ECYPHER || !strings.Contains(incidentgraph.ErrorMessage(err), "AuditEntry is not a label") {
+		t.Errorf("an escaped internal label: %v", err)
 	}
 }

@@ -39,6 +39,16 @@ func GuardTextForTest(q string) error {
 	return err
 }
 
+// GuardTextAsWrittenForTest is GuardTextForTest reading the text as written, without decoding
+// its \uXXXX escapes as Neo4j does: the negative control of the decoding.
+func GuardTextAsWrittenForTest(q string) error {
+	toks, err := lexCypher(q)
+	if err != nil {
+		return err
+	}
+	return checkTokens(toks)
+}
+
 // KeepSecretsForTest makes db's record of statements for Warm keep every parameter as it was
 // sent, secrets included: the negative control of the check that it keeps none.
 func KeepSecretsForTest(db *DB) { db.hot.secrets = nil }
