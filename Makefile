@@ -241,7 +241,7 @@ reliability-smoke: build
 # target when a package kills under 85% of its covered mutants or a survivor has neither a test
 # nor a reason in docs/mutation-equivalent.txt. Long (hours on 2 cores): not part of `make test`.
 # MUTANTS_PACKAGES='cypherlex gtd' runs some; the report keeps the others' results in MUTANTS_OUT.
-MUTANTS_ALL        := root cypherlex gtd patterns analysis export server guard guard-domain
+MUTANTS_ALL        := root cypherlex gtd patterns analysis export server-httpspec server-limits server-trusted server-auth guard guard-domain
 MUTANTS_PACKAGES   ?= $(MUTANTS_ALL)
 MUTANTS_OUT        ?= bench/out/mutants
 MUTANTS_NEO4J_HOME ?= .neo4j/mutants
