@@ -116,7 +116,7 @@ test: web chromium
 	status=0; \
 	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) INCIDENTGRAPH_TEST_NEO4J_ADOPT=1 \
-	$(GO) test -race -p 1 -count=1 ./... || status=$$?; \
+	$(GO) test -race -p 1 -count=1 -timeout 25m ./... || status=$$?; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_GTD_GROUPS=40 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory reliability-smoke || status=$$?; fi; \
