@@ -75,12 +75,7 @@ type explainer func(tb testing.TB, q string) verdict
 // own EXPLAIN, through the bare driver, on the test database.
 func neo4jExplainer(tb testing.TB) explainer {
 	tb.Helper()
-	cfg := testdb.Config(tb)
-	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = d.Close(context.Background()) })
+	d := testdb.Driver(tb)
 	return func(tb testing.TB, q string) verdict {
 		tb.Helper()
 		res, err := driver.ExecuteQuery(context.Background(), d, "EXPLAIN "+q, nil, driver.EagerResultTransformer,

@@ -311,13 +311,7 @@ func reads(ops []string) []string {
 
 func testDriver(t *testing.T) driver.DriverWithContext {
 	t.Helper()
-	cfg := testdb.Config(t)
-	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close(context.Background()) })
-	return d
+	return testdb.Driver(t)
 }
 
 // hotIDs are what the hot questions start from: two groups (the first with affiliates), an

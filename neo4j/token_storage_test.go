@@ -14,7 +14,6 @@ import (
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/incidentgraph/incidentgraph"
-	"github.com/incidentgraph/incidentgraph/internal/testdb"
 )
 
 // secretForms are the ways a token's secret could sit in the database without being its
@@ -68,19 +67,6 @@ func storageFaults(props map[string]any, secret string) []string {
 	return faults
 }
 
-// rawDriver connects to the test database as the service does (same URI and credentials), but
-// past the store: what it reads is what Neo4j holds, not what any of the store's methods return.
-func rawDriver(t *testing.T) driver.DriverWithContext {
-	t.Helper()
-	cfg := testdb.Config(t)
-	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close(context.Background()) })
-	return d
-}
-
 // TestTokensAreStoredOnlyAsHashes: a token made by the shipped CreateToken is a node whose
 // properties, read straight from Neo4j, hold the SHA-256 of the secret and neither the secret
 // nor any encoding of it; no other node or relationship holds the secret either. Controls: the
@@ -97,7 +83,7 @@ func TestTokensAreStoredOnlyAsHashes(t *testing.T) {
 	if err := db.RevokeToken(ctx, "stored-reader"); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawDriver(t)
+	raw := testDriver(t)
 	for name, secret := range secrets {
 		res, err := driver.ExecuteQuery(ctx, raw, `MATCH (t:ApiToken {name: $name}) RETURN properties(t) AS props`,
 			map[string]any{"name": name}, driver.EagerResultTransformer, driver.ExecuteQueryWithReadersRouting())

@@ -603,13 +603,7 @@ func wantFailure(t *testing.T, err error, reason string) {
 
 func newTestDriver(t *testing.T) driver.DriverWithContext {
 	t.Helper()
-	cfg := testdb.Config(t)
-	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close(context.Background()) })
-	return d
+	return testdb.Driver(t)
 }
 
 // TestTwoInstancesShareOneNeo4j runs two serve processes on the one test Neo4j, the first over

@@ -7,19 +7,26 @@ import (
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// Read runs one read query on the test database as the service itself, not through the
-// analysts' guarded path, and returns its records as maps: for tests that must see what the
-// service keeps beside the graph (tokens, the audit trail, idempotency records, redirects), which
-// the analysts' Cypher refuses.
-func Read(tb testing.TB, query string, params map[string]any) []map[string]any {
+// Driver connects to the test database as the service does (same URI and credentials) but past
+// the store, for tests that must see what Neo4j holds rather than what the store's methods
+// return: what the service keeps beside the graph (tokens, the audit trail, idempotency records,
+// redirects), which the analysts' Cypher refuses, and Neo4j's own verdicts (EXPLAIN, plans).
+// It is closed when the test ends.
+func Driver(tb testing.TB) driver.DriverWithContext {
 	tb.Helper()
 	cfg := Config(tb)
 	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer d.Close(context.Background())
-	res, err := driver.ExecuteQuery(context.Background(), d, query, params, driver.EagerResultTransformer,
+	tb.Cleanup(func() { _ = d.Close(context.Background()) })
+	return d
+}
+
+// Read runs one read query through Driver and returns its records as maps.
+func Read(tb testing.TB, query string, params map[string]any) []map[string]any {
+	tb.Helper()
+	res, err := driver.ExecuteQuery(context.Background(), Driver(tb), query, params, driver.EagerResultTransformer,
 		driver.ExecuteQueryWithReadersRouting())
 	if err != nil {
 		tb.Fatalf("%s: %v", query, err)
