@@ -64,7 +64,8 @@ func mutate(src []byte, line, col int, mutator string) ([]byte, error) {
 	}
 }
 
-// goTest runs the package's tests in dir within limit: "pass", "fail" or "timeout".
+// goTest runs the package's tests in dir within limit: "pass", "fail", "timeout" or "unviable"
+// (the mutant does not build).
 func goTest(dir string, limit time.Duration) (string, time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit+30*time.Second)
 	defer cancel()
@@ -80,6 +81,8 @@ func goTest(dir string, limit time.Duration) (string, time.Duration) {
 		return "pass", took
 	case ctx.Err() != nil || strings.Contains(out.String(), "panic: test timed out"):
 		return "timeout", took
+	case strings.Contains(out.String(), "[build failed]") || strings.Contains(out.String(), "[setup failed]"):
+		return "unviable", took
 	default:
 		return "fail", took
 	}
@@ -91,14 +94,15 @@ func recheckMain(args []string) {
 	name := fs.String("name", "", "the package's name in the results")
 	work := fs.String("work", "", "the package's directory in a copy of the tree")
 	least := fs.Duration("least", 30*time.Second, "the least bound of a test run")
+	uncovered := fs.Bool("uncovered", false, "also run the mutants gremlins found not covered (it counts a switch case's condition so)")
 	_ = fs.Parse(args)
-	if err := recheck(*in, *name, *work, *least); err != nil {
+	if err := recheck(*in, *name, *work, *least, *uncovered); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants recheck:", err)
 		os.Exit(2)
 	}
 }
 
-func recheck(in, name, work string, least time.Duration) error {
+func recheck(in, name, work string, least time.Duration, uncovered bool) error {
 	path := filepath.Join(in, name+".json")
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -125,7 +129,8 @@ func recheck(in, name, work string, least time.Duration) error {
 			status, _ := m["status"].(string)
 			// A timeout already confirmed with a bound as generous is not run again: it costs
 			// the whole bound.
-			if status != statusTimedOut && status != statusLived || status == statusTimedOut && m["rechecked"] == true {
+			if status != statusTimedOut && status != statusLived && !(uncovered && status == statusNotCovered) ||
+				status == statusTimedOut && m["rechecked"] == true {
 				continue
 			}
 			typ, _ := m["type"].(string)
@@ -145,7 +150,11 @@ func recheck(in, name, work string, least time.Duration) error {
 			if err := os.WriteFile(filepath.Join(work, fname), src, 0o644); err != nil {
 				return err
 			}
-			now := map[string]string{"pass": statusLived, "fail": statusKilled, "timeout": statusTimedOut}[v]
+			now := map[string]string{"pass": statusLived, "fail": statusKilled, "timeout": statusTimedOut, "unviable": statusNotViable}[v]
+			if status == statusNotCovered && v == "pass" {
+				// Run and passed: covered after all, and not detected.
+				now = statusLived
+			}
 			fmt.Printf("mutants recheck: %s:%d:%d %s: %s, now %s (%.1f s)\n", fname, line, col, typ, status, now, took.Seconds())
 			m["rechecked"] = true
 			if now != status {
