@@ -33,10 +33,11 @@ type gremlinsResult struct {
 	Files []struct {
 		FileName  string `json:"file_name"`
 		Mutations []struct {
-			Type   string `json:"type"`
-			Status string `json:"status"`
-			Line   int    `json:"line"`
-			Column int    `json:"column"`
+			Type      string `json:"type"`
+			Status    string `json:"status"`
+			Line      int    `json:"line"`
+			Column    int    `json:"column"`
+			RunAnyway string `json:"run_anyway"`
 		} `json:"mutations"`
 	} `json:"files"`
 }
@@ -50,6 +51,8 @@ type mutant struct {
 	Status string
 	Source string // the mutated line, trimmed
 	Reason string // why it is equivalent, for a survivor the equivalents file names
+	// RunAnyway is the outcome of running a not-covered mutant all the same ("" if it was not).
+	RunAnyway string
 }
 
 // pkgResult is one package's run: its metadata (scripts/mutants.sh writes NAME.meta) and mutants.
@@ -189,7 +192,7 @@ func loadPackage(dir, name string, src *sourceLines, eqs map[string]equivalence)
 		file := filepath.ToSlash(filepath.Join(meta["dir"], f.FileName))
 		for _, m := range f.Mutations {
 			mu := mutant{File: file, Line: m.Line, Column: m.Column, Type: m.Type, Status: m.Status,
-				Source: src.line(file, m.Line)}
+				Source: src.line(file, m.Line), RunAnyway: m.RunAnyway}
 			if mu.Status == statusLived {
 				e := equivalence{File: file, Type: m.Type, Column: m.Column, Source: mu.Source}
 				mu.Reason = eqs[e.key()].Reason
@@ -291,8 +294,8 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 	fmt.Fprintf(w, "Gremlins counts the condition of a `switch` case as not covered even when tests run it (it\n")
 	fmt.Fprintf(w, "matches mutants against the coverage profile's statement blocks, and a case's expression lies\n")
 	fmt.Fprintf(w, "outside them), so switch-heavy files show more not-covered mutants than their tests leave\n")
-	fmt.Fprintf(w, "unrun; those mutants are neither run nor scored, except in the packages whose not-covered\n")
-	fmt.Fprintf(w, "mutants were run too (`recheck -uncovered`), where *not covered* is what stayed so.\n\n")
+	fmt.Fprintf(w, "unrun; those mutants are neither run nor scored. Where they were run anyway (`recheck\n")
+	fmt.Fprintf(w, "-uncovered`), the section *Not covered* says how many a test detected.\n\n")
 	fmt.Fprintf(w, "Where only some files of a package are mutated, only the tests in the named test files run\n")
 	fmt.Fprintf(w, "(a `-run` pattern of their functions): those of the package's tests that check the code under\n")
 	fmt.Fprintf(w, "mutation, against a Neo4j of the run's own. Times are wall-clock on the 2-core development\n")
@@ -361,6 +364,18 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 			if l := lines[m.File]; len(l) == 0 || l[len(l)-1] != m.Line {
 				lines[m.File] = append(l, m.Line)
 			}
+		}
+		ran, detected := 0, 0
+		for _, m := range p.Mutants {
+			if m.Status == statusNotCovered && m.RunAnyway != "" {
+				ran++
+				if m.RunAnyway == statusKilled || m.RunAnyway == statusTimedOut {
+					detected++
+				}
+			}
+		}
+		if ran > 0 {
+			fmt.Fprintf(w, "- %s: %d of its not-covered mutants run anyway; a test detected %d of them (a switch case's condition, or code run after all), %d passed every test.\n", p.Meta["name"], ran, detected, ran-detected)
 		}
 		for _, f := range files {
 			var ls []string

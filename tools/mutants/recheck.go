@@ -94,7 +94,7 @@ func recheckMain(args []string) {
 	name := fs.String("name", "", "the package's name in the results")
 	work := fs.String("work", "", "the package's directory in a copy of the tree")
 	least := fs.Duration("least", 30*time.Second, "the least bound of a test run")
-	uncovered := fs.Bool("uncovered", false, "also run the mutants gremlins found not covered (it counts a switch case's condition so)")
+	uncovered := fs.Bool("uncovered", false, "also run the mutants gremlins found not covered (it counts a switch case's condition so), recording the outcome beside their status")
 	_ = fs.Parse(args)
 	if err := recheck(*in, *name, *work, *least, *uncovered); err != nil {
 		fmt.Fprintln(os.Stderr, "mutants recheck:", err)
@@ -151,9 +151,12 @@ func recheck(in, name, work string, least time.Duration, uncovered bool) error {
 				return err
 			}
 			now := map[string]string{"pass": statusLived, "fail": statusKilled, "timeout": statusTimedOut, "unviable": statusNotViable}[v]
-			if status == statusNotCovered && v == "pass" {
-				// Run and passed: covered after all, and not detected.
-				now = statusLived
+			if status == statusNotCovered {
+				// The score stays gremlins' (over covered mutants); what running it showed is
+				// kept beside: detected (a test runs that code after all) or not.
+				m["run_anyway"] = now
+				fmt.Printf("mutants recheck: %s:%d:%d %s: not covered, run anyway: %s (%.1f s)\n", fname, line, col, typ, now, took.Seconds())
+				continue
 			}
 			fmt.Printf("mutants recheck: %s:%d:%d %s: %s, now %s (%.1f s)\n", fname, line, col, typ, status, now, took.Seconds())
 			m["rechecked"] = true
