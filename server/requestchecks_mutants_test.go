@@ -1,0 +1,144 @@
+package server
+
+import (
+	"context"
+	"math"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/incidentgraph/incidentgraph"
+)
+
+// TestShapeCountsSaturate: counts stop at the cap, and a count at the cap is written as "more
+// than" it; one under the cap is written as it is.
+func TestShapeCountsSaturate(t *testing.T) {
+	if got := count(saturated - 1); got != "2147483646" {
+		t.Errorf("count(cap-1) = %q", got)
+	}
+	if got := count(saturated); got != "more than 2147483647" {
+		t.Errorf("count(cap) = %q", got)
+	}
+	if add(2, 3) != 5 || add(saturated, 1) != saturated || times(3, 4) != 12 || times(saturated, 2) != saturated {
+		t.Errorf("add(2,3)=%d add(cap,1)=%d times(3,4)=%d times(cap,2)=%d", add(2, 3), add(saturated, 1), times(3, 4), times(saturated, 2))
+	}
+}
+
+// TestShapeOfOperations measures operations as the limits see them: an alias that renames
+// counts, one that repeats the field's own name does not; fragments count where spread; depth
+// is the deepest chain; directives are the most on one selection.
+func TestShapeOfOperations(t *testing.T) {
+	for _, tc := range []struct {
+		query                                     string
+		fieldsHere, fields, aliases, depth, direc int
+	}{
+		{`{ a b { c } }`, 2, 3, 0, 2, 0},
+		{`{ x: a a: a }`, 2, 2, 1, 1, 0},
+		{`{ a { ...F ...F } } fragment F on T { b c { d } }`, 1, 7, 0, 3, 0},
+		{`{ ... on T @skip(if: true) @include(if: true) { a } b @skip(if: false) }`, 2, 2, 0, 1, 2},
+		{`{ a { ...F @skip(if: true) @include(if: true) @deprecated } } fragment F on T { b }`, 1, 2, 0, 2, 3},
+	} {
+		doc, err := parser.ParseQuery(&ast.Source{Input: tc.query})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.query, err)
+		}
+		m := &measurer{doc: doc, frags: map[string]*shape{}}
+		s := m.selections(doc.Operations[0].SelectionSet)
+		if s.fieldsHere != tc.fieldsHere || s.fields != tc.fields || s.aliases != tc.aliases || s.depth != tc.depth || s.directives != tc.direc {
+			t.Errorf("%s: %+v, want here %d, fields %d, aliases %d, depth %d, directives %d",
+				tc.query, *s, tc.fieldsHere, tc.fields, tc.aliases, tc.depth, tc.direc)
+		}
+	}
+}
+
+// TestComplexityLimitByRole: analysts and above get the higher limit, everyone else the
+// reader's; a limit of 0 or less is none; the analysts' limit is never under the readers'.
+func TestComplexityLimitByRole(t *testing.T) {
+	ctx := func(id *incidentgraph.Identity) context.Context {
+		if id == nil {
+			return context.Background()
+		}
+		return incidentgraph.WithIdentity(context.Background(), id)
+	}
+	limit := complexityLimit(100, 1000)
+	for _, tc := range []struct {
+		id   *incidentgraph.Identity
+		want int
+	}{
+		{nil, 100},
+		{&incidentgraph.Identity{Role: incidentgraph.RoleReader, Anonymous: true}, 100},
+		{&incidentgraph.Identity{Role: incidentgraph.RoleAnalyst, Anonymous: true}, 100},
+		{&incidentgraph.Identity{Name: "r", Role: incidentgraph.RoleReader}, 100},
+		{&incidentgraph.Identity{Name: "a", Role: incidentgraph.RoleAnalyst}, 1000},
+		{&incidentgraph.Identity{Name: "c", Role: incidentgraph.RoleAdmin}, 1000},
+	} {
+		if got := limit(ctx(tc.id), nil); got != tc.want {
+			t.Errorf("%+v: limit %d, want %d", tc.id, got, tc.want)
+		}
+	}
+	analyst := ctx(&incidentgraph.Identity{Name: "a", Role: incidentgraph.RoleAnalyst})
+	if got := complexityLimit(0, 1000)(ctx(nil), nil); got != math.MaxInt {
+		t.Errorf("reader limit 0: %d, want none", got)
+	}
+	if got := complexityLimit(100, 0)(analyst, nil); got != math.MaxInt {
+		t.Errorf("analyst limit 0: %d, want none", got)
+	}
+	if got := complexityLimit(500, 200)(analyst, nil); got != 500 {
+		t.Errorf("analyst limit under the reader's: %d, want 500", got)
+	}
+}
+
+// TestRateLimitBuckets: no limiter for a rate of 0 or less; a burst of 0 is 1; each key has its
+// own bucket; a refusal says how long to wait.
+func TestRateLimitBuckets(t *testing.T) {
+	if newRateLimits(0, 5, nil) != nil || newRateLimits(-1, 5, nil) != nil {
+		t.Error("a rate of 0 or less limits")
+	}
+	now := time.Unix(1_700_000_000, 0)
+	l := newRateLimits(1, 0, func() time.Time { return now })
+	if l == nil || l.burst != 1 {
+		t.Fatalf("burst 0: %+v", l)
+	}
+	l = newRateLimits(1, 2, func() time.Time { return now })
+	for i, want := range []bool{true, true, false} {
+		ok, wait := l.allow("a")
+		if ok != want || !ok && (wait <= 0 || wait > time.Second) {
+			t.Errorf("request %d: allowed %v, wait %v; want allowed %v", i+1, ok, wait, want)
+		}
+	}
+	if ok, _ := l.allow("b"); !ok {
+		t.Error("another key shares the first key's bucket")
+	}
+	now = now.Add(time.Second)
+	if ok, _ := l.allow("a"); !ok {
+		t.Error("a second later the bucket has not refilled")
+	}
+}
+
+// TestRequestKeys: the client address without its port (the whole text when it has none), and
+// the token name only for a caller with a token.
+func TestRequestKeys(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "192.0.2.7:5151"
+	if got := clientAddress(r); got != "192.0.2.7" {
+		t.Errorf("address %q", got)
+	}
+	r.RemoteAddr = "pipe"
+	if got := clientAddress(r); got != "pipe" {
+		t.Errorf("address without a port %q", got)
+	}
+	if got := tokenName(r); got != "" {
+		t.Errorf("no identity: %q", got)
+	}
+	anon := r.WithContext(incidentgraph.WithIdentity(r.Context(), &incidentgraph.Identity{Name: "x", Role: incidentgraph.RoleReader, Anonymous: true}))
+	if got := tokenName(anon); got != "" {
+		t.Errorf("anonymous: %q", got)
+	}
+	named := r.WithContext(incidentgraph.WithIdentity(r.Context(), &incidentgraph.Identity{Name: "desk", Role: incidentgraph.RoleReader}))
+	if got := tokenName(named); got != "desk" {
+		t.Errorf("token: %q", got)
+	}
+}
