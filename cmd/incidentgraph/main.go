@@ -83,7 +83,8 @@ type config struct {
 	tokenExpires string
 
 	// closeOnStop, set only by tests, stops serve with http.Server.Close instead of Shutdown
-	// (requests in flight are dropped): the negative control of the shutdown test.
+	// (requests in flight are dropped): the negative control of the shutdown test. The store is
+	// then left open, since the abandoned handlers may still be using it.
 	closeOnStop bool
 }
 
@@ -394,7 +395,9 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	defer db.Close(context.Background())
+	if !c.closeOnStop { // Close abandons handlers that may still be reading the store
+		defer db.Close(context.Background())
+	}
 	if c.seedOnStart {
 		if err := loadSeed(ctx, db, c.seedDir, stdout); err != nil {
 			return err
