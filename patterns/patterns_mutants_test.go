@@ -26,7 +26,7 @@ func TestParseEdges(t *testing.T) {
 		t.Errorf("a query of %d characters: %v", incidentgraph.MaxCypherLength, err)
 	}
 	if _, err := patterns.Parse("p.cypher", []byte(goodHeader+query(incidentgraph.MaxCypherLength+1))); err == nil ||
-		!strings.Contains(err.Error(), "more than 10000") {
+		!strings.HasPrefix(err.Error(), "p.cypher:3: query is 10001 characters long, more than 10000") {
 		t.Errorf("a query of %d characters: %v", incidentgraph.MaxCypherLength+1, err)
 	}
 
