@@ -220,6 +220,10 @@ func loadPackage(dir, name string, src *sourceLines, eqs map[string]equivalence)
 func failures(pkgs []*pkgResult, minScore float64) []string {
 	var out []string
 	for _, p := range pkgs {
+		if p.Meta["notRun"] != "" {
+			out = append(out, fmt.Sprintf("%s: not run", p.Meta["name"]))
+			continue
+		}
 		c := p.counts()
 		if c.score() < minScore {
 			out = append(out, fmt.Sprintf("%s: %.1f%% of covered mutants killed, under %.0f%%", p.Meta["name"], c.score(), minScore))
@@ -254,6 +258,14 @@ func duration(s string) string {
 	return fmt.Sprintf("%d min %02d s", n/60, n%60)
 }
 
+// atOnce notes how many mutants were tested at once, when more than one.
+func atOnce(p *pkgResult) string {
+	if w := p.Meta["workers"]; w != "" && w != "1" {
+		return " (" + w + " at once)"
+	}
+	return ""
+}
+
 func commit(p *pkgResult) string {
 	c := p.Meta["commit"]
 	if len(c) > 12 {
@@ -276,8 +288,10 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 	fmt.Fprintf(w, "# Mutation testing\n\n")
 	fmt.Fprintf(w, "Written by `make mutants` (scripts/mutants.sh, then tools/mutants); do not edit by hand.\n\n")
 	gv := ""
-	if len(pkgs) > 0 {
-		gv = pkgs[0].Meta["gremlins"]
+	for _, p := range pkgs {
+		if gv == "" {
+			gv = p.Meta["gremlins"]
+		}
 	}
 	fmt.Fprintf(w, "[Gremlins](https://github.com/go-gremlins/gremlins) %s changes one operator at a time in the code\n", gv)
 	fmt.Fprintf(w, "below (arithmetic, comparisons and their boundaries, negated conditions, `&&`/`||`, `++`/`--`,\n")
@@ -299,19 +313,28 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 	fmt.Fprintf(w, "Where only some files of a package are mutated, only the tests in the named test files run\n")
 	fmt.Fprintf(w, "(a `-run` pattern of their functions): those of the package's tests that check the code under\n")
 	fmt.Fprintf(w, "mutation, against a Neo4j of the run's own. Times are wall-clock on the 2-core development\n")
-	fmt.Fprintf(w, "machine, niced, one package and one mutant at a time.\n\n")
+	fmt.Fprintf(w, "machine, shared with other work, niced, one package at a time and one mutant at a time unless\n")
+	fmt.Fprintf(w, "the time says otherwise. A later recheck with newer tests (named in the commit column) is\n")
+	fmt.Fprintf(w, "not in the time.\n\n")
 
 	fmt.Fprintf(w, "| package | code mutated | killed | timed out | survived | not covered | not viable | score | time | commit | date |\n")
 	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, p := range pkgs {
+		if p.Meta["notRun"] != "" {
+			fmt.Fprintf(w, "| %s | not run yet | | | | | | | | | |\n", p.Meta["name"])
+			continue
+		}
 		c := p.counts()
 		fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %d | %.1f%% | %s | %s | %s |\n", p.Meta["name"], describe(p),
-			c.Killed, c.TimedOut, c.Lived, c.NotCovered, c.NotViable, c.score(), duration(p.Meta["seconds"]), commit(p), p.Meta["date"])
+			c.Killed, c.TimedOut, c.Lived, c.NotCovered, c.NotViable, c.score(), duration(p.Meta["seconds"])+atOnce(p), commit(p), p.Meta["date"])
 	}
 	fmt.Fprintln(w)
 
 	fmt.Fprintf(w, "## Tests run\n\n")
 	for _, p := range pkgs {
+		if p.Meta["notRun"] != "" {
+			continue
+		}
 		if p.Meta["tests"] == "" {
 			fmt.Fprintf(w, "- %s: all of `%s`'s tests.\n", p.Meta["name"], p.Meta["dir"])
 			continue
@@ -421,7 +444,8 @@ func main() {
 	var pkgs []*pkgResult
 	for _, name := range strings.Fields(*pkgList) {
 		if _, err := os.Stat(filepath.Join(*in, name+".meta")); errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(os.Stderr, "mutants: no results for %s in %s: left out of the report\n", name, *in)
+			fmt.Fprintf(os.Stderr, "mutants: no results for %s in %s: listed as not run\n", name, *in)
+			pkgs = append(pkgs, &pkgResult{Meta: map[string]string{"name": name, "notRun": "1"}})
 			continue
 		}
 		p, err := loadPackage(*in, name, src, eqs)
@@ -439,8 +463,12 @@ func main() {
 		fail(err)
 	}
 	for _, p := range pkgs {
+		if p.Meta["notRun"] != "" {
+			fmt.Printf("%-16s not run\n", p.Meta["name"])
+			continue
+		}
 		c := p.counts()
-		fmt.Printf("%-10s %4d killed %3d timed out %3d survived (%d unexplained) %4d not covered  %.1f%%\n",
+		fmt.Printf("%-16s %4d killed %3d timed out %3d survived (%d unexplained) %4d not covered  %.1f%%\n",
 			p.Meta["name"], c.Killed, c.TimedOut, c.Lived, c.Unexplained, c.NotCovered, c.score())
 	}
 	if fs := failures(pkgs, *minScore); len(fs) > 0 {
