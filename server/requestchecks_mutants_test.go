@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +143,53 @@ func TestRequestKeys(t *testing.T) {
 	named := r.WithContext(incidentgraph.WithIdentity(r.Context(), &incidentgraph.Identity{Name: "desk", Role: incidentgraph.RoleReader}))
 	if got := tokenName(named); got != "desk" {
 		t.Errorf("token: %q", got)
+	}
+}
+
+// TestResponseMediaTypeFromAccept: application/json when asked for first, for wildcards and when
+// Accept is missing; the GraphQL response type when asked for first or when nothing usable is
+// asked for; a part that does not parse is skipped, not taken as a wish.
+func TestResponseMediaTypeFromAccept(t *testing.T) {
+	for accept, want := range map[string]string{
+		"":                   "application/json",
+		"application/json":   "application/json",
+		"*/*":                "application/json",
+		"application/*":      "application/json",
+		mediaGraphQLResponse: mediaGraphQLResponse,
+		mediaGraphQLResponse + ", application/json": mediaGraphQLResponse,
+		"application/json, " + mediaGraphQLResponse: "application/json",
+		"text/html":               mediaGraphQLResponse,
+		"a b c, application/json": "application/json",
+	} {
+		r := httptest.NewRequest("GET", "/graphql", nil)
+		if accept != "" {
+			r.Header.Set("Accept", accept)
+		}
+		if got := responseMediaType(r); got != want {
+			t.Errorf("Accept %q: %s, want %s", accept, got, want)
+		}
+	}
+}
+
+// TestQueryLengthAtTheLimit: a query of exactly the limit passes, over GET and POST alike, and
+// one byte more is refused as too long.
+func TestQueryLengthAtTheLimit(t *testing.T) {
+	const limit = 64
+	q := func(n int) string { return "{" + strings.Repeat(" ", n-2) + "}" }
+	get := func(n int) *requestError {
+		return checkGET(httptest.NewRequest("GET", "/graphql?query="+url.QueryEscape(q(n)), nil), limit)
+	}
+	post := func(n int) *requestError {
+		body, _ := json.Marshal(map[string]string{"query": q(n)})
+		_, err := checkBody(body, limit)
+		return err
+	}
+	for name, check := range map[string]func(int) *requestError{"GET": get, "POST": post} {
+		if err := check(limit); err != nil {
+			t.Errorf("%s, a query of %d bytes: %+v", name, limit, err)
+		}
+		if err := check(limit + 1); err == nil || err.code != CodeQueryTooLong {
+			t.Errorf("%s, a query of %d bytes: %+v, want %s", name, limit+1, err, CodeQueryTooLong)
+		}
 	}
 }
