@@ -193,3 +193,20 @@ func TestQueryLengthAtTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyEscapesAreNotDuplicates: JSON that encoding/json takes, lone surrogate escapes and
+// invalid UTF-8 included, is not mistaken for a body that names a member twice.
+func TestBodyEscapesAreNotDuplicates(t *testing.T) {
+	for _, body := range []string{
+		`{"query": "{ __typename }", "variables": {"a": "\ud800", "b": "\udc00x"}}`,
+		"{\"query\": \"{ __typename }\", \"variables\": {\"a\": \"\xff\"}}",
+		`{"query": "{ __typename }", "variables": {"a": 1e400}}`,
+	} {
+		if _, err := checkBody([]byte(body), 1000); err != nil {
+			t.Errorf("%q: %+v", body, err)
+		}
+	}
+	if _, err := checkBody([]byte(`{"query": "{ a }", "variables": {"a": 1, "a": 2}}`), 1000); err == nil {
+		t.Error("a member named twice accepted")
+	}
+}
