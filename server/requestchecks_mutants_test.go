@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -208,5 +209,54 @@ func TestBodyEscapesAreNotDuplicates(t *testing.T) {
 	}
 	if _, err := checkBody([]byte(`{"query": "{ a }", "variables": {"a": 1, "a": 2}}`), 1000); err == nil {
 		t.Error("a member named twice accepted")
+	}
+}
+
+// TestMiscasedMemberIsTheFirstByName: of several members that spell a GraphQL member in another
+// case, the one named first in byte order is reported, whatever the map's order.
+func TestMiscasedMemberIsTheFirstByName(t *testing.T) {
+	members := map[string]json.RawMessage{"query": nil, "vAriables": nil, "Query": nil, "QUERY": nil, "extra": nil}
+	for range 20 {
+		if name, member := miscasedMember(members); name != "QUERY" || member != "query" {
+			t.Fatalf("miscased member %q (%q), want QUERY (query)", name, member)
+		}
+	}
+	if name, _ := miscasedMember(map[string]json.RawMessage{"query": nil, "variables": nil}); name != "" {
+		t.Errorf("a body in the right case: %q", name)
+	}
+}
+
+// TestLegacyStatus: for application/json clients a 422 becomes 200 and its null data goes;
+// any other status, and any status for the GraphQL response type, is left as it is, and data
+// that is not null stays.
+func TestLegacyStatus(t *testing.T) {
+	serve := func(contentType string, status int, body string) (int, string) {
+		h := legacyStatus(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", nil))
+		return rec.Code, rec.Body.String()
+	}
+	for _, tc := range []struct {
+		ct         string
+		status     int
+		body       string
+		wantStatus int
+		wantBody   string
+	}{
+		{"application/json", 422, `{"errors":[1],"data":null}`, 200, `{"errors":[1]}`},
+		{"application/json", 400, `{"errors":[1],"data":null}`, 400, `{"errors":[1]}`},
+		{"application/json", 422, `{"errors":[1],"data":{"a":1}}`, 200, `{"errors":[1],"data":{"a":1}}`},
+		{"application/json", 422, `{"errors":[1]}`, 200, `{"errors":[1]}`},
+		{mediaGraphQLResponse, 422, `{"errors":[1],"data":null}`, 422, `{"errors":[1]}`},
+		{"application/json", 500, `{"errors":[1],"data":null}`, 500, `{"errors":[1],"data":null}`},
+	} {
+		status, body := serve(tc.ct, tc.status, tc.body)
+		if status != tc.wantStatus || body != tc.wantBody {
+			t.Errorf("%s %d %s: %d %s, want %d %s", tc.ct, tc.status, tc.body, status, body, tc.wantStatus, tc.wantBody)
+		}
 	}
 }
