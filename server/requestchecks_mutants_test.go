@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
@@ -258,5 +259,43 @@ func TestLegacyStatus(t *testing.T) {
 		if status != tc.wantStatus || body != tc.wantBody {
 			t.Errorf("%s %d %s: %d %s, want %d %s", tc.ct, tc.status, tc.body, status, body, tc.wantStatus, tc.wantBody)
 		}
+	}
+}
+
+// TestOperationLimitsOffAndAtTheirEdges: a limit of 0 is no limit; an operation exactly at each
+// limit passes and one over it is refused with that limit's code.
+func TestOperationLimitsOffAndAtTheirEdges(t *testing.T) {
+	check := func(l operationLimits, query string) string {
+		t.Helper()
+		doc, err := parser.ParseQuery(&ast.Source{Input: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gerr := l.MutateOperationContext(context.Background(), &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}); gerr != nil {
+			return gerr.Extensions["code"].(string)
+		}
+		return ""
+	}
+	// Two root fields, three fields, depth 2, one alias, two directives on one field.
+	const q = `{ a x: b @skip(if: false) @include(if: true) { c } }`
+	if got := check(operationLimits{}, q); got != "" {
+		t.Errorf("no limits: refused with %s", got)
+	}
+	at := operationLimits{rootFields: 2, fields: 3, depth: 2, aliases: 1, directives: 2}
+	if got := check(at, q); got != "" {
+		t.Errorf("at every limit: refused with %s", got)
+	}
+	for code, l := range map[string]operationLimits{
+		CodeRootFieldLimit: {rootFields: 1},
+		CodeFieldLimit:     {fields: 2},
+		CodeDepthLimit:     {depth: 1},
+		CodeDirectiveLimit: {directives: 1},
+	} {
+		if got := check(l, q); got != code {
+			t.Errorf("%+v: %q, want %s", l, got, code)
+		}
+	}
+	if got := check(operationLimits{aliases: 1}, `{ x: a y: b }`); got != CodeAliasLimit {
+		t.Errorf("two aliases over a limit of 1: %q", got)
 	}
 }
