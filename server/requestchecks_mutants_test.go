@@ -3,10 +3,14 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -297,5 +301,26 @@ func TestOperationLimitsOffAndAtTheirEdges(t *testing.T) {
 	}
 	if got := check(operationLimits{aliases: 1}, `{ x: a y: b }`); got != CodeAliasLimit {
 		t.Errorf("two aliases over a limit of 1: %q", got)
+	}
+}
+
+// TestLoadTrustedDocumentsFile: a manifest written by WriteTrustedDocuments loads from its file;
+// a file that is not there is refused naming the reason.
+func TestLoadTrustedDocumentsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTrustedDocuments(f, []string{"{ __typename }", "query Q { __schema { queryType { name } } }"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	td, err := LoadTrustedDocuments(path)
+	if err != nil || td.Len() != 2 {
+		t.Fatalf("written manifest: %v, %v", td, err)
+	}
+	if _, err := LoadTrustedDocuments(path + ".missing"); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
 	}
 }
