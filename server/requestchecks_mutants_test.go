@@ -324,3 +324,25 @@ func TestLoadTrustedDocumentsFile(t *testing.T) {
 		t.Errorf("a missing file: %v", err)
 	}
 }
+
+// TestNamesDocument: a request without a query names its document only with a documentId or a
+// persistedQuery that is not null; other extensions name nothing.
+func TestNamesDocument(t *testing.T) {
+	for _, tc := range []struct {
+		documentID bool
+		extensions string
+		want       bool
+	}{
+		{true, ``, true},
+		{false, ``, false},
+		{false, `not json`, false},
+		{false, `{}`, false},
+		{false, `{"tracing": true}`, false},
+		{false, `{"persistedQuery": null}`, false},
+		{false, `{"persistedQuery": {"version": 1, "sha256Hash": "ab"}}`, true},
+	} {
+		if got := namesDocument(tc.documentID, []byte(tc.extensions)); got != tc.want {
+			t.Errorf("documentId %v, extensions %q: %v, want %v", tc.documentID, tc.extensions, got, tc.want)
+		}
+	}
+}
