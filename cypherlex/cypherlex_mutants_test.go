@@ -95,3 +95,26 @@ func TestParametersAtTheEnd(t *testing.T) {
 		t.Errorf("parameters %q, want [x]", got)
 	}
 }
+
+// TestUnescapeEdges: every hex digit in both cases and none of the characters beside them in
+// ASCII; an escape that ends the text; escapes after four and five backslashes.
+func TestUnescapeEdges(t *testing.T) {
+	for in, want := range map[string]string{
+		`\u0030\u0039\u0061\u0066\u0041\u0046`: "09afAF",
+		`\u004A\u004a`:                         "JJ",
+		`RETURN 1 AS \u0078`:                   "RETURN 1 AS x",
+		`'\\\\u0041'`:                          `'\\\\u0041'`,
+		`'\\\\\u0041'`:                         `'\\\\A'`,
+		`\u0041\u0042`:                         "AB",
+		`x\u0041`:                              "xA",
+	} {
+		if got, err := cypherlex.Unescape(in); err != nil || got != want {
+			t.Errorf("Unescape(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`\u002/`, `\u002:`, `\u002@`, `\u002G`, "\\u002`", `\u002g`, `\u004`, `x\u`} {
+		if _, err := cypherlex.Unescape(bad); err == nil {
+			t.Errorf("Unescape(%q) accepted", bad)
+		}
+	}
+}
