@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
@@ -344,5 +345,44 @@ func TestNamesDocument(t *testing.T) {
 		if got := namesDocument(tc.documentID, []byte(tc.extensions)); got != tc.want {
 			t.Errorf("documentId %v, extensions %q: %v, want %v", tc.documentID, tc.extensions, got, tc.want)
 		}
+	}
+}
+
+// TestPersistedHashWithPersistedQueriesOff: with persisted queries off, a GET that names its
+// document by hash alone is refused as not supported, and nothing looks for it in a cache.
+func TestPersistedHashWithPersistedQueriesOff(t *testing.T) {
+	reached := false
+	h := persistedDocuments(nil, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+	ext := `{"persistedQuery":{"version":1,"sha256Hash":"` + DocumentHash("{ __typename }") + `"}}`
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/graphql?extensions="+url.QueryEscape(ext), nil))
+	if reached || rec.Code != 400 || !strings.Contains(rec.Body.String(), CodePersistedQueryNotSupported) {
+		t.Errorf("reached %v, %d %s", reached, rec.Code, rec.Body.String())
+	}
+}
+
+// TestPersistedDocumentsPassAndRefuse: with persisted queries off, a plain GET passes untouched;
+// with them on, a GET whose documentId is refused stays refused even when its persistedQuery
+// hash names a remembered query.
+func TestPersistedDocumentsPassAndRefuse(t *testing.T) {
+	serve := func(h func(http.Handler) http.Handler, target string) (bool, int) {
+		reached := false
+		rec := httptest.NewRecorder()
+		h(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })).ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		return reached, rec.Code
+	}
+	if reached, code := serve(persistedDocuments(nil, nil), "/graphql?query="+url.QueryEscape("{ __typename }")); !reached {
+		t.Errorf("a plain GET with persisted queries off: %d, not served", code)
+	}
+	cache := lru.New[string](10)
+	text := "{ __typename }"
+	hash := DocumentHash(text)
+	cache.Add(context.Background(), hash, text)
+	ext := `{"persistedQuery":{"version":1,"sha256Hash":"` + hash + `"}}`
+	if reached, code := serve(persistedDocuments(nil, cache), "/graphql?extensions="+url.QueryEscape(ext)); !reached {
+		t.Errorf("a remembered query by hash: %d, not served", code)
+	}
+	if reached, code := serve(persistedDocuments(nil, cache), "/graphql?documentId=sha256:"+hash+"&extensions="+url.QueryEscape(ext)); reached || code != 400 {
+		t.Errorf("a documentId without trusted documents: served %v, %d; want 400", reached, code)
 	}
 }
