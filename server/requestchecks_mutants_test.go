@@ -386,3 +386,26 @@ func TestPersistedDocumentsPassAndRefuse(t *testing.T) {
 		t.Errorf("a documentId without trusted documents: served %v, %d; want 400", reached, code)
 	}
 }
+
+// TestResolveDocumentIDAndHashTogether: a documentId and a persistedQuery hash that name the
+// same document resolve to it; naming different ones is refused.
+func TestResolveDocumentIDAndHashTogether(t *testing.T) {
+	var b strings.Builder
+	text := "{ __typename }"
+	if err := WriteTrustedDocuments(&b, []string{text}); err != nil {
+		t.Fatal(err)
+	}
+	trusted, err := ParseTrustedDocuments([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := DocumentHash(text)
+	d := &documentRequest{documentID: hash, persisted: hash, hasPQ: true}
+	if got, rerr := d.resolve(trusted, false); rerr != nil || got != text {
+		t.Errorf("the same document twice: %q, %+v", got, rerr)
+	}
+	d = &documentRequest{documentID: hash, persisted: DocumentHash("{ a }"), hasPQ: true}
+	if _, rerr := d.resolve(trusted, false); rerr == nil || !strings.Contains(rerr.message, "name different documents") {
+		t.Errorf("two different documents: %+v", rerr)
+	}
+}
