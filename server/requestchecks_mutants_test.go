@@ -409,3 +409,42 @@ func TestResolveDocumentIDAndHashTogether(t *testing.T) {
 		t.Errorf("two different documents: %+v", rerr)
 	}
 }
+
+// TestRewriteKeepsOtherExtensions: the manifest's text replaces the hash; persistedQuery leaves
+// the extensions and the others stay, and extensions with nothing else in them go, over GET and
+// POST alike.
+func TestRewriteKeepsOtherExtensions(t *testing.T) {
+	text := "{ __typename }"
+	pq := `"persistedQuery":{"version":1,"sha256Hash":"` + DocumentHash(text) + `"}`
+	for _, tc := range []struct {
+		extensions string
+		want       string // the extensions left, "" for none
+	}{
+		{`{` + pq + `,"tracing":true}`, `{"tracing":true}`},
+		{`{` + pq + `}`, ``},
+	} {
+		d := &documentRequest{extensions: json.RawMessage(tc.extensions)}
+		r, rerr := d.rewriteGET(httptest.NewRequest("GET", "/graphql?extensions="+url.QueryEscape(tc.extensions), nil), text)
+		if rerr != nil {
+			t.Fatalf("GET: %+v", rerr)
+		}
+		q := r.URL.Query()
+		if got, has := q.Get("extensions"), q.Has("extensions"); got != tc.want || has != (tc.want != "") || q.Get("query") != text {
+			t.Errorf("GET %s: query %q, extensions %q (present %v), want %q", tc.extensions, q.Get("query"), got, has, tc.want)
+		}
+
+		members := map[string]json.RawMessage{"extensions": json.RawMessage(tc.extensions)}
+		pr := httptest.NewRequest("POST", "/graphql", nil)
+		if rerr := d.rewritePOST(pr, members, text); rerr != nil {
+			t.Fatalf("POST: %+v", rerr)
+		}
+		var body map[string]json.RawMessage
+		if err := json.NewDecoder(pr.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		got, has := body["extensions"]
+		if has != (tc.want != "") || has && string(got) != tc.want || string(body["query"]) != `"`+text+`"` {
+			t.Errorf("POST %s: body %s, want extensions %q", tc.extensions, body, tc.want)
+		}
+	}
+}
