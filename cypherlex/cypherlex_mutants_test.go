@@ -107,6 +107,7 @@ func TestUnescapeEdges(t *testing.T) {
 		`'\\\\\u0041'`:                         `'\\\\A'`,
 		`\u0041\u0042`:                         "AB",
 		`x\u0041`:                              "xA",
+		`\u0041\`:                              `A\`,
 	} {
 		if got, err := cypherlex.Unescape(in); err != nil || got != want {
 			t.Errorf("Unescape(%q) = %q, %v; want %q", in, got, err, want)
