@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -81,5 +82,12 @@ func TestParameterValuesAtTheirEdges(t *testing.T) {
 	}
 	if p, err := checkInput("RETURN $p", map[string]any{"p": 1.5}); err != nil || p["p"] != 1.5 {
 		t.Errorf("1.5: %v, %v", p, err)
+	}
+	// JSON numbers: whole ones become integers, others floats; text that is no number is refused.
+	if p, err := checkInput("RETURN $p, $q", map[string]any{"p": json.Number("3"), "q": json.Number("1.5")}); err != nil || p["p"] != int64(3) || p["q"] != 1.5 {
+		t.Errorf("json.Number 3 and 1.5: %#v, %v", p, err)
+	}
+	if _, err := checkInput("RETURN $p", map[string]any{"p": json.Number("three")}); err == nil {
+		t.Error("json.Number three accepted")
 	}
 }
