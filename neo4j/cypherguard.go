@@ -116,7 +116,8 @@ func checkTokens(toks []cypherlex.Token) error {
 		if at(i-1).Is(cypherlex.Ident, "CALL") {
 			continue // a procedure name, checked with CALL
 		}
-		if t.Kind == cypherlex.Quoted && at(i+1).Is(cypherlex.Punct, "(") && !at(i-1).Is(cypherlex.Punct, ".") {
+		// A backticked name that starts a call, or a dotted name (`apoc`.text.join(...)).
+		if t.Kind == cypherlex.Quoted && (at(i+1).Is(cypherlex.Punct, "(") || at(i+1).Is(cypherlex.Punct, ".")) && !at(i-1).Is(cypherlex.Punct, ".") {
 			if err := checkFunction(toks, i); err != nil {
 				return err
 			}
