@@ -255,23 +255,30 @@ func findRel(recs []*driver.Record) (*incidentgraph.Relationship, map[string]any
 // lockRelationship takes the write lock on a relationship and returns it, its properties and
 // its version (read after the lock); nil when there is none.
 func lockRelationship(ctx context.Context, tx driver.ManagedTransaction, id string) (*incidentgraph.Relationship, map[string]any, error) {
-	recs, err := records(ctx, tx, relLookup, map[string]any{"id": id})
-	if err != nil {
-		return nil, nil, err
+	// A merge moves a relationship by deleting it and creating it anew under the same id: a
+	// write that waited for the old one's lock gets it back without its properties, and looks
+	// again, once, for the moved one.
+	for attempt := 0; attempt < 2; attempt++ {
+		recs, err := records(ctx, tx, relLookup, map[string]any{"id": id})
+		if err != nil {
+			return nil, nil, err
+		}
+		r, _ := findRel(recs)
+		if r == nil {
+			return nil, nil, nil
+		}
+		m, err := relMatch(r.Type)
+		if err != nil {
+			return nil, nil, err
+		}
+		if recs, err = records(ctx, tx, m+`SET r._lock = true RETURN `+relFields+` AS rel`, map[string]any{"id": id}); err != nil {
+			return nil, nil, err
+		}
+		if r, p := findRel(recs); r != nil && p["id"] != nil {
+			return r, p, nil
+		}
 	}
-	r, _ := findRel(recs)
-	if r == nil {
-		return nil, nil, nil
-	}
-	m, err := relMatch(r.Type)
-	if err != nil {
-		return nil, nil, err
-	}
-	if recs, err = records(ctx, tx, m+`SET r._lock = true RETURN `+relFields+` AS rel`, map[string]any{"id": id}); err != nil {
-		return nil, nil, err
-	}
-	r, p := findRel(recs)
-	return r, p, nil
+	return nil, nil, nil
 }
 
 // entitiesByID returns the entities that exist among ids.
