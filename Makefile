@@ -25,7 +25,7 @@ help:
 	@echo "make test         vet, generated-code check, front-end tests, Go tests on a real Neo4j"
 	@echo "make build        build $(BIN) (with the GraphiQL bundle)"
 	@echo "make web          build the GraphiQL bundle (npm ci + vite)"
-	@echo "make generate     regenerate gqlgen code from schema.graphqls"
+	@echo "make generate     regenerate gqlgen code from schema.graphqls and schema/"
 	@echo "make validate     check the seed files without a database"
 	@echo "make gtd-data     synthetic GTD-scale data (gtd.csv, groups.yaml) in bench/out/gtd"
 	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"

@@ -500,24 +500,24 @@ type PlaceResolver interface {
 	History(ctx context.Context, obj *model.Place, first *int) ([]*model.Change, error)
 }
 type QueryResolver interface {
-	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
-	Entity(ctx context.Context, id string) (model.Entity, error)
-	Entities(ctx context.Context, ids []string) ([]model.Entity, error)
-	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.IncidentConnection, error)
-	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error)
 	Neighborhood(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
 	ShortestPath(ctx context.Context, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
-	RelationshipTypes(ctx context.Context) ([]*model.RelationshipTypeInfo, error)
 	AffiliateNetwork(ctx context.Context, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Path, error)
 	CommonNeighbors(ctx context.Context, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CommonNeighbor, error)
 	SimilarIncidents(ctx context.Context, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.SimilarIncident, error)
 	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
 	Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error)
+	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
+	Entity(ctx context.Context, id string) (model.Entity, error)
+	Entities(ctx context.Context, ids []string) ([]model.Entity, error)
+	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
+	RelationshipTypes(ctx context.Context) ([]*model.RelationshipTypeInfo, error)
+	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.IncidentConnection, error)
 	Patterns(ctx context.Context) ([]*model.Pattern, error)
 	RunPattern(ctx context.Context, name string, params *model.JSON, limit *int) (*model.CypherResult, error)
 	Cypher(ctx context.Context, query string, params *model.JSON, limit *int) (*model.CypherResult, error)
-	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *model.Relationship) (model.Entity, error)
@@ -2508,7 +2508,11 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema.graphqls", Input: `"""
+	{Name: "../schema.graphqls", Input: `# The GraphQL schema's root: the schema's description, the root types and the scalars. The
+# fields and types live by area in schema/*.graphqls (entity, incident, analyst, pattern,
+# curation, admin); gqlgen's follow-schema layout gives each area its resolver file of the same
+# name (schema/analyst.graphqls -> graph/analyst.resolvers.go).
+"""
 The incident graph: militant groups, their affiliates, their attacks and the places, people and
 sources around them, linked by typed relationships. Every relationship is an *assertion*: it says
 who asserts it, on which sources, how sure (confidence 0–100, as in STIX 2.1) and with what status
@@ -2530,64 +2534,65 @@ unknown, as GTD's ` + "`" + `iday = 0` + "`" + `: ` + "`" + `2024-03` + "`" + ` 
 scalar PartialDate
 
 "Everything the graph answers. All queries only read."
-type Query {
+type Query
+
+"Any JSON value: an object, a list, a string, a number, a boolean or null."
+scalar JSON
+`, BuiltIn: false},
+	{Name: "../schema/admin.graphqls", Input: `# Administrators' reading of the audit log.
+# Resolvers: graph/admin.resolvers.go.
+
+extend type Query {
   """
-  Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
-  words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
-  "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
-  When nothing matches as typed, one typo per word is forgiven ("Daech" finds Daesh).
+  The audit log of curators' writes, newest first (needs a bearer token with role admin). Each
+  entry says who (token name and role), when, which operation, on what, the values before and
+  after, and the request id and idempotency key. Cursor-paged: pass ` + "`" + `pageInfo.endCursor` + "`" + ` as
+  ` + "`" + `after` + "`" + ` for the next page.
   """
-  search(
-    "Words to look for (1 to 200 characters)."
-    text: String!
-    "Only entities of these kinds."
-    kinds: [EntityKind!]
+  auditLog(
+    "What to keep; everything when omitted."
+    filter: AuditFilter
     "How many to return: 1 to 100."
-    first: Int = 10
-  ): [Entity!]!
-
-  "One entity by its id (a stable slug such as ` + "`" + `islamic-state-khorasan-province` + "`" + `); null if there is none."
-  entity("The entity's id." id: ID!): Entity
-
-  "Several entities by id, in the order asked; ids that do not exist are left out. At most 100 ids."
-  entities("The ids, at most 100." ids: [ID!]!): [Entity!]!
-
-  """
-  Incidents (attacks and attempted attacks, as GTD counts them), oldest first, filtered and paged
-  with a cursor. Pass ` + "`" + `pageInfo.endCursor` + "`" + ` as ` + "`" + `after` + "`" + ` to get the next page.
-  """
-  incidents(
-    "What to keep; all incidents when omitted."
-    filter: IncidentFilter
-    "Page size: 1 to 100."
-    first: Int = 20
-    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    first: Int = 50
+    "The cursor after which to continue."
     after: String
-    """
-    The graph as known on this date: only assertions made on or before it, on at least one
-    source published by then (what an analyst could have known that day). A partial date covers
-    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
-    known at ` + "`" + `2024-03-23` + "`" + `.
-    """
-    knownAt: PartialDate
-    """
-    The world as it was on this date: only relationships that held at some time within it (their
-    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
-    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
-    """
-    validAt: PartialDate
-  ): IncidentConnection!
+  ): ChangeConnection!
+}
 
-  "Organizations, by name, filtered and paged with a cursor."
-  organizations(
-    "What to keep; all organizations when omitted."
-    filter: OrganizationFilter
-    "Page size: 1 to 100."
-    first: Int = 20
-    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
-    after: String
-  ): OrganizationConnection!
+"What to keep of the audit log; omitted fields do not filter."
+input AuditFilter {
+  "Entries about this entity or relationship id."
+  entity: ID
+  "Entries written by this token name."
+  actor: String
+  "Entries of this operation (e.g. ` + "`" + `retractRelationship` + "`" + `)."
+  operation: String
+  "Entries at or after this instant (RFC 3339)."
+  from: String
+  "Entries before this instant (RFC 3339)."
+  to: String
+}
 
+"One page of the audit log."
+type ChangeConnection {
+  "The entries, newest first."
+  edges: [ChangeEdge!]!
+  "Where the page ends."
+  pageInfo: PageInfo!
+}
+
+"One entry of the audit log with its cursor."
+type ChangeEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to continue after this entry."
+  cursor: String!
+  "The entry."
+  node: Change!
+}
+`, BuiltIn: false},
+	{Name: "../schema/analyst.graphqls", Input: `# Analysts' questions: link charts, paths, shared neighbours, similar incidents, timelines, centrality.
+# Resolvers: graph/analyst.resolvers.go.
+
+extend type Query {
   """
   The link chart around one entity: every entity within ` + "`" + `depth` + "`" + ` hops and the relationships among
   them. Nodes are deduplicated and every edge's ends are among the nodes, ready for Cytoscape.js,
@@ -2616,7 +2621,6 @@ type Query {
     """
     validAt: PartialDate
   ): Subgraph!
-
   """
   A shortest chain of relationships between two entities, in either direction, as a link chart;
   null when none exists within ` + "`" + `maxDepth` + "`" + ` hops.
@@ -2644,12 +2648,6 @@ type Query {
     """
     validAt: PartialDate
   ): Subgraph
-
-  "The relationship vocabulary: every type the graph allows, with what it means and which kinds it links."
-  relationshipTypes: [RelationshipTypeInfo!]!
-
-  # --- Analyst questions -------------------------------------------------------------------------
-
   """
   The organisational network around a group, as a link chart: every group, state or person
   within ` + "`" + `depth` + "`" + ` hops over the organisational relationship types (AFFILIATE_OF, BRANCH_OF,
@@ -2682,7 +2680,6 @@ type Query {
     """
     validAt: PartialDate
   ): Subgraph!
-
   """
   Several chains of relationships between two entities, for comparing how they connect: up to
   ` + "`" + `first` + "`" + ` distinct simple paths (no entity twice), shortest first, then near-shortest; paths of
@@ -2715,7 +2712,6 @@ type Query {
     """
     validAt: PartialDate
   ): [Path!]!
-
   """
   What several entities have in common: the entities directly linked to every one of them, each
   with the relationships (and their provenance) that link it to each. Paris and Moscow share the
@@ -2743,7 +2739,6 @@ type Query {
     """
     validAt: PartialDate
   ): [CommonNeighbor!]!
-
   """
   Incidents that resemble one, ranked by an explainable score from 0 to 1: the weights of what
   they have in common (the same perpetrator 3, or else perpetrators in one affiliate network 2;
@@ -2775,7 +2770,6 @@ type Query {
     """
     validAt: PartialDate
   ): [SimilarIncident!]!
-
   """
   Incidents and events in date order, for an actor (optionally with its affiliate network), a
   place (and everything inside it) and/or a date range, paged with a cursor. Partial dates sort
@@ -2813,7 +2807,6 @@ type Query {
     """
     validAt: PartialDate
   ): TimelineConnection!
-
   """
   The hubs and brokers around an entity: on its neighbourhood (or, with ` + "`" + `scope:
   AFFILIATE_NETWORK` + "`" + `, its affiliate network), every entity's degree (how many distinct
@@ -2848,1020 +2841,6 @@ type Query {
     """
     validAt: PartialDate
   ): [CentralityScore!]!
-
-  "The saved patterns: named, described, parameterised read-only queries any reader may run with ` + "`" + `runPattern` + "`" + `."
-  patterns: [Pattern!]!
-
-  """
-  Runs a saved pattern (see ` + "`" + `patterns` + "`" + `) with its parameters. Parameters are checked against the
-  pattern's declaration: an unknown, missing or mistyped one is BAD_USER_INPUT.
-  """
-  runPattern(
-    "The pattern's name."
-    name: String!
-    "The parameters, as an object, e.g. ` + "`" + `{\"group\": \"islamic-state\"}` + "`" + `."
-    params: JSON
-    "At most this many rows: 1 to 1000."
-    limit: Int = 100
-  ): CypherResult!
-
-  """
-  Runs your own read-only Cypher (needs a bearer token with role analyst or above). Read-only is
-  enforced in depth: a read transaction, the statement type from EXPLAIN, procedures and
-  namespaced functions only from an allow-list, no LOAD CSV, USE, administration, schema or
-  ` + "`" + `IN TRANSACTIONS` + "`" + `, no whole-database scans (start from a label: ` + "`" + `MATCH (n:Entity)` + "`" + `), a time
-  limit, and caps on rows and size. A refused query answers CYPHER_REFUSED with the reason and
-  changes nothing. Pass values as ` + "`" + `params` + "`" + ` (` + "`" + `$name` + "`" + ` in the query), never by pasting them in.
-  """
-  cypher(
-    "The query (at most 10,000 characters)."
-    query: String!
-    "The query's parameters, as an object."
-    params: JSON
-    "At most this many rows: 1 to 1000."
-    limit: Int = 100
-  ): CypherResult!
-
-  """
-  The audit log of curators' writes, newest first (needs a bearer token with role admin). Each
-  entry says who (token name and role), when, which operation, on what, the values before and
-  after, and the request id and idempotency key. Cursor-paged: pass ` + "`" + `pageInfo.endCursor` + "`" + ` as
-  ` + "`" + `after` + "`" + ` for the next page.
-  """
-  auditLog(
-    "What to keep; everything when omitted."
-    filter: AuditFilter
-    "How many to return: 1 to 100."
-    first: Int = 50
-    "The cursor after which to continue."
-    after: String
-  ): ChangeConnection!
-}
-
-"What kind of thing an entity is."
-enum EntityKind {
-  "A militant group, government body, coalition, publisher or other organization."
-  ORGANIZATION
-  "A sovereign state, acting as a party (it asserts, accuses, is targeted) and as a place."
-  COUNTRY
-  "A named (or anonymous) person."
-  PERSON
-  "A city, region, venue, airport or other place."
-  PLACE
-  "An attack or attempted attack, as GTD counts them."
-  INCIDENT
-  "Anything else with a date: alerts, detentions, statements, campaigns, military operations."
-  EVENT
-  "A publication cited as evidence."
-  SOURCE
-  "A population or community, such as a targeted minority."
-  GROUP
-}
-
-"""
-Anything in the graph. Every entity has a stable string ` + "`" + `id` + "`" + `, a ` + "`" + `name` + "`" + ` and its ` + "`" + `aliases` + "`" + `, and
-relationships in both directions.
-"""
-interface Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  """
-  Where the entity's own facts come from: its names, dates, place and GTD codes. Each of its
-  relationships carries sources of its own.
-  """
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"A militant group, government body, coalition, publisher or other organization."
-type Organization implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "What sort of organization."
-  orgType: OrganizationType!
-  "The group's name in the Global Terrorism Database (` + "`" + `gname` + "`" + `), where GTD records it."
-  gtdName: String
-  "When it was founded, where known."
-  founded: PartialDate
-  "When it ceased to exist, where it has."
-  dissolved: PartialDate
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"What sort of organization."
-enum OrganizationType {
-  "An armed non-state group (STIX threat-actor type ` + "`" + `terrorist` + "`" + `)."
-  MILITANT_GROUP
-  "A national government or its leadership."
-  GOVERNMENT
-  "A ministry, agency or investigative body."
-  GOVERNMENT_AGENCY
-  "An embassy or consulate."
-  DIPLOMATIC_MISSION
-  "A multinational military coalition."
-  MILITARY_COALITION
-  "A news organization or publisher."
-  MEDIA
-  "A research institute or think tank."
-  RESEARCH
-  "Anything else."
-  OTHER
-}
-
-"A sovereign state."
-type Country implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `RU` + "`" + `."
-  iso2: String!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"A person. Anonymous sources are people too, with ` + "`" + `anonymous: true` + "`" + `."
-type Person implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "What the person is, as the sources describe them (e.g. \"Pakistani security analyst\")."
-  role: String
-  "ISO 3166-1 alpha-2 code of their nationality, where known."
-  nationality: String
-  "True when the sources do not name the person."
-  anonymous: Boolean!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"A city, region, venue, airport or other place."
-type Place implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "What sort of place."
-  placeType: PlaceType!
-  "ISO 3166-1 alpha-2 code of the country it lies in."
-  countryCode: String
-  "Latitude in decimal degrees (WGS 84), where known."
-  latitude: Float
-  "Longitude in decimal degrees (WGS 84), where known."
-  longitude: Float
-  "How exact the coordinates are, as GTD's ` + "`" + `specificity` + "`" + `: 1 the exact place … 5 unknown."
-  geoPrecision: Int
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"What sort of place."
-enum PlaceType {
-  "A city or town."
-  CITY
-  "A province, region or part of the world."
-  REGION
-  "A region known from history rather than today's map (e.g. Khorasan)."
-  HISTORICAL_REGION
-  "A concert hall, arena, stadium or similar."
-  VENUE
-  "An airport."
-  AIRPORT
-  "A building or a part of one (e.g. an airport gate)."
-  BUILDING
-  "A district or quarter of a city."
-  DISTRICT
-}
-
-"An attack or attempted attack, as the Global Terrorism Database counts them."
-type Incident implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "The day it happened (or began), as precisely as known."
-  date: PartialDate!
-  "The last day, for incidents that lasted more than a day."
-  endDate: PartialDate
-  "A short account."
-  summary: String
-  "Attack types (GTD ` + "`" + `attacktype1–3` + "`" + `)."
-  attackTypes: [AttackType!]!
-  "Target types (GTD ` + "`" + `targtype1–3` + "`" + `)."
-  targetTypes: [TargetType!]!
-  "Weapon types (GTD ` + "`" + `weaptype1–4` + "`" + `)."
-  weaponTypes: [WeaponType!]!
-  "True for a suicide attack (GTD ` + "`" + `suicide` + "`" + `)."
-  suicide: Boolean!
-  "Whether the attack took place and succeeded (GTD ` + "`" + `success` + "`" + `), failed, or was foiled before it began."
-  outcome: Outcome!
-  "GTD ` + "`" + `eventid` + "`" + ` (YYYYMMDD + 4-digit case number), where GTD records it."
-  gtdEventId: String
-  """
-  Casualty and other counts, every report kept with its date and source, oldest first: figures
-  change as the story develops ("at least 133", later 145).
-  """
-  figures(
-    "Only this measure."
-    metric: FigureMetric
-    "Only reports made by this date, on a source published by then: the toll as known that day."
-    knownAt: PartialDate
-    "Only reports as of this date or earlier (a partial date covers its whole span)."
-    validAt: PartialDate
-  ): [Figure!]!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"Anything else with a date: an alert, a detention, a statement, a campaign, a military operation."
-type Event implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "What sort of event."
-  eventType: EventType!
-  "The day it happened (or began), as precisely as known."
-  date: PartialDate!
-  "The last day, for events that lasted."
-  endDate: PartialDate
-  "A short account."
-  summary: String
-  "Counts reported about the event (e.g. people detained), oldest first."
-  figures(
-    "Only this measure."
-    metric: FigureMetric
-    "Only reports made by this date, on a source published by then: the toll as known that day."
-    knownAt: PartialDate
-    "Only reports as of this date or earlier (a partial date covers its whole span)."
-    validAt: PartialDate
-  ): [Figure!]!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"What sort of event."
-enum EventType {
-  "A warning to the public (e.g. an embassy alert)."
-  SECURITY_ALERT
-  "Arrests or detentions."
-  DETENTION
-  "A public statement: a claim, a denial, an announcement."
-  STATEMENT
-  "A sustained campaign of violence."
-  CAMPAIGN
-  "Airstrikes or other military operations."
-  MILITARY_OPERATION
-  "A group's seizure or holding of territory."
-  TERRITORIAL_CONTROL
-  "Anything else."
-  OTHER
-}
-
-"A publication cited as evidence. Its ` + "`" + `name` + "`" + ` is its title."
-type Source implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  "The title (same as ` + "`" + `name` + "`" + `)."
-  title: String!
-  "Who published it."
-  publisher: String!
-  "When it was published."
-  published: PartialDate!
-  "Where to read it, where known."
-  url: String
-  "What sort of source."
-  sourceType: SourceType!
-  "When the curators last read it online."
-  accessed: PartialDate
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"What sort of source."
-enum SourceType {
-  "News reporting."
-  NEWS
-  "A government publication or statement."
-  GOVERNMENT
-  "An encyclopedia or other reference work."
-  REFERENCE
-  "A dataset or its codebook (e.g. GTD)."
-  DATASET
-  "Peer-reviewed or academic work."
-  ACADEMIC
-  "A party's own statement (e.g. a claim of responsibility)."
-  STATEMENT
-}
-
-"A population or community, such as a targeted minority."
-type Group implements Entity {
-  "Stable, readable id (a slug). Safe to store in saved charts and links."
-  id: ID!
-  "What kind of entity this is."
-  kind: EntityKind!
-  "The usual English name."
-  name: String!
-  "Other names, acronyms and transliterations, all searchable."
-  aliases: [String!]!
-  "A sentence or two for the reader."
-  description: String
-  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
-  sources: [Source!]!
-  "This entity's relationships in both directions, each with its provenance, strongest first."
-  relationships(
-    "What to keep; all when omitted."
-    filter: RelationshipFilter
-    "At most this many: 1 to 500."
-    first: Int = 100
-    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
-    knownAt: PartialDate
-    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
-    validAt: PartialDate
-  ): [Relationship!]!
-  """
-  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
-  current is refused with CONFLICT.
-  """
-  version: Int!
-  "Every change curators made to this entity, oldest first: when, who, what before and after."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"Which way a relationship points, seen from the entity you asked about."
-enum Direction {
-  "From this entity to the other."
-  OUTGOING
-  "From the other entity to this one."
-  INCOMING
-  "Either way."
-  BOTH
-}
-
-"""
-The status of an assertion. A claim by the group itself is CLAIMED; a third party's attribution is
-usually CONFIRMED, REPORTED or SUSPECTED; an accusation is ALLEGED; a denial is DENIED.
-"""
-enum Status {
-  "The group claims it itself."
-  CLAIMED
-  "Confirmed by the asserting party on evidence."
-  CONFIRMED
-  "Reported, not independently confirmed."
-  REPORTED
-  "An accusation."
-  ALLEGED
-  "Believed likely, not established."
-  SUSPECTED
-  "Contested by other parties."
-  DISPUTED
-  "Denied by the party concerned."
-  DENIED
-  "Withdrawn by whoever asserted it."
-  RETRACTED
-}
-
-"What to keep of an entity's relationships. All conditions must hold."
-input RelationshipFilter {
-  "Only these relationship types (see ` + "`" + `relationshipTypes` + "`" + `)."
-  types: [RelationshipType!]
-  "Only these statuses."
-  statuses: [Status!]
-  "Only relationships at least this sure (0–100)."
-  minConfidence: Int
-  "Only relationships asserted by this entity."
-  assertedBy: ID
-  "Which way (for ` + "`" + `relationships` + "`" + `; paths and neighbourhoods always go both ways)."
-  direction: Direction = BOTH
-  "Also assertions a curator has retracted (see ` + "`" + `retraction` + "`" + `). Left out by default."
-  includeRetracted: Boolean = false
-}
-
-"""
-A typed, directed link between two entities, with its provenance. It is an assertion: who
-asserts it (` + "`" + `assertedBy` + "`" + `), on which ` + "`" + `sources` + "`" + `, how sure (` + "`" + `confidence` + "`" + `) and its ` + "`" + `status` + "`" + `.
-"""
-type Relationship {
-  "Stable id of this assertion."
-  id: ID!
-  "The relationship type, e.g. ` + "`" + `ATTRIBUTED_TO` + "`" + `."
-  type: RelationshipType!
-  "Which way it points, seen from the entity whose ` + "`" + `relationships` + "`" + ` you asked for."
-  direction: Direction!
-  "The entity it points from."
-  from: Entity!
-  "The entity it points to."
-  to: Entity!
-  "The entity at the other end, seen from the entity whose ` + "`" + `relationships` + "`" + ` you asked for."
-  other: Entity!
-  "The status of the assertion (a claim, a confirmation, an allegation, a denial …)."
-  status: Status!
-  """
-  How likely the assertion is to be true, 0–100 as in STIX 2.1: the asserting party's own
-  confidence where it states one, otherwise the curators' judgement. An allegation that was
-  certainly made but is probably false has a low confidence.
-  """
-  confidence: Int!
-  "The same confidence in words: NONE (0), LOW (1–29), MEDIUM (30–69), HIGH (70–100)."
-  confidenceLevel: ConfidenceLevel!
-  "Who makes the assertion: a group, a government, a person, a publisher."
-  assertedBy: Entity!
-  "The sources the assertion rests on (at least one)."
-  sources: [Source!]!
-  "The words in the source that support it."
-  quote: String
-  "For comparisons (` + "`" + `RESEMBLES` + "`" + `, ` + "`" + `PRECEDENT_OF` + "`" + `): what is alike."
-  basis: String
-  "When the relationship began to hold in the world, where known."
-  validFrom: PartialDate
-  "When it stopped holding, where it has."
-  validTo: PartialDate
-  "When the assertion was first made (by default, when its earliest source was published)."
-  assertedOn: PartialDate
-  "Curators' note: caveats, what is unverified."
-  note: String
-  """
-  The version of this assertion: 1 as loaded, one more with every curator's change. Name it in
-  ` + "`" + `updateRelationship` + "`" + `, ` + "`" + `retractRelationship` + "`" + ` and ` + "`" + `deleteRelationship` + "`" + `.
-  """
-  version: Int!
-  "Who retracted this assertion, when and why; null while it stands. Reads leave retracted assertions out unless ` + "`" + `includeRetracted` + "`" + ` is set."
-  retraction: Retraction
-  "Every change curators made to this assertion, oldest first."
-  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
-}
-
-"How a link chart draws an edge."
-enum LineStyle {
-  "Confirmed, or confidence 70 or more."
-  SOLID
-  "Tentative: confidence 30–69."
-  DASHED
-  "Unconfirmed (below 30), or an allegation, dispute, denial or retraction."
-  DOTTED
-}
-
-"Confidence in words (STIX 2.1 None/Low/Med/High scale)."
-enum ConfidenceLevel {
-  "0"
-  NONE
-  "1–29"
-  LOW
-  "30–69"
-  MEDIUM
-  "70–100"
-  HIGH
-}
-
-"The relationship vocabulary (directed, UPPER_SNAKE). ` + "`" + `relationshipTypes` + "`" + ` says what each means."
-enum RelationshipType {
-  "A group is an affiliate or province of another."
-  AFFILIATE_OF
-  "A formal branch or sub-unit (an embassy of its state, a province of a group)."
-  BRANCH_OF
-  "Grew out of another group."
-  OFFSHOOT_OF
-  "Broke away from another group."
-  SPLINTER_OF
-  "Alliance or cooperation."
-  ALLIED_WITH
-  "Competition short of open war."
-  RIVAL_OF
-  "Open hostility or war."
-  ENEMY_OF
-  "Merged into another group."
-  MERGED_INTO
-  "A pledge of allegiance (bay'ah)."
-  PLEDGED_ALLEGIANCE_TO
-  "Where or from whom a group drew its founders."
-  ORIGINATED_FROM
-  "A name taken from a place, person or group."
-  NAMED_AFTER
-  "The actor itself claims the attack."
-  CLAIMED_RESPONSIBILITY_FOR
-  "A third party attributes the attack to the actor."
-  ATTRIBUTED_TO
-  "The actor carried it out."
-  PERPETRATED
-  "The actor is accused (an allegation by ` + "`" + `assertedBy` + "`" + `)."
-  ACCUSED_OF
-  "The actor denies involvement."
-  DENIED
-  "An earlier incident that prefigures a later one."
-  PRECEDENT_OF
-  "Alike, on the ` + "`" + `basis` + "`" + ` given."
-  RESEMBLES
-  "A part of a larger whole."
-  PART_OF
-  "Hypothesis: done in retaliation for another event."
-  RETALIATION_FOR
-  "Two records of the same thing."
-  DUPLICATE_OF
-  "The city, region or country of an incident."
-  OCCURRED_IN
-  "The exact site of an incident (venue, airport, building)."
-  OCCURRED_AT
-  "A place inside a larger place."
-  LOCATED_IN
-  "Where a group is active."
-  OPERATES_IN
-  "Who or what an actor or attack targeted."
-  TARGETED
-  "Membership."
-  MEMBER_OF
-  "Leadership (a person of a group or state; a state of a coalition)."
-  LEADER_OF
-  "A public statement or assessment about something."
-  STATED
-  "Detention."
-  DETAINED
-  "Issued an alert, statement or publication."
-  ISSUED
-  "Publicly rejected a warning or statement."
-  DISMISSED
-  "A warning that preceded an incident."
-  WARNED_OF
-  "An event that answered another (detentions after an attack)."
-  RESPONSE_TO
-  "Who published a source."
-  PUBLISHED_BY
-  "One source cites another."
-  CITES
-  "A link none of the other types fits; the note says why."
-  RELATED_TO
-}
-
-"One entry of the relationship vocabulary."
-type RelationshipTypeInfo {
-  "The type."
-  type: RelationshipType!
-  "What it means."
-  description: String!
-  "Kinds of entity it may point from."
-  fromKinds: [EntityKind!]!
-  "Kinds of entity it may point to."
-  toKinds: [EntityKind!]!
-}
-
-"What a figure counts."
-enum FigureMetric {
-  "People killed (GTD ` + "`" + `nkill` + "`" + `)."
-  KILLED
-  "People wounded (GTD ` + "`" + `nwound` + "`" + `)."
-  WOUNDED
-  "People detained."
-  DETAINED
-  "People taken hostage."
-  HOSTAGES
-  "Attackers."
-  PERPETRATORS
-}
-
-"How a figure was put."
-enum FigureQualifier {
-  "Exactly this many."
-  EXACT
-  "At least this many."
-  AT_LEAST
-  "About this many."
-  ABOUT
-  "At most this many."
-  AT_MOST
-}
-
-"""
-One report of a count (killed, wounded, detained …) as of a date, with its provenance. Earlier
-reports are kept when later ones revise them.
-"""
-type Figure {
-  "Stable id of this report."
-  id: ID!
-  "What is counted."
-  metric: FigureMetric!
-  "The number."
-  value: Int!
-  "How the number was put (\"at least\", \"about\")."
-  qualifier: FigureQualifier!
-  "Who is counted, when not everyone (e.g. \"U.S. service members\")."
-  population: String
-  "The date of the report."
-  asOf: PartialDate!
-  "The status of the report."
-  status: Status!
-  "How sure: 0–100."
-  confidence: Int!
-  "Who reported the figure."
-  assertedBy: Entity!
-  "Where it was reported."
-  sources: [Source!]!
-  "The words in the source."
-  quote: String
-  "Curators' note."
-  note: String
-}
-
-"Attack type, GTD codes 1–9."
-enum AttackType {
-  "1"
-  ASSASSINATION
-  "2"
-  ARMED_ASSAULT
-  "3"
-  BOMBING_EXPLOSION
-  "4"
-  HIJACKING
-  "5"
-  HOSTAGE_TAKING_BARRICADE
-  "6"
-  HOSTAGE_TAKING_KIDNAPPING
-  "7"
-  FACILITY_INFRASTRUCTURE_ATTACK
-  "8"
-  UNARMED_ASSAULT
-  "9"
-  UNKNOWN
-}
-
-"Target type, GTD codes 1–22."
-enum TargetType {
-  "1"
-  BUSINESS
-  "2"
-  GOVERNMENT_GENERAL
-  "3"
-  POLICE
-  "4"
-  MILITARY
-  "5"
-  ABORTION_RELATED
-  "6"
-  AIRPORTS_AIRCRAFT
-  "7"
-  GOVERNMENT_DIPLOMATIC
-  "8"
-  EDUCATIONAL_INSTITUTION
-  "9"
-  FOOD_WATER_SUPPLY
-  "10"
-  JOURNALISTS_MEDIA
-  "11"
-  MARITIME
-  "12"
-  NGO
-  "13"
-  OTHER
-  "14"
-  PRIVATE_CITIZENS_PROPERTY
-  "15"
-  RELIGIOUS_FIGURES_INSTITUTIONS
-  "16"
-  TELECOMMUNICATION
-  "17"
-  TERRORISTS_NON_STATE_MILITIA
-  "18"
-  TOURISTS
-  "19"
-  TRANSPORTATION
-  "20"
-  UNKNOWN
-  "21"
-  UTILITIES
-  "22"
-  VIOLENT_POLITICAL_PARTY
-}
-
-"Weapon type, GTD codes 1–13."
-enum WeaponType {
-  "1"
-  BIOLOGICAL
-  "2"
-  CHEMICAL
-  "3"
-  RADIOLOGICAL
-  "4"
-  NUCLEAR
-  "5"
-  FIREARMS
-  "6"
-  EXPLOSIVES
-  "7"
-  FAKE_WEAPONS
-  "8"
-  INCENDIARY
-  "9"
-  MELEE
-  "10"
-  VEHICLE
-  "11"
-  SABOTAGE_EQUIPMENT
-  "12"
-  OTHER
-  "13"
-  UNKNOWN
-}
-
-"Whether an attack took place and succeeded."
-enum Outcome {
-  "It took place and succeeded (GTD ` + "`" + `success = 1` + "`" + `)."
-  SUCCESSFUL
-  "It took place and failed (GTD ` + "`" + `success = 0` + "`" + `)."
-  FAILED
-  "It was stopped before it began."
-  FOILED
-}
-
-"What to keep of the incidents."
-input IncidentFilter {
-  """
-  Only incidents linked to this actor as perpetrator: claimed by it (CLAIMED_RESPONSIBILITY_FOR),
-  attributed to it (ATTRIBUTED_TO) or carried out by it (PERPETRATED), by anyone's assertion of at
-  least ` + "`" + `minConfidence` + "`" + `. Affiliates count only with ` + "`" + `includeAffiliates` + "`" + `.
-  """
-  perpetrator: ID
-  """
-  With ` + "`" + `perpetrator` + "`" + `: also incidents of its affiliate network, the groups that are its
-  affiliates, branches or provinces or pledged allegiance to it (AFFILIATE_OF, BRANCH_OF,
-  PLEDGED_ALLEGIANCE_TO), down to 3 levels. Allies and enemies do not count.
-  """
-  includeAffiliates: Boolean
-  "Only assertions at least this sure count for ` + "`" + `perpetrator` + "`" + ` (0–100; default 0)."
-  minConfidence: Int
-  "Only incidents on or after this date."
-  from: PartialDate
-  "Only incidents on or before this date (a partial date covers its whole month or year)."
-  to: PartialDate
-  "Only incidents at this place or anywhere inside it (OCCURRED_AT / OCCURRED_IN, then LOCATED_IN up to 5 levels)."
-  place: ID
-  "Only incidents with this attack type."
-  attackType: AttackType
-  "Only incidents with this target type."
-  targetType: TargetType
-}
-
-"What to keep of the organizations."
-input OrganizationFilter {
-  "Only organizations of these types."
-  orgTypes: [OrganizationType!]
-  "Only organizations whose name or an alias contains this text (case-insensitive)."
-  nameContains: String
-  "Only direct affiliates, branches and offshoots of this organization (AFFILIATE_OF, BRANCH_OF, OFFSHOOT_OF, SPLINTER_OF pointing to it)."
-  affiliateOf: ID
-}
-
-"Where a page ends and whether there is more."
-type PageInfo {
-  "True when another page follows."
-  hasNextPage: Boolean!
-  "Pass as ` + "`" + `after` + "`" + ` to get the next page; null on an empty page."
-  endCursor: String
-}
-
-"A page of incidents."
-type IncidentConnection {
-  "The incidents on this page, each with its cursor."
-  edges: [IncidentEdge!]!
-  "The incidents on this page."
-  nodes: [Incident!]!
-  "Paging."
-  pageInfo: PageInfo!
-  "How many incidents match the filter, on all pages."
-  totalCount: Int!
-}
-
-"One incident on a page."
-type IncidentEdge {
-  "Cursor of this position."
-  cursor: String!
-  "The incident."
-  node: Incident!
-}
-
-"A page of organizations."
-type OrganizationConnection {
-  "The organizations on this page, each with its cursor."
-  edges: [OrganizationEdge!]!
-  "The organizations on this page."
-  nodes: [Organization!]!
-  "Paging."
-  pageInfo: PageInfo!
-  "How many organizations match the filter, on all pages."
-  totalCount: Int!
-}
-
-"One organization on a page."
-type OrganizationEdge {
-  "Cursor of this position."
-  cursor: String!
-  "The organization."
-  node: Organization!
 }
 
 """
@@ -3918,9 +2897,6 @@ type GraphEdge {
   "The full relationship with its sources."
   relationship: Relationship!
 }
-
-"Any JSON value: an object, a list, a string, a number, a boolean or null."
-scalar JSON
 
 """
 A chain of relationships between two entities, in order: ` + "`" + `edges[i]` + "`" + ` links ` + "`" + `nodes[i]` + "`" + ` and
@@ -4062,66 +3038,9 @@ type CentralityScore {
   "Its rank by betweenness (1 = the strongest broker; ties ordered by degree, then id)."
   betweennessRank: Int!
 }
-
-"A saved, named, parameterised read-only query (kept as a reviewed file with the service)."
-type Pattern {
-  "The name to run it by."
-  name: String!
-  "What it finds."
-  description: String!
-  "Its parameters."
-  parameters: [PatternParameter!]!
-  "Its Cypher, for reading (and for adapting in ` + "`" + `cypher` + "`" + `)."
-  cypher: String!
-}
-
-"A declared parameter of a saved pattern."
-type PatternParameter {
-  "The name, as used in ` + "`" + `params` + "`" + `."
-  name: String!
-  "What kind of value it takes."
-  type: PatternParameterType!
-  "What it means."
-  description: String!
-  "True when it must be given."
-  required: Boolean!
-  "The value used when it is not given; null when none."
-  default: JSON
-}
-
-"What kind of value a pattern parameter takes."
-enum PatternParameterType {
-  "Any text."
-  STRING
-  "An entity id."
-  ID
-  "A whole number."
-  INT
-  "A number."
-  FLOAT
-  "true or false."
-  BOOLEAN
-  "A partial date, ` + "`" + `YYYY-MM-DD` + "`" + `, ` + "`" + `YYYY-MM` + "`" + ` or ` + "`" + `YYYY` + "`" + `."
-  DATE
-  "A list of texts."
-  STRING_LIST
-}
-
-"The answer to a Cypher query or saved pattern."
-type CypherResult {
-  "The column names, in order."
-  columns: [String!]!
-  """
-  The rows, each a JSON object keyed by column. Entities come as ` + "`" + `{id, kind, name}` + "`" + `,
-  relationships as ` + "`" + `{id, type, source, target, status, confidence, assertedBy}` + "`" + `, paths as
-  ` + "`" + `{nodes, edges}` + "`" + ` (ids), dates as ISO strings.
-  """
-  rows: [JSON!]!
-  "A link chart of every entity, relationship and path returned (closed: every edge's ends are among the nodes)."
-  graph: Subgraph!
-  "True when a cap (rows, size or chart items) cut the answer."
-  truncated: Boolean!
-}
+`, BuiltIn: false},
+	{Name: "../schema/curation.graphqls", Input: `# Curators' writes: mutations, versions and history.
+# Resolvers: graph/curation.resolvers.go.
 
 """
 Curators' writes (needs a bearer token with role curator or above; hard deletes need admin).
@@ -4453,16 +3372,6 @@ input FigureReportInput {
   note: String
 }
 
-"Who retracted an assertion, when and why."
-type Retraction {
-  "The token name of the curator who retracted it."
-  by: String!
-  "When (RFC 3339, UTC)."
-  at: String!
-  "Why."
-  reason: String!
-}
-
 "One write in the audit trail."
 type Change {
   "The entry's id."
@@ -4492,35 +3401,1145 @@ type Change {
   "The idempotency key it was sent with."
   idempotencyKey: String
 }
+`, BuiltIn: false},
+	{Name: "../schema/entity.graphqls", Input: `# Entities and their relationships: finding them by name or id, following their links.
+# Resolvers: graph/entity.resolvers.go.
 
-"What to keep of the audit log; omitted fields do not filter."
-input AuditFilter {
-  "Entries about this entity or relationship id."
-  entity: ID
-  "Entries written by this token name."
-  actor: String
-  "Entries of this operation (e.g. ` + "`" + `retractRelationship` + "`" + `)."
-  operation: String
-  "Entries at or after this instant (RFC 3339)."
-  from: String
-  "Entries before this instant (RFC 3339)."
-  to: String
+extend type Query {
+  """
+  Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
+  words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
+  "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
+  When nothing matches as typed, one typo per word is forgiven ("Daech" finds Daesh).
+  """
+  search(
+    "Words to look for (1 to 200 characters)."
+    text: String!
+    "Only entities of these kinds."
+    kinds: [EntityKind!]
+    "How many to return: 1 to 100."
+    first: Int = 10
+  ): [Entity!]!
+  "One entity by its id (a stable slug such as ` + "`" + `islamic-state-khorasan-province` + "`" + `); null if there is none."
+  entity("The entity's id." id: ID!): Entity
+  "Several entities by id, in the order asked; ids that do not exist are left out. At most 100 ids."
+  entities("The ids, at most 100." ids: [ID!]!): [Entity!]!
+  "Organizations, by name, filtered and paged with a cursor."
+  organizations(
+    "What to keep; all organizations when omitted."
+    filter: OrganizationFilter
+    "Page size: 1 to 100."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    after: String
+  ): OrganizationConnection!
+  "The relationship vocabulary: every type the graph allows, with what it means and which kinds it links."
+  relationshipTypes: [RelationshipTypeInfo!]!
+
+  # --- Analyst questions -------------------------------------------------------------------------
 }
 
-"One page of the audit log."
-type ChangeConnection {
-  "The entries, newest first."
-  edges: [ChangeEdge!]!
-  "Where the page ends."
+"What kind of thing an entity is."
+enum EntityKind {
+  "A militant group, government body, coalition, publisher or other organization."
+  ORGANIZATION
+  "A sovereign state, acting as a party (it asserts, accuses, is targeted) and as a place."
+  COUNTRY
+  "A named (or anonymous) person."
+  PERSON
+  "A city, region, venue, airport or other place."
+  PLACE
+  "An attack or attempted attack, as GTD counts them."
+  INCIDENT
+  "Anything else with a date: alerts, detentions, statements, campaigns, military operations."
+  EVENT
+  "A publication cited as evidence."
+  SOURCE
+  "A population or community, such as a targeted minority."
+  GROUP
+}
+
+"""
+Anything in the graph. Every entity has a stable string ` + "`" + `id` + "`" + `, a ` + "`" + `name` + "`" + ` and its ` + "`" + `aliases` + "`" + `, and
+relationships in both directions.
+"""
+interface Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  """
+  Where the entity's own facts come from: its names, dates, place and GTD codes. Each of its
+  relationships carries sources of its own.
+  """
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"A militant group, government body, coalition, publisher or other organization."
+type Organization implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "What sort of organization."
+  orgType: OrganizationType!
+  "The group's name in the Global Terrorism Database (` + "`" + `gname` + "`" + `), where GTD records it."
+  gtdName: String
+  "When it was founded, where known."
+  founded: PartialDate
+  "When it ceased to exist, where it has."
+  dissolved: PartialDate
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"What sort of organization."
+enum OrganizationType {
+  "An armed non-state group (STIX threat-actor type ` + "`" + `terrorist` + "`" + `)."
+  MILITANT_GROUP
+  "A national government or its leadership."
+  GOVERNMENT
+  "A ministry, agency or investigative body."
+  GOVERNMENT_AGENCY
+  "An embassy or consulate."
+  DIPLOMATIC_MISSION
+  "A multinational military coalition."
+  MILITARY_COALITION
+  "A news organization or publisher."
+  MEDIA
+  "A research institute or think tank."
+  RESEARCH
+  "Anything else."
+  OTHER
+}
+
+"A sovereign state."
+type Country implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "ISO 3166-1 alpha-2 code, e.g. ` + "`" + `RU` + "`" + `."
+  iso2: String!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"A person. Anonymous sources are people too, with ` + "`" + `anonymous: true` + "`" + `."
+type Person implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "What the person is, as the sources describe them (e.g. \"Pakistani security analyst\")."
+  role: String
+  "ISO 3166-1 alpha-2 code of their nationality, where known."
+  nationality: String
+  "True when the sources do not name the person."
+  anonymous: Boolean!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"A city, region, venue, airport or other place."
+type Place implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "What sort of place."
+  placeType: PlaceType!
+  "ISO 3166-1 alpha-2 code of the country it lies in."
+  countryCode: String
+  "Latitude in decimal degrees (WGS 84), where known."
+  latitude: Float
+  "Longitude in decimal degrees (WGS 84), where known."
+  longitude: Float
+  "How exact the coordinates are, as GTD's ` + "`" + `specificity` + "`" + `: 1 the exact place … 5 unknown."
+  geoPrecision: Int
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"What sort of place."
+enum PlaceType {
+  "A city or town."
+  CITY
+  "A province, region or part of the world."
+  REGION
+  "A region known from history rather than today's map (e.g. Khorasan)."
+  HISTORICAL_REGION
+  "A concert hall, arena, stadium or similar."
+  VENUE
+  "An airport."
+  AIRPORT
+  "A building or a part of one (e.g. an airport gate)."
+  BUILDING
+  "A district or quarter of a city."
+  DISTRICT
+}
+
+"A publication cited as evidence. Its ` + "`" + `name` + "`" + ` is its title."
+type Source implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "The title (same as ` + "`" + `name` + "`" + `)."
+  title: String!
+  "Who published it."
+  publisher: String!
+  "When it was published."
+  published: PartialDate!
+  "Where to read it, where known."
+  url: String
+  "What sort of source."
+  sourceType: SourceType!
+  "When the curators last read it online."
+  accessed: PartialDate
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"What sort of source."
+enum SourceType {
+  "News reporting."
+  NEWS
+  "A government publication or statement."
+  GOVERNMENT
+  "An encyclopedia or other reference work."
+  REFERENCE
+  "A dataset or its codebook (e.g. GTD)."
+  DATASET
+  "Peer-reviewed or academic work."
+  ACADEMIC
+  "A party's own statement (e.g. a claim of responsibility)."
+  STATEMENT
+}
+
+"A population or community, such as a targeted minority."
+type Group implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"Which way a relationship points, seen from the entity you asked about."
+enum Direction {
+  "From this entity to the other."
+  OUTGOING
+  "From the other entity to this one."
+  INCOMING
+  "Either way."
+  BOTH
+}
+
+"""
+The status of an assertion. A claim by the group itself is CLAIMED; a third party's attribution is
+usually CONFIRMED, REPORTED or SUSPECTED; an accusation is ALLEGED; a denial is DENIED.
+"""
+enum Status {
+  "The group claims it itself."
+  CLAIMED
+  "Confirmed by the asserting party on evidence."
+  CONFIRMED
+  "Reported, not independently confirmed."
+  REPORTED
+  "An accusation."
+  ALLEGED
+  "Believed likely, not established."
+  SUSPECTED
+  "Contested by other parties."
+  DISPUTED
+  "Denied by the party concerned."
+  DENIED
+  "Withdrawn by whoever asserted it."
+  RETRACTED
+}
+
+"What to keep of an entity's relationships. All conditions must hold."
+input RelationshipFilter {
+  "Only these relationship types (see ` + "`" + `relationshipTypes` + "`" + `)."
+  types: [RelationshipType!]
+  "Only these statuses."
+  statuses: [Status!]
+  "Only relationships at least this sure (0–100)."
+  minConfidence: Int
+  "Only relationships asserted by this entity."
+  assertedBy: ID
+  "Which way (for ` + "`" + `relationships` + "`" + `; paths and neighbourhoods always go both ways)."
+  direction: Direction = BOTH
+  "Also assertions a curator has retracted (see ` + "`" + `retraction` + "`" + `). Left out by default."
+  includeRetracted: Boolean = false
+}
+
+"""
+A typed, directed link between two entities, with its provenance. It is an assertion: who
+asserts it (` + "`" + `assertedBy` + "`" + `), on which ` + "`" + `sources` + "`" + `, how sure (` + "`" + `confidence` + "`" + `) and its ` + "`" + `status` + "`" + `.
+"""
+type Relationship {
+  "Stable id of this assertion."
+  id: ID!
+  "The relationship type, e.g. ` + "`" + `ATTRIBUTED_TO` + "`" + `."
+  type: RelationshipType!
+  "Which way it points, seen from the entity whose ` + "`" + `relationships` + "`" + ` you asked for."
+  direction: Direction!
+  "The entity it points from."
+  from: Entity!
+  "The entity it points to."
+  to: Entity!
+  "The entity at the other end, seen from the entity whose ` + "`" + `relationships` + "`" + ` you asked for."
+  other: Entity!
+  "The status of the assertion (a claim, a confirmation, an allegation, a denial …)."
+  status: Status!
+  """
+  How likely the assertion is to be true, 0–100 as in STIX 2.1: the asserting party's own
+  confidence where it states one, otherwise the curators' judgement. An allegation that was
+  certainly made but is probably false has a low confidence.
+  """
+  confidence: Int!
+  "The same confidence in words: NONE (0), LOW (1–29), MEDIUM (30–69), HIGH (70–100)."
+  confidenceLevel: ConfidenceLevel!
+  "Who makes the assertion: a group, a government, a person, a publisher."
+  assertedBy: Entity!
+  "The sources the assertion rests on (at least one)."
+  sources: [Source!]!
+  "The words in the source that support it."
+  quote: String
+  "For comparisons (` + "`" + `RESEMBLES` + "`" + `, ` + "`" + `PRECEDENT_OF` + "`" + `): what is alike."
+  basis: String
+  "When the relationship began to hold in the world, where known."
+  validFrom: PartialDate
+  "When it stopped holding, where it has."
+  validTo: PartialDate
+  "When the assertion was first made (by default, when its earliest source was published)."
+  assertedOn: PartialDate
+  "Curators' note: caveats, what is unverified."
+  note: String
+  """
+  The version of this assertion: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateRelationship` + "`" + `, ` + "`" + `retractRelationship` + "`" + ` and ` + "`" + `deleteRelationship` + "`" + `.
+  """
+  version: Int!
+  "Who retracted this assertion, when and why; null while it stands. Reads leave retracted assertions out unless ` + "`" + `includeRetracted` + "`" + ` is set."
+  retraction: Retraction
+  "Every change curators made to this assertion, oldest first."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"How a link chart draws an edge."
+enum LineStyle {
+  "Confirmed, or confidence 70 or more."
+  SOLID
+  "Tentative: confidence 30–69."
+  DASHED
+  "Unconfirmed (below 30), or an allegation, dispute, denial or retraction."
+  DOTTED
+}
+
+"Confidence in words (STIX 2.1 None/Low/Med/High scale)."
+enum ConfidenceLevel {
+  "0"
+  NONE
+  "1–29"
+  LOW
+  "30–69"
+  MEDIUM
+  "70–100"
+  HIGH
+}
+
+"The relationship vocabulary (directed, UPPER_SNAKE). ` + "`" + `relationshipTypes` + "`" + ` says what each means."
+enum RelationshipType {
+  "A group is an affiliate or province of another."
+  AFFILIATE_OF
+  "A formal branch or sub-unit (an embassy of its state, a province of a group)."
+  BRANCH_OF
+  "Grew out of another group."
+  OFFSHOOT_OF
+  "Broke away from another group."
+  SPLINTER_OF
+  "Alliance or cooperation."
+  ALLIED_WITH
+  "Competition short of open war."
+  RIVAL_OF
+  "Open hostility or war."
+  ENEMY_OF
+  "Merged into another group."
+  MERGED_INTO
+  "A pledge of allegiance (bay'ah)."
+  PLEDGED_ALLEGIANCE_TO
+  "Where or from whom a group drew its founders."
+  ORIGINATED_FROM
+  "A name taken from a place, person or group."
+  NAMED_AFTER
+  "The actor itself claims the attack."
+  CLAIMED_RESPONSIBILITY_FOR
+  "A third party attributes the attack to the actor."
+  ATTRIBUTED_TO
+  "The actor carried it out."
+  PERPETRATED
+  "The actor is accused (an allegation by ` + "`" + `assertedBy` + "`" + `)."
+  ACCUSED_OF
+  "The actor denies involvement."
+  DENIED
+  "An earlier incident that prefigures a later one."
+  PRECEDENT_OF
+  "Alike, on the ` + "`" + `basis` + "`" + ` given."
+  RESEMBLES
+  "A part of a larger whole."
+  PART_OF
+  "Hypothesis: done in retaliation for another event."
+  RETALIATION_FOR
+  "Two records of the same thing."
+  DUPLICATE_OF
+  "The city, region or country of an incident."
+  OCCURRED_IN
+  "The exact site of an incident (venue, airport, building)."
+  OCCURRED_AT
+  "A place inside a larger place."
+  LOCATED_IN
+  "Where a group is active."
+  OPERATES_IN
+  "Who or what an actor or attack targeted."
+  TARGETED
+  "Membership."
+  MEMBER_OF
+  "Leadership (a person of a group or state; a state of a coalition)."
+  LEADER_OF
+  "A public statement or assessment about something."
+  STATED
+  "Detention."
+  DETAINED
+  "Issued an alert, statement or publication."
+  ISSUED
+  "Publicly rejected a warning or statement."
+  DISMISSED
+  "A warning that preceded an incident."
+  WARNED_OF
+  "An event that answered another (detentions after an attack)."
+  RESPONSE_TO
+  "Who published a source."
+  PUBLISHED_BY
+  "One source cites another."
+  CITES
+  "A link none of the other types fits; the note says why."
+  RELATED_TO
+}
+
+"One entry of the relationship vocabulary."
+type RelationshipTypeInfo {
+  "The type."
+  type: RelationshipType!
+  "What it means."
+  description: String!
+  "Kinds of entity it may point from."
+  fromKinds: [EntityKind!]!
+  "Kinds of entity it may point to."
+  toKinds: [EntityKind!]!
+}
+
+"What to keep of the organizations."
+input OrganizationFilter {
+  "Only organizations of these types."
+  orgTypes: [OrganizationType!]
+  "Only organizations whose name or an alias contains this text (case-insensitive)."
+  nameContains: String
+  "Only direct affiliates, branches and offshoots of this organization (AFFILIATE_OF, BRANCH_OF, OFFSHOOT_OF, SPLINTER_OF pointing to it)."
+  affiliateOf: ID
+}
+
+"Where a page ends and whether there is more."
+type PageInfo {
+  "True when another page follows."
+  hasNextPage: Boolean!
+  "Pass as ` + "`" + `after` + "`" + ` to get the next page; null on an empty page."
+  endCursor: String
+}
+
+"A page of organizations."
+type OrganizationConnection {
+  "The organizations on this page, each with its cursor."
+  edges: [OrganizationEdge!]!
+  "The organizations on this page."
+  nodes: [Organization!]!
+  "Paging."
   pageInfo: PageInfo!
+  "How many organizations match the filter, on all pages."
+  totalCount: Int!
 }
 
-"One entry of the audit log with its cursor."
-type ChangeEdge {
-  "Pass as ` + "`" + `after` + "`" + ` to continue after this entry."
+"One organization on a page."
+type OrganizationEdge {
+  "Cursor of this position."
   cursor: String!
-  "The entry."
-  node: Change!
+  "The organization."
+  node: Organization!
+}
+
+"Who retracted an assertion, when and why."
+type Retraction {
+  "The token name of the curator who retracted it."
+  by: String!
+  "When (RFC 3339, UTC)."
+  at: String!
+  "Why."
+  reason: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/incident.graphqls", Input: `# Incidents and events: lists with filters, and the figures reported about them.
+# Resolvers: graph/incident.resolvers.go.
+
+extend type Query {
+  """
+  Incidents (attacks and attempted attacks, as GTD counts them), oldest first, filtered and paged
+  with a cursor. Pass ` + "`" + `pageInfo.endCursor` + "`" + ` as ` + "`" + `after` + "`" + ` to get the next page.
+  """
+  incidents(
+    "What to keep; all incidents when omitted."
+    filter: IncidentFilter
+    "Page size: 1 to 100."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    after: String
+    """
+    The graph as known on this date: only assertions made on or before it, on at least one
+    source published by then (what an analyst could have known that day). A partial date covers
+    its whole span: ` + "`" + `2024-03` + "`" + ` means by the end of March 2024; an assertion made "2024-03" is not
+    known at ` + "`" + `2024-03-23` + "`" + `.
+    """
+    knownAt: PartialDate
+    """
+    The world as it was on this date: only relationships that held at some time within it (their
+    ` + "`" + `validFrom` + "`" + `–` + "`" + `validTo` + "`" + ` span, and the founding and dissolution of their ends, overlap the date's
+    span): valid from ` + "`" + `2015-01` + "`" + ` holds in ` + "`" + `2015` + "`" + ` but not in ` + "`" + `2014` + "`" + `.
+    """
+    validAt: PartialDate
+  ): IncidentConnection!
+}
+
+"An attack or attempted attack, as the Global Terrorism Database counts them."
+type Incident implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "The day it happened (or began), as precisely as known."
+  date: PartialDate!
+  "The last day, for incidents that lasted more than a day."
+  endDate: PartialDate
+  "A short account."
+  summary: String
+  "Attack types (GTD ` + "`" + `attacktype1–3` + "`" + `)."
+  attackTypes: [AttackType!]!
+  "Target types (GTD ` + "`" + `targtype1–3` + "`" + `)."
+  targetTypes: [TargetType!]!
+  "Weapon types (GTD ` + "`" + `weaptype1–4` + "`" + `)."
+  weaponTypes: [WeaponType!]!
+  "True for a suicide attack (GTD ` + "`" + `suicide` + "`" + `)."
+  suicide: Boolean!
+  "Whether the attack took place and succeeded (GTD ` + "`" + `success` + "`" + `), failed, or was foiled before it began."
+  outcome: Outcome!
+  "GTD ` + "`" + `eventid` + "`" + ` (YYYYMMDD + 4-digit case number), where GTD records it."
+  gtdEventId: String
+  """
+  Casualty and other counts, every report kept with its date and source, oldest first: figures
+  change as the story develops ("at least 133", later 145).
+  """
+  figures(
+    "Only this measure."
+    metric: FigureMetric
+    "Only reports made by this date, on a source published by then: the toll as known that day."
+    knownAt: PartialDate
+    "Only reports as of this date or earlier (a partial date covers its whole span)."
+    validAt: PartialDate
+  ): [Figure!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"Anything else with a date: an alert, a detention, a statement, a campaign, a military operation."
+type Event implements Entity {
+  "Stable, readable id (a slug). Safe to store in saved charts and links."
+  id: ID!
+  "What kind of entity this is."
+  kind: EntityKind!
+  "The usual English name."
+  name: String!
+  "Other names, acronyms and transliterations, all searchable."
+  aliases: [String!]!
+  "A sentence or two for the reader."
+  description: String
+  "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
+  sources: [Source!]!
+  "This entity's relationships in both directions, each with its provenance, strongest first."
+  relationships(
+    "What to keep; all when omitted."
+    filter: RelationshipFilter
+    "At most this many: 1 to 500."
+    first: Int = 100
+    "Only what could be known on this date: assertions made by then on a source published by then (see ` + "`" + `knownAt` + "`" + ` on Query)."
+    knownAt: PartialDate
+    "Only relationships that held in the world at some time on this date (see ` + "`" + `validAt` + "`" + ` on Query)."
+    validAt: PartialDate
+  ): [Relationship!]!
+  "What sort of event."
+  eventType: EventType!
+  "The day it happened (or began), as precisely as known."
+  date: PartialDate!
+  "The last day, for events that lasted."
+  endDate: PartialDate
+  "A short account."
+  summary: String
+  "Counts reported about the event (e.g. people detained), oldest first."
+  figures(
+    "Only this measure."
+    metric: FigureMetric
+    "Only reports made by this date, on a source published by then: the toll as known that day."
+    knownAt: PartialDate
+    "Only reports as of this date or earlier (a partial date covers its whole span)."
+    validAt: PartialDate
+  ): [Figure!]!
+  """
+  The version of this entity: 1 as loaded, one more with every curator's change. Name it in
+  ` + "`" + `updateEntity` + "`" + `, ` + "`" + `mergeEntities` + "`" + ` and ` + "`" + `deleteEntity` + "`" + `: a change to a version that is no longer
+  current is refused with CONFLICT.
+  """
+  version: Int!
+  "Every change curators made to this entity, oldest first: when, who, what before and after."
+  history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+}
+
+"What sort of event."
+enum EventType {
+  "A warning to the public (e.g. an embassy alert)."
+  SECURITY_ALERT
+  "Arrests or detentions."
+  DETENTION
+  "A public statement: a claim, a denial, an announcement."
+  STATEMENT
+  "A sustained campaign of violence."
+  CAMPAIGN
+  "Airstrikes or other military operations."
+  MILITARY_OPERATION
+  "A group's seizure or holding of territory."
+  TERRITORIAL_CONTROL
+  "Anything else."
+  OTHER
+}
+
+"What a figure counts."
+enum FigureMetric {
+  "People killed (GTD ` + "`" + `nkill` + "`" + `)."
+  KILLED
+  "People wounded (GTD ` + "`" + `nwound` + "`" + `)."
+  WOUNDED
+  "People detained."
+  DETAINED
+  "People taken hostage."
+  HOSTAGES
+  "Attackers."
+  PERPETRATORS
+}
+
+"How a figure was put."
+enum FigureQualifier {
+  "Exactly this many."
+  EXACT
+  "At least this many."
+  AT_LEAST
+  "About this many."
+  ABOUT
+  "At most this many."
+  AT_MOST
+}
+
+"""
+One report of a count (killed, wounded, detained …) as of a date, with its provenance. Earlier
+reports are kept when later ones revise them.
+"""
+type Figure {
+  "Stable id of this report."
+  id: ID!
+  "What is counted."
+  metric: FigureMetric!
+  "The number."
+  value: Int!
+  "How the number was put (\"at least\", \"about\")."
+  qualifier: FigureQualifier!
+  "Who is counted, when not everyone (e.g. \"U.S. service members\")."
+  population: String
+  "The date of the report."
+  asOf: PartialDate!
+  "The status of the report."
+  status: Status!
+  "How sure: 0–100."
+  confidence: Int!
+  "Who reported the figure."
+  assertedBy: Entity!
+  "Where it was reported."
+  sources: [Source!]!
+  "The words in the source."
+  quote: String
+  "Curators' note."
+  note: String
+}
+
+"Attack type, GTD codes 1–9."
+enum AttackType {
+  "1"
+  ASSASSINATION
+  "2"
+  ARMED_ASSAULT
+  "3"
+  BOMBING_EXPLOSION
+  "4"
+  HIJACKING
+  "5"
+  HOSTAGE_TAKING_BARRICADE
+  "6"
+  HOSTAGE_TAKING_KIDNAPPING
+  "7"
+  FACILITY_INFRASTRUCTURE_ATTACK
+  "8"
+  UNARMED_ASSAULT
+  "9"
+  UNKNOWN
+}
+
+"Target type, GTD codes 1–22."
+enum TargetType {
+  "1"
+  BUSINESS
+  "2"
+  GOVERNMENT_GENERAL
+  "3"
+  POLICE
+  "4"
+  MILITARY
+  "5"
+  ABORTION_RELATED
+  "6"
+  AIRPORTS_AIRCRAFT
+  "7"
+  GOVERNMENT_DIPLOMATIC
+  "8"
+  EDUCATIONAL_INSTITUTION
+  "9"
+  FOOD_WATER_SUPPLY
+  "10"
+  JOURNALISTS_MEDIA
+  "11"
+  MARITIME
+  "12"
+  NGO
+  "13"
+  OTHER
+  "14"
+  PRIVATE_CITIZENS_PROPERTY
+  "15"
+  RELIGIOUS_FIGURES_INSTITUTIONS
+  "16"
+  TELECOMMUNICATION
+  "17"
+  TERRORISTS_NON_STATE_MILITIA
+  "18"
+  TOURISTS
+  "19"
+  TRANSPORTATION
+  "20"
+  UNKNOWN
+  "21"
+  UTILITIES
+  "22"
+  VIOLENT_POLITICAL_PARTY
+}
+
+"Weapon type, GTD codes 1–13."
+enum WeaponType {
+  "1"
+  BIOLOGICAL
+  "2"
+  CHEMICAL
+  "3"
+  RADIOLOGICAL
+  "4"
+  NUCLEAR
+  "5"
+  FIREARMS
+  "6"
+  EXPLOSIVES
+  "7"
+  FAKE_WEAPONS
+  "8"
+  INCENDIARY
+  "9"
+  MELEE
+  "10"
+  VEHICLE
+  "11"
+  SABOTAGE_EQUIPMENT
+  "12"
+  OTHER
+  "13"
+  UNKNOWN
+}
+
+"Whether an attack took place and succeeded."
+enum Outcome {
+  "It took place and succeeded (GTD ` + "`" + `success = 1` + "`" + `)."
+  SUCCESSFUL
+  "It took place and failed (GTD ` + "`" + `success = 0` + "`" + `)."
+  FAILED
+  "It was stopped before it began."
+  FOILED
+}
+
+"What to keep of the incidents."
+input IncidentFilter {
+  """
+  Only incidents linked to this actor as perpetrator: claimed by it (CLAIMED_RESPONSIBILITY_FOR),
+  attributed to it (ATTRIBUTED_TO) or carried out by it (PERPETRATED), by anyone's assertion of at
+  least ` + "`" + `minConfidence` + "`" + `. Affiliates count only with ` + "`" + `includeAffiliates` + "`" + `.
+  """
+  perpetrator: ID
+  """
+  With ` + "`" + `perpetrator` + "`" + `: also incidents of its affiliate network, the groups that are its
+  affiliates, branches or provinces or pledged allegiance to it (AFFILIATE_OF, BRANCH_OF,
+  PLEDGED_ALLEGIANCE_TO), down to 3 levels. Allies and enemies do not count.
+  """
+  includeAffiliates: Boolean
+  "Only assertions at least this sure count for ` + "`" + `perpetrator` + "`" + ` (0–100; default 0)."
+  minConfidence: Int
+  "Only incidents on or after this date."
+  from: PartialDate
+  "Only incidents on or before this date (a partial date covers its whole month or year)."
+  to: PartialDate
+  "Only incidents at this place or anywhere inside it (OCCURRED_AT / OCCURRED_IN, then LOCATED_IN up to 5 levels)."
+  place: ID
+  "Only incidents with this attack type."
+  attackType: AttackType
+  "Only incidents with this target type."
+  targetType: TargetType
+}
+
+"A page of incidents."
+type IncidentConnection {
+  "The incidents on this page, each with its cursor."
+  edges: [IncidentEdge!]!
+  "The incidents on this page."
+  nodes: [Incident!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "How many incidents match the filter, on all pages."
+  totalCount: Int!
+}
+
+"One incident on a page."
+type IncidentEdge {
+  "Cursor of this position."
+  cursor: String!
+  "The incident."
+  node: Incident!
+}
+`, BuiltIn: false},
+	{Name: "../schema/pattern.graphqls", Input: `# Saved patterns and read-only Cypher.
+# Resolvers: graph/pattern.resolvers.go.
+
+extend type Query {
+  "The saved patterns: named, described, parameterised read-only queries any reader may run with ` + "`" + `runPattern` + "`" + `."
+  patterns: [Pattern!]!
+  """
+  Runs a saved pattern (see ` + "`" + `patterns` + "`" + `) with its parameters. Parameters are checked against the
+  pattern's declaration: an unknown, missing or mistyped one is BAD_USER_INPUT.
+  """
+  runPattern(
+    "The pattern's name."
+    name: String!
+    "The parameters, as an object, e.g. ` + "`" + `{\"group\": \"islamic-state\"}` + "`" + `."
+    params: JSON
+    "At most this many rows: 1 to 1000."
+    limit: Int = 100
+  ): CypherResult!
+  """
+  Runs your own read-only Cypher (needs a bearer token with role analyst or above). Read-only is
+  enforced in depth: a read transaction, the statement type from EXPLAIN, procedures and
+  namespaced functions only from an allow-list, no LOAD CSV, USE, administration, schema or
+  ` + "`" + `IN TRANSACTIONS` + "`" + `, no whole-database scans (start from a label: ` + "`" + `MATCH (n:Entity)` + "`" + `), a time
+  limit, and caps on rows and size. A refused query answers CYPHER_REFUSED with the reason and
+  changes nothing. Pass values as ` + "`" + `params` + "`" + ` (` + "`" + `$name` + "`" + ` in the query), never by pasting them in.
+  """
+  cypher(
+    "The query (at most 10,000 characters)."
+    query: String!
+    "The query's parameters, as an object."
+    params: JSON
+    "At most this many rows: 1 to 1000."
+    limit: Int = 100
+  ): CypherResult!
+}
+
+"A saved, named, parameterised read-only query (kept as a reviewed file with the service)."
+type Pattern {
+  "The name to run it by."
+  name: String!
+  "What it finds."
+  description: String!
+  "Its parameters."
+  parameters: [PatternParameter!]!
+  "Its Cypher, for reading (and for adapting in ` + "`" + `cypher` + "`" + `)."
+  cypher: String!
+}
+
+"A declared parameter of a saved pattern."
+type PatternParameter {
+  "The name, as used in ` + "`" + `params` + "`" + `."
+  name: String!
+  "What kind of value it takes."
+  type: PatternParameterType!
+  "What it means."
+  description: String!
+  "True when it must be given."
+  required: Boolean!
+  "The value used when it is not given; null when none."
+  default: JSON
+}
+
+"What kind of value a pattern parameter takes."
+enum PatternParameterType {
+  "Any text."
+  STRING
+  "An entity id."
+  ID
+  "A whole number."
+  INT
+  "A number."
+  FLOAT
+  "true or false."
+  BOOLEAN
+  "A partial date, ` + "`" + `YYYY-MM-DD` + "`" + `, ` + "`" + `YYYY-MM` + "`" + ` or ` + "`" + `YYYY` + "`" + `."
+  DATE
+  "A list of texts."
+  STRING_LIST
+}
+
+"The answer to a Cypher query or saved pattern."
+type CypherResult {
+  "The column names, in order."
+  columns: [String!]!
+  """
+  The rows, each a JSON object keyed by column. Entities come as ` + "`" + `{id, kind, name}` + "`" + `,
+  relationships as ` + "`" + `{id, type, source, target, status, confidence, assertedBy}` + "`" + `, paths as
+  ` + "`" + `{nodes, edges}` + "`" + ` (ids), dates as ISO strings.
+  """
+  rows: [JSON!]!
+  "A link chart of every entity, relationship and path returned (closed: every edge's ends are among the nodes)."
+  graph: Subgraph!
+  "True when a cap (rows, size or chart items) cut the answer."
+  truncated: Boolean!
 }
 `, BuiltIn: false},
 }
@@ -11814,34 +11833,34 @@ func (ec *executionContext) fieldContext_Place_history(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_search(ctx, field)
+			return ec.fieldContext_Query_auditLog(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]model.EntityKind), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-			return ec.marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+			return ec.childFields_ChangeConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -11851,183 +11870,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_entity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_entity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entity(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
-			return ec.marshalOEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_entity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_entities(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["ids"].([]string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-			return ec.marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_incidents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_incidents(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Incidents(ctx, fc.Args["filter"].(*model.IncidentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.IncidentConnection) graphql.Marshaler {
-			return ec.marshalNIncidentConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncidentConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_incidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_IncidentConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_incidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_organizations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationConnection) graphql.Marshaler {
-			return ec.marshalNOrganizationConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OrganizationConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12118,38 +11961,6 @@ func (ec *executionContext) fieldContext_Query_shortestPath(ctx context.Context,
 	if fc.Args, err = ec.field_Query_shortestPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_relationshipTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_relationshipTypes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().RelationshipTypes(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationshipTypeInfo) graphql.Marshaler {
-			return ec.marshalNRelationshipTypeInfo2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipTypeInfoᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_relationshipTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RelationshipTypeInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -12418,6 +12229,258 @@ func (ec *executionContext) fieldContext_Query_centrality(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]model.EntityKind), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Entity(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalOEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationConnection) graphql.Marshaler {
+			return ec.marshalNOrganizationConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_relationshipTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_relationshipTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RelationshipTypes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationshipTypeInfo) graphql.Marshaler {
+			return ec.marshalNRelationshipTypeInfo2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipTypeInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_relationshipTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationshipTypeInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incidents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incidents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Incidents(ctx, fc.Args["filter"].(*model.IncidentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IncidentConnection) graphql.Marshaler {
+			return ec.marshalNIncidentConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncidentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncidentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_patterns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12532,50 +12595,6 @@ func (ec *executionContext) fieldContext_Query_cypher(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_cypher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_auditLog(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
-			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ChangeConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18474,35 +18493,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
-		case "search":
+		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_search(ctx, field)
-				})
-		case "entity":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_entity(ctx, field)
-				})
-		case "entities":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_entities(ctx, field)
-				})
-		case "incidents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_incidents(ctx, field)
-				})
-		case "organizations":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_organizations(ctx, field)
+					return ec._Query_auditLog(ctx, field)
 				})
 		case "neighborhood":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18515,12 +18510,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shortestPath(ctx, field)
-				})
-		case "relationshipTypes":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_relationshipTypes(ctx, field)
 				})
 		case "affiliateNetwork":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18558,6 +18547,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_centrality(ctx, field)
 				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
+		case "entity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entity(ctx, field)
+				})
+		case "entities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entities(ctx, field)
+				})
+		case "organizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organizations(ctx, field)
+				})
+		case "relationshipTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_relationshipTypes(ctx, field)
+				})
+		case "incidents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_incidents(ctx, field)
+				})
 		case "patterns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18575,12 +18600,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cypher(ctx, field)
-				})
-		case "auditLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_auditLog(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

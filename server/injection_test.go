@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/graph"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/seed"
@@ -146,18 +146,10 @@ func wrapFor(schema *ast.Schema, ty *ast.Type) func(string) any {
 	return func(p string) any { return p }
 }
 
-// loadSchema reads the API's schema as clients see it.
+// loadSchema returns the API's schema as the server serves it (every part of it).
 func loadSchema(t *testing.T) *ast.Schema {
 	t.Helper()
-	src, err := os.ReadFile("../schema.graphqls")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
-	if gerr != nil {
-		t.Fatal(gerr)
-	}
-	return schema
+	return graph.NewExecutableSchema(graph.Config{}).Schema()
 }
 
 // injectionTargets walks the schema: every argument of Query's fields and of the entity types'

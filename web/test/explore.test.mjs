@@ -3,7 +3,6 @@
 // Run: npm test (node --test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { buildSchema, parse, validate } from 'graphql';
 import {
   KIND_STYLES,
@@ -24,8 +23,8 @@ import {
   hideNode,
 } from '../src/explore/chart.js';
 import * as queries from '../src/explore/queries.js';
+import { schemaText } from './schema.mjs';
 
-const schemaText = readFileSync(new URL('../../schema.graphqls', import.meta.url), 'utf8');
 
 test('every entity kind of the schema has its own shape and colour', () => {
   const kinds = /enum EntityKind \{([^}]*)\}/.exec(schemaText)[1].match(/^\s*([A-Z_]+)\s*$/gm).map((s) => s.trim());
