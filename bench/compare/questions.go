@@ -19,6 +19,22 @@ type params struct {
 	PathTo     string
 	SearchText string // alias search, as a user types it
 	Nested     string // the group at the top of the three-level nested query
+	Timeline   string // the actor of a timeline, its affiliates included
+	Common     []string
+	Similar    string // the incident whose most similar incidents are asked
+}
+
+// seedParams are the questions' arguments on the seed graph: the flags' defaults, and the ids
+// the GraphiQL example tabs ask about, so that the mixed cell's Library and floor rotation asks
+// what the service's tabs ask.
+func seedParams() params {
+	return params{
+		Entity: "islamic-state-khorasan-province", Group: "islamic-state", From: "2014-01-01", To: "2024-12-31",
+		Network: "islamic-state", PathFrom: "kabul-airport-bombing-2021", PathTo: "moscow-concert-hall-attack-2024",
+		SearchText: "Daesh", Nested: "islamic-state", Timeline: "islamic-state",
+		Common:  []string{"paris-attacks-2015", "moscow-concert-hall-attack-2024"},
+		Similar: "moscow-concert-hall-attack-2024",
+	}
 }
 
 // question is one question asked three ways. Each side's answer is reduced by its normaliser to
@@ -40,6 +56,10 @@ type question struct {
 	// FloorNorm reads the records of each, as maps.
 	Floor     []floorStatement
 	FloorNorm func(results [][]map[string]any) (string, error)
+	// FloorClient is the Go work the floor does on the records before it has the answer (nil:
+	// none): the similar question's scoring, which the service also does in Go. The load runs
+	// it on every request.
+	FloorClient func(results [][]map[string]any) (any, error)
 }
 
 type floorStatement struct {
@@ -219,6 +239,9 @@ func questions(p params) []question {
 				return t.String(), nil
 			},
 		},
+		timelineQuestion(p),
+		commonQuestion(p),
+		similarQuestion(p),
 	}
 }
 

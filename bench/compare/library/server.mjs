@@ -4,7 +4,15 @@
 // type, full-text ranking) are @cypher fields whose statements are the same files the Go
 // driver floor runs (../queries), so both sides ask Neo4j the same thing.
 //
-// Environment: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, PORT (default 4000).
+// The analysts' questions (timeline, common neighbours, similar incidents) run the store's own
+// statements (../queries/timeline.cypher, common_neighbors.cypher, similar.cypher) inside a
+// CALL and shape their records into GraphQL types in Cypher; similar incidents are scored in
+// Cypher too (similar_score.cypher), where the service scores in Go. Their relationship filter
+// is that of a query with no filter: the parameters are field arguments with those defaults.
+//
+// Environment: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, PORT (default 4000), REL_TYPES (a JSON
+// list of every relationship type of the vocabulary: what an unfiltered question follows; the
+// harness passes incidentgraph.RelTypes()).
 import { readFileSync } from "node:fs";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
@@ -14,6 +22,53 @@ import neo4j from "neo4j-driver";
 const q = (name) => readFileSync(new URL(`../queries/${name}.cypher`, import.meta.url), "utf8");
 
 // The Library reads arguments of @cypher fields as $name parameters.
+const relTypes = JSON.parse(process.env.REL_TYPES ?? "[]");
+const gqlList = (xs) => `[${xs.map((x) => JSON.stringify(x)).join(", ")}]`;
+// The relationship filter's parameters of the store's statements, at their unfiltered values.
+const filterArgs = (types) => `types: [String!]! = ${gqlList(types)}, statuses: [String!]! = [],
+    minConfidence: Int = 0, assertedBy: String = null, includeRetracted: Boolean = false,
+    knownAt: String = null, validAtStart: String = null, validAtEnd: String = null`;
+const similarTypes = ["CLAIMED_RESPONSIBILITY_FOR", "PERPETRATED", "ATTRIBUTED_TO", "OCCURRED_AT", "OCCURRED_IN"];
+
+// A relationship of an analyst answer, seen from the entity with id `viewer` as the service
+// sees it: outgoing to its end unless the viewer is that end. `l` is the store's map
+// {props, type, from, to}.
+const relView = (l, viewer) => `{
+      id: ${l}.props.id, type: ${l}.type, status: ${l}.props.status, confidence: ${l}.props.confidence,
+      direction: CASE WHEN ${l}.to = ${viewer} AND ${l}.from <> ${viewer} THEN 'INCOMING' ELSE 'OUTGOING' END,
+      other: head(COLLECT { MATCH (o:Entity {id: CASE WHEN ${l}.to = ${viewer} AND ${l}.from <> ${viewer} THEN ${l}.from ELSE ${l}.to END}) RETURN o {.id, .name} }),
+      assertedBy: head(COLLECT { MATCH (a:Entity {id: ${l}.props.assertedBy}) RETURN a {.id, .name} }),
+      sources: COLLECT { MATCH (s:Entity) WHERE s.id IN ${l}.props.sources RETURN s {.id, .name} }
+    }`;
+
+const timeline = `CALL () {
+${q("timeline")}
+}
+RETURN {
+  totalCount: total,
+  hasNextPage: size(entries) > $first,
+  entries: [e IN entries[0..$first] | {
+    id: e.n.id, kind: e.n.kind, name: e.n.name, date: e.n.date,
+    links: [l IN e.links | ${relView("l", "e.n.id")}]
+  }]
+} AS timeline`;
+
+const commonNeighbors = `CALL () {
+${q("common_neighbors")}
+}
+RETURN {neighbors: [nb IN neighbors | {
+  entity: {id: nb.entity.id, kind: nb.entity.kind, name: nb.entity.name},
+  links: [id IN $ids | head([l IN nb.links WHERE l.of = id | {
+    of: head(COLLECT { MATCH (o:Entity {id: l.of}) RETURN o {.id, .name} }),
+    relationships: [r IN l.rels | ${relView("r", "nb.entity.id")}]
+  }])]
+}]} AS common`;
+
+const similarIncidents = `CALL () {
+${q("similar")}
+}
+${q("similar_score")}`;
+
 const typeDefs = /* GraphQL */ `
   "Every relationship is an assertion with provenance: these are its properties."
   type Assertion @relationshipProperties {
@@ -106,7 +161,85 @@ const typeDefs = /* GraphQL */ `
     truncated: Boolean
   }
 
+  "An entity named in an analyst answer."
+  type Named {
+    id: ID!
+    name: String
+  }
+
+  type RelView {
+    id: ID!
+    type: String!
+    direction: String!
+    status: String!
+    confidence: Int!
+    other: Named
+    assertedBy: Named
+    sources: [Named!]!
+  }
+
+  type TimelineEntryView {
+    id: ID!
+    kind: String!
+    name: String!
+    date: String
+    links: [RelView!]!
+  }
+
+  type TimelinePage {
+    totalCount: Int!
+    hasNextPage: Boolean!
+    entries: [TimelineEntryView!]!
+  }
+
+  type NeighborLinkView {
+    of: Named!
+    relationships: [RelView!]!
+  }
+
+  type CommonNeighborView {
+    entity: Ref!
+    links: [NeighborLinkView!]!
+  }
+
+  type CommonNeighbors {
+    neighbors: [CommonNeighborView!]!
+  }
+
+  type ReasonView {
+    kind: String!
+    weight: Float!
+    via: [Named!]!
+  }
+
+  type IncidentView {
+    id: ID!
+    name: String!
+    date: String
+  }
+
+  type SimilarView {
+    incident: IncidentView!
+    score: Float!
+    reasons: [ReasonView!]!
+  }
+
+  type SimilarIncidents {
+    items: [SimilarView!]!
+  }
+
   type Query {
+    "Incidents and events in date order for an actor (and its affiliates), a page and the total count: the store's statement."
+    timeline(actor: ID!, includeAffiliates: Boolean = false, first: Int = 20, place: ID = null, from: String = null,
+      to: String = null, afterStart: String = null, afterEnd: String = null, afterId: String = null,
+      ${filterArgs(relTypes)}): TimelinePage
+      @cypher(statement: """${timeline}""", columnName: "timeline")
+    "The entities linked to every one of ids, with their links: the store's statement."
+    commonNeighbors(ids: [ID!]!, limit: Int = 20, ${filterArgs(relTypes)}): CommonNeighbors
+      @cypher(statement: """${commonNeighbors}""", columnName: "common")
+    "The incidents most like one: the store's statement for the candidates, scored in Cypher."
+    similarIncidents(id: ID!, first: Int = 5, candidates: Int = 2000, ${filterArgs(similarTypes)}): SimilarIncidents
+      @cypher(statement: """${similarIncidents}""", columnName: "similar")
     "A group's incidents with its affiliate network's, between two days (first and last), oldest first."
     groupIncidents(group: ID!, from: String!, to: String!, first: Int!): [Incident!]!
       @cypher(statement: """${q("incidents_page")}""", columnName: "n")
