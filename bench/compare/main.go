@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,12 +23,15 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/incidentgraph/incidentgraph/web"
 )
 
 type config struct {
@@ -72,21 +76,24 @@ func parseFlags() (*config, error) {
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "load time per question, concurrency and side")
 	flag.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up load before each measured run (not counted)")
 	conc := flag.String("concurrency", "1,8,32", "concurrent clients, comma-separated")
-	only := flag.String("questions", "", "only these questions, comma-separated (entity,incidents,network,path,search,nested)")
+	only := flag.String("questions", "", "only these questions, comma-separated (entity,incidents,network,path,search,nested,timeline,common,similar,mixed)")
 	flag.BoolVar(&c.smoke, "smoke", false, "smoke run: answers checked, then -duration 1s, -warmup 300ms at concurrency 1 and 8, no report written")
 	flag.StringVar(&c.out, "out", "docs/BENCHMARKS.md", "the report to write; its charts go beside it in benchmarks/")
 	flag.StringVar(&c.logs, "logs", filepath.Join(os.TempDir(), "bench-compare"), "where the servers' logs go")
 	flag.StringVar(&c.dataLabel, "data", "the seed graph (seed/data)", "what graph is loaded, for the report")
-	p := &c.params
-	flag.StringVar(&p.Entity, "entity", "islamic-state-khorasan-province", "entity question: the entity's id")
-	flag.StringVar(&p.Group, "group", "islamic-state", "incidents question: the group's id")
-	flag.StringVar(&p.From, "from", "2014-01-01", "incidents question: first day (YYYY-MM-DD)")
-	flag.StringVar(&p.To, "to", "2024-12-31", "incidents question: last day (YYYY-MM-DD)")
-	flag.StringVar(&p.Network, "network", "islamic-state", "network question: the group's id")
-	flag.StringVar(&p.PathFrom, "path-from", "kabul-airport-bombing-2021", "path question: from this entity")
-	flag.StringVar(&p.PathTo, "path-to", "moscow-concert-hall-attack-2024", "path question: to this entity")
-	flag.StringVar(&p.SearchText, "search", "Daesh", "search question: the words typed (plain words)")
-	flag.StringVar(&p.Nested, "nested", "islamic-state", "nested question: the group at the top")
+	p, d := &c.params, seedParams()
+	flag.StringVar(&p.Entity, "entity", d.Entity, "entity question: the entity's id")
+	flag.StringVar(&p.Group, "group", d.Group, "incidents question: the group's id")
+	flag.StringVar(&p.From, "from", d.From, "incidents question: first day (YYYY-MM-DD)")
+	flag.StringVar(&p.To, "to", d.To, "incidents question: last day (YYYY-MM-DD)")
+	flag.StringVar(&p.Network, "network", d.Network, "network question: the group's id")
+	flag.StringVar(&p.PathFrom, "path-from", d.PathFrom, "path question: from this entity")
+	flag.StringVar(&p.PathTo, "path-to", d.PathTo, "path question: to this entity")
+	flag.StringVar(&p.SearchText, "search", d.SearchText, "search question: the words typed (plain words)")
+	flag.StringVar(&p.Nested, "nested", d.Nested, "nested question: the group at the top")
+	flag.StringVar(&p.Timeline, "timeline", d.Timeline, "timeline question: the actor (its affiliates included)")
+	common := flag.String("common", strings.Join(d.Common, ","), "common question: the entities' ids, comma-separated")
+	flag.StringVar(&p.Similar, "similar", d.Similar, "similar question: the incident's id")
 	flag.BoolVar(&c.gzip, "gzip", true, "the load's requests accept gzip (false: Accept-Encoding: identity), to measure compression's cost")
 	flag.Float64Var(&c.importRate, "import-rate", 0, "the import's rows per second while loading the graph, for the report's targets (0: not shown)")
 	flag.IntVar(&c.pickIncidents, "pick-incidents", 0, "with -pick: ask the incidents question about the generated group whose incidents (its affiliates' included) number nearest this, so that the answer keeps its size as the graph grows (0: the busiest group)")
@@ -124,6 +131,7 @@ func parseFlags() (*config, error) {
 			c.only[strings.TrimSpace(s)] = true
 		}
 	}
+	p.Common = strings.Split(*common, ",")
 	for _, d := range []string{p.From, p.To} {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
 			return nil, fmt.Errorf("-from/-to: %q is not a YYYY-MM-DD day", d)
@@ -177,8 +185,10 @@ func run() error {
 	svc := exec.Command(c.service, "serve")
 	// Warn-level logs: the access log of every request would measure disk writes, and the
 	// Library logs nothing per request either.
+	// No per-token rate limit: the mixed cell's one curator token stands for many analysts, and
+	// at 100 requests a second (the default) it would measure the limiter's 429s.
 	svc.Env = append(os.Environ(), "HTTP_ADDR=127.0.0.1:"+strconv.Itoa(ourPort), "NEO4J_URI="+c.neo4jURI,
-		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "LOG_LEVEL=warn", "SEED_ON_START=false")
+		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "LOG_LEVEL=warn", "SEED_ON_START=false", "RATE_PER_TOKEN=0")
 	ours, err := startProcess(sideOurs, fmt.Sprintf("http://127.0.0.1:%d/graphql", ourPort),
 		filepath.Join(c.logs, "service.log"), svc, 60*time.Second)
 	if err != nil {
@@ -193,7 +203,7 @@ func run() error {
 	lib := exec.Command(c.node, "server.mjs")
 	lib.Dir = c.libraryDir
 	lib.Env = append(os.Environ(), "PORT="+strconv.Itoa(libPort), "NEO4J_URI="+c.neo4jURI,
-		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "NODE_ENV=production")
+		"NEO4J_USER="+c.neo4jUser, "NEO4J_PASSWORD="+c.neo4jPassword, "NODE_ENV=production", "REL_TYPES="+relTypesJSON())
 	library, err := startProcess(sideLibrary, fmt.Sprintf("http://127.0.0.1:%d/", libPort),
 		filepath.Join(c.logs, "library.log"), lib, 60*time.Second)
 	if err != nil {
@@ -209,10 +219,41 @@ func run() error {
 			qs = append(qs, q)
 		}
 	}
+	// The mixed cell: GraphiQL's tabs on the service; on the Library and the floor, the
+	// questions of the tabs they can express, on the tabs' (the seed's) ids.
+	var mixed *work
+	var tabs []tab
+	seedQs := questions(seedParams())
+	if c.only == nil || c.only[mixedCell] {
+		exs, err := web.Examples()
+		if err != nil {
+			return err
+		}
+		if tabs, err = mixedTabs(exs, tabQuestions, seedQs); err != nil {
+			return err
+		}
+		token, err := createToken(ctx, c, "curator", fmt.Sprintf("bench-compare-%d", time.Now().Unix()))
+		if err != nil {
+			return err
+		}
+		w := mixedWork(tabs, seedQs, ours, library, token)
+		mixed = &w
+		if err := checkTabs(ctx, ours, tabs, token); err != nil {
+			return err
+		}
+	}
 
 	// The same answer from all three, or nothing is measured.
+	check := qs
+	if mixed != nil {
+		check = slices.Clone(qs)
+		for _, q := range mixed.Floor {
+			q.Name = mixedCell + "/" + q.Name
+			check = append(check, q)
+		}
+	}
 	var mismatches []string
-	for _, q := range qs {
+	for _, q := range check {
 		want, err := ask(ctx, floor, q)
 		if err != nil {
 			return fmt.Errorf("%s: the floor: %w", q.Name, err)
@@ -228,33 +269,43 @@ func run() error {
 			}
 		}
 		if len(mismatches) == before {
-			fmt.Printf("%-9s same answer on all sides: %s\n", q.Name, firstLine(want))
+			fmt.Printf("%-18s same answer on all sides: %s\n", q.Name, firstLine(want))
 		} else {
-			fmt.Printf("%-9s DIFFERENT ANSWERS\n", q.Name)
+			fmt.Printf("%-18s DIFFERENT ANSWERS\n", q.Name)
 		}
 	}
 	if len(mismatches) > 0 {
 		return fmt.Errorf("the sides disagree:\n%s", strings.Join(mismatches, "\n"))
 	}
 
-	var cells []cell
+	works := []work{typenameWork(ours)}
 	for _, q := range qs {
+		works = append(works, questionWork(q, ours, library))
+	}
+	if mixed != nil {
+		works = append(works, *mixed)
+	}
+	var cells []cell
+	for _, w := range works {
 		for _, n := range c.concurrency {
 			for _, s := range sides {
+				if !w.has(s) {
+					continue
+				}
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				load(ctx, s, q, n, c.warmup)
+				load(ctx, s, w, n, c.warmup)
 				before, err := readProc(s.pid())
 				if err != nil {
 					return err
 				}
-				m := load(ctx, s, q, n, c.duration)
+				m := load(ctx, s, w, n, c.duration)
 				after, err := readProc(s.pid())
 				if err != nil {
 					return err
 				}
-				cl := newCell(q.Name, s.Name, n, m, before, after, c.duration)
+				cl := newCell(w.Name, s.Name, n, m, before, after, c.duration)
 				fmt.Println(cl)
 				cells = append(cells, cl)
 			}
@@ -285,7 +336,7 @@ func run() error {
 		fmt.Println("smoke run passed: the three sides agree on every question and answered every request")
 		return nil
 	}
-	if err := writeReport(c, env, qs, cells); err != nil {
+	if err := writeReport(c, env, qs, tabs, cells); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s\n", c.out)
@@ -293,6 +344,33 @@ func run() error {
 		return errors.New("requests failed (the report shows them):\n" + strings.Join(failed, "\n"))
 	}
 	return nil
+}
+
+// checkTabs asks the service every example tab once: each must answer without an error (the
+// tabs that need a role with the token), before the mixed cell sends them under load.
+func checkTabs(ctx context.Context, ours *side, tabs []tab, token string) error {
+	var failed []string
+	for _, t := range tabs {
+		tok := ""
+		if t.NeedsToken {
+			tok = token
+		}
+		if _, err := ours.post(ctx, t.Query, t.Vars, tok); err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", t.Name, err))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("the service fails example tabs:\n%s", strings.Join(failed, "\n"))
+	}
+	fmt.Printf("%-18s the service answers all %d example tabs\n", mixedCell, len(tabs))
+	return nil
+}
+
+// relTypesJSON is every relationship type of the vocabulary as a JSON list, for the Library's
+// unfiltered relationship filter (REL_TYPES).
+func relTypesJSON() string {
+	b, _ := json.Marshal(allRelTypes())
+	return string(b)
 }
 
 func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }

@@ -32,7 +32,23 @@ type cell struct {
 	FirstError         string
 	RSSMB, PeakMB, CPU float64 // the server's resident memory after the run, its peak so far, CPU cores used during it
 	HasProcess         bool
-	Load1              float64 // the machine's 1-minute load average at the end of the run
+	// CPUPerReq is the server's CPU time (user+system) during the run in milliseconds per
+	// request answered; HasCPU says it was measured (a server, and requests answered).
+	CPUPerReq float64
+	HasCPU    bool
+	Load1     float64 // the machine's 1-minute load average at the end of the run
+}
+
+// cpuPerRequest is a server's CPU milliseconds per request over a run: the growth of its
+// user+system time between before and after, divided by the requests it answered. Not
+// measured (false) when it answered none, or when its CPU time went backwards (not the same
+// process).
+func cpuPerRequest(before, after procUsage, requests int) (float64, bool) {
+	d := after.CPUSecs - before.CPUSecs
+	if requests <= 0 || d < 0 {
+		return 0, false
+	}
+	return d * 1000 / float64(requests), true
 }
 
 func newCell(q, s string, c int, m *vegeta.Metrics, before, after procUsage, d time.Duration) cell {
@@ -48,6 +64,7 @@ func newCell(q, s string, c int, m *vegeta.Metrics, before, after procUsage, d t
 		cl.RSSMB = float64(after.RSSKB) / 1024
 		cl.PeakMB = float64(after.PeakKB) / 1024
 		cl.CPU = (after.CPUSecs - before.CPUSecs) / d.Seconds()
+		cl.CPUPerReq, cl.HasCPU = cpuPerRequest(before, after, cl.Requests)
 	}
 	return cl
 }
@@ -57,6 +74,9 @@ func (c cell) String() string {
 		c.Question, c.Concurrency, c.Side, c.Throughput, ms(c.P50), ms(c.P95), ms(c.P99), c.Errors)
 	if c.HasProcess {
 		s += fmt.Sprintf("  rss %.0f MB  cpu %.2f", c.RSSMB, c.CPU)
+	}
+	if c.HasCPU {
+		s += fmt.Sprintf("  cpu/req %.3f ms", c.CPUPerReq)
 	}
 	return s
 }
@@ -125,7 +145,7 @@ var sideTitles = map[string]string{
 	sideFloor:   "floor (Go driver)",
 }
 
-func writeReport(c *config, e *environment, qs []question, cells []cell) error {
+func writeReport(c *config, e *environment, qs []question, tabs []tab, cells []cell) error {
 	chartDir := filepath.Join(filepath.Dir(c.out), "benchmarks")
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return err
@@ -152,44 +172,73 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 	}
 	w("| machine load | 1-minute load average %.1f–%.1f during the run, on %s CPUs (work besides the benchmark makes figures noisy) |\n", lo, hi, e.CPUs)
 	w("| load | vegeta on loopback, closed loop: each of *c* clients sends its next request when the last is answered; %s warm-up, then %s measured, per question × concurrency × side |\n", c.warmup, c.duration)
-	w("\nAll three sides read the same Neo4j. **ours** is `incidentgraph serve` (LOG_LEVEL=warn); ")
+	w("\nAll three sides read the same Neo4j. **ours** is `incidentgraph serve` (LOG_LEVEL=warn, no per-token rate limit); ")
 	w("**library** is `@neo4j/graphql` served by Apollo Server (`bench/compare/library`), with native ")
 	w("relationship fields where the Library has them and `@cypher` fields where it has none (a relationship list over every type, ")
-	w("the incidents of a group with its affiliates, the network, the path, full-text search); **floor** is the same ")
+	w("the incidents of a group with its affiliates, the network, the path, full-text search, and the analysts' timeline, common ")
+	w("neighbours and similar incidents); **floor** is the same ")
 	w("Cypher (`bench/compare/queries`) run through the Go driver in a read transaction, with no HTTP and no GraphQL. ")
+	w("For the timeline, common neighbours and similar incidents the Cypher is the service's own statement (its relationship ")
+	w("filter at the values of a query without one): the floor runs it and, for similar incidents, scores the candidates in Go ")
+	w("with the service's `analysis.Similarity`; the Library runs it inside its `@cypher` field, shapes the records in Cypher, and ")
+	w("scores similar incidents in Cypher (`similar_score.cypher`). ")
 	w("Before anything is measured the harness checks that the three give the same answer to every question.\n\n")
 	w("Throughput counts successful requests per second; latencies are per request as the client sees it. ")
 	w("Memory is the server's resident set (VmRSS) after the run and its peak so far (VmHWM); CPU is the server's ")
-	w("user+system time during the run divided by its length (cores used). The floor has no server; Neo4j's own ")
-	w("CPU and memory are not counted on any side.\n\n")
+	w("user+system time during the run divided by its length (cores used), and the same time in milliseconds per request answered ")
+	w("(CPU ms/req: utime+stime from `/proc/PID/stat` before and after the measured run, in ticks of 10 ms, divided by the requests). ")
+	w("The floor has no server; Neo4j's own CPU and memory are not counted on any side.\n\n")
 
 	w("## Questions\n\n| question | what is asked |\n|---|---|\n")
+	w("| %s | `%s` on the service alone: one HTTP round trip that reads nothing, the reference of the p50 target |\n", typenameCell, typenameQuery)
 	for _, q := range qs {
 		w("| %s | %s |\n", q.Name, q.Desc)
 	}
+	names := questionNames(qs)
+	if len(tabs) > 0 {
+		names = append(names, mixedCell)
+		var all, lib []string
+		for _, t := range tabs {
+			s := t.Name
+			if t.NeedsToken {
+				s += " (with a curator's token)"
+			}
+			all = append(all, s)
+			if t.Question != "" {
+				lib = append(lib, fmt.Sprintf("%s (for %s)", t.Question, t.Name))
+			}
+		}
+		w("| %s | GraphiQL's example tabs in their order, each request the next tab, on the service: %s. ", mixedCell, strings.Join(all, ", "))
+		w("The Library and the floor cannot express every tab: in the same order they ask the questions of the tabs they can, on the tabs' ids: %s. ", strings.Join(lib, ", "))
+		w("Its ratios compare different work and are not held to the targets |\n")
+	}
 
 	w("\n## Ratios\n\nours ÷ library and ours ÷ floor. Throughput above 1 means ours serves more; p50 and p99 below 1 mean ours answers faster.\n\n")
-	w("| question | c | throughput ÷ library | p50 ÷ library | p99 ÷ library | throughput ÷ floor | p50 ÷ floor | p99 ÷ floor |\n")
-	w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| question | c | throughput ÷ library | p50 ÷ library | p99 ÷ library | CPU ms/req ÷ library | throughput ÷ floor | p50 ÷ floor | p99 ÷ floor |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	ratio := func(a, b float64) string {
 		if b == 0 {
 			return "–"
 		}
 		return fmt.Sprintf("%.2f", a/b)
 	}
-	for _, q := range qs {
+	for _, name := range names {
 		for _, n := range c.concurrency {
-			o, l, f := find(q.Name, sideOurs, n), find(q.Name, sideLibrary, n), find(q.Name, sideFloor, n)
+			o, l, f := find(name, sideOurs, n), find(name, sideLibrary, n), find(name, sideFloor, n)
 			if o == nil || l == nil || f == nil {
 				continue
 			}
-			w("| %s | %d | %s | %s | %s | %s | %s | %s |\n", q.Name, n,
-				ratio(o.Throughput, l.Throughput), ratio(float64(o.P50), float64(l.P50)), ratio(float64(o.P99), float64(l.P99)),
+			cpu := "–"
+			if o.HasCPU && l.HasCPU {
+				cpu = ratio(o.CPUPerReq, l.CPUPerReq)
+			}
+			w("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", name, n,
+				ratio(o.Throughput, l.Throughput), ratio(float64(o.P50), float64(l.P50)), ratio(float64(o.P99), float64(l.P99)), cpu,
 				ratio(o.Throughput, f.Throughput), ratio(float64(o.P50), float64(f.P50)), ratio(float64(o.P99), float64(f.P99)))
 		}
 	}
 
-	writeTargets(w, qs, c.concurrency, c.importRate, find)
+	writeTargets(w, questionNames(qs), c.concurrency, find)
 	w("\n%s\n", analysisBegin)
 	if a := existingAnalysis(c.out); a != "" {
 		w("%s\n", a)
@@ -198,21 +247,24 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 	}
 	w("%s\n", analysisEnd)
 
-	w("\n## Figures\n\n| question | c | side | req/s | p50 ms | p95 ms | p99 ms | requests | errors | RSS MB | peak MB | CPU cores |\n")
-	w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, q := range qs {
+	w("\n## Figures\n\n| question | c | side | req/s | p50 ms | p95 ms | p99 ms | requests | errors | RSS MB | peak MB | CPU cores | CPU ms/req |\n")
+	w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, name := range append([]string{typenameCell}, names...) {
 		for _, n := range c.concurrency {
 			for _, s := range []string{sideOurs, sideLibrary, sideFloor} {
-				cl := find(q.Name, s, n)
+				cl := find(name, s, n)
 				if cl == nil {
 					continue
 				}
-				rss, peak, cpu := "–", "–", "–"
+				rss, peak, cpu, perReq := "–", "–", "–", "–"
 				if cl.HasProcess {
 					rss, peak, cpu = fmt.Sprintf("%.0f", cl.RSSMB), fmt.Sprintf("%.0f", cl.PeakMB), fmt.Sprintf("%.2f", cl.CPU)
 				}
-				w("| %s | %d | %s | %.1f | %.2f | %.2f | %.2f | %d | %d | %s | %s | %s |\n", q.Name, n, s, cl.Throughput,
-					msf(cl.P50), msf(cl.P95), msf(cl.P99), cl.Requests, cl.Errors, rss, peak, cpu)
+				if cl.HasCPU {
+					perReq = fmt.Sprintf("%.3f", cl.CPUPerReq)
+				}
+				w("| %s | %d | %s | %.1f | %.2f | %.2f | %.2f | %d | %d | %s | %s | %s | %s |\n", name, n, s, cl.Throughput,
+					msf(cl.P50), msf(cl.P95), msf(cl.P99), cl.Requests, cl.Errors, rss, peak, cpu, perReq)
 			}
 		}
 	}
@@ -235,17 +287,25 @@ func writeReport(c *config, e *environment, qs []question, cells []cell) error {
 		{"p50.png", "Median latency (ms, lower is better)", "p50 ms", func(c *cell) float64 { return msf(c.P50) }},
 		{"p99.png", "99th percentile latency (ms, lower is better)", "p99 ms", func(c *cell) float64 { return msf(c.P99) }},
 	} {
-		if err := drawChart(filepath.Join(chartDir, ch.file), ch.axis, qs, c.concurrency, ch.value, find); err != nil {
+		if err := drawChart(filepath.Join(chartDir, ch.file), ch.axis, names, c.concurrency, ch.value, find); err != nil {
 			return fmt.Errorf("chart %s: %w", ch.file, err)
 		}
 		w("%s\n\n![%s](benchmarks/%s)\n\n", ch.title, ch.title, ch.file)
 	}
 
 	w("## Rerunning\n\n```sh\nmake bench-compare                      # this report, on the graph the bench Neo4j holds\n")
-	w("make bench-compare BENCH_COMPARE_FLAGS='-duration 30s -entity ID -group ID -network ID -path-from ID -path-to ID -search WORDS -nested ID'\n")
+	w("make bench-compare BENCH_COMPARE_FLAGS='-duration 30s -entity ID -group ID -network ID -path-from ID -path-to ID -search WORDS -nested ID -timeline ID -common ID,ID -similar ID'\n")
 	w("make bench-compare-smoke                # same answers on every side, a second per cell; writes nothing\n```\n")
 	// A scaling section written by an earlier scaling run stays.
 	return os.WriteFile(c.out, []byte(spliceScaling(b.String(), existingScaling(c.out))), 0o644)
+}
+
+func questionNames(qs []question) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.Name
+	}
+	return out
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -258,7 +318,7 @@ var sideColors = map[string]color.Color{
 
 // drawChart draws one grouped bar chart per question (bars: sides; groups: concurrency), tiled
 // three to a row, into one PNG.
-func drawChart(path, axis string, qs []question, conc []int, value func(*cell) float64, find func(q, s string, n int) *cell) error {
+func drawChart(path, axis string, qs []string, conc []int, value func(*cell) float64, find func(q, s string, n int) *cell) error {
 	const cols = 3
 	rows := (len(qs) + cols - 1) / cols
 	plots := make([][]*plot.Plot, rows)
@@ -272,7 +332,7 @@ func drawChart(path, axis string, qs []question, conc []int, value func(*cell) f
 	barWidth := vg.Points(14)
 	for i, q := range qs {
 		p := plot.New()
-		p.Title.Text = q.Name
+		p.Title.Text = q
 		p.Y.Label.Text = axis
 		p.Y.Min = 0
 		sides := []string{sideOurs, sideLibrary, sideFloor}
@@ -280,7 +340,7 @@ func drawChart(path, axis string, qs []question, conc []int, value func(*cell) f
 		for j, s := range sides {
 			vals := make(plotter.Values, len(conc))
 			for k, n := range conc {
-				if cl := find(q.Name, s, n); cl != nil {
+				if cl := find(q, s, n); cl != nil {
 					vals[k] = value(cl)
 					top = max(top, vals[k])
 				}

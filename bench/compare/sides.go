@@ -13,9 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,7 +87,7 @@ func startProcess(name, url, logPath string, cmd *exec.Cmd, timeout time.Duratio
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(timeout)
 	for {
-		if _, err := s.post(context.Background(), `{ __typename }`, nil); err == nil {
+		if _, err := s.post(context.Background(), typenameQuery, nil, ""); err == nil {
 			return s, nil
 		}
 		select {
@@ -136,14 +138,17 @@ func gqlBody(query string, vars map[string]any) []byte {
 	return b
 }
 
-// post asks one GraphQL question and returns its data, or an error for a transport failure,
+// post asks one GraphQL question (with a bearer token, if not empty) and returns its data, or an error for a transport failure,
 // an HTTP error or GraphQL errors.
-func (s *side) post(ctx context.Context, query string, vars map[string]any) (map[string]any, error) {
+func (s *side) post(ctx context.Context, query string, vars map[string]any, token string) (map[string]any, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(gqlBody(query, vars)))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -210,13 +215,13 @@ func ask(ctx context.Context, s *side, q question) (string, error) {
 		}
 		return q.FloorNorm(rs)
 	case sideOurs:
-		d, err := s.post(ctx, q.OursQuery, q.OursVars)
+		d, err := s.post(ctx, q.OursQuery, q.OursVars, "")
 		if err != nil {
 			return "", err
 		}
 		return q.OursNorm(d)
 	default:
-		d, err := s.post(ctx, q.LibQuery, q.LibVars)
+		d, err := s.post(ctx, q.LibQuery, q.LibVars, "")
 		if err != nil {
 			return "", err
 		}
@@ -224,24 +229,72 @@ func ask(ctx context.Context, s *side, q question) (string, error) {
 	}
 }
 
+// work is what one cell sends: for the HTTP sides the requests, for the floor the questions,
+// each sent in turn (request i is the (i mod n)-th, whichever client sends it). A side with
+// nothing to send is not measured in the cell.
+type work struct {
+	Name          string
+	Ours, Library []vegeta.Target
+	Floor         []question
+}
+
+func gqlTarget(url, query string, vars map[string]any, token string) vegeta.Target {
+	t := vegeta.Target{Method: http.MethodPost, URL: url, Body: gqlBody(query, vars),
+		Header: http.Header{"Content-Type": []string{"application/json"}}}
+	if token != "" {
+		t.Header.Set("Authorization", "Bearer "+token)
+	}
+	return t
+}
+
+// questionWork is one question asked over and over on each side.
+func questionWork(q question, ours, library *side) work {
+	return work{Name: q.Name,
+		Ours:    []vegeta.Target{gqlTarget(ours.URL, q.OursQuery, q.OursVars, "")},
+		Library: []vegeta.Target{gqlTarget(library.URL, q.LibQuery, q.LibVars, "")},
+		Floor:   []question{q}}
+}
+
+// has says whether the cell sends anything to side s.
+func (w work) has(s *side) bool {
+	switch s.Name {
+	case sideOurs:
+		return len(w.Ours) > 0
+	case sideLibrary:
+		return len(w.Library) > 0
+	}
+	return len(w.Floor) > 0
+}
+
+// floorAsk runs a question's statements and the Go work the floor does on their records.
+func (s *side) floorAsk(ctx context.Context, q question) error {
+	rs, err := s.floorRun(ctx, q.Floor)
+	if err == nil && q.FloorClient != nil {
+		_, err = q.FloorClient(rs)
+	}
+	return err
+}
+
 // load drives one side with c concurrent clients for d and returns vegeta's metrics. HTTP sides
 // get vegeta's attacker at an unbounded rate with exactly c workers: each worker sends its next
 // request when the last one answered (a closed loop, like c users). The floor has no HTTP: c
 // goroutines run the Cypher in the same closed loop, and the results go into the same metrics.
-func load(ctx context.Context, s *side, q question, c int, d time.Duration) *vegeta.Metrics {
+func load(ctx context.Context, s *side, w work, c int, d time.Duration) *vegeta.Metrics {
 	m := &vegeta.Metrics{}
 	if s.Name == sideFloor {
 		results := make(chan *vegeta.Result)
 		var wg sync.WaitGroup
+		var next atomic.Uint64
 		end := time.Now().Add(d)
 		for range c {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for time.Now().Before(end) {
+					q := w.Floor[(next.Add(1)-1)%uint64(len(w.Floor))]
 					start := time.Now()
-					_, err := s.floorRun(ctx, q.Floor)
-					r := &vegeta.Result{Attack: q.Name, Timestamp: start, Latency: time.Since(start), Code: 200}
+					err := s.floorAsk(ctx, q)
+					r := &vegeta.Result{Attack: w.Name, Timestamp: start, Latency: time.Since(start), Code: 200}
 					if err != nil {
 						r.Code, r.Error = 0, err.Error()
 					}
@@ -256,18 +309,21 @@ func load(ctx context.Context, s *side, q question, c int, d time.Duration) *veg
 		m.Close()
 		return m
 	}
-	query, vars := q.OursQuery, q.OursVars
+	tgts := w.Ours
 	if s.Name == sideLibrary {
-		query, vars = q.LibQuery, q.LibVars
+		tgts = w.Library
 	}
-	tgt := vegeta.Target{Method: http.MethodPost, URL: s.URL, Body: gqlBody(query, vars),
-		Header: http.Header{"Content-Type": []string{"application/json"}}}
-	if s.identity {
-		tgt.Header.Set("Accept-Encoding", "identity")
+	tgts = slices.Clone(tgts)
+	for i := range tgts {
+		tgts[i].Header = tgts[i].Header.Clone()
+		if s.identity {
+			tgts[i].Header.Set("Accept-Encoding", "identity")
+		}
 	}
 	atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)),
 		vegeta.Connections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
-	for r := range atk.Attack(vegeta.NewStaticTargeter(tgt), vegeta.Rate{Freq: 0}, d, q.Name) {
+	// The static targeter hands out its targets in turn, one per request.
+	for r := range atk.Attack(vegeta.NewStaticTargeter(tgts...), vegeta.Rate{Freq: 0}, d, w.Name) {
 		// A GraphQL error answers HTTP 200: count it as the error it is.
 		if r.Error == "" && bytes.Contains(r.Body, []byte(`"errors"`)) {
 			r.Error = "GraphQL errors: " + strings.TrimSpace(string(r.Body[:min(len(r.Body), 200)]))
