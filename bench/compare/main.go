@@ -3,7 +3,10 @@
 // ./library) and the same Cypher through the Go driver, the floor. It first checks that the
 // three give the same answer to every question (and fails if not), then loads each with vegeta
 // at each concurrency for a fixed time after a warm-up, and writes docs/BENCHMARKS.md with PNG
-// charts beside it.
+// charts beside it. Besides the questions it measures `{__typename}` on the service (the round
+// trip the p50 target allows) and a mixed cell: GraphiQL's example tabs in turn on the service,
+// the questions of the tabs they can express on the others (mixed.go). Each server's CPU time
+// per request comes from /proc before and after each cell.
 //
 //	go run ./bench/compare -neo4j-uri bolt://127.0.0.1:7689 -neo4j-password … -service bin/incidentgraph
 //	go run ./bench/compare -smoke …   # answers checked, a second per cell at 1 and 8, no report

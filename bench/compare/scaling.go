@@ -259,6 +259,9 @@ func writeScaling(out string, files []string) error {
 	var qs []string
 	var conc []int
 	for _, cl := range runs[0].Cells {
+		if cl.Question == typenameCell { // the round trip reference: no question of the scaling section
+			continue
+		}
 		if !slices.Contains(qs, cl.Question) {
 			qs = append(qs, cl.Question)
 		}
