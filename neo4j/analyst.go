@@ -24,7 +24,7 @@ var actorLabels = func() string {
 
 // orgPredicate narrows relPredicate to organisational links: an origin in a country is
 // geography, so ORIGINATED_FROM counts only when it points to an organisation, person or group.
-const orgPredicate = relPredicate + `
+var orgPredicate = relPredicate + `
 	AND (type(r) <> 'ORIGINATED_FROM' OR endNode(r).kind IN $originKinds)`
 
 // AffiliateNetwork returns the organisational network around a group: the actors within depth

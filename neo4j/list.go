@@ -120,7 +120,7 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 		UNWIND perps AS perp
 		MATCH (who:Entity {id: perp})-[r:` + typeAlternation(incidentgraph.PerpetratorTypes) + `]-(n:Incident)
 		USING INDEX who:Entity(id)
-		WHERE r.confidence >= $minConfidence AND ` + perpetratorCondition + `
+		WHERE r.confidence >= $minConfidence AND ` + counts("r") + `
 		WITH DISTINCT n
 		WHERE true`
 	}
@@ -151,45 +151,15 @@ var locatedIn = `-[located:LOCATED_IN WHERE ` + notRetracted("located") + `]->{0
 // locatedInReverse is locatedIn read from the place down to its sites.
 var locatedInReverse = `<-[located:LOCATED_IN WHERE ` + notRetracted("located") + `]-{0,5}`
 
-// perpetratorCondition is what a perpetrator link `r` must meet besides any confidence
-// threshold: not denied or retracted by its asserting party, not retracted by a curator, and in
-// the time view (see timeViewParams).
-var perpetratorCondition = `NOT r.status IN ['DENIED', 'RETRACTED'] AND ` + notRetracted("r") + ` AND ` + inTimeView("r")
-
-// notRetracted is the curator-retraction part of relPredicate for a relationship variable v:
-// it holds unless a curator retracted v, or always when $includeRetracted is true (reads whose
-// API has no such argument pass false). Written as relPredicate writes it, and not as a bare
-// `v.retractedAt IS NULL`: the bare form lowered the planner's estimate of the links that pass,
-// and on some runs that tilted it from seeking the perpetrators' and candidates' ids to walking
-// the whole id index (see TestHotQueriesUseIndexesAtScale), while this form is already in every
-// plan that test checks.
-func notRetracted(v string) string {
-	return fmt.Sprintf(`($includeRetracted OR %s.retractedAt IS NULL)`, v)
-}
-
-// inTimeView is the time-view part of relPredicate for a relationship variable v: asserted by
-// $knownAt, and possibly holding at some time within [$validAtStart, $validAtEnd].
-func inTimeView(v string) string {
-	return fmt.Sprintf(`($knownAt IS NULL OR coalesce(%[1]s.knownFrom, '') <= $knownAt)
-		AND ($validAtEnd IS NULL OR (coalesce(%[1]s.validFromStart, '') <= $validAtEnd
-		                             AND coalesce(%[1]s.validToEnd, '9999') >= $validAtStart))`, v)
-}
-
-// timeViewParams are the parameters of inTimeView (the same names as filterParams uses).
-func timeViewParams(tv incidentgraph.TimeView) map[string]any {
-	return map[string]any{"knownAt": nilIfEmpty(tv.KnownAt.End()),
-		"validAtStart": nilIfEmpty(tv.ValidAt.Start()), "validAtEnd": nilIfEmpty(tv.ValidAt.End())}
-}
-
 // affiliatesOf is a COLLECT subquery of `ret` for every group g in the affiliate network
-// below anchor: its affiliates, branches and provinces and those who pledged allegiance to it,
-// theirs in turn, down to MaxAffiliationHops levels, by assertions neither denied nor retracted
-// (by their party or, see notRetracted, a curator) that pass the time view. The anchor itself is
-// not included.
+// below anchor: its affiliates (incidentgraph.AffiliationTypes pointing to it), theirs in turn,
+// down to MaxAffiliationHops levels, by links that count (see counts: neither denied nor
+// retracted, by their party or a curator, and in the time view). The anchor itself is not
+// included.
 func affiliatesOf(anchor, ret string) string {
 	// The hop bound is a constant of the domain; quantifier bounds cannot be parameters.
-	return fmt.Sprintf(`COLLECT { MATCH (g:Entity)-[a:%s WHERE NOT a.status IN ['DENIED', 'RETRACTED'] AND %s AND %s]->{1,%d}%s
-		          RETURN DISTINCT %s }`, typeAlternation(incidentgraph.AffiliationTypes), notRetracted("a"), inTimeView("a"),
+	return fmt.Sprintf(`COLLECT { MATCH (g:Entity)-[a:%s WHERE %s]->{1,%d}%s
+		          RETURN DISTINCT %s }`, typeAlternation(incidentgraph.AffiliationTypes), counts("a"),
 		incidentgraph.MaxAffiliationHops, anchor, ret)
 }
 
@@ -219,7 +189,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.Organizatio
 		  AND ($text IS NULL OR toLower(n.name) CONTAINS $text OR any(a IN n.aliases WHERE toLower(a) CONTAINS $text))
 		  AND ($affiliateOf IS NULL
 		       OR EXISTS { MATCH (n)-[r:AFFILIATE_OF|BRANCH_OF|OFFSHOOT_OF|SPLINTER_OF]->(:Entity {id: $affiliateOf})
-		                   WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND ` + notRetracted("r") + ` })`
+		                   WHERE ` + standing("r") + ` AND ` + notRetracted("r") + ` })`
 	return db.page(ctx, "", "", match, "toLower(n.name)", params, p)
 }
 

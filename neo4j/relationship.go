@@ -7,18 +7,6 @@ import (
 	"github.com/incidentgraph/incidentgraph"
 )
 
-// relPredicate is the Cypher condition a relationship `r` must meet to pass a filter. Its
-// parameters come from filterParams. Only allow-listed types are ever followed, so a link that
-// is not an assertion can never leak into an answer.
-const relPredicate = `type(r) IN $types
-	AND r.confidence >= $minConfidence
-	AND (size($statuses) = 0 OR r.status IN $statuses)
-	AND ($assertedBy IS NULL OR r.assertedBy = $assertedBy)
-	AND ($includeRetracted OR r.retractedAt IS NULL)
-	AND ($knownAt IS NULL OR coalesce(r.knownFrom, '') <= $knownAt)
-	AND ($validAtEnd IS NULL OR (coalesce(r.validFromStart, '') <= $validAtEnd
-	                             AND coalesce(r.validToEnd, '9999') >= $validAtStart))`
-
 // typeSpec is the relationship type expression for a pattern (":A|B") when a filter names
 // types, so that Neo4j follows only those links instead of reading every link of a node and
 // testing its type (a group with thousands of incidents has thousands of links). Only types of
@@ -54,8 +42,10 @@ func filterParams(f incidentgraph.RelationshipFilter) map[string]any {
 	if f.AssertedBy != "" {
 		by = f.AssertedBy
 	}
-	return map[string]any{"types": ts, "statuses": ss, "minConfidence": f.MinConfidence, "assertedBy": by,
-		"includeRetracted": f.IncludeRetracted, "knownAt": nilIfEmpty(f.KnownAt.End()), "validAtStart": nilIfEmpty(f.ValidAt.Start()), "validAtEnd": nilIfEmpty(f.ValidAt.End())}
+	params := timeViewParams(incidentgraph.TimeView{KnownAt: f.KnownAt, ValidAt: f.ValidAt})
+	params["types"], params["statuses"], params["minConfidence"], params["assertedBy"] = ts, ss, f.MinConfidence, by
+	params["includeRetracted"] = f.IncludeRetracted
+	return params
 }
 
 // relFields returns a relationship as a map with its ends; relFromMap reads it back.
@@ -136,13 +126,13 @@ func (db *DB) FindRelationships(ctx context.Context, ids []string, f incidentgra
 // only the reports known at tv.KnownAt (made by then, on a source published by then) and those
 // reported as of a day no later than tv.ValidAt count.
 func (db *DB) FindFigures(ctx context.Context, subjectIDs []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
+	params := timeViewParams(tv)
+	params["ids"] = subjectIDs
 	res, err := db.read(ctx, `
 		MATCH (f:Figure) WHERE f.subject IN $ids
-		  AND ($knownAt IS NULL OR coalesce(f.knownFrom, '') <= $knownAt)
-		  AND ($validAtEnd IS NULL OR coalesce(f.asOfStart, '') <= $validAtEnd)
+		  AND `+figureInTimeView("f")+`
 		WITH f ORDER BY f.asOf, f.metric, f.id
-		RETURN f.subject AS subject, collect(properties(f)) AS figures`, map[string]any{"ids": subjectIDs,
-		"knownAt": nilIfEmpty(tv.KnownAt.End()), "validAtEnd": nilIfEmpty(tv.ValidAt.End())})
+		RETURN f.subject AS subject, collect(properties(f)) AS figures`, params)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 	params["id"] = id
 	params["candidates"] = incidentgraph.SimilarityCandidates
 	perp := typeAlternation(incidentgraph.PerpetratorTypes)
-	linkedPerp := `NOT r.status IN ['DENIED', 'RETRACTED'] AND ` + relPredicate
+	linkedPerp := standing("r") + ` AND ` + relPredicate
 	near := `coalesce(abs(duration.inDays(date(t.dateStart), date(c.dateStart)).days), 1000000000)`
 	res, err := db.read(ctx, `
 		OPTIONAL MATCH (t:Entity {id: $id})
@@ -123,10 +123,10 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 	return ranked, nil
 }
 
-// affiliationLink is what an affiliation `a` in a perpetrator's network must meet: neither
-// denied nor retracted (by its party or, unless f asks for them, by a curator), and in the time
-// view.
-var affiliationLink = `NOT a.status IN ['DENIED', 'RETRACTED'] AND ` + notRetracted("a") + ` AND ` + inTimeView("a")
+// affiliationLink is what an affiliation `a` in a perpetrator's network must meet: it counts
+// (neither denied nor retracted, by its party or, unless f asks for them, by a curator, and in
+// the time view).
+var affiliationLink = counts("a")
 
 // incidentFeatures is a map of what similarity compares of incident v (see
 // analysis.IncidentFeatures), with the names of the perpetrators and places for the reasons.
@@ -137,7 +137,7 @@ func incidentFeatures(v string) string {
 	return fmt.Sprintf(`{
 		incident: properties(%[1]s),
 		perpetrators: COLLECT {
-			MATCH (%[1]s)-[r:%[2]s]-(p:Entity) WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND %[3]s
+			MATCH (%[1]s)-[r:%[2]s]-(p:Entity) WHERE %[5]s AND %[3]s
 			WITH DISTINCT p
 			RETURN {id: p.id, name: p.name} },
 		venueKinds: COLLECT {
@@ -147,7 +147,7 @@ func incidentFeatures(v string) string {
 			MATCH (%[1]s)-[r:OCCURRED_AT|OCCURRED_IN]->(:Entity)%[4]s(pl:Entity) WHERE %[3]s
 			WITH DISTINCT pl
 			RETURN {id: pl.id, name: pl.name, kind: pl.kind, placeType: pl.placeType} }
-	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate, locatedIn)
+	}`, v, typeAlternation(incidentgraph.PerpetratorTypes), relPredicate, locatedIn, standing("r"))
 }
 
 func featuresFromMap(x any, names map[string]string, networks map[string][]string) analysis.IncidentFeatures {
