@@ -16,21 +16,6 @@ const (
 	MaxAffiliationHops   = 3    // how far includeAffiliates follows affiliations downwards
 )
 
-// OrganizationalTypes are the relationship types of an organisational network: affiliation,
-// branches, offshoots, splinters, alliances, rivalries, enmities, mergers, allegiance, origin.
-var OrganizationalTypes = []RelType{
-	"AFFILIATE_OF", "BRANCH_OF", "OFFSHOOT_OF", "SPLINTER_OF", "ALLIED_WITH", "RIVAL_OF",
-	"ENEMY_OF", "MERGED_INTO", "PLEDGED_ALLEGIANCE_TO", "ORIGINATED_FROM",
-}
-
-// AffiliationTypes make a group part of another's affiliate network for includeAffiliates:
-// the group is an affiliate, branch or province of the other, or pledged allegiance to it.
-// Alliances and enmities are not affiliation: an ally's attacks are not the group's.
-var AffiliationTypes = []RelType{"AFFILIATE_OF", "BRANCH_OF", "PLEDGED_ALLEGIANCE_TO"}
-
-// PerpetratorTypes link an actor to an incident as its perpetrator, whoever asserts it.
-var PerpetratorTypes = []RelType{"CLAIMED_RESPONSIBILITY_FOR", "PERPETRATED", "ATTRIBUTED_TO"}
-
 // Path is a chain of relationships between two entities, in order: Edges[i] links Nodes[i] and
 // Nodes[i+1] (in either direction). Where several assertions link the same two nodes, the
 // strongest one stands for the hop.

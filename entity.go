@@ -139,7 +139,9 @@ type IncidentFilter struct {
 type OrganizationFilter struct {
 	OrgTypes     []string
 	NameContains string
-	AffiliateOf  string
+	// AffiliateOf keeps the group's direct affiliates: a standing link of AffiliationTypes
+	// points from each to it.
+	AffiliateOf string
 }
 
 // EntityPage is one page of entities with the cursor of each.

@@ -71,6 +71,37 @@ var Vocabulary = []RelTypeInfo{
 	{"RELATED_TO", "A link none of the other types fits; the note says why.", anyKind, anyKind},
 }
 
+// The families of relationship types: each is defined here once, and the store's queries, the
+// domain's bounds and the schema's descriptions name them. Every member is a type of the
+// Vocabulary (TestRelTypeFamilies).
+var (
+	// AffiliationTypes make a group an affiliate of another: it is the other's affiliate or
+	// province (AFFILIATE_OF), its formal branch (BRANCH_OF), or it pledged allegiance to it
+	// (PLEDGED_ALLEGIANCE_TO, the bay'ah by which provinces join the Islamic State). They point
+	// from the affiliate to the group. They are what "affiliates" means everywhere: a group's
+	// direct affiliates (organizations' affiliateOf), and its affiliate network down to
+	// MaxAffiliationHops levels (includeAffiliates of incidents and timelines, the affiliated
+	// perpetrators of similar incidents). A group that grew out of another (OFFSHOOT_OF) or
+	// broke away from it (SPLINTER_OF) is not its affiliate: the Islamic State grew out
+	// of al-Qaida and became its rival, and their attacks are not each other's. Nor are allies.
+	AffiliationTypes = []RelType{"AFFILIATE_OF", "BRANCH_OF", "PLEDGED_ALLEGIANCE_TO"}
+
+	// OrganizationalTypes are the relationship types of an organisational network (the
+	// affiliateNetwork question, centrality's AFFILIATE_NETWORK scope): the affiliations and
+	// every other link between groups, states and people as organisations: offshoots,
+	// splinters, alliances, rivalries, enmities, mergers and origins (ORIGINATED_FROM only when
+	// it points to an organisation, a person or a group: a country of origin is geography).
+	// AffiliationTypes are among them.
+	OrganizationalTypes = []RelType{
+		"AFFILIATE_OF", "BRANCH_OF", "OFFSHOOT_OF", "SPLINTER_OF", "ALLIED_WITH", "RIVAL_OF",
+		"ENEMY_OF", "MERGED_INTO", "PLEDGED_ALLEGIANCE_TO", "ORIGINATED_FROM",
+	}
+
+	// PerpetratorTypes link an actor to an incident as its perpetrator, whoever asserts it: the
+	// actor's own claim, a third party's attribution, or the record that it carried it out.
+	PerpetratorTypes = []RelType{"CLAIMED_RESPONSIBILITY_FOR", "PERPETRATED", "ATTRIBUTED_TO"}
+)
+
 // RelTypes lists every allowed relationship type, in vocabulary order.
 func RelTypes() []RelType {
 	out := make([]RelType, len(Vocabulary))

@@ -173,7 +173,9 @@ func typeAlternation(ts []incidentgraph.RelType) string {
 	return strings.Join(s, "|")
 }
 
-// FindOrganizations returns one page of organizations, by name.
+// FindOrganizations returns one page of organizations, by name. AffiliateOf keeps a group's
+// direct affiliates: those with a link of incidentgraph.AffiliationTypes to it that stands and
+// that no curator retracted (the first level of the network affiliatesOf walks).
 func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.OrganizationFilter, p incidentgraph.Page) (*incidentgraph.EntityPage, error) {
 	types := f.OrgTypes
 	if types == nil {
@@ -188,7 +190,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f incidentgraph.Organizatio
 		WHERE (size($orgTypes) = 0 OR n.orgType IN $orgTypes)
 		  AND ($text IS NULL OR toLower(n.name) CONTAINS $text OR any(a IN n.aliases WHERE toLower(a) CONTAINS $text))
 		  AND ($affiliateOf IS NULL
-		       OR EXISTS { MATCH (n)-[r:AFFILIATE_OF|BRANCH_OF|OFFSHOOT_OF|SPLINTER_OF]->(:Entity {id: $affiliateOf})
+		       OR EXISTS { MATCH (n)-[r:` + typeAlternation(incidentgraph.AffiliationTypes) + `]->(:Entity {id: $affiliateOf})
 		                   WHERE ` + standing("r") + ` AND ` + notRetracted("r") + ` })`
 	return db.page(ctx, "", "", match, "toLower(n.name)", params, p)
 }
