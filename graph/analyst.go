@@ -178,7 +178,7 @@ func sortedPatterns(ps []*incidentgraph.Pattern) []*model.Pattern {
 }
 
 func (r *Resolver) entitiesByID(ctx context.Context, ids []string) ([]model.Entity, error) {
-	es, err := loadersFrom(ctx).entities.LoadAll(ctx, ids)
+	es, err := loadersFrom(ctx).loadEntities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -120,15 +120,8 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	if !incidentgraph.ValidID(id) {
 		return nil, nil // no entity can have such an id
 	}
-	if tf, ok := r.Graph.(treeFinder); ok && solo(ctx) {
-		// The entity and the nested relationships its selection asks for, in one query.
-		if plan := compileTree(ctx); len(plan.levels) > 0 {
-			e, err := loadersFrom(ctx).loadTree(ctx, tf, id, plan)
-			if err != nil || e == nil {
-				return r.afterMerge(ctx, id, err)
-			}
-			return toEntity(e), nil
-		}
+	if err := r.readFirst(ctx, []string{id}); err != nil {
+		return r.afterMerge(ctx, id, err)
 	}
 	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
 	if err != nil || es[0] == nil {
@@ -140,6 +133,9 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 func (r *queryResolver) Entities(ctx context.Context, ids []string) ([]model.Entity, error) {
 	if len(ids) > incidentgraph.MaxIDsPerRequest {
 		return nil, invalid("at most %d ids", incidentgraph.MaxIDsPerRequest)
+	}
+	if err := r.readFirst(ctx, ids); err != nil {
+		return nil, err
 	}
 	es, err := loadersFrom(ctx).loadEntities(ctx, ids)
 	if err != nil {

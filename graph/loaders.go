@@ -2,41 +2,39 @@ package graph
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/incidentgraph/incidentgraph"
-	"github.com/incidentgraph/incidentgraph/graph/model"
 )
 
-// Loaders batch the lookups that resolvers make field by field, so that a request costs one
-// query per level of nesting however many objects a level holds (no N+1). They live for one
-// GraphQL operation: their caches never outlive it.
+// Loaders hold what one GraphQL operation has read of the graph: the compiled reads
+// (CompiledReads, compile.go) fill them before the fields resolve, and the fields answer from
+// them. A field whose answer is not there (beyond the read bounds, or a shape the compiler left
+// out) asks the store for itself at once: no field waits on a timer to be batched with others.
+// They live for one operation: nothing outlives it.
 type Loaders struct {
-	svc           incidentgraph.GraphService
-	entities      *dataloadgen.Loader[string, *incidentgraph.Entity]
-	relationships *dataloadgen.Loader[relKey, []*incidentgraph.Relationship]
-	figures       *dataloadgen.Loader[figKey, []*incidentgraph.Figure]
+	svc incidentgraph.GraphService
 
-	mu    sync.Mutex
-	known map[string]*incidentgraph.Entity // every entity id answered so far (nil: none exists)
-	// compiled holds the relationships a compiled query or a list's lookahead (see primeFor)
-	// answered before their fields resolve, by key without prefetch (the query fetched the
-	// entities they name where asked).
+	mu sync.Mutex
+	// known holds every entity id answered so far (nil: none exists); full marks those
+	// answered with all their properties rather than id, kind and name.
+	known map[string]*incidentgraph.Entity
+	full  map[string]bool
+	// compiled holds the relationships answered so far, by key (without prefetch).
 	compiled map[relKey][]*incidentgraph.Relationship
-	// figs holds the figures a list's lookahead answered, by key.
+	// figs holds the figures answered so far, by key.
 	figs map[figKey][]*incidentgraph.Figure
-	// primed holds, for each list whose lookahead has started, a channel closed when it ends.
-	primed map[*graphql.FieldContext]chan struct{}
-	// noLookahead, set only by tests (WithoutLookaheadForTest), leaves lists' fields to ask for
-	// themselves: the negative control of the round-trip counts.
-	noLookahead bool
+	// prepared marks the root fields whose resolver read its selection itself (entity,
+	// entities), so that CompiledReads does not read it again.
+	prepared map[*ast.Field]bool
+	// noCompile, set only by tests (WithoutCompiledReadsForTest), leaves every field to ask
+	// for itself: the negative control of the round-trip counts.
+	noCompile bool
 }
 
 // figKey asks for one subject's figures in one time view.
@@ -92,93 +90,75 @@ func (k relKey) filter() incidentgraph.RelationshipFilter {
 	return f
 }
 
-// batchWait is how long a loader waits for more keys before it queries. It is only the safety
-// net: the fields the API's lists hold are answered ahead, level by level, by the list's
-// lookahead (primeFor), so that no timer decides how a request is batched; the window batches
-// what the lookahead does not know (entities named by analyst answers, for one). A field that
-// is not inside a list has no siblings to wait for, and skips the loader (see solo).
+// batchWait is how long the curation loaders (versions, retractions, histories) wait for more
+// keys before they query.
 const batchWait = 2 * time.Millisecond
 
-// windowKey marks the context of a store call that a loader's batch window dispatched.
-type windowKey struct{}
-
-func byWindow(ctx context.Context) context.Context { return context.WithValue(ctx, windowKey{}, true) }
-
-// FromBatchWindow reports whether ctx is that of a store call that a loader's batch window (a
-// timer) dispatched, rather than a lookahead, a compiled query or a field outside lists: how
-// many round trips such a call saves depends on the machine's speed, so a store can count them
-// (the round-trip tests show there are none for the shapes the API serves).
-func FromBatchWindow(ctx context.Context) bool {
-	v, _ := ctx.Value(windowKey{}).(bool)
-	return v
-}
-
-// WithoutLookaheadForTest turns l's lists' lookahead off (see primeFor), so that every field
-// asks for itself through the batch windows. It is for tests only: the negative control of the
-// checks that lists cost a fixed number of round trips.
-func (l *Loaders) WithoutLookaheadForTest() *Loaders {
-	l.noLookahead = true
+// WithoutCompiledReadsForTest turns l's compiled reads off, so that every field asks the store
+// for itself. It is for tests only: the negative control of the checks that a question costs a
+// fixed number of round trips.
+func (l *Loaders) WithoutCompiledReadsForTest() *Loaders {
+	l.noCompile = true
 	return l
 }
 
 // NewLoaders returns fresh loaders over svc.
 func NewLoaders(svc incidentgraph.GraphService) *Loaders {
-	l := &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, compiled: map[relKey][]*incidentgraph.Relationship{},
-		figs: map[figKey][]*incidentgraph.Figure{}, primed: map[*graphql.FieldContext]chan struct{}{}}
-	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*incidentgraph.Entity, []error) {
-		byID, err := l.fetchEntities(byWindow(ctx), ids)
-		if err != nil {
-			return nil, []error{err}
-		}
-		out := make([]*incidentgraph.Entity, len(ids))
-		for i, id := range ids {
-			out[i] = byID[id]
-		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))
-	l.relationships = dataloadgen.NewLoader(func(ctx context.Context, keys []relKey) ([][]*incidentgraph.Relationship, []error) {
-		return l.fetchRelationships(byWindow(ctx), keys)
-	}, dataloadgen.WithWait(batchWait))
-	l.figures = dataloadgen.NewLoader(func(ctx context.Context, keys []figKey) ([][]*incidentgraph.Figure, []error) {
-		out, err := l.fetchFigures(byWindow(ctx), keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))
-	return l
+	return &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, full: map[string]bool{},
+		compiled: map[relKey][]*incidentgraph.Relationship{}, figs: map[figKey][]*incidentgraph.Figure{},
+		prepared: map[*ast.Field]bool{}}
 }
 
-// fetchFigures answers figure keys, one query per time view.
-func (l *Loaders) fetchFigures(ctx context.Context, keys []figKey) ([][]*incidentgraph.Figure, error) {
-	// Keys that share a time view share a query.
-	byView := map[incidentgraph.TimeView][]int{}
-	for i, k := range keys {
-		byView[k.tv] = append(byView[k.tv], i)
-	}
-	out := make([][]*incidentgraph.Figure, len(keys))
-	for tv, at := range byView {
-		ids := make([]string, len(at))
-		for j, i := range at {
-			ids[j] = keys[i].id
+// answer compiles each group (one per field of the result that holds entities) and reads it,
+// one query per group, then keeps what the reads found for the fields below.
+func (l *Loaders) answer(ctx context.Context, opCtx *graphql.OperationContext, groups []*group) error {
+	for _, g := range groups {
+		c := newCompiler(opCtx)
+		sel := c.entity(g.sels, 0)
+		if g.atHand && empty(sel) {
+			continue
 		}
-		found, err := l.svc.FindFigures(ctx, ids, tv)
+		ans, err := l.svc.Read(ctx, uniq(g.ids), sel)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, i := range at {
-			out[i] = found[keys[i].id]
+		l.remember(ans, c)
+	}
+	return nil
+}
+
+// remember keeps a read's answer: its entities (a whole one replaces a brief one, never the
+// reverse) and its relationships and figures under the keys the fields will ask with.
+func (l *Loaders) remember(ans *incidentgraph.ReadAnswer, c *compiler) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, e := range ans.Entities {
+		whole := ans.Full[id]
+		if old, ok := l.known[id]; !ok || old == nil || (whole && !l.full[id]) {
+			l.known[id] = e
+			l.full[id] = whole
 		}
 	}
-	return out, nil
+	for slot, byParent := range ans.Relationships {
+		for parent, rels := range byParent {
+			k := c.relKeys[slot]
+			k.id, k.prefetch = parent, false
+			l.compiled[k] = rels
+		}
+	}
+	for slot, byParent := range ans.Figures {
+		for parent, figs := range byParent {
+			l.figs[figKey{id: parent, tv: c.figKeys[slot]}] = figs
+		}
+	}
 }
 
 // fetchEntities queries the entities among ids and remembers every answer, a miss included, so
 // that no later field of the operation asks again.
-func (l *Loaders) fetchEntities(ctx context.Context, ids []string) (map[string]*incidentgraph.Entity, error) {
+func (l *Loaders) fetchEntities(ctx context.Context, ids []string) error {
 	found, err := l.svc.FindEntitiesByIDs(ctx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	byID := make(map[string]*incidentgraph.Entity, len(ids))
 	for _, e := range found {
@@ -187,9 +167,10 @@ func (l *Loaders) fetchEntities(ctx context.Context, ids []string) (map[string]*
 	l.mu.Lock()
 	for _, id := range ids {
 		l.known[id] = byID[id]
+		l.full[id] = true
 	}
 	l.mu.Unlock()
-	return byID, nil
+	return nil
 }
 
 // unknown returns the ids (once each) that no query of this operation has answered yet.
@@ -207,22 +188,11 @@ func (l *Loaders) unknown(ids []string) []string {
 	return out
 }
 
-// loadEntities returns the entity of each id (nil where none exists), in order. Known entities
-// cost nothing; the rest are queried at once when the field is solo, answered by the lookahead
-// of the list the field lies in otherwise, and, where that did not foresee them, batched with
-// its siblings' through the loader.
+// loadEntities returns the entity of each id (nil where none exists), in order: from what the
+// operation has read, else from one query for the rest.
 func (l *Loaders) loadEntities(ctx context.Context, ids []string) ([]*incidentgraph.Entity, error) {
 	if missing := l.unknown(ids); len(missing) > 0 {
-		var err error
-		if solo(ctx) {
-			_, err = l.fetchEntities(ctx, missing)
-		} else {
-			l.primeFor(ctx)
-			if missing = l.unknown(ids); len(missing) > 0 {
-				_, err = l.entities.LoadAll(ctx, missing)
-			}
-		}
-		if err != nil {
+		if err := l.fetchEntities(ctx, missing); err != nil {
 			return nil, err
 		}
 	}
@@ -235,547 +205,43 @@ func (l *Loaders) loadEntities(ctx context.Context, ids []string) ([]*incidentgr
 	return out, nil
 }
 
-// loadRelationships returns the relationships of k.id under k's filter: from the compiled
-// query when it answered them, else at once when the field is solo, from the lookahead of the
-// list the field lies in otherwise, and, where that did not foresee them, batched with its
-// siblings' through the loader.
+// loadRelationships returns the relationships of k.id under k's filter: from what the
+// operation has read, else from a query of its own.
 func (l *Loaders) loadRelationships(ctx context.Context, k relKey) ([]*incidentgraph.Relationship, error) {
 	c := k
 	c.prefetch = false
-	if rels, ok := l.answered(c); ok {
+	l.mu.Lock()
+	rels, ok := l.compiled[c]
+	l.mu.Unlock()
+	if ok {
 		return rels, nil
 	}
-	if !solo(ctx) {
-		l.primeFor(ctx)
-		if rels, ok := l.answered(c); ok {
-			return rels, nil
-		}
-		return l.relationships.Load(ctx, k)
-	}
-	out, errs := l.fetchRelationships(ctx, []relKey{k})
-	if len(errs) > 0 && errs[0] != nil {
-		return nil, errs[0]
-	}
-	return out[0], nil
-}
-
-// loadTree answers an entity and the nested relationships plan compiles from its selection
-// in one query, and keeps what it found for the fields below: the relationships of every
-// entity at each depth, and the entities they name. It returns nil when no entity has the id.
-func (l *Loaders) loadTree(ctx context.Context, tf treeFinder, id string, plan treePlan) (*incidentgraph.Entity, error) {
-	filters := make([]incidentgraph.RelationshipFilter, len(plan.levels))
-	limits := make([]int, len(plan.levels))
-	for d, k := range plan.levels {
-		filters[d], limits[d] = k.filter(), k.limit
-	}
-	root, named, levels, err := tf.FindRelationshipTree(ctx, id, filters, limits, plan.provenance, plan.brief, plan.briefRels)
+	found, err := l.svc.FindRelationships(ctx, []string{k.id}, k.filter(), k.limit)
 	if err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if root == nil {
-		l.known[id] = nil
-		return nil, nil
-	}
-	for eid, e := range named {
-		l.known[eid] = e
-	}
-	for d, byParent := range levels {
-		for parent, rels := range byParent {
-			k := plan.levels[d]
-			k.id = parent
-			l.compiled[k] = rels
-		}
-	}
-	return root, nil
-}
-
-// answered returns the relationships a compiled query or a lookahead answered for c.
-func (l *Loaders) answered(c relKey) ([]*incidentgraph.Relationship, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	rels, ok := l.compiled[c]
-	return rels, ok
+	l.compiled[c] = found[k.id]
+	l.mu.Unlock()
+	return found[k.id], nil
 }
 
 // loadFigures returns the figures of k.id in k's time view, like loadRelationships.
 func (l *Loaders) loadFigures(ctx context.Context, k figKey) ([]*incidentgraph.Figure, error) {
-	if !solo(ctx) {
-		if figs, ok := l.primedFigures(k); ok {
-			return figs, nil
-		}
-		l.primeFor(ctx)
-		if figs, ok := l.primedFigures(k); ok {
-			return figs, nil
-		}
-		return l.figures.Load(ctx, k)
+	l.mu.Lock()
+	figs, ok := l.figs[k]
+	l.mu.Unlock()
+	if ok {
+		return figs, nil
 	}
 	found, err := l.svc.FindFigures(ctx, []string{k.id}, k.tv)
 	if err != nil {
 		return nil, err
 	}
-	return found[k.id], nil
-}
-
-// fetchRelationships answers relationship keys, one query per distinct filter. When a key asks
-// for it (its selection reads ends, asserters or sources), the entities those relationships
-// name are fetched right away in one more query, so that the next level finds them known
-// instead of waiting for a batch of its own.
-func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) ([][]*incidentgraph.Relationship, []error) {
-	// Keys that share a filter share a query.
-	type group struct {
-		ids []string
-		at  []int
-	}
-	groups := map[relKey]*group{}
-	prefetch := false
-	for i, k := range keys {
-		prefetch = prefetch || k.prefetch
-		g := k
-		g.id, g.prefetch = "", false
-		if groups[g] == nil {
-			groups[g] = &group{}
-		}
-		groups[g].ids = append(groups[g].ids, k.id)
-		groups[g].at = append(groups[g].at, i)
-	}
-	out := make([][]*incidentgraph.Relationship, len(keys))
-	errs := make([]error, len(keys))
-	var named []string
-	for g, members := range groups {
-		found, err := l.svc.FindRelationships(ctx, members.ids, g.filter(), g.limit)
-		for j, id := range members.ids {
-			i := members.at[j]
-			if err != nil {
-				errs[i] = err
-				continue
-			}
-			out[i] = found[id]
-			if keys[i].prefetch {
-				for _, r := range found[id] {
-					named = append(named, r.FromID, r.ToID, r.AssertedByID)
-					named = append(named, r.SourceIDs...)
-				}
-			}
-		}
-	}
-	if missing := l.unknown(named); prefetch && len(missing) > 0 {
-		// A failure here is not the relationships' failure: the fields that need these
-		// entities ask again through the loader and report their own error.
-		_, _ = l.fetchEntities(ctx, missing)
-	}
-	return out, errs
-}
-
-func (l *Loaders) primedFigures(k figKey) ([]*incidentgraph.Figure, bool) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	figs, ok := l.figs[k]
-	return figs, ok
-}
-
-// maxPrimeLevels bounds how many levels one lookahead follows. The server's depth limit keeps
-// every operation shallower; the bound only keeps the loop finite whatever the caller.
-const maxPrimeLevels = 16
-
-// primeFor answers ahead what the fields below the outermost list enclosing the field being
-// resolved will ask: that list's result holds every item of the level, so the relationships,
-// figures and entities their selections name are fetched level by level, one query per
-// distinct filter (or time view) and one for the entities each level names, before the fields
-// ask. The first field of the list to ask runs it; its siblings wait for it, so that a level's
-// batch is closed by the level being known, not by a timer, and costs the same however slow the
-// machine. What the lookahead does not foresee falls to the loaders' batch window. A failure
-// stops the lookahead: the fields then ask for themselves and report their own errors.
-func (l *Loaders) primeFor(ctx context.Context) {
-	if l.noLookahead {
-		return
-	}
-	var list *graphql.FieldContext
-	for c := graphql.GetFieldContext(ctx); c != nil; c = c.Parent {
-		if c.Index != nil && c.Parent != nil {
-			list = c.Parent
-		}
-	}
-	if list == nil {
-		return
-	}
-	l.mu.Lock()
-	done, started := l.primed[list]
-	if !started {
-		done = make(chan struct{})
-		l.primed[list] = done
-	}
+	l.figs[k] = found[k.id]
 	l.mu.Unlock()
-	if started {
-		select {
-		case <-done:
-		case <-ctx.Done():
-		}
-		return
-	}
-	defer close(done)
-	opCtx := graphql.GetOperationContext(ctx)
-	p := &primer{l: l, opCtx: opCtx, given: map[string]entityRef{}, fields: map[fieldsKey][]graphql.CollectedField{}}
-	lv := p.items(list.Result, list.Field.Selections)
-	for d := 0; d < maxPrimeLevels && !lv.empty(); d++ {
-		var err error
-		if lv, err = p.level(ctx, lv); err != nil {
-			return
-		}
-	}
-}
-
-// entityRef is what a lookahead needs of an entity: its id, GraphQL type and sources.
-type entityRef struct {
-	id, typ string
-	sources []string
-}
-
-// refOf returns the reference of an entity the API answers.
-func refOf(e model.Entity) (entityRef, bool) {
-	var ref entityRef
-	switch x := e.(type) {
-	case *model.Organization:
-		if x != nil {
-			ref = entityRef{x.ID, "Organization", x.SourceIDs}
-		}
-	case *model.Incident:
-		if x != nil {
-			ref = entityRef{x.ID, "Incident", x.SourceIDs}
-		}
-	case *model.Place:
-		if x != nil {
-			ref = entityRef{x.ID, "Place", x.SourceIDs}
-		}
-	case *model.Country:
-		if x != nil {
-			ref = entityRef{x.ID, "Country", x.SourceIDs}
-		}
-	case *model.Person:
-		if x != nil {
-			ref = entityRef{x.ID, "Person", x.SourceIDs}
-		}
-	case *model.Event:
-		if x != nil {
-			ref = entityRef{x.ID, "Event", x.SourceIDs}
-		}
-	case *model.Source:
-		if x != nil {
-			ref = entityRef{x.ID, "Source", x.SourceIDs}
-		}
-	case *model.Group:
-		if x != nil {
-			ref = entityRef{x.ID, "Group", x.SourceIDs}
-		}
-	}
-	return ref, ref.typ != ""
-}
-
-// A primeLevel is what one level of a lookahead holds: entities named by id, and relationships
-// and figures at hand, each with the selection the request reads of them.
-type primeLevel struct {
-	ents []idWave
-	rels []relWave
-	figs []figWave
-}
-
-type idWave struct {
-	ids  []string
-	sels ast.SelectionSet
-	// atHand: the list answered these entities itself; a field that names an entity (even
-	// one of these) resolves it through the loaders, so those are looked up.
-	atHand bool
-}
-
-type relWave struct {
-	rels []*model.Relationship
-	sels ast.SelectionSet
-}
-
-type figWave struct {
-	figs []*model.Figure
-	sels ast.SelectionSet
-}
-
-func (lv primeLevel) empty() bool { return len(lv.ents) == 0 && len(lv.rels) == 0 && len(lv.figs) == 0 }
-
-// fieldsKey names a selection collected for one type.
-type fieldsKey struct {
-	first *ast.Selection
-	n     int
-	typ   string
-}
-
-// primer is one list's lookahead.
-type primer struct {
-	l     *Loaders
-	opCtx *graphql.OperationContext
-	// given holds the entities the list itself answered (they need no query).
-	given  map[string]entityRef
-	fields map[fieldsKey][]graphql.CollectedField
-}
-
-// collect returns the fields sels selects on an object of type typ (and the interface Entity),
-// as the executor collects them, fragments and @skip/@include included.
-func (p *primer) collect(sels ast.SelectionSet, typ string) []graphql.CollectedField {
-	if len(sels) == 0 {
-		return nil
-	}
-	k := fieldsKey{&sels[0], len(sels), typ}
-	if fs, ok := p.fields[k]; ok {
-		return fs
-	}
-	satisfies := []string{typ}
-	if typ != "Relationship" && typ != "Figure" && typ != "OrganizationEdge" && typ != "IncidentEdge" {
-		satisfies = append(satisfies, "Entity")
-	}
-	fs := graphql.CollectFields(p.opCtx, sels, satisfies)
-	p.fields[k] = fs
-	return fs
-}
-
-// items reads a list's result: entities (and connection edges' nodes), relationships or
-// figures. Items of other types are left to the loaders.
-func (p *primer) items(list any, sels ast.SelectionSet) primeLevel {
-	var lv primeLevel
-	v := reflect.ValueOf(list)
-	if v.Kind() != reflect.Slice {
-		return lv
-	}
-	ents := idWave{sels: sels, atHand: true}
-	rels := relWave{sels: sels}
-	figs := figWave{sels: sels}
-	addEntity := func(e model.Entity, w *idWave) {
-		if ref, ok := refOf(e); ok {
-			p.given[ref.id] = ref
-			w.ids = append(w.ids, ref.id)
-		}
-	}
-	for i := range v.Len() {
-		switch x := v.Index(i).Interface().(type) {
-		case *model.Relationship:
-			if x != nil {
-				rels.rels = append(rels.rels, x)
-			}
-		case *model.Figure:
-			if x != nil {
-				figs.figs = append(figs.figs, x)
-			}
-		case *model.OrganizationEdge:
-			for _, f := range p.collect(sels, "OrganizationEdge") {
-				if f.Name == "node" && x != nil && x.Node != nil {
-					w := idWave{sels: f.Selections, atHand: true}
-					addEntity(x.Node, &w)
-					lv.ents = append(lv.ents, w)
-				}
-			}
-		case *model.IncidentEdge:
-			for _, f := range p.collect(sels, "IncidentEdge") {
-				if f.Name == "node" && x != nil && x.Node != nil {
-					w := idWave{sels: f.Selections, atHand: true}
-					addEntity(x.Node, &w)
-					lv.ents = append(lv.ents, w)
-				}
-			}
-		case model.Entity:
-			addEntity(x, &ents)
-		}
-	}
-	if len(ents.ids) > 0 {
-		lv.ents = append(lv.ents, ents)
-	}
-	if len(rels.rels) > 0 {
-		lv.rels = append(lv.rels, rels)
-	}
-	if len(figs.figs) > 0 {
-		lv.figs = append(lv.figs, figs)
-	}
-	return lv
-}
-
-// pendingRels is a relationships field of one entity that a level answers.
-type pendingRels struct {
-	parent string
-	key    relKey
-	sels   ast.SelectionSet
-}
-
-type pendingFigs struct {
-	key  figKey
-	sels ast.SelectionSet
-}
-
-// level answers one level: the entities it names (one query), then the relationships and
-// figures their selections ask for (one query per distinct filter or time view), and returns
-// the next level.
-func (p *primer) level(ctx context.Context, lv primeLevel) (primeLevel, error) {
-	// Relationships and figures at hand name entities: those are this level's too.
-	ents := lv.ents
-	for _, w := range lv.rels {
-		for _, f := range p.collect(w.sels, "Relationship") {
-			next := idWave{sels: f.Selections}
-			for _, r := range w.rels {
-				switch f.Name {
-				case "other":
-					next.ids = append(next.ids, r.OtherID)
-				case "from":
-					next.ids = append(next.ids, r.FromID)
-				case "to":
-					next.ids = append(next.ids, r.ToID)
-				case "assertedBy":
-					next.ids = append(next.ids, r.AssertedByID)
-				case "sources":
-					next.ids = append(next.ids, r.SourceIDs...)
-				}
-			}
-			if len(next.ids) > 0 {
-				ents = append(ents, next)
-			}
-		}
-	}
-	for _, w := range lv.figs {
-		for _, f := range p.collect(w.sels, "Figure") {
-			next := idWave{sels: f.Selections}
-			for _, fig := range w.figs {
-				switch f.Name {
-				case "assertedBy":
-					next.ids = append(next.ids, fig.AssertedByID)
-				case "sources":
-					next.ids = append(next.ids, fig.SourceIDs...)
-				}
-			}
-			if len(next.ids) > 0 {
-				ents = append(ents, next)
-			}
-		}
-	}
-	var ids []string
-	for _, w := range ents {
-		if !w.atHand {
-			ids = append(ids, w.ids...)
-		}
-	}
-	if missing := p.l.unknown(ids); len(missing) > 0 {
-		if _, err := p.l.fetchEntities(ctx, missing); err != nil {
-			return primeLevel{}, err
-		}
-	}
-
-	// What the entities' selections ask for.
-	var next primeLevel
-	var rels []pendingRels
-	var figs []pendingFigs
-	for _, w := range ents {
-		for _, id := range w.ids {
-			ref, ok := p.given[id]
-			if !ok {
-				p.l.mu.Lock()
-				e := p.l.known[id]
-				p.l.mu.Unlock()
-				if e == nil {
-					continue
-				}
-				if ref, ok = refOf(toEntity(e)); !ok {
-					continue
-				}
-			}
-			for _, f := range p.collect(w.sels, ref.typ) {
-				switch f.Name {
-				case "relationships":
-					if k, ok := relKeyOf(p.opCtx, id, f); ok {
-						k.prefetch = false
-						rels = append(rels, pendingRels{id, k, f.Selections})
-					}
-				case "figures":
-					if k, ok := figKeyOf(p.opCtx, id, f); ok {
-						figs = append(figs, pendingFigs{k, f.Selections})
-					}
-				case "sources":
-					if len(ref.sources) > 0 {
-						next.ents = append(next.ents, idWave{ids: ref.sources, sels: f.Selections})
-					}
-				}
-			}
-		}
-	}
-	if err := p.fetchRels(ctx, rels); err != nil {
-		return primeLevel{}, err
-	}
-	if err := p.fetchFigs(ctx, figs); err != nil {
-		return primeLevel{}, err
-	}
-	for _, r := range rels {
-		found, _ := p.l.answered(r.key)
-		w := relWave{sels: r.sels}
-		for _, rel := range found {
-			w.rels = append(w.rels, toRelationship(rel, r.parent))
-		}
-		if len(w.rels) > 0 {
-			next.rels = append(next.rels, w)
-		}
-	}
-	for _, f := range figs {
-		found, _ := p.l.primedFigures(f.key)
-		w := figWave{sels: f.sels}
-		for _, fig := range found {
-			w.figs = append(w.figs, toFigure(fig))
-		}
-		if len(w.figs) > 0 {
-			next.figs = append(next.figs, w)
-		}
-	}
-	return next, nil
-}
-
-// fetchRels answers the relationships keys not yet answered, as the loader does (one query per
-// distinct filter; the keys ask for no prefetch), and keeps the answers for the fields.
-func (p *primer) fetchRels(ctx context.Context, pending []pendingRels) error {
-	var keys []relKey
-	seen := map[relKey]bool{}
-	for _, r := range pending {
-		if _, ok := p.l.answered(r.key); ok || seen[r.key] {
-			continue
-		}
-		seen[r.key] = true
-		keys = append(keys, r.key)
-	}
-	found, errs := p.l.fetchRelationships(ctx, keys)
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	p.l.mu.Lock()
-	defer p.l.mu.Unlock()
-	for i, k := range keys {
-		p.l.compiled[k] = found[i]
-	}
-	return nil
-}
-
-// fetchFigs answers the figures keys not yet answered, as the loader does (one query per time
-// view), and keeps the answers for the fields.
-func (p *primer) fetchFigs(ctx context.Context, pending []pendingFigs) error {
-	var keys []figKey
-	seen := map[figKey]bool{}
-	for _, f := range pending {
-		if _, ok := p.l.primedFigures(f.key); ok || seen[f.key] {
-			continue
-		}
-		seen[f.key] = true
-		keys = append(keys, f.key)
-	}
-	found, err := p.l.fetchFigures(ctx, keys)
-	if err != nil {
-		return err
-	}
-	p.l.mu.Lock()
-	defer p.l.mu.Unlock()
-	for i, k := range keys {
-		p.l.figs[k] = found[i]
-	}
-	return nil
+	return found[k.id], nil
 }
 
 // figKeyOf reads a figures field's arguments into the key its resolver will load.
@@ -792,21 +258,6 @@ func figKeyOf(opCtx *graphql.OperationContext, id string, f graphql.CollectedFie
 		}
 	}
 	return figKey{id: id, tv: tv}, true
-}
-
-// solo reports whether the field being resolved lies outside every list, so that no sibling
-// resolver can join its batch: waiting for one would only add latency.
-func solo(ctx context.Context) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
-		return false
-	}
-	for _, p := range fc.Path() {
-		if _, ok := p.(ast.PathIndex); ok {
-			return false
-		}
-	}
-	return true
 }
 
 type loadersKey struct{}

@@ -3,11 +3,9 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
@@ -49,7 +47,6 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 		return nil, err
 	}
 	k := newRelKey(id, f, limit)
-	k.prefetch = selectsEntities(ctx)
 	rels, err := loadersFrom(ctx).loadRelationships(ctx, k)
 	if err != nil {
 		return nil, err
@@ -59,117 +56,6 @@ func (r *Resolver) relationships(ctx context.Context, id string, filter *model.R
 		out[i] = toRelationship(rel, id)
 	}
 	return out, nil
-}
-
-// treeFinder is implemented by a store that answers an entity with nested levels of
-// relationships in one query (neo4j.DB.FindRelationshipTree).
-type treeFinder interface {
-	FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error)
-}
-
-// maxTreeLevels is how many levels of relationships one compiled query follows (the store's
-// own bound is the same).
-const maxTreeLevels = 4
-
-// treePlan is a selection of nested relationships compiled into one store query: levels[d] is
-// the key (without an id) that the relationships field at depth d will load, provenance[d]
-// whether that level reads asserters or sources.
-type treePlan struct {
-	levels     []relKey
-	provenance []bool
-	// brief: the operation reads nothing of any entity but its id, kind and name (and
-	// relationships), so the entities the query names need hold nothing else. The rule is
-	// operation-wide because every field of the operation shares the entities it has found.
-	brief bool
-	// briefRels: likewise, the operation reads of no relationship more than briefRelFields.
-	briefRels bool
-}
-
-// compileTree reads, from the selection of the field being resolved (an entity), the chain of
-// `relationships { other { relationships { other ... } } }` it asks for, with the arguments
-// each field's resolver will read. A level is compiled only where its selection names exactly
-// one set of arguments on the Entity interface itself (so that every kind of entity has it);
-// what it cannot compile is left to the resolvers and their loaders. An empty plan compiles
-// nothing.
-func compileTree(ctx context.Context) treePlan {
-	opCtx := graphql.GetOperationContext(ctx)
-	var plan treePlan
-	fields := graphql.CollectFieldsCtx(ctx, []string{"Entity"})
-	for len(plan.levels) < maxTreeLevels {
-		var rels []graphql.CollectedField
-		for _, f := range fields {
-			if f.Name == "relationships" {
-				rels = append(rels, f)
-			}
-		}
-		if len(rels) != 1 {
-			break
-		}
-		k, ok := relKeyOf(opCtx, "", rels[0])
-		if !ok {
-			break
-		}
-		k.prefetch = false
-		plan.levels = append(plan.levels, k)
-		prov := false
-		fields = fields[:0:0]
-		for _, sel := range graphql.CollectFields(opCtx, rels[0].Selections, []string{"Relationship"}) {
-			switch sel.Name {
-			case "assertedBy", "sources":
-				prov = true
-			case "other":
-				fields = append(fields, graphql.CollectFields(opCtx, sel.Selections, []string{"Entity"})...)
-			}
-		}
-		plan.provenance = append(plan.provenance, prov)
-	}
-	plan.brief = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, isEntity, briefFields)
-	plan.briefRels = len(plan.levels) > 0 && readsOnly(opCtx, opCtx.Operation.SelectionSet, isRelationship, briefRelFields)
-	return plan
-}
-
-// briefFields are the Entity fields answered from an entity's id, kind and name alone (or, for
-// relationships, not from the entity at all).
-var briefFields = map[string]bool{"__typename": true, "id": true, "kind": true, "name": true, "relationships": true}
-
-// briefRelFields are the Relationship fields answered from its id, type, ends, status,
-// confidence, asserter and sources (the rest come from its other properties).
-var briefRelFields = map[string]bool{"__typename": true, "id": true, "type": true, "direction": true, "from": true, "to": true,
-	"other": true, "status": true, "confidence": true, "confidenceLevel": true, "assertedBy": true, "sources": true}
-
-func isEntity(d *ast.Definition) bool {
-	return d.Name == "Entity" || slices.Contains(d.Interfaces, "Entity")
-}
-
-func isRelationship(d *ast.Definition) bool { return d.Name == "Relationship" }
-
-// readsOnly reports whether every field selected on a type of the kind anywhere in set
-// (fragments included) is among fields.
-func readsOnly(opCtx *graphql.OperationContext, set ast.SelectionSet, kind func(*ast.Definition) bool, fields map[string]bool) bool {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if d := s.ObjectDefinition; d != nil && kind(d) && !fields[s.Name] {
-				return false
-			}
-			if !readsOnly(opCtx, s.SelectionSet, kind, fields) {
-				return false
-			}
-		case *ast.InlineFragment:
-			if !readsOnly(opCtx, s.SelectionSet, kind, fields) {
-				return false
-			}
-		case *ast.FragmentSpread:
-			f := s.Definition
-			if f == nil {
-				f = opCtx.Doc.Fragments.ForName(s.Name)
-			}
-			if f == nil || !readsOnly(opCtx, f.SelectionSet, kind, fields) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // relKeyOf reads a relationships field's arguments into the key its resolver will load.
@@ -217,29 +103,7 @@ func relKeyOf(opCtx *graphql.OperationContext, id string, f graphql.CollectedFie
 	if err != nil {
 		return relKey{}, false
 	}
-	k := newRelKey(id, rf, limit)
-	for _, sel := range graphql.CollectFields(opCtx, f.Selections, []string{"Relationship"}) {
-		k.prefetch = k.prefetch || entityFields[sel.Name]
-	}
-	return k, true
-}
-
-// entityFields are the Relationship fields that resolve to entities it names.
-var entityFields = map[string]bool{"from": true, "to": true, "other": true, "assertedBy": true, "sources": true}
-
-// selectsEntities reports whether the selection of the relationships field being resolved
-// reads any entity a relationship names, so that fetching them with the relationships saves
-// the next level a round trip (and fetching them otherwise would be waste).
-func selectsEntities(ctx context.Context) bool {
-	if graphql.GetFieldContext(ctx) == nil {
-		return false
-	}
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"Relationship"}) {
-		if entityFields[f.Name] {
-			return true
-		}
-	}
-	return false
+	return newRelKey(id, rf, limit), true
 }
 
 func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureMetric, knownAt, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {

@@ -54,13 +54,16 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	srv.Use(operationLimits{depth: cfg.MaxDepth, aliases: cfg.MaxAliases, rootFields: cfg.MaxRootFields,
 		fields: cfg.MaxFields, directives: cfg.MaxDirectives})
 	srv.Use(&extension.ComplexityLimit{Func: complexityLimit(cfg.ComplexityLimit, cfg.AnalystComplexityLimit)})
+	// Each root field's selection is read in one query per group of entities its answer holds,
+	// before the fields below resolve (graph/compile.go).
+	srv.Use(graph.CompiledReads{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
 		// executor resolves fields with the context the response handler is given.
 		deadline := time.Now().Add(cfg.RequestTimeout)
 		loaders := graph.NewLoaders(svc.Graph)
-		if cfg.hooks.noLookahead {
-			loaders = loaders.WithoutLookaheadForTest()
+		if cfg.hooks.noCompiledReads {
+			loaders = loaders.WithoutCompiledReadsForTest()
 		}
 		respond := next(graph.WithCurationLoaders(graph.WithLoaders(ctx, loaders), svc.Curation))
 		return func(ctx context.Context) *graphql.Response {

@@ -9,8 +9,9 @@ func WithBreakerClosingBeforeWarmUpForTest(cfg Config) Config {
 	return cfg
 }
 
-// WithoutLookaheadForTest: lists do not answer their levels ahead.
-func WithoutLookaheadForTest(cfg Config) Config {
-	cfg.hooks.noLookahead = true
+// WithoutCompiledReadsForTest: root fields' selections are not read ahead; every field asks
+// the store for itself.
+func WithoutCompiledReadsForTest(cfg Config) Config {
+	cfg.hooks.noCompiledReads = true
 	return cfg
 }

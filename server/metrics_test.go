@@ -243,6 +243,12 @@ func (s gatedStore) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*inc
 	return s.DB.FindEntitiesByIDs(ctx, ids)
 }
 
+func (s gatedStore) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
+	s.once.Do(func() { close(s.entered) })
+	<-s.open
+	return s.DB.Read(ctx, ids, sel)
+}
+
 // TestMetricsCountShedRequestsAndInFlight: with one request allowed at once and one held in
 // flight, the next is shed; the shed counter, the 503 OVERLOADED series and the in-flight gauge
 // say so, and the gauge returns to 0 once the held request is answered.

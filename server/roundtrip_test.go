@@ -13,31 +13,21 @@ import (
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
-	"github.com/incidentgraph/incidentgraph/graph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/server"
 )
 
-// roundTrips is the real store, counting every call that costs a Cypher round trip, and among
-// them the calls a loader's batch window (a timer) dispatched.
+// roundTrips is the real store, counting every call that costs a Cypher round trip.
 type roundTrips struct {
 	*neo4j.DB
 	n atomic.Int32
-	// window counts the calls whose batching a timer decided: how many round trips those cost
-	// depends on the machine's speed.
-	window atomic.Int32
 	// perID, the negative control, asks the store about one entity at a time, as resolvers
 	// without loaders would (N+1).
 	perID bool
 }
 
 // trip counts one round trip made with ctx.
-func (c *roundTrips) trip(ctx context.Context) {
-	c.n.Add(1)
-	if graph.FromBatchWindow(ctx) {
-		c.window.Add(1)
-	}
-}
+func (c *roundTrips) trip(context.Context) { c.n.Add(1) }
 
 func (c *roundTrips) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
 	c.trip(ctx)
@@ -78,14 +68,18 @@ func (c *roundTrips) FindRelationships(ctx context.Context, ids []string, f inci
 	return out, nil
 }
 
-func (c *roundTrips) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (c *roundTrips) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
 	c.trip(ctx)
-	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief, briefRels)
+	return c.DB.Read(ctx, ids, sel)
 }
 
-// withoutTree is the real store without its compiled relationship tree: the negative control
-// of the one-round-trip question, whose levels then go through the loaders.
-type withoutTree struct{ incidentgraph.GraphService }
+// uncompiled serves svc without compiled reads: every field asks the store for itself. It is
+// the negative control of the round-trip counts, and the reference answer of the compiled
+// reads.
+func uncompiled(t *testing.T, svc incidentgraph.GraphService, db *neo4j.DB) *testServer {
+	t.Helper()
+	return newConfiguredServer(t, server.WithoutCompiledReadsForTest(server.DefaultConfig()), services(t, svc, db))
+}
 
 func (c *roundTrips) FindFigures(ctx context.Context, ids []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
 	c.trip(ctx)
@@ -112,44 +106,42 @@ func (c *roundTrips) ShortestPath(ctx context.Context, from, to string, maxDepth
 	return c.DB.ShortestPath(ctx, from, to, maxDepth, f)
 }
 
-// nestedQueries go down lists three or four levels; %d is the page size of every list. Each
-// level of relationships (or figures) costs one round trip, and one more for the entities they
-// name; trips is the exact count, whatever the page size, answered ahead by the lists'
-// lookahead (graph.Loaders), never by a batch window.
+// nestedQueries go down lists three or four levels; %d is the page size of every list. A root
+// field costs its own question and one compiled read of everything its selection reads below
+// (one round trip for entity, which reads its entity in the same query); trips is the exact
+// count, whatever the page size.
 var nestedQueries = []struct {
 	name, query string
 	trips       int
 }{
 	{"organizations → relationships → other end → its relationships", `{ organizations(first: %[1]d) { nodes { id
 		relationships(first: %[1]d) { type other { id name ... on Organization {
-			relationships(first: %[1]d) { type other { id name } assertedBy { name } } } } } } } }`, 5},
+			relationships(first: %[1]d) { type other { id name } assertedBy { name } } } } } } } }`, 2},
 	{"incidents → places → other incidents", `{ incidents(first: %[1]d) { nodes { id
 		relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN]}, first: %[1]d) { other { id name
-			... on Place { relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN]}, first: %[1]d) { other { id name } } } } } } } }`, 5},
+			... on Place { relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN]}, first: %[1]d) { other { id name } } } } } } } }`, 2},
 	{"entity → relationships → asserters and sources", `{ entity(id: "islamic-state") { name
 		relationships(first: %[1]d) { type other { id name } assertedBy { name } sources { title publisher } } } }`, 1},
 	{"search → relationships → other end → sources", `{ search(text: "Islamic State", first: %[1]d) { id ... on Organization {
-		relationships(first: %[1]d) { other { name sources { title } } assertedBy { name } sources { title } } } } }`, 4},
-	// The compiled query stops at the fragment; the relationships list's lookahead goes on.
+		relationships(first: %[1]d) { other { name sources { title } } assertedBy { name } sources { title } } } } }`, 2},
 	{"entity → relationships → organizations' relationships (in a fragment)", `{ entity(id: "islamic-state") { id
 		relationships(filter: {types: [AFFILIATE_OF, BRANCH_OF, ENEMY_OF]}, first: %[1]d) { other { id ... on Organization {
-			relationships(first: %[1]d) { type other { id name } } } } } } }`, 3},
+			relationships(first: %[1]d) { type other { id name } } } } } } }`, 1},
 	{"organizations → edges → node → relationships, two filters", `{ organizations(first: %[1]d) { edges { node { id
 		a: relationships(filter: {direction: OUTGOING}, first: %[1]d) { other { id name } }
-		b: relationships(filter: {direction: INCOMING}, first: %[1]d) { other { id name } } } } } }`, 4},
+		b: relationships(filter: {direction: INCOMING}, first: %[1]d) { other { id name } } } } } }`, 2},
 	{"incidents → figures → sources, relationships", `{ incidents(first: %[1]d) { nodes { id
-		figures { value sources { title } } relationships(first: %[1]d) { type } } } }`, 4},
+		figures { value sources { title } } relationships(first: %[1]d) { type } } } }`, 2},
 }
 
-// countTrips runs query at page size n and returns the round trips it cost, how many of them a
-// batch window dispatched, and the number of objects (JSON objects with an id, name or title)
-// in its answer.
-func countTrips(t *testing.T, svc *roundTrips, ts *testServer, query string, n int) (trips, window, size int) {
+// countTrips runs query at page size n and returns the round trips it cost and the number of
+// objects (JSON objects with an id, name or title) in its answer.
+func countTrips(t *testing.T, svc *roundTrips, ts *testServer, query string, n int) (trips, size int) {
 	t.Helper()
 	var data any
-	before, windowBefore := svc.n.Load(), svc.window.Load()
+	before := svc.n.Load()
 	mustData(t, ts.post(t, fmt.Sprintf(query, n), nil), &data)
-	return int(svc.n.Load() - before), int(svc.window.Load() - windowBefore), countObjects(data)
+	return int(svc.n.Load() - before), countObjects(data)
 }
 
 func countObjects(v any) int {
@@ -173,13 +165,10 @@ func countObjects(v any) int {
 	return 0
 }
 
-// TestRoundTripsDoNotGrowWithTheAnswer: a nested query over lists costs exactly one round trip
-// per level (and one per level for the entities it names), whether its lists hold 2 items or 10.
-// The count is exact on any machine: no call was batched by a timer (a sibling resolver that
-// reached a loader after its window would be one), because each list answers its levels ahead
-// before its items' fields ask. An N+1 costs tens more (see the negative control below), a
-// call a window dispatched is seen (TestBatchWindowIsSeen), and with the lists' lookahead off
-// every shape with a list below its root fails the count (the last negative control here).
+// TestRoundTripsDoNotGrowWithTheAnswer: a nested query over lists costs a fixed number of round
+// trips, whether its lists hold 2 items or 10: no field asks the store for itself. An N+1 costs
+// tens more (see the negative control below), and with the compiled reads off every shape
+// fails the count (the last negative control here).
 func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
@@ -191,38 +180,33 @@ func TestRoundTripsDoNotGrowWithTheAnswer(t *testing.T) {
 			}
 		})
 	}
-	t.Run("negative control: without the lookahead", func(t *testing.T) {
-		off := newConfiguredServer(t, server.WithoutLookaheadForTest(server.DefaultConfig()), services(t, svc, db))
+	t.Run("negative control: without the compiled reads", func(t *testing.T) {
+		off := uncompiled(t, svc, db)
 		var failed, want []string
 		for _, q := range nestedQueries {
 			if roundTripFault(t, svc, off, q.query, q.trips) != "" {
 				failed = append(failed, q.name)
 			}
-			if q.name != "entity → relationships → asserters and sources" { // one compiled query, no lookahead
-				want = append(want, q.name)
-			}
+			want = append(want, q.name)
 		}
 		if !slices.Equal(failed, want) {
-			t.Errorf("without the lookahead the failing shapes are %q, want %q", failed, want)
+			t.Errorf("without the compiled reads the failing shapes are %q, want %q", failed, want)
 		}
 	})
 }
 
 // roundTripFault runs query at page sizes 2 and 10 and says what is wrong with the round trips
-// they cost, against trips and no batch window ("": nothing).
+// they cost, against trips ("": nothing).
 func roundTripFault(t *testing.T, svc *roundTrips, ts *testServer, query string, trips int) string {
 	t.Helper()
-	small, smallWindow, smallSize := countTrips(t, svc, ts, query, 2)
-	large, largeWindow, largeSize := countTrips(t, svc, ts, query, 10)
+	small, smallSize := countTrips(t, svc, ts, query, 2)
+	large, largeSize := countTrips(t, svc, ts, query, 10)
 	t.Logf("first: 2 → %d objects in %d round trips; first: 10 → %d objects in %d round trips", smallSize, small, largeSize, large)
 	if largeSize < 2*smallSize {
 		t.Fatalf("first: 10 gave %d objects against %d: the query does not exercise size", largeSize, smallSize)
 	}
 	if small != trips || large != trips {
 		return fmt.Sprintf("%d round trips at first: 2 and %d at first: 10, exactly %d expected", small, large, trips)
-	}
-	if smallWindow != 0 || largeWindow != 0 {
-		return fmt.Sprintf("a batch window dispatched %d and %d of the round trips: their count depends on the machine's speed", smallWindow, largeWindow)
 	}
 	return ""
 }
@@ -233,10 +217,10 @@ func roundTripFault(t *testing.T, svc *roundTrips, ts *testServer, query string,
 func TestRoundTripCountCatchesNPlusOne(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db, perID: true}
-	ts := newTestServer(t, svc, db)
+	ts := uncompiled(t, svc, db)
 	q := nestedQueries[0]
-	small, _, _ := countTrips(t, svc, ts, q.query, 2)
-	large, _, _ := countTrips(t, svc, ts, q.query, 10)
+	small, _ := countTrips(t, svc, ts, q.query, 2)
+	large, _ := countTrips(t, svc, ts, q.query, 10)
 	if small == q.trips && large == q.trips {
 		t.Fatalf("the oracle misses an N+1: %d round trips at first: 2, %d at first: 10", small, large)
 	}
@@ -246,47 +230,66 @@ func TestRoundTripCountCatchesNPlusOne(t *testing.T) {
 	t.Logf("N+1 store: %d round trips at first: 2, %d at first: 10", small, large)
 }
 
-// TestBatchWindowIsSeen is the negative control of the window count: entities that no list's
-// lookahead foresees (the entities a common neighbour's links are of: the lookahead reads lists
-// of entities, relationships and figures, not of common neighbours) are batched by the loader's
-// window, and the store sees those calls as the window's.
-func TestBatchWindowIsSeen(t *testing.T) {
+// TestAnalystAnswersCostFixedRoundTrips: the entities an analyst's answer names below it (the
+// entities common neighbours' links are of, the other ends of their relationships) come in
+// one compiled read each, not one query per item. The control: without the compiled reads the
+// same question costs more.
+func TestAnalystAnswersCostFixedRoundTrips(t *testing.T) {
 	db := seededDB(t)
-	svc := &roundTrips{DB: db}
-	ts := newTestServer(t, svc, db)
-	var data any
-	mustData(t, ts.post(t, `{ commonNeighbors(ids: ["kabul-airport-bombing-2021", "moscow-concert-hall-attack-2024"]) {
-		links { of { id name } } } }`, nil), &data)
-	if countObjects(data) == 0 {
-		t.Fatal("no common neighbour: the control does not exercise the window")
+	q := `{ commonNeighbors(ids: ["kabul-airport-bombing-2021", "moscow-concert-hall-attack-2024"]) {
+		entity { id name } links { of { id name } relationships { type other { name } assertedBy { name } } } } }`
+	count := func(off bool) (int, int) {
+		svc := &roundTrips{DB: db}
+		ts := newTestServer(t, svc, db)
+		if off {
+			ts = uncompiled(t, svc, db)
+		}
+		var data any
+		mustData(t, ts.post(t, q, nil), &data)
+		return int(svc.n.Load()), countObjects(data)
 	}
-	if n := svc.window.Load(); n == 0 {
-		t.Errorf("no call counted as the window's (%d round trips): the window count misses timer batches", svc.n.Load())
+	trips, size := count(false)
+	if size < 4 {
+		t.Fatalf("%d objects: the question does not exercise the links", size)
+	}
+	// commonNeighbors' own question, then one read for the links' entities and one for the
+	// other ends and asserters of their relationships.
+	if trips > 3 {
+		t.Errorf("%d round trips, want at most 3", trips)
+	}
+	if off, _ := count(true); off <= trips {
+		t.Errorf("control: without the compiled reads %d round trips, with them %d", off, trips)
 	}
 }
 
-// mixedUp is the real store that hands each entity of a batched relationships query another's
+// mixedUp is the real store that hands each entity of a read of several another's
 // relationships (one entity asked alone is answered right): the negative control of the answer
 // check below.
 type mixedUp struct{ *neo4j.DB }
 
-func (c mixedUp) FindRelationships(ctx context.Context, ids []string, f incidentgraph.RelationshipFilter, limit int) (map[string][]*incidentgraph.Relationship, error) {
-	found, err := c.DB.FindRelationships(ctx, ids, f, limit)
+func (c mixedUp) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
+	ans, err := c.DB.Read(ctx, ids, sel)
 	if err != nil || len(ids) < 2 {
-		return found, err
+		return ans, err
 	}
-	out := map[string][]*incidentgraph.Relationship{}
-	for i, id := range ids {
-		out[id] = found[ids[(i+1)%len(ids)]]
+	for slot, byParent := range ans.Relationships {
+		mixed := map[string][]*incidentgraph.Relationship{}
+		for id, rels := range byParent {
+			mixed[id] = rels
+		}
+		for i, id := range ids {
+			mixed[id] = byParent[ids[(i+1)%len(ids)]]
+		}
+		ans.Relationships[slot] = mixed
 	}
-	return out, nil
+	return ans, nil
 }
 
-// TestLookaheadAnswersAsOneEntityAtATime: what a list's lookahead answers for each item (two
-// relationships fields with different filters, figures, the entities they name) is what the
-// same selection answers for that entity asked alone, which no lookahead serves. The control,
-// a store that mixes up batched answers, fails the check.
-func TestLookaheadAnswersAsOneEntityAtATime(t *testing.T) {
+// TestCompiledListAnswersAsOneEntityAtATime: what a list's compiled read answers for each item
+// (two relationships fields with different filters, figures, the entities they name) is what
+// the same selection answers for that entity asked alone. The control, a store that mixes up
+// the answers of a read of several entities, fails the check.
+func TestCompiledListAnswersAsOneEntityAtATime(t *testing.T) {
 	db := seededDB(t)
 	selections := map[string]string{
 		"Organization": `id a: relationships(filter: {direction: OUTGOING}, first: 5) { type other { id name } assertedBy { name } }
@@ -303,7 +306,7 @@ func TestLookaheadAnswersAsOneEntityAtATime(t *testing.T) {
 			var data map[string]json.RawMessage
 			mustData(t, ts.post(t, fmt.Sprintf("{ %s(first: 10) { nodes { %s } } }", lists[typ], sel), nil), &data)
 			if err := json.Unmarshal(data[lists[typ]], &list); err != nil || len(list.Nodes) < 5 {
-				t.Fatalf("%s: %d nodes (%v): the list does not exercise the lookahead", typ, len(list.Nodes), err)
+				t.Fatalf("%s: %d nodes (%v): the list does not exercise the compiled read", typ, len(list.Nodes), err)
 			}
 			for _, node := range list.Nodes {
 				var id struct{ ID string }
@@ -395,9 +398,8 @@ type entityAnswer struct {
 }
 
 // TestEntityQuestionIsOneRoundTrip: an entity with its relationships, their other ends, their
-// asserters and sources is compiled from the selection into one query. No batch window is
-// involved: the count is exact. The answer is the one the loaders give (the negative control's
-// store answers through them).
+// asserters and sources is compiled from the selection into one query. The answer is the one
+// the fields give asking for themselves (the negative control's server has no compiled reads).
 func TestEntityQuestionIsOneRoundTrip(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
@@ -422,7 +424,7 @@ func TestEntityQuestionIsOneRoundTrip(t *testing.T) {
 
 	// Negative control: through the loaders the same question costs more, and answers the same.
 	loaded := &roundTrips{DB: db}
-	ts2 := newTestServer(t, withoutTree{loaded}, db)
+	ts2 := uncompiled(t, loaded, db)
 	var viaLoaders entityAnswer
 	mustData(t, ts2.post(t, entityQuestion, entityQuestionVars), &viaLoaders)
 	if n := loaded.n.Load(); n <= 1 {
@@ -449,7 +451,7 @@ func TestNestedEntityQuestionIsOneRoundTrip(t *testing.T) {
 	}
 	loaded := &roundTrips{DB: db}
 	var viaLoaders any
-	mustData(t, newTestServer(t, withoutTree{loaded}, db).post(t, q, nil), &viaLoaders)
+	mustData(t, uncompiled(t, loaded, db).post(t, q, nil), &viaLoaders)
 	if n := loaded.n.Load(); n <= 3 {
 		t.Errorf("the oracle misses uncompiled levels: %d round trips without the compiled query", n)
 	}
@@ -463,13 +465,16 @@ func TestNestedEntityQuestionIsOneRoundTrip(t *testing.T) {
 	}
 }
 
-// briefAlways is the real store that answers every compiled tree briefly (entities' ids, kinds
+// briefAlways is the real store that answers every compiled read briefly (entities' ids, kinds
 // and names, relationships' ends, status, confidence, asserter and sources only), whatever the
 // request reads: the negative control of the answer check below.
 type briefAlways struct{ *neo4j.DB }
 
-func (c briefAlways) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, _, _ bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
-	return c.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, true, true)
+func (c briefAlways) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
+	sel.Walk(func(e *incidentgraph.EntitySelection, _ int) { e.Full = false },
+		func(r *incidentgraph.RelationshipSelection, _ int) { r.Full = false },
+		func(*incidentgraph.FigureSelection, int) {})
+	return c.DB.Read(ctx, ids, sel)
 }
 
 // TestCompiledAnswersAsTheLoaders: where a request reads more of the entities than their ids,
@@ -489,17 +494,17 @@ func TestCompiledAnswersAsTheLoaders(t *testing.T) {
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
-			answer := func(svc incidentgraph.GraphService) string {
+			answer := func(ts *testServer) string {
 				var data any
-				mustData(t, newTestServer(t, svc, db).post(t, q, nil), &data)
+				mustData(t, ts.post(t, q, nil), &data)
 				b, _ := json.Marshal(data)
 				return string(b)
 			}
-			compiled, loaded := answer(db), answer(withoutTree{db})
+			compiled, loaded := answer(newTestServer(t, db, db)), answer(uncompiled(t, db, db))
 			if compiled != loaded {
 				t.Errorf("the compiled query answers\n%s\nthe loaders\n%s", compiled, loaded)
 			}
-			if name == "rich selection" && answer(briefAlways{db}) == loaded {
+			if name == "rich selection" && answer(newTestServer(t, briefAlways{db}, db)) == loaded {
 				t.Error("the check misses entities answered briefly")
 			}
 		})
@@ -512,9 +517,9 @@ func TestCompiledQueryOfAMissingEntity(t *testing.T) {
 	db := seededDB(t)
 	svc := &roundTrips{DB: db}
 	q := `{ entity(id: "no-such-entity") { id relationships { other { id } } } }`
-	for name, s := range map[string]incidentgraph.GraphService{"compiled": svc, "loaders": withoutTree{db}} {
+	for name, ts := range map[string]*testServer{"compiled": newTestServer(t, svc, db), "fields asking": uncompiled(t, db, db)} {
 		var data struct{ Entity *struct{ ID string } }
-		mustData(t, newTestServer(t, s, db).post(t, q, nil), &data)
+		mustData(t, ts.post(t, q, nil), &data)
 		if data.Entity != nil {
 			t.Errorf("%s: a missing entity answers %+v", name, data.Entity)
 		}

@@ -75,8 +75,9 @@ type testHooks struct {
 	// closeBeforeWarmUp: the breaker closes as soon as Neo4j answers again, before it warms the
 	// plan cache.
 	closeBeforeWarmUp bool
-	// noLookahead: lists do not answer their levels ahead (graph.Loaders' lookahead).
-	noLookahead bool
+	// noCompiledReads: root fields' selections are not read ahead (graph.CompiledReads); every
+	// field asks the store for itself.
+	noCompiledReads bool
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.

@@ -493,7 +493,12 @@ func TestInternalErrorsAreMaskedAndLoggedOnce(t *testing.T) {
 // countingGraph is the real store, counting the queries each question costs.
 type countingGraph struct {
 	*neo4j.DB
-	entities, relationships atomic.Int32
+	entities, relationships, reads atomic.Int32
+}
+
+func (c *countingGraph) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
+	c.reads.Add(1)
+	return c.DB.Read(ctx, ids, sel)
 }
 
 func (c *countingGraph) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*incidentgraph.Entity, error) {
@@ -529,14 +534,13 @@ func TestNestedFieldsAreBatched(t *testing.T) {
 	if rels < 20 {
 		t.Fatalf("only %d relationships: the query does not exercise batching", rels)
 	}
-	// One level of relationships and one level of entities behind them, each one batch (a few
-	// at most, should a goroutine on a loaded machine miss the batch window), instead of one
-	// query per item.
-	if n := svc.relationships.Load(); n < 1 || n > 3 || int(n) >= len(data.Search) {
-		t.Errorf("%d relationship queries for %d entities", n, len(data.Search))
+	// The relationships and the entities behind them are one compiled read, instead of one
+	// query per item: no field asks for itself.
+	if n := svc.reads.Load(); n != 1 {
+		t.Errorf("%d compiled reads for %d entities, want 1", n, len(data.Search))
 	}
-	if n := svc.entities.Load(); n < 1 || n > 3 {
-		t.Errorf("%d entity queries for %d relationships", n, rels)
+	if r, e := svc.relationships.Load(), svc.entities.Load(); r != 0 || e != 0 {
+		t.Errorf("%d relationship and %d entity queries beside the compiled read", r, e)
 	}
 }
 
@@ -629,9 +633,9 @@ func (s stallingStore) FindRelationships(ctx context.Context, ids []string, f in
 	return s.DB.FindRelationships(ctx, ids, f, limit)
 }
 
-func (s stallingStore) FindRelationshipTree(ctx context.Context, id string, levels []incidentgraph.RelationshipFilter, limits []int, provenance []bool, brief, briefRels bool) (*incidentgraph.Entity, map[string]*incidentgraph.Entity, []map[string][]*incidentgraph.Relationship, error) {
+func (s stallingStore) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
 	<-ctx.Done()
-	return s.DB.FindRelationshipTree(ctx, id, levels, limits, provenance, brief, briefRels)
+	return s.DB.Read(ctx, ids, sel)
 }
 
 func TestSlowRequestsStopWithATimeoutCode(t *testing.T) {

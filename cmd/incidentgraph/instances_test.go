@@ -585,6 +585,24 @@ func (c *cachedEntities) FindEntitiesByIDs(ctx context.Context, ids []string) ([
 	return found, nil
 }
 
+func (c *cachedEntities) Read(ctx context.Context, ids []string, sel *incidentgraph.EntitySelection) (*incidentgraph.ReadAnswer, error) {
+	ans, err := c.GraphService.Read(ctx, ids, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if e, ok := c.seen.Load(id); ok {
+			ans.Entities[id], ans.Full[id] = e.(*incidentgraph.Entity), true
+		}
+	}
+	for id, e := range ans.Entities {
+		if ans.Full[id] {
+			c.seen.LoadOrStore(id, e)
+		}
+	}
+	return ans, nil
+}
+
 // --- the test ---
 
 // wantFailure checks that a check run as a negative control failed, and for the reason the
