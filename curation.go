@@ -38,6 +38,15 @@ const (
 var Operations = []string{OpCreateEntity, OpUpdateEntity, OpAddRelationship, OpUpdateRelationship,
 	OpRetractRelationship, OpAddSource, OpAddFigureReport, OpMergeEntities, OpDeleteEntity, OpDeleteRelationship}
 
+// CheckOperation refuses a name that is not one of Operations (the audit log's filter), with
+// the list of those that are.
+func CheckOperation(op string) error {
+	if slices.Contains(Operations, op) {
+		return nil
+	}
+	return Errorf(EINVALID, "unknown operation %q (one of %s)", op, strings.Join(Operations, ", "))
+}
+
 // Target kinds of audit entries.
 const (
 	TargetEntity       = "ENTITY"

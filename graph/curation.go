@@ -425,8 +425,8 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 			f.Actor = *filter.Actor
 		}
 		if filter.Operation != nil {
-			if !contains(incidentgraph.Operations, *filter.Operation) {
-				return nil, invalid("filter.operation: unknown operation %s", *filter.Operation)
+			if err := incidentgraph.CheckOperation(*filter.Operation); err != nil {
+				return nil, invalid("filter.operation: %s", incidentgraph.ErrorMessage(err))
 			}
 			f.Operation = *filter.Operation
 		}
@@ -457,15 +457,6 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 		conn.PageInfo.EndCursor = &res.Cursors[n-1]
 	}
 	return conn, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // afterMerge answers entity(id:) for an id that no entity has: the survivor of the merge that

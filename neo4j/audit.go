@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"strings"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -180,14 +179,4 @@ func (db *DB) AuditLog(ctx context.Context, f incidentgraph.AuditFilter, p incid
 		page.Cursors = append(page.Cursors, encodeAuditCursor(c, ts, integer(props, "seq")))
 	}
 	return page, nil
-}
-
-// ParseOperation checks an operation name for the audit filter.
-func ParseOperation(op string) error {
-	for _, o := range incidentgraph.Operations {
-		if o == op {
-			return nil
-		}
-	}
-	return incidentgraph.Errorf(incidentgraph.EINVALID, "filter.operation: unknown operation %s (one of %s)", op, strings.Join(incidentgraph.Operations, ", "))
 }

@@ -60,11 +60,6 @@ type auditRec struct {
 	reason               string
 }
 
-// faultHook, when set (only by this package's tests, see export_test.go), runs after a write's
-// change and before its audit entry, with a way to read a version inside the transaction: an
-// error there must roll the whole write back.
-var faultHook func(op string, versionInTx func(id string) (int, error)) error
-
 // inTxHook runs the store's test hook, if any (see DB.inTx), inside a write's transaction after
 // its change: its locks are held and nothing is committed. Tests pause one side of a race there
 // until they see the other side wait for those locks.
@@ -146,8 +141,8 @@ func curate[T any](ctx context.Context, db *DB, w incidentgraph.Write, op string
 			if err != nil {
 				return zero, err
 			}
-			if faultHook != nil {
-				if err := faultHook(op, versionInTx(ctx, tx)); err != nil {
+			if fault := db.fault.Load(); fault != nil {
+				if err := (*fault)(op, versionInTx(ctx, tx)); err != nil {
 					return zero, err
 				}
 			}

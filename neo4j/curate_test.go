@@ -157,7 +157,7 @@ func TestCurationFailingHalfWayWritesNothing(t *testing.T) {
 	before := fingerprint(t, db)
 	boom := errors.New("fault after the change")
 	sawChange := 0
-	reset := neo4j.SetCurationFault(func(op string, versionInTx func(string) (int, error)) error {
+	reset := neo4j.SetCurationFault(db, func(op string, versionInTx func(string) (int, error)) error {
 		v, err := versionInTx(iskAffiliate)
 		if err != nil {
 			return err

@@ -2,11 +2,12 @@ package neo4j
 
 import "context"
 
-// SetCurationFault makes every curation write call f after its change and before its audit
-// entry (nil: no fault). Tests use it to fail a write half-way; it returns the reset.
-func SetCurationFault(f func(op string, versionInTx func(id string) (int, error)) error) func() {
-	faultHook = f
-	return func() { faultHook = nil }
+// SetCurationFault makes every curation write of db call f after its change and before its
+// audit entry. Tests use it to fail a write half-way; only this store is affected. It returns
+// the reset.
+func SetCurationFault(db *DB, f func(op string, versionInTx func(id string) (int, error)) error) func() {
+	db.fault.Store(&f)
+	return func() { db.fault.Store(nil) }
 }
 
 // WarmStatementsForTest returns the statements Warm would plan, text to parameters.

@@ -50,6 +50,10 @@ type DB struct {
 	// inTx, set only by this package's tests (SetInTxHookForTest), runs inside a curation
 	// write's or an import chunk's transaction once its writes hold their locks (see inTxHook).
 	inTx atomic.Pointer[func(ctx context.Context, op string) error]
+	// fault, set only by this package's tests (SetCurationFault), runs inside a curation write's
+	// transaction after its change and before its audit entry, with a way to read a version as
+	// the transaction sees it: an error there must roll the whole write back.
+	fault atomic.Pointer[func(op string, versionInTx func(id string) (int, error)) error]
 }
 
 var (
