@@ -20,11 +20,13 @@ const (
 	targetScalingGrowth  = 1.5 // p50 growth from the smallest to the largest scaling size (scaling.go)
 
 	// The service's CPU milliseconds per entity request at c=8 when the CPU target was set: the
-	// figure the target divides by targetCPUDown.
-	baselineEntityCPUms  = 0.0
+	// figure the target divides by targetCPUDown. Measured by a short run (3 s per cell) of
+	// make bench-compare's graph (the seed and 10,000 generated incidents, -pick: an entity of
+	// 60 relationships) on a busy machine (load average 7–21 on 2 CPUs).
+	baselineEntityCPUms  = 7.818
 	baselineEntityCPUc   = 8
-	baselineEntityDate   = ""
-	baselineEntityCommit = ""
+	baselineEntityDate   = "2026-12-07"
+	baselineEntityCommit = "2c0e17e"
 
 	analysisBegin = "<!-- analysis: written by hand, kept by make bench-compare -->"
 	analysisEnd   = "<!-- /analysis -->"
