@@ -19,7 +19,7 @@ import (
 // MaxNeighborhoodNodes nodes), so a failure half-way answers a coded error, not half a file.
 // Errors are GraphQL-shaped, like the refusals of authenticate, with the HTTP status that
 // matches their code.
-func handleExport(cfg Config, svc Services) http.Handler {
+func handleExport(svc Services) http.Handler {
 	services := export.Services{Graph: svc.Graph, Analyst: svc.Analyst}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := export.ParseRequest(r.URL.Query())
@@ -27,8 +27,8 @@ func handleExport(cfg Config, svc Services) http.Handler {
 			exportError(w, r, err)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
-		defer cancel()
+		// The request's time limit is on its context already (withDeadline, routes.go).
+		ctx := r.Context()
 		doc, err := export.Build(ctx, services, req)
 		if err != nil {
 			if incidentgraph.ErrorCode(err) == incidentgraph.EINTERNAL && errors.Is(ctx.Err(), context.DeadlineExceeded) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -58,17 +57,15 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	// before the fields below resolve (graph/compile.go).
 	srv.Use(graph.CompiledReads{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		// The deadline runs from the start of the operation, and resolvers see it: the gqlgen
-		// executor resolves fields with the context the response handler is given.
-		deadline := time.Now().Add(cfg.RequestTimeout)
+		// The request's time limit is on ctx already (withDeadline, routes.go), and resolvers
+		// see it: the gqlgen executor resolves fields with the context the response handler is
+		// given, which derives from the request's.
 		loaders := graph.NewLoaders(svc.Graph)
 		if cfg.hooks.noCompiledReads {
 			loaders = loaders.WithoutCompiledReadsForTest()
 		}
 		respond := next(graph.WithCurationLoaders(graph.WithLoaders(ctx, loaders), svc.Curation))
 		return func(ctx context.Context) *graphql.Response {
-			ctx, cancel := context.WithDeadline(ctx, deadline)
-			defer cancel()
 			if resp := respond(ctx); resp != nil {
 				return resp
 			}

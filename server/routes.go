@@ -29,14 +29,19 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	shed := m.countShed(shedLoad(cfg.MaxInFlight))
 	perAddress := limitRate(newRateLimits(cfg.RatePerAddress, cfg.BurstPerAddress, nil), "address", clientAddress)
 	perToken := limitRate(newRateLimits(cfg.RatePerToken, cfg.BurstPerToken, nil), "token", tokenName)
+	// The request's time limit is applied here and nowhere else, to /graphql and /export alike.
+	// It covers the token lookup too, not only the GraphQL operation or the export: a Neo4j
+	// that takes a connection and never answers (starting after a restart, or hung) must not
+	// hold a request for ever. The test hook moves it inside authentication.
+	deadline := withDeadline(cfg.RequestTimeout)
 	guard := func(h http.Handler, checkRequest func(http.Handler) http.Handler) http.Handler {
 		h = perToken(h)
+		if cfg.hooks.noAuthDeadline {
+			h = deadline(h)
+		}
 		h = authenticate(svc.Tokens, cfg.AnonymousAccess)(h)
-		// The request's time limit covers its token lookup too, not only the GraphQL operation
-		// (which sets its own deadline from its start): a Neo4j that takes a connection and
-		// never answers (starting after a restart, or hung) must not hold a request for ever.
 		if !cfg.hooks.noAuthDeadline {
-			h = withDeadline(cfg.RequestTimeout)(h)
+			h = deadline(h)
 		}
 		if down != nil {
 			h = down.failFast(h)
@@ -49,13 +54,14 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	// Each route is counted outside its guard, so that refusals count like answers. /metrics
 	// is not among them: it is served on a listener of its own (cmd/incidentgraph).
 	mux.Handle("/graphql", m.route("/graphql", guard(newGraphQLHandler(cfg, svc, down), graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes))))
-	mux.Handle("GET /export", m.route("/export", guard(handleExport(cfg, svc), nil)))
+	mux.Handle("GET /export", m.route("/export", guard(handleExport(svc), nil)))
 	mux.Handle("GET /healthz", m.route("/healthz", handleHealthz()))
 	mux.Handle("GET /readyz", m.route("/readyz", handleReadyz(svc.DB, down)))
 	mux.Handle("/", m.route("/", web.Handler())) // GraphiQL and its assets, built into the binary
 }
 
-// withDeadline bounds everything a request does after it by d (0: no bound).
+// withDeadline bounds everything a request does after it by d, Config.RequestTimeout; 0 (or
+// less) bounds nothing.
 func withDeadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if d <= 0 {

@@ -16,8 +16,9 @@ import (
 // Config holds the HTTP-side limits. A zero limit means no limit, except where said; the
 // defaults (DefaultConfig) are documented in the README's "Limits and production switches".
 type Config struct {
-	// RequestTimeout bounds a whole GraphQL request. Neo4j's own query timeout sits below it, so
-	// a slow query is stopped by the database before the client gives up.
+	// RequestTimeout bounds a whole request to /graphql or /export, from its token lookup to
+	// its answer (TIMEOUT past it); 0 bounds nothing. Neo4j's own query timeout sits below it,
+	// so a slow query is stopped by the database before the client gives up.
 	RequestTimeout time.Duration
 	// MaxBodyBytes bounds a request body (413 above it).
 	MaxBodyBytes int64
@@ -70,7 +71,8 @@ type Config struct {
 // testHooks each take one safeguard out of the server, so that a test can show the check of that
 // safeguard fails without it (its negative control). Only this package's tests set them.
 type testHooks struct {
-	// noAuthDeadline: the request's time limit does not cover its token lookup.
+	// noAuthDeadline: the request's time limit is applied inside authentication, so it does
+	// not cover the token lookup.
 	noAuthDeadline bool
 	// closeBeforeWarmUp: the breaker closes as soon as Neo4j answers again, before it warms the
 	// plan cache.

@@ -94,7 +94,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, l *serveLimits, qu
 	d := server.DefaultConfig()
 	s := &l.server
 	*s = d
-	fs.DurationVar(&s.RequestTimeout, "request_timeout", e.duration("REQUEST_TIMEOUT", d.RequestTimeout), "serve: time limit of one GraphQL request (REQUEST_TIMEOUT)")
+	fs.DurationVar(&s.RequestTimeout, "request_timeout", e.duration("REQUEST_TIMEOUT", d.RequestTimeout), "serve: time limit of one request to /graphql or /export; 0: none (REQUEST_TIMEOUT)")
 	fs.DurationVar(queryTimeout, "query_timeout", e.duration("QUERY_TIMEOUT", 10*time.Second), "serve: time limit of one Neo4j read transaction, below request_timeout (QUERY_TIMEOUT)")
 	fs.Int64Var(&s.MaxBodyBytes, "max_body_bytes", int64(e.int("MAX_BODY_BYTES", int(d.MaxBodyBytes))), "serve: largest request body; 413 above (MAX_BODY_BYTES)")
 	fs.IntVar(&s.MaxQueryBytes, "max_query_bytes", e.int("MAX_QUERY_BYTES", d.MaxQueryBytes), "serve: longest query text (MAX_QUERY_BYTES)")
@@ -128,9 +128,13 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, l *serveLimits, qu
 // check refuses limits that contradict each other, after the flags are parsed.
 func (l *serveLimits) check(queryTimeout time.Duration) error {
 	switch {
+	case l.server.RequestTimeout < 0:
+		return fmt.Errorf("request_timeout %s must not be negative (0: no limit)", l.server.RequestTimeout)
+	case l.server.RequestTimeout == 0 && l.writeTimeout > 0:
+		return fmt.Errorf("request_timeout 0 (no limit) needs write_timeout 0 too, or slow answers are cut off unsent")
 	case l.writeTimeout > 0 && l.writeTimeout <= l.server.RequestTimeout:
 		return fmt.Errorf("write_timeout %s must exceed request_timeout %s, or slow answers are cut off unsent", l.writeTimeout, l.server.RequestTimeout)
-	case queryTimeout > l.server.RequestTimeout:
+	case l.server.RequestTimeout > 0 && queryTimeout > l.server.RequestTimeout:
 		return fmt.Errorf("query_timeout %s must not exceed request_timeout %s: the database should stop a slow query before the client gives up", queryTimeout, l.server.RequestTimeout)
 	case l.server.MaxBodyBytes <= 0 || l.server.MaxQueryBytes <= 0:
 		return fmt.Errorf("max_body_bytes and max_query_bytes must be above 0")

@@ -57,6 +57,8 @@ func TestServeLimitsFromFlagsOverEnvironment(t *testing.T) {
 		{map[string]string{"RATE_PER_TOKEN": "-1"}, nil, `RATE_PER_TOKEN "-1"`},
 		{nil, []string{"--write_timeout=10s"}, "must exceed request_timeout"},
 		{nil, []string{"--query_timeout=1m"}, "must not exceed request_timeout"},
+		{nil, []string{"--request_timeout=-1s"}, "must not be negative"},
+		{nil, []string{"--request_timeout=0"}, "needs write_timeout 0 too"},
 		{nil, []string{"--max_body_bytes=0"}, "must be above 0"},
 	} {
 		if _, err := parse("serve", tc.args, envOf(tc.env), io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
