@@ -592,11 +592,11 @@ func (c *cachedEntities) Read(ctx context.Context, ids []string, sel *incidentgr
 	}
 	for _, id := range ids {
 		if e, ok := c.seen.Load(id); ok {
-			ans.Entities[id], ans.Full[id] = e.(*incidentgraph.Entity), true
+			ans.Entities[id], ans.Full[id] = e.(*incidentgraph.Entity), false
 		}
 	}
-	for id, e := range ans.Entities {
-		if ans.Full[id] {
+	for _, id := range ids {
+		if e := ans.Entities[id]; e != nil {
 			c.seen.LoadOrStore(id, e)
 		}
 	}
