@@ -145,9 +145,15 @@ func checkTokens(toks []cypherlex.Token) error {
 		case word == "IN" && next.Is(cypherlex.Ident, "TRANSACTIONS"):
 			return refuse("CALL { ... } IN TRANSACTIONS is not allowed")
 		case word == "CALL" && (next.Kind == cypherlex.Ident || next.Kind == cypherlex.Quoted):
-			name, _ := dottedName(toks, i+1)
+			name, j := dottedName(toks, i+1)
 			if !cypherProcedures[strings.ToLower(name)] {
 				return refuse("procedure %s is not in the allow-list", name)
+			}
+			// Standalone, Neo4j runs a call without parentheses too, its arguments taken from
+			// the parameters of the same names; restrictProcedures narrows only calls that
+			// have them, so CALL db.labels would list every label.
+			if !at(j).Is(cypherlex.Punct, "(") {
+				return refuse("procedure %s is called without parentheses: write CALL %s(...)", name, name)
 			}
 		case next.Is(cypherlex.Punct, "(") || next.Is(cypherlex.Punct, "."):
 			if err := checkFunction(toks, i); err != nil {
