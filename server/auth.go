@@ -70,7 +70,7 @@ func authenticate(tokens incidentgraph.TokenService, anonymous string) func(http
 				}
 				level.Err(err).Str("code", code).Msg("authentication: cannot check the token")
 				w.Header().Set("Retry-After", "1")
-				writeJSON(w, http.StatusServiceUnavailable, gqlErrors(incidentgraph.EUNAVAIL,
+				writeJSON(w, httpStatus(incidentgraph.EUNAVAIL), gqlErrors(incidentgraph.EUNAVAIL,
 					"cannot check credentials just now; try again later"))
 				return
 			}
@@ -97,11 +97,11 @@ func bearer(values []string) (string, bool) {
 	return token, true
 }
 
-// refuse answers 401 and logs why, without the header's content.
+// refuse answers UNAUTHENTICATED (401) and logs why, without the header's content.
 func refuse(w http.ResponseWriter, r *http.Request, challenge, reason, message string) {
 	zerolog.Ctx(r.Context()).Warn().Str("reason", reason).Msg("authentication failed")
 	w.Header().Set("WWW-Authenticate", challenge)
-	writeJSON(w, http.StatusUnauthorized, gqlErrors(incidentgraph.EUNAUTHENTICATED, message))
+	writeJSON(w, httpStatus(incidentgraph.EUNAUTHENTICATED), gqlErrors(incidentgraph.EUNAUTHENTICATED, message))
 }
 
 func gqlErrors(code, message string) map[string]any {

@@ -145,7 +145,7 @@ func (o *outage) failFast(next http.Handler) http.Handler {
 		if down {
 			zerolog.Ctx(r.Context()).Warn().Str("code", incidentgraph.EUNAVAIL).Msg("graphql: refused at once: neo4j is unreachable")
 			w.Header().Set("Retry-After", "1")
-			writeError(w, r, http.StatusServiceUnavailable, incidentgraph.EUNAVAIL,
+			writeError(w, r, incidentgraph.EUNAVAIL,
 				"the graph database is unavailable; try again later")
 			return
 		}

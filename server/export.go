@@ -56,30 +56,16 @@ func handleExport(svc Services) http.Handler {
 	return gzhttp.GzipHandler(h)
 }
 
-// exportError answers a coded error: client mistakes with their message at warn, internal
-// errors masked and logged once with the request id.
+// exportError answers a coded error with its code's status (httpStatus): client mistakes,
+// outages, timeouts and abandoned requests with their message at warn, internal errors masked
+// and logged once with the request id.
 func exportError(w http.ResponseWriter, r *http.Request, err error) {
 	code := incidentgraph.ErrorCode(err)
-	status := http.StatusInternalServerError
-	switch code {
-	case incidentgraph.EINVALID:
-		status = http.StatusBadRequest
-	case incidentgraph.ENOTFOUND:
-		status = http.StatusNotFound
-	case incidentgraph.EUNAUTHENTICATED:
-		status = http.StatusUnauthorized
-	case incidentgraph.EFORBIDDEN:
-		status = http.StatusForbidden
-	case incidentgraph.EUNAVAIL:
-		status = http.StatusServiceUnavailable
-	case incidentgraph.ETIMEOUT:
-		status = http.StatusGatewayTimeout
-	}
 	log := zerolog.Ctx(r.Context())
-	if status == http.StatusInternalServerError {
+	if code == incidentgraph.EINTERNAL {
 		log.Error().Err(err).Msg("export: internal error")
 	} else {
 		log.Warn().Err(err).Str("code", code).Msg("export refused")
 	}
-	writeJSON(w, status, gqlErrors(code, incidentgraph.ErrorMessage(err)))
+	writeJSON(w, httpStatus(code), gqlErrors(code, incidentgraph.ErrorMessage(err)))
 }

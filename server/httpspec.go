@@ -56,7 +56,7 @@ func graphqlRequests(maxBody int64, maxQuery int) func(http.Handler) http.Handle
 				// Preflights are answered by the CORS layer; a plain OPTIONS by gqlgen.
 			default:
 				w.Header().Set("Allow", "GET, POST, OPTIONS")
-				err = &requestError{http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+				err = &requestError{CodeMethodNotAllowed,
 					fmt.Sprintf("method %s is not allowed: send queries with GET or POST, mutations with POST", r.Method)}
 			}
 			if err != nil {
@@ -68,8 +68,9 @@ func graphqlRequests(maxBody int64, maxQuery int) func(http.Handler) http.Handle
 	}
 }
 
+// requestError is a refusal of a request that never reached GraphQL; its status is its code's
+// (httpStatus).
 type requestError struct {
-	status  int
 	code    string
 	message string
 }
@@ -77,17 +78,18 @@ type requestError struct {
 // refuseRequest answers a request that never reached GraphQL, in the media type the client asked
 // for, and logs it at warn: the client's mistake, not ours.
 func refuseRequest(w http.ResponseWriter, r *http.Request, e *requestError) {
-	zerolog.Ctx(r.Context()).Warn().Int("status", e.status).Str("code", e.code).Str("reason", e.message).Msg("graphql: request refused")
-	writeError(w, r, e.status, e.code, e.message)
+	zerolog.Ctx(r.Context()).Warn().Int("status", httpStatus(e.code)).Str("code", e.code).Str("reason", e.message).Msg("graphql: request refused")
+	writeError(w, r, e.code, e.message)
 }
 
-// writeError writes one coded GraphQL error, as application/graphql-response+json when the
-// client accepts it before application/json, and as application/json otherwise.
-func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+// writeError writes one coded GraphQL error with its code's status, as
+// application/graphql-response+json when the client accepts it before application/json, and as
+// application/json otherwise.
+func writeError(w http.ResponseWriter, r *http.Request, code, message string) {
 	body, _ := json.Marshal(gqlErrors(code, message))
 	w.Header().Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(httpStatus(code))
 	_, _ = w.Write(append(body, '\n'))
 }
 
@@ -114,7 +116,7 @@ func responseMediaType(r *http.Request) string {
 }
 
 func badRequest(format string, args ...any) *requestError {
-	return &requestError{http.StatusBadRequest, CodeBadRequest, fmt.Sprintf(format, args...)}
+	return &requestError{CodeBadRequest, fmt.Sprintf(format, args...)}
 }
 
 func checkGET(r *http.Request, maxQuery int) *requestError {
@@ -156,14 +158,14 @@ func checkGET(r *http.Request, maxQuery int) *requestError {
 		return nil // gqlgen reports the syntax error in its own words
 	}
 	if op := doc.Operations.ForName(params.Get("operationName")); op != nil && op.Operation != ast.Query {
-		return &requestError{http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+		return &requestError{CodeMethodNotAllowed,
 			fmt.Sprintf("a %s cannot be sent with GET: use POST", op.Operation)}
 	}
 	return nil
 }
 
 func queryTooLong(n, limit int) *requestError {
-	return &requestError{http.StatusBadRequest, CodeQueryTooLong,
+	return &requestError{CodeQueryTooLong,
 		fmt.Sprintf("the query is %d bytes long; the limit is %d", n, limit)}
 }
 
@@ -182,27 +184,27 @@ func postBody(r *http.Request) map[string]json.RawMessage {
 func checkPOST(w http.ResponseWriter, r *http.Request, maxBody int64, maxQuery int) (*http.Request, *requestError) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{CodeMediaType,
 			"the request has no Content-Type: send the body as application/json"}
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
-		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{CodeMediaType,
 			fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", ct)}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{CodeMediaType,
 			fmt.Sprintf("charset %q is not supported: send the body in utf-8", cs)}
 	}
 	if coding := compressedWith(r.Header); coding != "" {
-		return r, &requestError{http.StatusUnsupportedMediaType, CodeMediaType,
+		return r, &requestError{CodeMediaType,
 			fmt.Sprintf("request bodies with Content-Encoding %q are not supported: send the body uncompressed", coding)}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return r, &requestError{http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
+			return r, &requestError{CodePayloadTooLarge,
 				fmt.Sprintf("the request body is over the limit of %d bytes", maxBody)}
 		}
 		return r, badRequest("the request body could not be read")
@@ -239,7 +241,7 @@ func checkBody(body []byte, maxQuery int) (map[string]json.RawMessage, *requestE
 	case len(trimmed) == 0:
 		return nil, badRequest(`the request body is empty: send a JSON object such as {"query": "{ __typename }"}`)
 	case trimmed[0] == '[':
-		return nil, &requestError{http.StatusBadRequest, CodeBatching,
+		return nil, &requestError{CodeBatching,
 			"batched operations (a JSON array) are not supported: send one operation per request"}
 	case trimmed[0] != '{':
 		return nil, badRequest("the request body must be a JSON object with a query")

@@ -194,7 +194,7 @@ func shedLoad(max int) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 			default:
 				w.Header().Set("Retry-After", "1")
-				refuseRequest(w, r, &requestError{http.StatusServiceUnavailable, CodeOverloaded,
+				refuseRequest(w, r, &requestError{CodeOverloaded,
 					fmt.Sprintf("the service is answering its limit of %d requests at once; retry in a second", max)})
 			}
 		})
@@ -253,7 +253,7 @@ func limitRate(l *rateLimits, what string, key func(*http.Request) string) func(
 				if ok, wait := l.allow(k); !ok {
 					secs := int(math.Ceil(wait.Seconds()))
 					w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-					refuseRequest(w, r, &requestError{http.StatusTooManyRequests, CodeRateLimited,
+					refuseRequest(w, r, &requestError{CodeRateLimited,
 						fmt.Sprintf("too many requests from this %s: the limit is %g a second (bursts of %d); retry in %d s", what, float64(l.limit), l.burst, max(secs, 1))})
 					return
 				}

@@ -234,17 +234,17 @@ func (d *documentRequest) resolve(trusted *TrustedDocuments, apq bool) (string, 
 	}
 	if id != "" && d.query != "" {
 		if got := DocumentHash(d.query); got != id {
-			return "", &requestError{http.StatusBadRequest, CodePersistedQueryMismatch,
+			return "", &requestError{CodePersistedQueryMismatch,
 				fmt.Sprintf("the query's SHA-256 is %s, not the hash sent (%s): hash the exact text sent, as UTF-8", got, id)}
 		}
 	}
 	if trusted == nil {
 		switch {
 		case d.documentID != "":
-			return "", &requestError{http.StatusBadRequest, CodePersistedQueryNotSupported,
+			return "", &requestError{CodePersistedQueryNotSupported,
 				"documentId names a trusted document, and this server keeps none (it runs without trusted_documents): send the query's text"}
 		case d.hasPQ && !apq:
-			return "", &requestError{http.StatusBadRequest, CodePersistedQueryNotSupported,
+			return "", &requestError{CodePersistedQueryNotSupported,
 				"persisted queries are off on this server (persisted_queries 0): send the query's text without extensions.persistedQuery"}
 		}
 		return "", nil // gqlgen's APQ extension, if on, resolves or stores the hash
@@ -258,10 +258,10 @@ func (d *documentRequest) resolve(trusted *TrustedDocuments, apq bool) (string, 
 	case ok:
 		return text, nil
 	case named && d.query == "":
-		return "", &requestError{http.StatusBadRequest, CodePersistedQueryNotFound,
+		return "", &requestError{CodePersistedQueryNotFound,
 			fmt.Sprintf("no trusted document has the hash %s: this server runs only the documents of its manifest", id)}
 	default:
-		return "", &requestError{http.StatusForbidden, CodeTrustedDocumentRequired,
+		return "", &requestError{CodeTrustedDocumentRequired,
 			"this server runs only its trusted documents (those of its front-ends), and this query is not one of them: send a trusted document's exact text or its SHA-256"}
 	}
 }
