@@ -54,6 +54,8 @@ type Entity struct {
 	// SourceIDs are where the entity's own facts (names, dates, places, codes) come from. Its
 	// relationships carry sources of their own.
 	SourceIDs []string
+	// Version counts the curators' writes of the entity (1 as loaded).
+	Version int
 
 	// ORGANIZATION
 	OrgType   string // MILITANT_GROUP, GOVERNMENT, …

@@ -18,6 +18,9 @@ type EntitySelection struct {
 	Relationships []*RelationshipSelection
 	// Figures lists each figures field read of these entities, one per time view.
 	Figures []*FigureSelection
+	// History, when above 0, reads the entities' audit trail, oldest first, at most this many
+	// changes each (the largest `first` of their history fields).
+	History int
 }
 
 // RelationshipSelection is one relationships field: its arguments and what it reads of the
@@ -39,6 +42,8 @@ type RelationshipSelection struct {
 	Other      *EntitySelection
 	AssertedBy *EntitySelection
 	Sources    *EntitySelection
+	// History, when above 0, reads the relationships' audit trail, as EntitySelection.History.
+	History int
 }
 
 // FigureSelection is one figures field: its time view and what it reads of the figures.
@@ -62,6 +67,12 @@ type ReadAnswer struct {
 	Relationships []map[string][]*Relationship
 	// Figures[slot][id] likewise.
 	Figures []map[string][]*Figure
+	// History[id] is the audit trail of the entity or relationship id, oldest first, where a
+	// selection read it (at most its History changes).
+	History map[string][]*Change
+	// HistoryLimits[id] is the limit History[id] was read with: a list shorter than it is the
+	// whole trail.
+	HistoryLimits map[string]int
 }
 
 // Reader answers compiled read requests.

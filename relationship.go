@@ -67,6 +67,10 @@ type Relationship struct {
 	ValidTo      PartialDate
 	AssertedOn   PartialDate
 	Note         string
+	// Version counts the curators' writes of the assertion (1 as loaded); Retraction says who
+	// retracted it, when and why (nil: standing as asserted).
+	Version    int
+	Retraction *Retraction
 }
 
 // DefaultRelationshipID is the id of an assertion when its file does not set one: one party

@@ -36,9 +36,8 @@ const (
 	rSources
 	// rEnd: an entity a relationship or figure names (other, from, to, assertedBy).
 	rEnd
-	// rCurated: answered by the curation service (versions, retractions, history), which its
-	// own loaders batch.
-	rCurated
+	// rHistory: the audit trail of an entity or relationship (compiled into the read).
+	rHistory
 	// rItem: a list or object of the analysts' answers that holds entities or rRelationships
 	// further down (prepare walks it: see answer.go).
 	rItem
@@ -50,7 +49,7 @@ var kindFields = map[string]role{
 	"__typename": rBrief, "id": rBrief, "kind": rBrief, "name": rBrief,
 	"aliases": rPlain, "description": rPlain,
 	"sources": rSources, "relationships": rRelationships,
-	"version": rCurated, "history": rCurated,
+	"version": rPlain, "history": rHistory,
 }
 
 // registry maps each object type that holds graph data to its fields' roles. The kinds'
@@ -61,7 +60,7 @@ var registry = map[string]map[string]role{
 		"confidence": rBrief, "confidenceLevel": rBrief,
 		"quote": rPlain, "basis": rPlain, "validFrom": rPlain, "validTo": rPlain, "assertedOn": rPlain, "note": rPlain,
 		"from": rEnd, "to": rEnd, "other": rEnd, "assertedBy": rEnd, "sources": rSources,
-		"version": rCurated, "retraction": rCurated, "history": rCurated,
+		"version": rPlain, "retraction": rPlain, "history": rHistory,
 	},
 	"Figure": {
 		"__typename": rPlain, "id": rPlain, "metric": rPlain, "value": rPlain, "qualifier": rPlain, "population": rPlain,
@@ -177,6 +176,8 @@ func (c *compiler) entity(sels ast.SelectionSet, d int) *incidentgraph.EntitySel
 			if fs := c.figures(fd.f, kinds, d); fs != nil {
 				sel.Figures = append(sel.Figures, fs)
 			}
+		case rHistory:
+			sel.History = max(sel.History, c.historyLimit(fd.f))
 		}
 	}
 	if srcSels != nil && d < incidentgraph.MaxReadDepth {
@@ -208,6 +209,8 @@ func (c *compiler) relationships(f graphql.CollectedField, kinds []incidentgraph
 			by = append(by, sf.Selections...)
 		case "sources":
 			src = append(src, sf.Selections...)
+		case "history":
+			rs.History = max(rs.History, c.historyLimit(sf))
 		default:
 			if r, _ := roleOf("Relationship", sf.Name); r == rPlain {
 				rs.Full = true
@@ -244,6 +247,22 @@ func (c *compiler) figures(f graphql.CollectedField, kinds []incidentgraph.Kind,
 	return fs
 }
 
+// historyLimit returns how many changes a history field reads (0 when its argument is one the
+// resolver will refuse: it reports the error).
+func (c *compiler) historyLimit(f graphql.CollectedField) int {
+	n := MaxHistory
+	switch v := f.ArgumentMap(c.opCtx.Variables)["first"].(type) {
+	case int64:
+		n = int(v)
+	case int:
+		n = v
+	}
+	if n < 1 || n > MaxHistory {
+		return 0
+	}
+	return n
+}
+
 // ends compiles the selection of entities a relationship or figure names; nil when none is
 // read.
 func (c *compiler) ends(sels ast.SelectionSet, d int) *incidentgraph.EntitySelection {
@@ -255,7 +274,7 @@ func (c *compiler) ends(sels ast.SelectionSet, d int) *incidentgraph.EntitySelec
 
 // empty reports whether sel reads nothing an entity at hand does not hold already.
 func empty(sel *incidentgraph.EntitySelection) bool {
-	return sel.Sources == nil && len(sel.Relationships) == 0 && len(sel.Figures) == 0
+	return sel.Sources == nil && len(sel.Relationships) == 0 && len(sel.Figures) == 0 && sel.History == 0
 }
 
 // unregistered lists the fields of the registry's types that it gives no role, and the fields

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
 )
@@ -60,25 +62,25 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 	desc := optString(e.Description)
 	switch e.Kind {
 	case incidentgraph.KindOrganization:
-		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
+		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			OrgType: model.OrganizationType(e.OrgType), GtdName: optString(e.GTDName),
 			Founded: optDate(e.Founded), Dissolved: optDate(e.Dissolved)}
 	case incidentgraph.KindCountry:
-		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Iso2: e.ISO2}
+		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version, Iso2: e.ISO2}
 	case incidentgraph.KindPerson:
-		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
+		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			Role: optString(e.Role), Nationality: optString(e.Nationality), Anonymous: e.Anonymous}
 	case incidentgraph.KindPlace:
-		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
+		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			PlaceType: model.PlaceType(e.PlaceType), CountryCode: optString(e.CountryCode),
 			Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
 	case incidentgraph.KindIncident:
 		return toIncident(e)
 	case incidentgraph.KindEvent:
-		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
+		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			EventType: model.EventType(e.EventType), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary)}
 	case incidentgraph.KindSource:
-		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs,
+		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			Title: e.Name, Publisher: e.Publisher, Published: e.Published, URL: optString(e.URL),
 			SourceType: model.SourceType(e.SourceType), Accessed: optDate(e.Accessed)}
 	default:
@@ -88,7 +90,7 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 
 func toIncident(e *incidentgraph.Entity) *model.Incident {
 	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: nonNil(e.Aliases),
-		Description: optString(e.Description), SourceIDs: e.SourceIDs, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
+		Description: optString(e.Description), SourceIDs: e.SourceIDs, Version: e.Version, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
 		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),
@@ -113,7 +115,7 @@ func toRelationship(r *incidentgraph.Relationship, viewer string) *model.Relatio
 		ConfidenceLevel: model.ConfidenceLevel(incidentgraph.ConfidenceLevel(r.Confidence)),
 		Quote:           optString(r.Quote), Basis: optString(r.Basis),
 		ValidFrom: optDate(r.ValidFrom), ValidTo: optDate(r.ValidTo), AssertedOn: optDate(r.AssertedOn),
-		Note:   optString(r.Note),
+		Note: optString(r.Note), Version: r.Version, Retraction: toRetraction(r.Retraction),
 		FromID: r.FromID, ToID: r.ToID, OtherID: other, AssertedByID: r.AssertedByID, SourceIDs: r.SourceIDs,
 	}
 }
@@ -264,4 +266,11 @@ func toOrganizationConnection(res *incidentgraph.EntityPage) *model.Organization
 		return &model.OrganizationEdge{Cursor: c, Node: n}
 	})
 	return &model.OrganizationConnection{Edges: edges, Nodes: nodes, PageInfo: pageInfo(res), TotalCount: res.TotalCount}
+}
+
+func toRetraction(rt *incidentgraph.Retraction) *model.Retraction {
+	if rt == nil {
+		return nil
+	}
+	return &model.Retraction{By: rt.By, At: rt.At.Format(time.RFC3339Nano), Reason: rt.Reason}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/rs/zerolog/hlog"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph/model"
@@ -113,8 +112,7 @@ func (r *Resolver) createEntity(ctx context.Context, in model.CreateEntityInput,
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, e.ID, 1)
-	return toEntity(e), nil
+	return versioned(toEntity(e), 1), nil
 }
 
 func (r *Resolver) updateEntity(ctx context.Context, id string, version int, in model.UpdateEntityInput, key *string) (model.Entity, error) {
@@ -126,8 +124,7 @@ func (r *Resolver) updateEntity(ctx context.Context, id string, version int, in 
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, id, version+1)
-	return toEntity(e), nil
+	return versioned(toEntity(e), version+1), nil
 }
 
 func (r *Resolver) addSource(ctx context.Context, in model.AddSourceInput, key *string) (*model.Source, error) {
@@ -141,8 +138,7 @@ func (r *Resolver) addSource(ctx context.Context, in model.AddSourceInput, key *
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, e.ID, 1)
-	s, _ := toEntity(e).(*model.Source)
+	s, _ := versioned(toEntity(e), 1).(*model.Source)
 	return s, nil
 }
 
@@ -159,8 +155,9 @@ func (r *Resolver) addRelationship(ctx context.Context, in model.AddRelationship
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, rel.ID, 1)
-	return toRelationship(rel, ""), nil
+	out := toRelationship(rel, "")
+	out.Version = 1
+	return out, nil
 }
 
 func (r *Resolver) updateRelationship(ctx context.Context, id string, version int, in model.UpdateRelationshipInput, key *string) (*model.Relationship, error) {
@@ -179,8 +176,9 @@ func (r *Resolver) updateRelationship(ctx context.Context, id string, version in
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, id, version+1)
-	return toRelationship(rel, ""), nil
+	out := toRelationship(rel, "")
+	out.Version = version + 1
+	return out, nil
 }
 
 func (r *Resolver) retractRelationship(ctx context.Context, id string, version int, reason string, key *string) (*model.Relationship, error) {
@@ -192,8 +190,9 @@ func (r *Resolver) retractRelationship(ctx context.Context, id string, version i
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, id, version+1)
-	return toRelationship(rel, ""), nil
+	out := toRelationship(rel, "")
+	out.Version = version + 1
+	return out, nil
 }
 
 func (r *Resolver) addFigureReport(ctx context.Context, in model.FigureReportInput, key *string) (*model.Figure, error) {
@@ -221,7 +220,6 @@ func (r *Resolver) addFigureReport(ctx context.Context, in model.FigureReportInp
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, out.ID, 1)
 	return toFigure(out), nil
 }
 
@@ -234,8 +232,7 @@ func (r *Resolver) mergeEntities(ctx context.Context, survivor string, survivorV
 	if err != nil {
 		return nil, curationError(err)
 	}
-	wrote(ctx, e.ID, survivorVersion+1)
-	return toEntity(e), nil
+	return versioned(toEntity(e), survivorVersion+1), nil
 }
 
 func (r *Resolver) deleteEntity(ctx context.Context, id string, version int, reason string, key *string) (bool, error) {
@@ -256,111 +253,40 @@ func (r *Resolver) deleteRelationship(ctx context.Context, id string, version in
 	return ok, curationError(err)
 }
 
-// curationLoaders batch the curation fields (version, retraction, history) of the items of
-// one level, so that a page of relationships asking for them costs one query per field, not
-// one per item. They live for one operation (see WithCurationLoaders).
-type curationLoaders struct {
-	versions    *dataloadgen.Loader[string, int]
-	retractions *dataloadgen.Loader[string, *incidentgraph.Retraction]
-	histories   *dataloadgen.Loader[historyKey, []*incidentgraph.Change]
-}
-
-type historyKey struct {
-	id    string
-	limit int
-}
-
-type curationLoadersKey struct{}
-
-// WithCurationLoaders returns a context with fresh curation loaders over svc (nil: none, and
-// the fields answer without curation: version 1, no retraction, no history).
-func WithCurationLoaders(ctx context.Context, svc incidentgraph.CurationService) context.Context {
-	if svc == nil {
-		return ctx
+// versioned sets the version a write gave an entity, so that the answer's `version` is the one
+// this write produced (a later write may have moved on already). A replayed request (same
+// idempotency key) answers the first write's answer, of the same version.
+func versioned(e model.Entity, version int) model.Entity {
+	switch x := e.(type) {
+	case *model.Organization:
+		x.Version = version
+	case *model.Country:
+		x.Version = version
+	case *model.Person:
+		x.Version = version
+	case *model.Place:
+		x.Version = version
+	case *model.Incident:
+		x.Version = version
+	case *model.Event:
+		x.Version = version
+	case *model.Source:
+		x.Version = version
+	case *model.Group:
+		x.Version = version
 	}
-	l := &curationLoaders{}
-	l.versions = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]int, []error) {
-		vs, err := svc.Versions(ctx, ids)
-		if err != nil {
-			return nil, []error{err}
-		}
-		out := make([]int, len(ids))
-		for i, id := range ids {
-			out[i] = vs[id] // 0: deleted since it was read
-		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))
-	l.retractions = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*incidentgraph.Retraction, []error) {
-		rs, err := svc.Retractions(ctx, ids)
-		if err != nil {
-			return nil, []error{err}
-		}
-		out := make([]*incidentgraph.Retraction, len(ids))
-		for i, id := range ids {
-			out[i] = rs[id]
-		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))
-	l.histories = dataloadgen.NewLoader(func(ctx context.Context, keys []historyKey) ([][]*incidentgraph.Change, []error) {
-		// Keys that share a limit share a query.
-		byLimit := map[int][]int{}
-		for i, k := range keys {
-			byLimit[k.limit] = append(byLimit[k.limit], i)
-		}
-		out := make([][]*incidentgraph.Change, len(keys))
-		for limit, at := range byLimit {
-			ids := make([]string, len(at))
-			for j, i := range at {
-				ids[j] = keys[i].id
-			}
-			hs, err := svc.History(ctx, ids, limit)
-			if err != nil {
-				return nil, []error{err}
-			}
-			for _, i := range at {
-				out[i] = hs[keys[i].id]
-			}
-		}
-		return out, nil
-	}, dataloadgen.WithWait(batchWait))
-	return context.WithValue(ctx, curationLoadersKey{}, l)
-}
-
-func curationLoadersFrom(ctx context.Context) *curationLoaders {
-	l, _ := ctx.Value(curationLoadersKey{}).(*curationLoaders)
-	return l
-}
-
-// wrote records the version a write gave an item, so that the answer's `version` is the one
-// this write produced (a later write may have moved on already) and costs no query. A replayed
-// request (same idempotency key) answers the first write's answer, of the same version.
-func wrote(ctx context.Context, id string, version int) {
-	if l := curationLoadersFrom(ctx); l != nil {
-		l.versions.Prime(id, version)
-	}
-}
-
-// version answers `version` of an entity or relationship. It is read apart from the item's
-// other fields: a curator names it in the write, where a change in between is a CONFLICT,
-// never a lost update.
-func (r *Resolver) version(ctx context.Context, id string) (int, error) {
-	l := curationLoadersFrom(ctx)
-	if l == nil {
-		return 1, nil
-	}
-	return l.versions.Load(ctx, id)
+	return e
 }
 
 func (r *Resolver) history(ctx context.Context, id string, first *int) ([]*model.Change, error) {
-	l := curationLoadersFrom(ctx)
-	if l == nil {
+	if r.Curation == nil {
 		return []*model.Change{}, nil
 	}
 	n, err := bounded("first", first, MaxHistory, 1, MaxHistory)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := l.histories.Load(ctx, historyKey{id, n})
+	cs, err := loadersFrom(ctx).loadHistory(ctx, r.Curation, id, n)
 	if err != nil {
 		return nil, err
 	}
@@ -369,18 +295,6 @@ func (r *Resolver) history(ctx context.Context, id string, first *int) ([]*model
 		out[i] = toChange(c)
 	}
 	return out, nil
-}
-
-func (r *Resolver) retraction(ctx context.Context, id string) (*model.Retraction, error) {
-	l := curationLoadersFrom(ctx)
-	if l == nil {
-		return nil, nil
-	}
-	rt, err := l.retractions.Load(ctx, id)
-	if err != nil || rt == nil {
-		return nil, err
-	}
-	return &model.Retraction{By: rt.By, At: rt.At.Format(time.RFC3339Nano), Reason: rt.Reason}, nil
 }
 
 func toChange(c *incidentgraph.Change) *model.Change {

@@ -20,10 +20,6 @@ func (r *countryResolver) Relationships(ctx context.Context, obj *model.Country,
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
-func (r *countryResolver) Version(ctx context.Context, obj *model.Country) (int, error) {
-	return r.version(ctx, obj.ID)
-}
-
 func (r *countryResolver) History(ctx context.Context, obj *model.Country, first *int) ([]*model.Change, error) {
 	return r.history(ctx, obj.ID, first)
 }
@@ -34,10 +30,6 @@ func (r *groupResolver) Sources(ctx context.Context, obj *model.Group) ([]*model
 
 func (r *groupResolver) Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
-}
-
-func (r *groupResolver) Version(ctx context.Context, obj *model.Group) (int, error) {
-	return r.version(ctx, obj.ID)
 }
 
 func (r *groupResolver) History(ctx context.Context, obj *model.Group, first *int) ([]*model.Change, error) {
@@ -52,10 +44,6 @@ func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Org
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
-func (r *organizationResolver) Version(ctx context.Context, obj *model.Organization) (int, error) {
-	return r.version(ctx, obj.ID)
-}
-
 func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int) ([]*model.Change, error) {
 	return r.history(ctx, obj.ID, first)
 }
@@ -68,10 +56,6 @@ func (r *personResolver) Relationships(ctx context.Context, obj *model.Person, f
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
 }
 
-func (r *personResolver) Version(ctx context.Context, obj *model.Person) (int, error) {
-	return r.version(ctx, obj.ID)
-}
-
 func (r *personResolver) History(ctx context.Context, obj *model.Person, first *int) ([]*model.Change, error) {
 	return r.history(ctx, obj.ID, first)
 }
@@ -82,10 +66,6 @@ func (r *placeResolver) Sources(ctx context.Context, obj *model.Place) ([]*model
 
 func (r *placeResolver) Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
-}
-
-func (r *placeResolver) Version(ctx context.Context, obj *model.Place) (int, error) {
-	return r.version(ctx, obj.ID)
 }
 
 func (r *placeResolver) History(ctx context.Context, obj *model.Place, first *int) ([]*model.Change, error) {
@@ -197,14 +177,6 @@ func (r *relationshipResolver) Sources(ctx context.Context, obj *model.Relations
 	return r.sources(ctx, obj.SourceIDs)
 }
 
-func (r *relationshipResolver) Version(ctx context.Context, obj *model.Relationship) (int, error) {
-	return r.version(ctx, obj.ID)
-}
-
-func (r *relationshipResolver) Retraction(ctx context.Context, obj *model.Relationship) (*model.Retraction, error) {
-	return r.retraction(ctx, obj.ID)
-}
-
 func (r *relationshipResolver) History(ctx context.Context, obj *model.Relationship, first *int) ([]*model.Change, error) {
 	return r.history(ctx, obj.ID, first)
 }
@@ -215,10 +187,6 @@ func (r *sourceResolver) Sources(ctx context.Context, obj *model.Source) ([]*mod
 
 func (r *sourceResolver) Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error) {
 	return r.relationships(ctx, obj.ID, filter, first, knownAt, validAt)
-}
-
-func (r *sourceResolver) Version(ctx context.Context, obj *model.Source) (int, error) {
-	return r.version(ctx, obj.ID)
 }
 
 func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *int) ([]*model.Change, error) {

@@ -434,7 +434,6 @@ type CountryResolver interface {
 	Sources(ctx context.Context, obj *model.Country) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Country, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Version(ctx context.Context, obj *model.Country) (int, error)
 	History(ctx context.Context, obj *model.Country, first *int) ([]*model.Change, error)
 }
 type EventResolver interface {
@@ -442,7 +441,7 @@ type EventResolver interface {
 	Relationships(ctx context.Context, obj *model.Event, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Event, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
-	Version(ctx context.Context, obj *model.Event) (int, error)
+
 	History(ctx context.Context, obj *model.Event, first *int) ([]*model.Change, error)
 }
 type FigureResolver interface {
@@ -452,7 +451,7 @@ type FigureResolver interface {
 type GroupResolver interface {
 	Sources(ctx context.Context, obj *model.Group) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Group, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
-	Version(ctx context.Context, obj *model.Group) (int, error)
+
 	History(ctx context.Context, obj *model.Group, first *int) ([]*model.Change, error)
 }
 type IncidentResolver interface {
@@ -460,7 +459,7 @@ type IncidentResolver interface {
 	Relationships(ctx context.Context, obj *model.Incident, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
 	Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error)
-	Version(ctx context.Context, obj *model.Incident) (int, error)
+
 	History(ctx context.Context, obj *model.Incident, first *int) ([]*model.Change, error)
 }
 type MutationResolver interface {
@@ -482,21 +481,18 @@ type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Organization, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Version(ctx context.Context, obj *model.Organization) (int, error)
 	History(ctx context.Context, obj *model.Organization, first *int) ([]*model.Change, error)
 }
 type PersonResolver interface {
 	Sources(ctx context.Context, obj *model.Person) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Person, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Version(ctx context.Context, obj *model.Person) (int, error)
 	History(ctx context.Context, obj *model.Person, first *int) ([]*model.Change, error)
 }
 type PlaceResolver interface {
 	Sources(ctx context.Context, obj *model.Place) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Place, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Version(ctx context.Context, obj *model.Place) (int, error)
 	History(ctx context.Context, obj *model.Place, first *int) ([]*model.Change, error)
 }
 type QueryResolver interface {
@@ -527,8 +523,6 @@ type RelationshipResolver interface {
 	AssertedBy(ctx context.Context, obj *model.Relationship) (model.Entity, error)
 	Sources(ctx context.Context, obj *model.Relationship) ([]*model.Source, error)
 
-	Version(ctx context.Context, obj *model.Relationship) (int, error)
-	Retraction(ctx context.Context, obj *model.Relationship) (*model.Retraction, error)
 	History(ctx context.Context, obj *model.Relationship, first *int) ([]*model.Change, error)
 }
 type SimilarityReasonResolver interface {
@@ -538,7 +532,6 @@ type SourceResolver interface {
 	Sources(ctx context.Context, obj *model.Source) ([]*model.Source, error)
 	Relationships(ctx context.Context, obj *model.Source, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Relationship, error)
 
-	Version(ctx context.Context, obj *model.Source) (int, error)
 	History(ctx context.Context, obj *model.Source, first *int) ([]*model.Change, error)
 }
 
@@ -3927,7 +3920,21 @@ enum ConfidenceLevel {
   HIGH
 }
 
-"The relationship vocabulary (directed, UPPER_SNAKE). ` + "`" + `relationshipTypes` + "`" + ` says what each means."
+"""
+The relationship vocabulary (directed, UPPER_SNAKE). ` + "`" + `relationshipTypes` + "`" + ` says what each means.
+
+Three families of types recur across the API. **Affiliation**: AFFILIATE_OF, BRANCH_OF and
+PLEDGED_ALLEGIANCE_TO, pointing from the affiliate to the group. It is what "affiliates" means
+everywhere: a group's direct affiliates (` + "`" + `organizations(filter: {affiliateOf})` + "`" + `), its affiliate
+network down to 3 levels (` + "`" + `includeAffiliates` + "`" + ` of ` + "`" + `incidents` + "`" + ` and ` + "`" + `timeline` + "`" + `) and the affiliated
+perpetrators of ` + "`" + `similarIncidents` + "`" + `. A group that grew out of another (OFFSHOOT_OF) or broke away
+from it (SPLINTER_OF) is not its affiliate, nor is an ally. **Organisational**: the affiliation
+types with OFFSHOOT_OF, SPLINTER_OF, ALLIED_WITH, RIVAL_OF, ENEMY_OF, MERGED_INTO and
+ORIGINATED_FROM (only towards an organization, person or group). It is what ` + "`" + `affiliateNetwork` + "`" + `
+and centrality's AFFILIATE_NETWORK scope follow. **Perpetrator**: CLAIMED_RESPONSIBILITY_FOR,
+ATTRIBUTED_TO and PERPETRATED. It is what ` + "`" + `perpetrator` + "`" + ` of ` + "`" + `incidents` + "`" + ` follows. An affiliation or
+perpetrator link that its party denied or retracted, or that a curator retracted, never counts.
+"""
 enum RelationshipType {
   "A group is an affiliate or province of another."
   AFFILIATE_OF
@@ -4023,7 +4030,7 @@ input OrganizationFilter {
   orgTypes: [OrganizationType!]
   "Only organizations whose name or an alias contains this text (case-insensitive)."
   nameContains: String
-  "Only direct affiliates, branches and offshoots of this organization (AFFILIATE_OF, BRANCH_OF, OFFSHOOT_OF, SPLINTER_OF pointing to it)."
+  "Only direct affiliates of this organization: groups with an AFFILIATE_OF, BRANCH_OF or PLEDGED_ALLEGIANCE_TO link to it (see RelationshipType). Offshoots, splinters and allies are not affiliates."
   affiliateOf: ID
 }
 
@@ -7628,7 +7635,7 @@ func (ec *executionContext) _Country_version(ctx context.Context, field graphql.
 			return ec.fieldContext_Country_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Country().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -7639,7 +7646,7 @@ func (ec *executionContext) _Country_version(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Country_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Country", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Country", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Country_history(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
@@ -8123,7 +8130,7 @@ func (ec *executionContext) _Event_version(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -8134,7 +8141,7 @@ func (ec *executionContext) _Event_version(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Event_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Event_history(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -8992,7 +8999,7 @@ func (ec *executionContext) _Group_version(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Group_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Group().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -9003,7 +9010,7 @@ func (ec *executionContext) _Group_version(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Group_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Group", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Group", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Group_history(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
@@ -9501,7 +9508,7 @@ func (ec *executionContext) _Incident_version(ctx context.Context, field graphql
 			return ec.fieldContext_Incident_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incident().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -9512,7 +9519,7 @@ func (ec *executionContext) _Incident_version(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Incident_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incident", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Incident_history(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
@@ -10529,7 +10536,7 @@ func (ec *executionContext) _Organization_version(ctx context.Context, field gra
 			return ec.fieldContext_Organization_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organization().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -10540,7 +10547,7 @@ func (ec *executionContext) _Organization_version(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -11402,7 +11409,7 @@ func (ec *executionContext) _Person_version(ctx context.Context, field graphql.C
 			return ec.fieldContext_Person_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -11413,7 +11420,7 @@ func (ec *executionContext) _Person_version(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Person_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Person", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -11775,7 +11782,7 @@ func (ec *executionContext) _Place_version(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Place_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Place().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -11786,7 +11793,7 @@ func (ec *executionContext) _Place_version(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Place_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Place", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Place", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Place_history(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
@@ -13122,7 +13129,7 @@ func (ec *executionContext) _Relationship_version(ctx context.Context, field gra
 			return ec.fieldContext_Relationship_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -13133,7 +13140,7 @@ func (ec *executionContext) _Relationship_version(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Relationship_retraction(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -13145,7 +13152,7 @@ func (ec *executionContext) _Relationship_retraction(ctx context.Context, field 
 			return ec.fieldContext_Relationship_retraction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().Retraction(ctx, obj)
+			return obj.Retraction, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Retraction) graphql.Marshaler {
@@ -13159,8 +13166,8 @@ func (ec *executionContext) fieldContext_Relationship_retraction(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Relationship",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Retraction(ctx, field)
 		},
@@ -13899,7 +13906,7 @@ func (ec *executionContext) _Source_version(ctx context.Context, field graphql.C
 			return ec.fieldContext_Source_version(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().Version(ctx, obj)
+			return obj.Version, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -13910,7 +13917,7 @@ func (ec *executionContext) _Source_version(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Source_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Source", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -16776,7 +16783,7 @@ func (ec *executionContext) _CentralityScore(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, centralityScoreImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16829,7 +16836,7 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16922,7 +16929,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16960,7 +16967,7 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -16998,7 +17005,7 @@ func (ec *executionContext) _CommonNeighbor(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, commonNeighborImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17036,7 +17043,7 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, countryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17067,13 +17074,13 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_relationships(ctx, field, obj)
@@ -17084,13 +17091,12 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Country_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Country_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Country_history(ctx, field, obj)
@@ -17118,7 +17124,7 @@ func (ec *executionContext) _CypherResult(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, cypherResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17166,7 +17172,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17197,13 +17203,13 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_relationships(ctx, field, obj)
@@ -17229,19 +17235,18 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "figures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_figures(ctx, field, obj)
 				})
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_history(ctx, field, obj)
@@ -17269,7 +17274,7 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, figureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17315,13 +17320,13 @@ func (ec *executionContext) _Figure(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assertedBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Figure_assertedBy(ctx, field, obj)
 				})
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Figure_sources(ctx, field, obj)
@@ -17359,7 +17364,7 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, graphEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17432,7 +17437,7 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, graphNodeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17480,7 +17485,7 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17511,25 +17516,24 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_relationships(ctx, field, obj)
 				})
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Group_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Group_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_history(ctx, field, obj)
@@ -17557,7 +17561,7 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17588,13 +17592,13 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_relationships(ctx, field, obj)
@@ -17645,19 +17649,18 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "figures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_figures(ctx, field, obj)
 				})
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incident_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incident_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_history(ctx, field, obj)
@@ -17685,7 +17688,7 @@ func (ec *executionContext) _IncidentConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17733,7 +17736,7 @@ func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17774,7 +17777,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -17877,13 +17880,13 @@ func (ec *executionContext) _NeighborLink(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, neighborLinkImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("NeighborLink")
 		case "of":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._NeighborLink_of(ctx, field, obj)
@@ -17916,7 +17919,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -17947,13 +17950,13 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_relationships(ctx, field, obj)
@@ -17979,13 +17982,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organization_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organization_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_history(ctx, field, obj)
@@ -18013,7 +18015,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18061,7 +18063,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18099,7 +18101,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18137,7 +18139,7 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18185,7 +18187,7 @@ func (ec *executionContext) _Pattern(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, patternImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18233,7 +18235,7 @@ func (ec *executionContext) _PatternParameter(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, patternParameterImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18286,7 +18288,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18317,13 +18319,13 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_relationships(ctx, field, obj)
@@ -18344,13 +18346,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_history(ctx, field, obj)
@@ -18378,7 +18379,7 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18409,13 +18410,13 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Place_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Place_relationships(ctx, field, obj)
@@ -18446,13 +18447,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Place_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Place_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Place_history(ctx, field, obj)
@@ -18483,7 +18483,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -18638,7 +18638,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18659,19 +18659,19 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_from(ctx, field, obj)
 				})
 		case "to":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_to(ctx, field, obj)
 				})
 		case "other":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_other(ctx, field, obj)
@@ -18692,13 +18692,13 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assertedBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_assertedBy(ctx, field, obj)
 				})
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_sources(ctx, field, obj)
@@ -18734,19 +18734,17 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "retraction":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Relationship_retraction(ctx, field, obj)
-				})
+			out.Values[i] = ec._Relationship_retraction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_history(ctx, field, obj)
@@ -18774,7 +18772,7 @@ func (ec *executionContext) _RelationshipTypeInfo(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipTypeInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18822,7 +18820,7 @@ func (ec *executionContext) _Retraction(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, retractionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18865,7 +18863,7 @@ func (ec *executionContext) _SimilarIncident(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, similarIncidentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18908,7 +18906,7 @@ func (ec *executionContext) _SimilarityReason(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, similarityReasonImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18929,7 +18927,7 @@ func (ec *executionContext) _SimilarityReason(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "via":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SimilarityReason_via(ctx, field, obj)
@@ -18957,7 +18955,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18988,13 +18986,13 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Source_sources(ctx, field, obj)
 				})
 		case "relationships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Source_relationships(ctx, field, obj)
@@ -19030,13 +19028,12 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_version(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "history":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Source_history(ctx, field, obj)
@@ -19064,7 +19061,7 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19107,7 +19104,7 @@ func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19155,7 +19152,7 @@ func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19193,7 +19190,7 @@ func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19251,7 +19248,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19304,7 +19301,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19352,7 +19349,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19410,7 +19407,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19468,7 +19465,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19526,7 +19523,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19642,7 +19639,7 @@ func (ec *executionContext) unmarshalNAttackType2ᚕgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNAttackType2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAttackTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AttackType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttackType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐAttackType(ctx, sel, v[i])
@@ -19672,7 +19669,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCentralityScore2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityScore) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityScore2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCentralityScore(ctx, sel, v[i])
@@ -19696,7 +19693,7 @@ func (ec *executionContext) marshalNCentralityScore2ᚖgithubᚗcomᚋincidentgr
 }
 
 func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChange2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
@@ -19728,7 +19725,7 @@ func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋincidentg
 }
 
 func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
@@ -19752,7 +19749,7 @@ func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋincidentgraph�
 }
 
 func (ec *executionContext) marshalNCommonNeighbor2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommonNeighbor) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommonNeighbor2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐCommonNeighbor(ctx, sel, v[i])
@@ -19817,7 +19814,7 @@ func (ec *executionContext) marshalNEntity2githubᚗcomᚋincidentgraphᚋincide
 }
 
 func (ec *executionContext) marshalNEntity2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, sel, v[i])
@@ -19857,7 +19854,7 @@ func (ec *executionContext) unmarshalNEntityKind2ᚕgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNEntityKind2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EntityKind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx, sel, v[i])
@@ -19883,7 +19880,7 @@ func (ec *executionContext) marshalNEventType2githubᚗcomᚋincidentgraphᚋinc
 }
 
 func (ec *executionContext) marshalNFigure2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Figure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFigure2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐFigure(ctx, sel, v[i])
@@ -19946,7 +19943,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNGraphEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GraphEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGraphEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphEdge(ctx, sel, v[i])
@@ -19970,7 +19967,7 @@ func (ec *executionContext) marshalNGraphEdge2ᚖgithubᚗcomᚋincidentgraphᚋ
 }
 
 func (ec *executionContext) marshalNGraphNode2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GraphNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGraphNode2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGraphNode(ctx, sel, v[i])
@@ -20037,7 +20034,7 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 }
 
 func (ec *executionContext) marshalNIncident2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Incident) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncident2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncident(ctx, sel, v[i])
@@ -20069,7 +20066,7 @@ func (ec *executionContext) marshalNIncidentConnection2ᚖgithubᚗcomᚋinciden
 }
 
 func (ec *executionContext) marshalNIncidentEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncidentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncidentEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncidentEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐIncidentEdge(ctx, sel, v[i])
@@ -20160,7 +20157,7 @@ func (ec *executionContext) marshalNLineStyle2githubᚗcomᚋincidentgraphᚋinc
 }
 
 func (ec *executionContext) marshalNNeighborLink2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeighborLink) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeighborLink2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLink(ctx, sel, v[i])
@@ -20184,7 +20181,7 @@ func (ec *executionContext) marshalNNeighborLink2ᚖgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganization2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganization(ctx, sel, v[i])
@@ -20216,7 +20213,7 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋinc
 }
 
 func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganizationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationEdge(ctx, sel, v[i])
@@ -20282,7 +20279,7 @@ func (ec *executionContext) marshalNPartialDate2githubᚗcomᚋincidentgraphᚋi
 }
 
 func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Path) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPath2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
@@ -20306,7 +20303,7 @@ func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋincidentgraphᚋincid
 }
 
 func (ec *executionContext) marshalNPattern2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Pattern) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPattern2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPattern(ctx, sel, v[i])
@@ -20330,7 +20327,7 @@ func (ec *executionContext) marshalNPattern2ᚖgithubᚗcomᚋincidentgraphᚋin
 }
 
 func (ec *executionContext) marshalNPatternParameter2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PatternParameter) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPatternParameter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPatternParameter(ctx, sel, v[i])
@@ -20374,7 +20371,7 @@ func (ec *executionContext) marshalNPlaceType2githubᚗcomᚋincidentgraphᚋinc
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationship2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationship(ctx, sel, v[i])
@@ -20408,7 +20405,7 @@ func (ec *executionContext) marshalNRelationshipType2githubᚗcomᚋincidentgrap
 }
 
 func (ec *executionContext) marshalNRelationshipTypeInfo2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipTypeInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationshipTypeInfo) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipTypeInfo2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipTypeInfo(ctx, sel, v[i])
@@ -20432,7 +20429,7 @@ func (ec *executionContext) marshalNRelationshipTypeInfo2ᚖgithubᚗcomᚋincid
 }
 
 func (ec *executionContext) marshalNSimilarIncident2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimilarIncident) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSimilarIncident2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarIncident(ctx, sel, v[i])
@@ -20456,7 +20453,7 @@ func (ec *executionContext) marshalNSimilarIncident2ᚖgithubᚗcomᚋincidentgr
 }
 
 func (ec *executionContext) marshalNSimilarityReason2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimilarityReason) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSimilarityReason2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSimilarityReason(ctx, sel, v[i])
@@ -20490,7 +20487,7 @@ func (ec *executionContext) marshalNSimilarityReasonKind2githubᚗcomᚋincident
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSource(ctx, sel, v[i])
@@ -20609,7 +20606,7 @@ func (ec *executionContext) unmarshalNTargetType2ᚕgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNTargetType2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTargetTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TargetType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTargetType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTargetType(ctx, sel, v[i])
@@ -20633,7 +20630,7 @@ func (ec *executionContext) marshalNTimelineConnection2ᚖgithubᚗcomᚋinciden
 }
 
 func (ec *executionContext) marshalNTimelineEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelineEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEdge(ctx, sel, v[i])
@@ -20657,7 +20654,7 @@ func (ec *executionContext) marshalNTimelineEdge2ᚖgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelineEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelineEntry2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐTimelineEntry(ctx, sel, v[i])
@@ -20715,7 +20712,7 @@ func (ec *executionContext) unmarshalNWeaponType2ᚕgithubᚗcomᚋincidentgraph
 }
 
 func (ec *executionContext) marshalNWeaponType2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐWeaponTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WeaponType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWeaponType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐWeaponType(ctx, sel, v[i])
@@ -20735,7 +20732,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -20779,7 +20776,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -20807,7 +20804,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -20835,7 +20832,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -21002,7 +20999,7 @@ func (ec *executionContext) marshalOEntityKind2ᚕgithubᚗcomᚋincidentgraph�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx, sel, v[i])
@@ -21241,7 +21238,7 @@ func (ec *executionContext) marshalOOrganizationType2ᚕgithubᚗcomᚋincidentg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationType(ctx, sel, v[i])
@@ -21351,7 +21348,7 @@ func (ec *executionContext) marshalORelationshipType2ᚕgithubᚗcomᚋincidentg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipType(ctx, sel, v[i])
@@ -21410,7 +21407,7 @@ func (ec *executionContext) marshalOStatus2ᚕgithubᚗcomᚋincidentgraphᚋinc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatus2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐStatus(ctx, sel, v[i])
@@ -21521,7 +21518,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -21540,7 +21537,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -21559,7 +21556,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -21578,7 +21575,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -24,10 +24,6 @@ func (r *eventResolver) Figures(ctx context.Context, obj *model.Event, metric *m
 	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
 }
 
-func (r *eventResolver) Version(ctx context.Context, obj *model.Event) (int, error) {
-	return r.version(ctx, obj.ID)
-}
-
 func (r *eventResolver) History(ctx context.Context, obj *model.Event, first *int) ([]*model.Change, error) {
 	return r.history(ctx, obj.ID, first)
 }
@@ -50,10 +46,6 @@ func (r *incidentResolver) Relationships(ctx context.Context, obj *model.Inciden
 
 func (r *incidentResolver) Figures(ctx context.Context, obj *model.Incident, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Figure, error) {
 	return r.figures(ctx, obj.ID, metric, knownAt, validAt)
-}
-
-func (r *incidentResolver) Version(ctx context.Context, obj *model.Incident) (int, error) {
-	return r.version(ctx, obj.ID)
 }
 
 func (r *incidentResolver) History(ctx context.Context, obj *model.Incident, first *int) ([]*model.Change, error) {

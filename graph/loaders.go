@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -29,6 +28,10 @@ type Loaders struct {
 	compiled map[relKey][]*incidentgraph.Relationship
 	// figs holds the figures answered so far, by key.
 	figs map[figKey][]*incidentgraph.Figure
+	// history holds the audit trails answered so far, by item id, each read with the limit
+	// historyLimit says.
+	history      map[string][]*incidentgraph.Change
+	historyLimit map[string]int
 	// prepared marks the root fields whose resolver read its selection itself (entity,
 	// entities), so that CompiledReads does not read it again.
 	prepared map[*ast.Field]bool
@@ -90,10 +93,6 @@ func (k relKey) filter() incidentgraph.RelationshipFilter {
 	return f
 }
 
-// batchWait is how long the curation loaders (versions, retractions, histories) wait for more
-// keys before they query.
-const batchWait = 2 * time.Millisecond
-
 // WithoutCompiledReadsForTest turns l's compiled reads off, so that every field asks the store
 // for itself. It is for tests only: the negative control of the checks that a question costs a
 // fixed number of round trips.
@@ -106,7 +105,7 @@ func (l *Loaders) WithoutCompiledReadsForTest() *Loaders {
 func NewLoaders(svc incidentgraph.GraphService) *Loaders {
 	return &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, full: map[string]bool{},
 		compiled: map[relKey][]*incidentgraph.Relationship{}, figs: map[figKey][]*incidentgraph.Figure{},
-		prepared: map[*ast.Field]bool{}}
+		prepared: map[*ast.Field]bool{}, history: map[string][]*incidentgraph.Change{}, historyLimit: map[string]int{}}
 }
 
 // answer compiles each group (one per field of the result that holds entities) and reads it,
@@ -144,6 +143,11 @@ func (l *Loaders) remember(ans *incidentgraph.ReadAnswer, c *compiler) {
 			k := c.relKeys[slot]
 			k.id, k.prefetch = parent, false
 			l.compiled[k] = rels
+		}
+	}
+	for id, changes := range ans.History {
+		if lim := ans.HistoryLimits[id]; lim > l.historyLimit[id] {
+			l.history[id], l.historyLimit[id] = changes, lim
 		}
 	}
 	for slot, byParent := range ans.Figures {
@@ -242,6 +246,22 @@ func (l *Loaders) loadFigures(ctx context.Context, k figKey) ([]*incidentgraph.F
 	l.figs[k] = found[k.id]
 	l.mu.Unlock()
 	return found[k.id], nil
+}
+
+// loadHistory returns the first n changes of id's audit trail, oldest first: from what the
+// operation has read, else from a query of its own to svc.
+func (l *Loaders) loadHistory(ctx context.Context, svc incidentgraph.CurationService, id string, n int) ([]*incidentgraph.Change, error) {
+	l.mu.Lock()
+	changes, lim := l.history[id], l.historyLimit[id]
+	l.mu.Unlock()
+	if lim >= n || (lim > 0 && len(changes) < lim) {
+		return changes[:min(n, len(changes))], nil
+	}
+	found, err := svc.History(ctx, []string{id}, n)
+	if err != nil {
+		return nil, err
+	}
+	return found[id], nil
 }
 
 // figKeyOf reads a figures field's arguments into the key its resolver will load.

@@ -962,9 +962,8 @@ func (db *DB) Retractions(ctx context.Context, relIDs []string) (map[string]*inc
 	}
 	out := map[string]*incidentgraph.Retraction{}
 	for _, rec := range res.Records {
-		p := rec.Values[1].(map[string]any)
-		if p["retractedAt"] != nil {
-			out[rec.Values[0].(string)] = &incidentgraph.Retraction{By: str(p, "retractedBy"), At: toTime(p["retractedAt"]), Reason: str(p, "retractionReason")}
+		if rt := retractionOf(rec.Values[1].(map[string]any)); rt != nil {
+			out[rec.Values[0].(string)] = rt
 		}
 	}
 	return out, nil

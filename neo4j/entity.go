@@ -104,6 +104,7 @@ func entityFromProps(p map[string]any) *incidentgraph.Entity {
 		Aliases:     strs(p, "aliases"),
 		Description: str(p, "description"),
 		SourceIDs:   strs(p, "sources"),
+		Version:     versionOf(p),
 		OrgType:     str(p, "orgType"),
 		GTDName:     str(p, "gtdName"),
 		Founded:     incidentgraph.PartialDate(str(p, "founded")),

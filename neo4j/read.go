@@ -39,6 +39,8 @@ func (db *DB) Read(ctx context.Context, ids []string, sel *incidentgraph.EntityS
 		ans.Figures[i] = map[string][]*incidentgraph.Figure{}
 	}
 	ans.Full = map[string]bool{}
+	ans.History = map[string][]*incidentgraph.Change{}
+	ans.HistoryLimits = map[string]int{}
 	d := readDecoder{ans: ans, full: ans.Full}
 	for _, rec := range res.Records {
 		v, _ := rec.Get("e")
@@ -111,8 +113,19 @@ func (c *readCompiler) entity(v string, sel *incidentgraph.EntitySelection) stri
 	for _, f := range sel.Figures {
 		fmt.Fprintf(&b, ", f%d: %s", f.Slot, c.figures(v, f))
 	}
+	if sel.History > 0 {
+		b.WriteString(", h: " + c.history(v, sel.History))
+	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// history returns the subquery that answers the audit trail of v (an entity or a
+// relationship), oldest first, as History orders it.
+func (c *readCompiler) history(v string, limit int) string {
+	a, p := c.fresh(), fmt.Sprintf("h%d", c.n)
+	c.params[p] = limit
+	return fmt.Sprintf("COLLECT { MATCH (%[1]s:AuditEntry {targetId: %[2]s.id}) WITH %[1]s ORDER BY %[1]s.ts, %[1]s.seq, %[1]s.id LIMIT $%[3]s RETURN properties(%[1]s) }", a, v, p)
 }
 
 func (c *readCompiler) fresh() string {
@@ -154,6 +167,9 @@ func (c *readCompiler) relationships(v string, sel *incidentgraph.RelationshipSe
 	if sel.Sources != nil {
 		s := c.fresh()
 		extra += fmt.Sprintf(", src: COLLECT { MATCH (%[1]s:Entity) WHERE %[1]s.id IN %[2]s.sources RETURN %[3]s }", s, r, c.entity(s, sel.Sources))
+	}
+	if sel.History > 0 {
+		extra += ", h: " + c.history(r, sel.History)
 	}
 	return fmt.Sprintf(`COLLECT {
 	MATCH (%[1]s)-[%[2]s%[3]s]-(%[4]s:Entity)
@@ -222,6 +238,9 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 			d.entity(x, sel.Sources)
 		}
 	}
+	if sel.History > 0 {
+		d.history(e.ID, m["h"], sel.History)
+	}
 	for _, rs := range sel.Relationships {
 		if _, done := d.ans.Relationships[rs.Slot][e.ID]; done {
 			// An entity met twice has the same relationships both times.
@@ -230,7 +249,11 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 		rels := []*incidentgraph.Relationship{}
 		for _, x := range list(m[fmt.Sprintf("r%d", rs.Slot)]) {
 			rm, _ := x.(map[string]any)
-			rels = append(rels, relFromMap(rm))
+			rel := relFromMap(rm)
+			rels = append(rels, rel)
+			if rs.History > 0 {
+				d.history(rel.ID, rm["h"], rs.History)
+			}
 			if rs.Other != nil {
 				d.entity(rm["other"], rs.Other)
 			}
@@ -270,6 +293,19 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 		d.ans.Figures[fs.Slot][e.ID] = figs
 	}
 	return e.ID
+}
+
+func (d readDecoder) history(id string, v any, limit int) {
+	if limit <= d.ans.HistoryLimits[id] {
+		return
+	}
+	d.ans.HistoryLimits[id] = limit
+	changes := []*incidentgraph.Change{}
+	for _, x := range list(v) {
+		p, _ := x.(map[string]any)
+		changes = append(changes, changeFromProps(p))
+	}
+	d.ans.History[id] = changes
 }
 
 func list(v any) []any {

@@ -68,7 +68,17 @@ func relFromMap(m map[string]any) *incidentgraph.Relationship {
 		ValidTo:      incidentgraph.PartialDate(str(p, "validTo")),
 		AssertedOn:   incidentgraph.PartialDate(str(p, "assertedOn")),
 		Note:         str(p, "note"),
+		Version:      versionOf(p),
+		Retraction:   retractionOf(p),
 	}
+}
+
+// retractionOf reads a relationship's retraction from its properties (nil: none).
+func retractionOf(p map[string]any) *incidentgraph.Retraction {
+	if p["retractedAt"] == nil {
+		return nil
+	}
+	return &incidentgraph.Retraction{By: str(p, "retractedBy"), At: toTime(p["retractedAt"]), Reason: str(p, "retractionReason")}
 }
 
 func relProps(r *incidentgraph.Relationship) map[string]any {

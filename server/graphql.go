@@ -64,7 +64,7 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 		if cfg.hooks.noCompiledReads {
 			loaders = loaders.WithoutCompiledReadsForTest()
 		}
-		respond := next(graph.WithCurationLoaders(graph.WithLoaders(ctx, loaders), svc.Curation))
+		respond := next(graph.WithLoaders(ctx, loaders))
 		return func(ctx context.Context) *graphql.Response {
 			if resp := respond(ctx); resp != nil {
 				return resp

@@ -26,6 +26,8 @@ type Relationship struct {
 	ValidTo         *incidentgraph.PartialDate
 	AssertedOn      *incidentgraph.PartialDate
 	Note            *string
+	Version         int
+	Retraction      *Retraction
 
 	FromID       string
 	ToID         string

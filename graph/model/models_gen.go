@@ -561,7 +561,7 @@ type OrganizationFilter struct {
 	OrgTypes []OrganizationType `json:"orgTypes,omitempty"`
 	// Only organizations whose name or an alias contains this text (case-insensitive).
 	NameContains *string `json:"nameContains,omitempty"`
-	// Only direct affiliates, branches and offshoots of this organization (AFFILIATE_OF, BRANCH_OF, OFFSHOOT_OF, SPLINTER_OF pointing to it).
+	// Only direct affiliates of this organization: groups with an AFFILIATE_OF, BRANCH_OF or PLEDGED_ALLEGIANCE_TO link to it (see RelationshipType). Offshoots, splinters and allies are not affiliates.
 	AffiliateOf *string `json:"affiliateOf,omitempty"`
 }
 
@@ -1855,6 +1855,18 @@ func (e PlaceType) MarshalJSON() ([]byte, error) {
 }
 
 // The relationship vocabulary (directed, UPPER_SNAKE). `relationshipTypes` says what each means.
+//
+// Three families of types recur across the API. **Affiliation**: AFFILIATE_OF, BRANCH_OF and
+// PLEDGED_ALLEGIANCE_TO, pointing from the affiliate to the group. It is what "affiliates" means
+// everywhere: a group's direct affiliates (`organizations(filter: {affiliateOf})`), its affiliate
+// network down to 3 levels (`includeAffiliates` of `incidents` and `timeline`) and the affiliated
+// perpetrators of `similarIncidents`. A group that grew out of another (OFFSHOOT_OF) or broke away
+// from it (SPLINTER_OF) is not its affiliate, nor is an ally. **Organisational**: the affiliation
+// types with OFFSHOOT_OF, SPLINTER_OF, ALLIED_WITH, RIVAL_OF, ENEMY_OF, MERGED_INTO and
+// ORIGINATED_FROM (only towards an organization, person or group). It is what `affiliateNetwork`
+// and centrality's AFFILIATE_NETWORK scope follow. **Perpetrator**: CLAIMED_RESPONSIBILITY_FOR,
+// ATTRIBUTED_TO and PERPETRATED. It is what `perpetrator` of `incidents` follows. An affiliation or
+// perpetrator link that its party denied or retracted, or that a curator retracted, never counts.
 type RelationshipType string
 
 const (
