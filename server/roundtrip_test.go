@@ -132,6 +132,8 @@ var nestedQueries = []struct {
 		b: relationships(filter: {direction: INCOMING}, first: %[1]d) { other { id name } } } } } }`, 2},
 	{"incidents → figures → sources, relationships", `{ incidents(first: %[1]d) { nodes { id
 		figures { value sources { title } } relationships(first: %[1]d) { type } } } }`, 2},
+	{"organizations → versions, history → relationships' versions, retractions, history", `{ organizations(first: %[1]d) { nodes {
+		id version history(first: 5) { operation } relationships(first: %[1]d) { id version retraction { by } history { operation } } } } }`, 2},
 }
 
 // countTrips runs query at page size n and returns the round trips it cost and the number of
