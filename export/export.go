@@ -2,7 +2,8 @@
 // union of several paths, an affiliate network) in the formats of the link-chart tools analysts
 // already use: Cytoscape.js JSON (which Cytoscape desktop opens as .cyjs), GraphML (Gephi,
 // yEd), GEXF 1.3 with dates as spells (Gephi's timeline) and CSV (Gephi, Linkurious, i2
-// Analyst's Notebook).
+// Analyst's Notebook), and as a STIX 2.1 bundle for threat intelligence platforms (the stix
+// package); of=all exports the whole graph, within MaxWholeGraphNodes and MaxWholeGraphEdges.
 //
 // It holds no Cypher: the subgraph comes from the GraphService or AnalystService, and the
 // names behind asserting parties and sources from GraphService.FindEntitiesByIDs. Every format
@@ -13,6 +14,7 @@ package export
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -21,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/stix"
 )
 
 // Format is an export file format.
@@ -32,10 +35,11 @@ const (
 	GraphML   Format = "graphml"
 	GEXF      Format = "gexf"
 	CSV       Format = "csv"
+	STIX      Format = "stix"
 )
 
 // Formats lists the formats in the order the documentation gives them.
-var Formats = []Format{Cytoscape, GraphML, GEXF, CSV}
+var Formats = []Format{Cytoscape, GraphML, GEXF, CSV, STIX}
 
 // ContentType is the media type a download of this format is served with.
 func (f Format) ContentType() string {
@@ -46,6 +50,8 @@ func (f Format) ContentType() string {
 		return "application/graphml+xml"
 	case GEXF:
 		return "application/gexf+xml"
+	case STIX:
+		return stix.MediaType
 	default:
 		return "application/zip"
 	}
@@ -60,6 +66,8 @@ func (f Format) Extension() string {
 		return "graphml"
 	case GEXF:
 		return "gexf"
+	case STIX:
+		return "json"
 	default:
 		return "zip"
 	}
@@ -74,10 +82,19 @@ const (
 	OfPath         Of = "path"         // from, to, maxDepth: one shortest path
 	OfPaths        Of = "paths"        // from, to, maxDepth, first: the union of the paths
 	OfNetwork      Of = "network"      // id, depth, limit: the affiliate network
+	OfAll          Of = "all"          // the whole graph, within MaxWholeGraphNodes and MaxWholeGraphEdges
 )
 
 // Ofs lists the subgraphs in documentation order.
-var Ofs = []Of{OfNeighborhood, OfPath, OfPaths, OfNetwork}
+var Ofs = []Of{OfNeighborhood, OfPath, OfPaths, OfNetwork, OfAll}
+
+// The bounds of of=all: an export of a graph larger than this is refused (BAD_USER_INPUT), never
+// cut short, since a whole graph with pieces missing would not say which. The file is written
+// in memory first; at these bounds a STIX bundle, the largest format, is some 20 MB.
+const (
+	MaxWholeGraphNodes = 2000
+	MaxWholeGraphEdges = 10000
+)
 
 // Request is one export: the format, the subgraph and its arguments, all checked.
 type Request struct {
@@ -92,14 +109,17 @@ type Request struct {
 	Filter   incidentgraph.RelationshipFilter
 }
 
-// FileName is the download's name: incidentgraph-<of>-<id or from--to>.<ext>. Ids are slugs, so
-// the name needs no quoting beyond the header's quotes.
+// FileName is the download's name: incidentgraph-<of>-<id or from--to>.<ext>, or
+// incidentgraph-all.<ext>. Ids are slugs, so the name needs no quoting beyond the header's quotes.
 func (r *Request) FileName() string {
-	subject := r.ID
-	if r.Of == OfPath || r.Of == OfPaths {
-		subject = r.From + "--" + r.To
+	subject := "-" + r.ID
+	switch r.Of {
+	case OfPath, OfPaths:
+		subject = "-" + r.From + "--" + r.To
+	case OfAll:
+		subject = ""
 	}
-	return "incidentgraph-" + string(r.Of) + "-" + subject + "." + r.Format.Extension()
+	return "incidentgraph-" + string(r.Of) + subject + "." + r.Format.Extension()
 }
 
 // The arguments each subgraph takes, besides format, of and the filter arguments. Anything
@@ -111,6 +131,7 @@ var (
 		OfPath:         {"from", "to", "maxDepth"},
 		OfPaths:        {"from", "to", "maxDepth", "first"},
 		OfNetwork:      {"id", "depth", "limit"},
+		OfAll:          {},
 	}
 	listArgs = []string{"types", "statuses"} // comma-separated, or repeated
 )
@@ -291,10 +312,19 @@ func joinNames[T ~string](xs []T) string {
 	return strings.Join(s, ", ")
 }
 
-// Services are what an export is answered with. *neo4j.DB is both.
+// Services are what an export is answered with. *neo4j.DB is all three.
 type Services struct {
 	Graph   incidentgraph.GraphService
 	Analyst incidentgraph.AnalystService
+	// Whole answers of=all; nil refuses it as an internal error (a wiring mistake).
+	Whole WholeGraph
+}
+
+// WholeGraph returns the whole graph as one subgraph: every entity and every relationship that
+// passes f, or BAD_USER_INPUT when there are more than maxNodes entities or maxEdges such
+// relationships. *neo4j.DB is one.
+type WholeGraph interface {
+	WholeGraph(ctx context.Context, f incidentgraph.RelationshipFilter, maxNodes, maxEdges int) (*incidentgraph.Subgraph, error)
 }
 
 // Fetch answers the request's subgraph from the services, with the same bounds as the GraphQL
@@ -328,6 +358,11 @@ func Fetch(ctx context.Context, svc Services, r *Request) (*incidentgraph.Subgra
 			g.Edges = append(g.Edges, p.Edges...)
 		}
 		return g, nil
+	case OfAll:
+		if svc.Whole == nil {
+			return nil, errors.New("export: of=all has no WholeGraph service")
+		}
+		return svc.Whole.WholeGraph(ctx, r.Filter, MaxWholeGraphNodes, MaxWholeGraphEdges)
 	default:
 		return nil, invalid("of: give one of %s", joinNames(Ofs))
 	}
@@ -351,6 +386,9 @@ type Document struct {
 	Truncated bool
 	// Named holds the asserting parties and sources of the edges, by id, where they exist.
 	Named map[string]*incidentgraph.Entity
+	// Figures are the nodes' reported figures by subject id, for the formats that carry them
+	// (STIX; AddFigures fetches them).
+	Figures map[string][]*incidentgraph.Figure
 }
 
 // NewDocument prepares g for writing under name, looking up the asserting parties and sources
@@ -383,17 +421,63 @@ func NewDocument(ctx context.Context, finder EntityFinder, name string, g *incid
 			}
 		}
 	}
+	if err := d.lookUp(ctx, finder, missing); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// lookUp adds to Named the entities among ids that it lacks and the graph holds
+// (MaxIDsPerRequest ids per lookup).
+func (d *Document) lookUp(ctx context.Context, finder EntityFinder, ids []string) error {
+	var missing []string
+	for _, id := range ids {
+		if id != "" && d.Named[id] == nil && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
 	slices.Sort(missing)
 	for chunk := range slices.Chunk(missing, incidentgraph.MaxIDsPerRequest) {
 		found, err := finder.FindEntitiesByIDs(ctx, chunk)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, e := range found {
 			d.Named[e.ID] = e
 		}
 	}
-	return d, nil
+	return nil
+}
+
+// AddFigures fetches the figures of the document's incidents and events in the time view tv,
+// and looks up the entities they and the nodes cite (asserting parties, sources) that Named
+// lacks: what a STIX bundle carries besides the subgraph.
+func (d *Document) AddFigures(ctx context.Context, graph incidentgraph.GraphService, tv incidentgraph.TimeView) error {
+	d.Figures = map[string][]*incidentgraph.Figure{}
+	var subjects []string
+	for _, n := range d.Nodes {
+		if n.Kind == incidentgraph.KindIncident || n.Kind == incidentgraph.KindEvent {
+			subjects = append(subjects, n.ID)
+		}
+	}
+	for chunk := range slices.Chunk(subjects, incidentgraph.MaxIDsPerRequest) {
+		found, err := graph.FindFigures(ctx, chunk, tv)
+		if err != nil {
+			return err
+		}
+		for id, fs := range found {
+			d.Figures[id] = fs
+		}
+	}
+	var cited []string
+	for _, n := range d.Nodes {
+		cited = append(cited, n.SourceIDs...)
+		for _, f := range d.Figures[n.ID] {
+			cited = append(cited, f.AssertedByID)
+			cited = append(cited, f.SourceIDs...)
+		}
+	}
+	return d.lookUp(ctx, graph, cited)
 }
 
 // Build fetches the request's subgraph and prepares it for writing.
@@ -403,7 +487,14 @@ func Build(ctx context.Context, svc Services, r *Request) (*Document, error) {
 		return nil, err
 	}
 	name := strings.TrimSuffix(r.FileName(), "."+r.Format.Extension())
-	return NewDocument(ctx, svc.Graph, name, g)
+	d, err := NewDocument(ctx, svc.Graph, name, g)
+	if err != nil {
+		return nil, err
+	}
+	if r.Format == STIX {
+		err = d.AddFigures(ctx, svc.Graph, incidentgraph.TimeView{KnownAt: r.Filter.KnownAt, ValidAt: r.Filter.ValidAt})
+	}
+	return d, err
 }
 
 // Write writes d in format f.
@@ -417,6 +508,9 @@ func Write(w io.Writer, f Format, d *Document) error {
 		return writeGEXF(w, d)
 	case CSV:
 		return writeCSV(w, d)
+	case STIX:
+		return stix.Write(w, &stix.Graph{Name: d.Name, Nodes: d.Nodes, Edges: d.Edges, Truncated: d.Truncated,
+			Named: d.Named, Figures: d.Figures})
 	default:
 		return fmt.Errorf("export: unknown format %q", f)
 	}

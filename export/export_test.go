@@ -438,9 +438,13 @@ func TestParseRequest(t *testing.T) {
 	if r := request(t, "format=graphml&of=neighborhood&id=a&depth=3&limit=500"); r.Depth != 3 || r.Limit != 500 || r.FileName() != "incidentgraph-neighborhood-a.graphml" {
 		t.Errorf("neighborhood: %+v", r)
 	}
+	if r := request(t, "format=stix&of=all&minConfidence=50"); r.FileName() != "incidentgraph-all.json" || r.Filter.MinConfidence != 50 {
+		t.Errorf("all: %+v, %s", r, r.FileName())
+	}
 	for q, want := range map[string]string{
 		"of=neighborhood&id=a":                              "format is required",
-		"format=png&of=neighborhood&id=a":                   `format: give one of cytoscape, graphml, gexf, csv (got "png")`,
+		"format=png&of=neighborhood&id=a":                   `format: give one of cytoscape, graphml, gexf, csv, stix (got "png")`,
+		"format=stix&of=all&id=a":                           `unknown argument "id" for of=all`,
 		"format=csv":                                        "of is required",
 		"format=csv&of=chart&id=a":                          "of: give one of",
 		"format=csv&of=neighborhood":                        "id is required",

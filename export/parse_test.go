@@ -8,9 +8,12 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph/export"
+	"github.com/incidentgraph/incidentgraph/stix"
 )
 
 // The tests' readers of each format: independent of the writers (their own element structures,
@@ -70,6 +73,8 @@ func parse(t *testing.T, f export.Format, b []byte) *parsed {
 		p, err = parseGEXF(b)
 	case export.CSV:
 		p, err = parseCSV(b)
+	case export.STIX:
+		p, err = parseSTIX(b)
 	}
 	if err != nil {
 		t.Fatalf("%s: %v", f, err)
@@ -377,6 +382,105 @@ func parseCSV(b []byte) (*parsed, error) {
 	for _, r := range edges[1:] {
 		a := row(edges[0], r)
 		if err := p.addEdge(parsedEdge{ID: a["Id"], Source: a["Source"], Target: a["Target"], Attrs: a}); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// parseSTIX reads a STIX bundle back into the subgraph its grouping names: each node from its
+// object's name and our extension, each edge from its relationship object, its ends mapped
+// back to our ids, and its provenance from the extension and the asserting party's identity.
+func parseSTIX(b []byte) (*parsed, error) {
+	var bundle struct {
+		Type    string           `json:"type"`
+		Objects []map[string]any `json:"objects"`
+	}
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		return nil, err
+	}
+	if bundle.Type != "bundle" {
+		return nil, fmt.Errorf("type %q, want bundle", bundle.Type)
+	}
+	ext := func(o map[string]any) map[string]any {
+		exts, _ := o["extensions"].(map[string]any)
+		x, _ := exts[stix.ExtensionID].(map[string]any)
+		return x
+	}
+	text := func(v any) string {
+		switch x := v.(type) {
+		case nil:
+			return ""
+		case string:
+			return x
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		case []any:
+			var parts []string
+			for _, item := range x {
+				s, _ := item.(string)
+				parts = append(parts, s)
+			}
+			return strings.Join(parts, " | ")
+		default:
+			j, _ := json.Marshal(x)
+			return string(j)
+		}
+	}
+	objects := map[string]map[string]any{}
+	ours := map[string]string{} // STIX id → our id
+	var subgraph []any
+	for _, o := range bundle.Objects {
+		id, _ := o["id"].(string)
+		objects[id] = o
+		x := ext(o)
+		if x["derived"] == "export" {
+			subgraph, _ = o["object_refs"].([]any)
+		} else if x != nil && x["derived"] == nil && x["id"] != nil {
+			ours[id] = text(x["id"])
+		}
+	}
+	in := map[string]bool{}
+	for _, r := range subgraph {
+		in[text(r)] = true
+	}
+	p := newParsed()
+	for _, o := range bundle.Objects {
+		id := text(o["id"])
+		if !in[id] {
+			continue
+		}
+		x := ext(o)
+		if o["type"] != "relationship" {
+			attrs := map[string]string{"label": text(o["name"])}
+			for k, v := range x {
+				attrs[k] = text(v)
+			}
+			if err := p.addNode(parsedNode{ID: ours[id], Attrs: attrs}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		src, tgt := ours[text(o["source_ref"])], ours[text(o["target_ref"])]
+		if src == "" || tgt == "" {
+			return nil, fmt.Errorf("relationship %s: ends %v, %v are not objects of the subgraph", id, o["source_ref"], o["target_ref"])
+		}
+		party := objects[text(o["created_by_ref"])]
+		var sources []string
+		refs, _ := o["external_references"].([]any)
+		for _, r := range refs {
+			ref, _ := r.(map[string]any)
+			if ref["source_name"] != "incidentgraph" {
+				sources = append(sources, text(ref["description"])+" "+text(ref["url"]))
+			}
+		}
+		attrs := map[string]string{
+			"type": text(x["type"]), "status": text(x["status"]), "confidence": text(o["confidence"]),
+			"assertedById": text(x["asserted_by"]), "assertedBy": text(party["name"]),
+			"validFrom": text(x["valid_from"]), "validTo": text(x["valid_to"]), "assertedOn": text(x["asserted_on"]),
+			"quote": text(x["quote"]), "sourceIds": text(x["source_ids"]), "sources": strings.Join(sources, " | "),
+		}
+		if err := p.addEdge(parsedEdge{ID: text(x["id"]), Source: src, Target: tgt, Attrs: attrs}); err != nil {
 			return nil, err
 		}
 	}

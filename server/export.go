@@ -20,7 +20,7 @@ import (
 // Errors are GraphQL-shaped, like the refusals of authenticate, with the HTTP status that
 // matches their code.
 func handleExport(svc Services) http.Handler {
-	services := export.Services{Graph: svc.Graph, Analyst: svc.Analyst}
+	services := export.Services{Graph: svc.Graph, Analyst: svc.Analyst, Whole: svc.Whole}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := export.ParseRequest(r.URL.Query())
 		if err != nil {

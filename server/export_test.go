@@ -24,7 +24,7 @@ import (
 func exportServer(t *testing.T, db *neo4j.DB, cfg server.Config) (*httptest.Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
-	svc := server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db}
+	svc := server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db, Whole: db}
 	ts := httptest.NewServer(server.NewServer(zerolog.New(logs), cfg, svc))
 	t.Cleanup(ts.Close)
 	return ts, logs
@@ -87,6 +87,7 @@ func TestExportDownloads(t *testing.T) {
 		export.GraphML:   {"application/graphml+xml", "graphml"},
 		export.GEXF:      {"application/gexf+xml", "gexf"},
 		export.CSV:       {"application/zip", "zip"},
+		export.STIX:      {"application/stix+json;version=2.1", "json"},
 	}
 	for _, c := range []struct{ query, subject string }{
 		{"of=neighborhood&id=" + exportISK + "&minConfidence=50", "neighborhood-" + exportISK},
@@ -143,7 +144,7 @@ func TestExportRefusesBadArgumentsAndUnknownEntities(t *testing.T) {
 		code    string
 		message string
 	}{
-		{"format=png&of=neighborhood&id=" + exportISK, 400, incidentgraph.EINVALID, `format: give one of cytoscape, graphml, gexf, csv (got "png")`},
+		{"format=png&of=neighborhood&id=" + exportISK, 400, incidentgraph.EINVALID, `format: give one of cytoscape, graphml, gexf, csv, stix (got "png")`},
 		{"format=gexf&of=neighborhood&id=" + exportISK + "&depth=4", 400, incidentgraph.EINVALID, "depth must be a whole number between 1 and 3"},
 		{"format=gexf&of=paths&from=" + exportKabul + "&to=" + exportMoscow + "&first=21", 400, incidentgraph.EINVALID, "first must be a whole number between 1 and 20"},
 		{"format=csv&of=neighborhood&id=" + exportISK + "&types=NOT_A_TYPE", 400, incidentgraph.EINVALID, `types: "NOT_A_TYPE" is not a relationship type`},

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/export"
 )
 
 // Config holds the HTTP-side limits. A zero limit means no limit, except where said; the
@@ -131,6 +132,8 @@ type Services struct {
 	// Curation writes the graph for curators; nil leaves the mutations unavailable.
 	Curation incidentgraph.CurationService
 	DB       Pinger
+	// Whole answers /export?of=all, the whole graph within its bounds; nil refuses of=all.
+	Whole export.WholeGraph
 	// Metrics counts the requests for /metrics (metrics.go); nil counts nothing.
 	Metrics *Metrics
 }

@@ -17,8 +17,8 @@ import (
 // exportArgs are the flags that become the export's arguments: the same names as GET /export
 // takes, read and checked by the same export.ParseRequest, so the two cannot drift apart.
 var exportArgs = []struct{ name, usage string }{
-	{"format", "cytoscape, graphml, gexf or csv"},
-	{"of", "neighborhood (-id, -depth, -limit), path (-from, -to, -maxDepth), paths (-from, -to, -maxDepth, -first) or network (-id, -depth, -limit)"},
+	{"format", "cytoscape, graphml, gexf, csv or stix"},
+	{"of", "neighborhood (-id, -depth, -limit), path (-from, -to, -maxDepth), paths (-from, -to, -maxDepth, -first), network (-id, -depth, -limit) or all (the whole graph)"},
 	{"id", "the entity at the centre (neighborhood, network)"},
 	{"depth", "hops from -id: neighborhood 1–3 (default 1), network 1–4 (default 2)"},
 	{"limit", "most nodes, 1–500 (default 200)"},
@@ -84,7 +84,7 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer db.Close(context.Background())
-	doc, err := export.Build(ctx, export.Services{Graph: db, Analyst: db}, req)
+	doc, err := export.Build(ctx, export.Services{Graph: db, Analyst: db, Whole: db}, req)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -430,7 +430,7 @@ func serve(ctx context.Context, c *config, logger zerolog.Logger, stdout io.Writ
 		}
 	}
 	srv := &http.Server{
-		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, Curation: db, DB: db, Metrics: metrics}),
+		Handler:           server.NewServer(logger, scfg, server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, Curation: db, DB: db, Whole: db, Metrics: metrics}),
 		ReadHeaderTimeout: c.limits.readHeaderTimeout,
 		ReadTimeout:       c.limits.readTimeout,
 		WriteTimeout:      c.limits.writeTimeout,
