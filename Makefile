@@ -103,12 +103,24 @@ chromium:
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The OASIS STIX 2 validator (PyPI, pinned) that server/stix_test.go runs on the STIX export, in
+# a venv of its own; installed again only when its requirements change, so a rerun needs no network.
+STIX_VALIDATOR_VENV := tools/stix2-validator/.venv
+$(STIX_VALIDATOR_VENV)/.installed: tools/stix2-validator/requirements.txt
+	python3 -m venv $(STIX_VALIDATOR_VENV)
+	$(STIX_VALIDATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/stix2-validator/requirements.txt
+	touch $@
+
+.PHONY: stix2-validator
+stix2-validator: $(STIX_VALIDATOR_VENV)/.installed
+
 .PHONY: test
 test: web chromium
 	$(GO) vet ./...
 	$(MAKE) --no-print-directory check-generate
 	cd web && npm test
 	cd tools/graphql-http-audit && npm ci --no-audit --no-fund
+	$(MAKE) --no-print-directory stix2-validator
 	$(MAKE) --no-print-directory test-neo4j-start
 	@# A second start while one runs must be harmless (exit 0, same server).
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh start
