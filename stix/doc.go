@@ -22,7 +22,9 @@
 //     city's name as city. STIX requires a region, a country or coordinates; a place with none
 //     takes its region from its name or aliases (West Africa is western-africa), then from a
 //     place or country it lies in within the bundle, then from the regions its description
-//     names; the extension says which (region_from).
+//     names, and at the last (nothing says where it is) coordinates 0,0 with a precision of half
+//     the Earth's circumference, which is true of any place, rather than a made-up region; the
+//     extension says which (region_from).
 //   - an INCIDENT is an incident. An EVENT of type CAMPAIGN is a campaign (the graph models a
 //     campaign of several attacks that way: the Islamic State's campaign against the Yazidis);
 //     every other event (alerts, detentions, statements, military operations) is an incident too,
