@@ -237,8 +237,10 @@ var clauseWords = map[string]bool{"RETURN": true, "WITH": true, "MATCH": true, "
 // domain's rows: CALL db.labels() becomes CALL db.labels() YIELD label WHERE label IN
 // $incidentgraph_labels; an existing YIELD keeps its items and aliases (the filtered column is
 // added under a reserved name when the query does not yield it), an existing WHERE is kept, in
-// parentheses, after the filter. It reports whether anything was rewritten; the text is
-// unchanged otherwise, so error positions stay the client's.
+// parentheses, after the filter. Calls inside another call's arguments or WHERE are rewritten
+// too: what they list would otherwise reach the client, if only in an error message. It reports
+// whether anything was rewritten; the text is unchanged otherwise, so error positions stay the
+// client's.
 func restrictProcedures(query string, toks []cypherlex.Token) (string, bool) {
 	type edit struct {
 		from, to int // byte range of the query replaced
@@ -280,7 +282,6 @@ func restrictProcedures(query string, toks []cypherlex.Token) (string, bool) {
 				text += " RETURN " + strings.Join(proc.columns, ", ")
 			}
 			edits = append(edits, edit{afterArgs, afterArgs, text})
-			i = j - 1
 			continue
 		}
 		// YIELD items: *, or name [AS alias] separated by commas.
@@ -346,11 +347,9 @@ func restrictProcedures(query string, toks []cypherlex.Token) (string, bool) {
 			condFrom := toks[condStart].Pos
 			condTo := toks[k-1].Pos + tokenLen(query, toks[k-1])
 			edits = append(edits, edit{condFrom, condFrom, filter + " AND ("}, edit{condTo, condTo, ")"})
-			i = k - 1
 			j = k
 		} else {
 			edits = append(edits, edit{itemsEnd, itemsEnd, " WHERE " + filter})
-			i = j - 1
 		}
 		if standalone(j) {
 			end := len(query)
@@ -363,6 +362,7 @@ func restrictProcedures(query string, toks []cypherlex.Token) (string, bool) {
 	if len(edits) == 0 {
 		return query, false
 	}
+	// A call inside another's arguments or WHERE comes later in the loop, earlier in the text.
 	slices.SortStableFunc(edits, func(a, b edit) int { return a.from - b.from })
 	var b strings.Builder
 	last := 0
