@@ -192,6 +192,8 @@ run_package() {
 }
 
 mkdir -p "$OUT"
+# Absolute: gremlins writes its results from the package's copy, not from here.
+OUT=$(cd "$OUT" && pwd -P)
 install_gremlins
 REPORT=$(mktemp -d)/mutants
 (cd "$REPO_ROOT" && go build -o "$REPORT" ./tools/mutants)
