@@ -86,6 +86,8 @@ func TestLexCypherAllows(t *testing.T) {
 		"MATCH (`n`:Entity) RETURN `n`.name AS name, `date`.truncate('month', date()) AS m",
 		"CALL db.labels() YIELD label RETURN label",
 		"CALL db.labels ( )",
+		// A parameter's members are names, not a namespace (calling one is Neo4j's syntax error).
+		"RETURN $apoc.text.join(['a'], ',')",
 		"CALL db.index.fulltext.queryNodes('entity_search', $q) YIELD node RETURN node",
 		"RETURN point.distance(point({x: 0, y: 0}), point({x: 3, y: 4})) AS d, date.truncate('month', date()) AS m",
 		"RETURN vector.similarity.cosine([1.0, 0.0], [1.0, 0.0]) AS s, toUpper('x') AS u",
