@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -154,18 +155,29 @@ func readMeta(path string) (map[string]string, error) {
 	return meta, nil
 }
 
-// sourceLines caches the repository's files by path, as lines.
+// sourceLines caches the repository's files by commit and path, as lines.
 type sourceLines struct {
 	root  string
 	files map[string][]string
 }
 
-func (s *sourceLines) line(file string, n int) string {
-	lines, ok := s.files[file]
+// line is line n of file as of commit, the one a package's results were taken at: later
+// commits move and change lines, and a survivor is matched with its reason by the text of its
+// line. Without the commit (none given, or unknown to git) it is the working tree's line.
+func (s *sourceLines) line(commit, file string, n int) string {
+	key := commit + ":" + file
+	lines, ok := s.files[key]
 	if !ok {
-		b, _ := os.ReadFile(filepath.Join(s.root, file))
+		var b []byte
+		err := errors.New("no commit")
+		if commit != "" {
+			b, err = exec.Command("git", "-C", s.root, "show", commit+":"+file).Output()
+		}
+		if err != nil {
+			b, _ = os.ReadFile(filepath.Join(s.root, file))
+		}
 		lines = strings.Split(string(b), "\n")
-		s.files[file] = lines
+		s.files[key] = lines
 	}
 	if n < 1 || n > len(lines) {
 		return ""
@@ -188,11 +200,17 @@ func loadPackage(dir, name string, src *sourceLines, eqs map[string]equivalence)
 		return nil, fmt.Errorf("%s.json: %v", name, err)
 	}
 	p := &pkgResult{Meta: meta}
+	// A run with uncommitted changes mutated neither the commit's code nor, surely, today's:
+	// today's is the nearer guess.
+	commit := meta["commit"]
+	if meta["dirty"] == "1" {
+		commit = ""
+	}
 	for _, f := range gr.Files {
 		file := filepath.ToSlash(filepath.Join(meta["dir"], f.FileName))
 		for _, m := range f.Mutations {
 			mu := mutant{File: file, Line: m.Line, Column: m.Column, Type: m.Type, Status: m.Status,
-				Source: src.line(file, m.Line), RunAnyway: m.RunAnyway}
+				Source: src.line(commit, file, m.Line), RunAnyway: m.RunAnyway}
 			if mu.Status == statusLived {
 				e := equivalence{File: file, Type: m.Type, Column: m.Column, Source: mu.Source}
 				mu.Reason = eqs[e.key()].Reason

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,5 +98,67 @@ func TestEquivalentsFileIsStrict(t *testing.T) {
 	}
 	if _, err := readEquivalents(strings.NewReader("pkg/a.go | CONDITIONALS_BOUNDARY | 7 | if a | b { | a reason\n")); err != nil {
 		t.Errorf("a source line with a bar: %v", err)
+	}
+}
+
+// TestSurvivorsAreReadAtTheirCommit: a package's results name lines of the commit they were
+// taken at, so a survivor is matched with its reason by that commit's line, not by the line
+// that stands at the same number after later commits. The control is the same results marked
+// as taken with uncommitted changes: they are read from the working tree, whose line there is
+// another, and the survivor goes unexplained.
+func TestSurvivorsAreReadAtTheirCommit(t *testing.T) {
+	repo := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(repo, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	write("pkg/a.go", "package pkg\n\tif n > max {\n")
+	git("add", "pkg/a.go")
+	git("commit", "-q", "-m", "a")
+	commit := git("rev-parse", "HEAD")
+	// A later change moves the line down.
+	write("pkg/a.go", "package pkg\n\t// a comment\n\tif n > max {\n")
+
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "p.json"),
+		[]byte(`{"files":[{"file_name":"a.go","mutations":[{"type":"CONDITIONALS_BOUNDARY","status":"LIVED","line":2,"column":7}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eqs, err := readEquivalents(strings.NewReader("pkg/a.go | CONDITIONALS_BOUNDARY | 7 | if n > max { | n never equals max here\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		dirty, source string
+		unexplained   int
+	}{
+		{"0", "if n > max {", 0},
+		{"1", "// a comment", 1},
+	} {
+		if err := os.WriteFile(filepath.Join(out, "p.meta"), []byte("name=p\ndir=pkg\ncommit="+commit+"\ndirty="+tc.dirty+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := loadPackage(out, "p", &sourceLines{root: repo, files: map[string][]string{}}, eqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Mutants[0].Source; got != tc.source || p.counts().Unexplained != tc.unexplained {
+			t.Errorf("dirty=%s: survivor's line %q, %d unexplained; want %q, %d", tc.dirty, got, p.counts().Unexplained, tc.source, tc.unexplained)
+		}
 	}
 }
