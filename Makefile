@@ -114,6 +114,17 @@ $(STIX_VALIDATOR_VENV)/.installed: tools/stix2-validator/requirements.txt
 .PHONY: stix2-validator
 stix2-validator: $(STIX_VALIDATOR_VENV)/.installed
 
+# The OASIS TAXII 2 client (PyPI, pinned) that server/taxii_test.go reads the TAXII server with,
+# in a venv of its own, installed again only when its requirements change.
+TAXII_CLIENT_VENV := tools/taxii2-client/.venv
+$(TAXII_CLIENT_VENV)/.installed: tools/taxii2-client/requirements.txt
+	python3 -m venv $(TAXII_CLIENT_VENV)
+	$(TAXII_CLIENT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/taxii2-client/requirements.txt
+	touch $@
+
+.PHONY: taxii2-client
+taxii2-client: $(TAXII_CLIENT_VENV)/.installed
+
 .PHONY: test
 test: web chromium
 	$(GO) vet ./...
@@ -121,6 +132,7 @@ test: web chromium
 	cd web && npm test
 	cd tools/graphql-http-audit && npm ci --no-audit --no-fund
 	$(MAKE) --no-print-directory stix2-validator
+	$(MAKE) --no-print-directory taxii2-client
 	$(MAKE) --no-print-directory test-neo4j-start
 	@# A second start while one runs must be harmless (exit 0, same server).
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh start

@@ -55,6 +55,9 @@ func addRoutes(mux *http.ServeMux, logger zerolog.Logger, cfg Config, svc Servic
 	// is not among them: it is served on a listener of its own (cmd/incidentgraph).
 	mux.Handle("/graphql", m.route("/graphql", guard(newGraphQLHandler(cfg, svc, down), graphqlRequests(cfg.MaxBodyBytes, cfg.MaxQueryBytes))))
 	mux.Handle("GET /export", m.route("/export", guard(handleExport(svc), nil)))
+	// TAXII 2.1 (taxii.go) reads like /export, through the same guard; its refusals are
+	// rewritten as TAXII error messages.
+	mux.Handle("/taxii2/", m.route("/taxii2/", taxiiRefusals(guard(handleTAXII(cfg, svc), nil))))
 	mux.Handle("GET /healthz", m.route("/healthz", handleHealthz()))
 	mux.Handle("GET /readyz", m.route("/readyz", handleReadyz(svc.DB, down)))
 	mux.Handle("/", m.route("/", web.Handler())) // GraphiQL and its assets, built into the binary

@@ -81,6 +81,10 @@ type testHooks struct {
 	// noCompiledReads: root fields' selections are not read ahead (graph.CompiledReads); every
 	// field asks the store for itself.
 	noCompiledReads bool
+	// taxiiNoMore: TAXII pages never say there is more, so paging stops after the first page.
+	taxiiNoMore bool
+	// taxiiWrongMediaType: TAXII resources are served as application/json.
+	taxiiWrongMediaType bool
 }
 
 // DefaultConfig returns the limits the service runs with unless told otherwise.

@@ -14,7 +14,8 @@ const statusClientClosedRequest = 499
 // httpStatus is the HTTP status of an answer that is one coded error and nothing else, on
 // /graphql and /export alike: a request refused before any GraphQL ran (httpspec.go, limits.go,
 // trusted.go, the token check in auth.go, the breaker in breaker.go) or an export that failed
-// (export.go). It is the one place a status is chosen for a code.
+// (export.go), or a TAXII request refused or failed (taxii.go). It is the one place a status is
+// chosen for a code.
 //
 // It does not apply to the errors of a GraphQL operation that ran: those travel in the GraphQL
 // response beside its data, with 200, whatever their code (the GraphQL-over-HTTP spec). Nor to
@@ -51,6 +52,8 @@ func httpStatus(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case CodeMediaType:
 		return http.StatusUnsupportedMediaType
+	case CodeNotAcceptable: // TAXII (taxii.go)
+		return http.StatusNotAcceptable
 	case CodeRateLimited:
 		return http.StatusTooManyRequests
 	case CodeOverloaded:

@@ -36,6 +36,7 @@ var statusTable = map[string]int{
 	CodeMethodNotAllowed:           http.StatusMethodNotAllowed,
 	CodePayloadTooLarge:            http.StatusRequestEntityTooLarge,
 	CodeMediaType:                  http.StatusUnsupportedMediaType,
+	CodeNotAcceptable:              http.StatusNotAcceptable,
 	CodeRateLimited:                http.StatusTooManyRequests,
 	CodeOverloaded:                 http.StatusServiceUnavailable,
 
@@ -82,7 +83,7 @@ func missingCodes(table map[string]int, codes []string) []string {
 
 // TestEveryCodeHasOneStatus: httpStatus answers each code of the table with its status, and the
 // table holds every code of the domain (error.go) and every code the server refuses a request
-// with (httpspec.go, trusted.go), read from their sources, so that a new code cannot go without
+// with (httpspec.go, trusted.go, taxii.go), read from their sources, so that a new code cannot go without
 // a status. Controls: a code no one declared answers 500, and a table without CONFLICT and
 // CANCELED is caught by the same coverage check.
 func TestEveryCodeHasOneStatus(t *testing.T) {
@@ -92,10 +93,10 @@ func TestEveryCodeHasOneStatus(t *testing.T) {
 		}
 	}
 	codes := declaredCodes(t, "../error.go", func(n string) bool { return strings.HasPrefix(n, "E") })
-	for _, f := range []string{"httpspec.go", "trusted.go"} {
+	for _, f := range []string{"httpspec.go", "trusted.go", "taxii.go"} {
 		codes = append(codes, declaredCodes(t, f, func(n string) bool { return strings.HasPrefix(n, "Code") })...)
 	}
-	for _, c := range []string{incidentgraph.ECONFLICT, incidentgraph.ECANCELED, CodeOverloaded, CodeTrustedDocumentRequired} {
+	for _, c := range []string{incidentgraph.ECONFLICT, incidentgraph.ECANCELED, CodeOverloaded, CodeTrustedDocumentRequired, CodeNotAcceptable} {
 		if !slices.Contains(codes, c) {
 			t.Fatalf("reading the declared codes missed %s: %v", c, codes)
 		}
