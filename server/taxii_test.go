@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/patterns"
 	"github.com/incidentgraph/incidentgraph/server"
 )
 
@@ -26,6 +29,21 @@ const taxiiTool = "../tools/taxii2-client"
 const taxiiCollections = "/taxii2/api/collections/"
 
 var taxiiObjects = taxiiCollections + server.TAXIIWholeGraphCollection + "/objects/"
+
+// taxiiServer is the real server over db with the saved patterns in use, so that their
+// collections are served.
+func taxiiServer(t *testing.T, db *neo4j.DB, cfg server.Config) *httptest.Server {
+	t.Helper()
+	ps, err := patterns.Read(patterns.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UsePatterns(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := exportServer(t, db, cfg)
+	return ts
+}
 
 // stixObject is what the tests read of a STIX object.
 type stixObject struct {
@@ -144,7 +162,7 @@ func mapsEqual(a, b map[string]bool) bool {
 func TestTAXIIClientReadsEveryCollection(t *testing.T) {
 	db := seededDB(t)
 	const perRequest = 40
-	ts, _ := exportServer(t, db, server.DefaultConfig())
+	ts := taxiiServer(t, db, server.DefaultConfig())
 	bundle := wholeBundle(t, ts.URL)
 	cs, err := readWithClient(t, ts.URL, perRequest, "")
 	if err != nil {
@@ -155,6 +173,29 @@ func TestTAXIIClientReadsEveryCollection(t *testing.T) {
 	}
 	if err := clientAgrees(bundle, perRequest, cs[0]); err != nil {
 		t.Error(err)
+	}
+	// The saved patterns' collections: those that take no parameters and answer a graph.
+	var want, got []string
+	for _, p := range db.Patterns() {
+		if slices.ContainsFunc(p.Params, func(pp incidentgraph.PatternParam) bool { return pp.Required }) {
+			continue
+		}
+		res, err := db.RunPattern(context.Background(), p.Name, map[string]any{}, incidentgraph.MaxCypherRows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Graph.Nodes) > 0 {
+			want = append(want, "Pattern "+p.Name)
+		}
+	}
+	for _, c := range cs[1:] {
+		got = append(got, c.Title)
+	}
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("pattern collections %v, want %v", got, want)
+	}
+	if slices.Contains(got, "Pattern asserted-by") {
+		t.Error("asserted-by needs a party, yet it is a collection")
 	}
 	for _, c := range cs {
 		t.Logf("collection %s (%s): %d pages, %d objects, %d distinct", c.ID, c.Title, c.Pages, c.Objects, c.Distinct)
@@ -169,7 +210,7 @@ func TestTAXIIClientReadsEveryCollection(t *testing.T) {
 	}
 
 	t.Run("negative control: paging cut after the first page", func(t *testing.T) {
-		cut, _ := exportServer(t, db, server.WithTAXIIPagingCutForTest(server.DefaultConfig()))
+		cut := taxiiServer(t, db, server.WithTAXIIPagingCutForTest(server.DefaultConfig()))
 		cs, err := readWithClient(t, cut.URL, perRequest, "")
 		if err != nil {
 			t.Fatal(err)
@@ -181,7 +222,7 @@ func TestTAXIIClientReadsEveryCollection(t *testing.T) {
 		}
 	})
 	t.Run("negative control: served as application/json", func(t *testing.T) {
-		wrong, _ := exportServer(t, db, server.WithTAXIIWrongMediaTypeForTest(server.DefaultConfig()))
+		wrong := taxiiServer(t, db, server.WithTAXIIWrongMediaTypeForTest(server.DefaultConfig()))
 		if _, err := readWithClient(t, wrong.URL, perRequest, ""); err == nil || !strings.Contains(err.Error(), "Unexpected Response") {
 			t.Fatalf("the client took a wrong media type: %v", err)
 		}
@@ -546,6 +587,38 @@ func TestTAXIIFilters(t *testing.T) {
 		}
 		if _, err := readWithClient(t, closed.URL, 500, ""); err == nil {
 			t.Error("the client read a closed server without a token")
+		}
+		// Control of the error-shape check: /export's GraphQL-shaped refusal is not TAXII's.
+		d := getExport(t, closed.URL, "format=stix&of=all", "")
+		if err := (&taxiiAnswer{status: d.status, header: d.header, body: d.body}).taxiiErr(401, incidentgraph.EUNAUTHENTICATED); err == nil {
+			t.Error("a GraphQL-shaped refusal passed for a TAXII error message")
+		}
+	})
+
+	t.Run("rates as on /graphql", func(t *testing.T) {
+		cfg := server.DefaultConfig()
+		cfg.RatePerAddress, cfg.BurstPerAddress = 0.001, 1
+		limited, _ := exportServer(t, db, cfg)
+		// Control: the first request of the address is answered.
+		if a := taxiiGet(t, limited.URL, "/taxii2/", ""); a.status != http.StatusOK {
+			t.Fatalf("first request: %d %s", a.status, a.body)
+		}
+		a := taxiiGet(t, limited.URL, "/taxii2/api/", "")
+		if err := a.taxiiErr(429, server.CodeRateLimited); err != nil || a.header.Get("Retry-After") == "" {
+			t.Errorf("second request: %v, Retry-After %q", err, a.header.Get("Retry-After"))
+		}
+		// /graphql and /taxii2/ draw on one bucket per address.
+		shared, _ := exportServer(t, db, cfg)
+		resp, err := http.Get(shared.URL + "/graphql?query=%7B__typename%7D")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/graphql: %d", resp.StatusCode)
+		}
+		if err := taxiiGet(t, shared.URL, "/taxii2/", "").taxiiErr(429, server.CodeRateLimited); err != nil {
+			t.Errorf("/taxii2/ after /graphql spent the burst: %v", err)
 		}
 	})
 }
