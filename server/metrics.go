@@ -216,14 +216,19 @@ func gunzipPrefix(b []byte) []byte {
 
 // errorCode reads the code of the first error from the beginning of a GraphQL answer. It looks
 // only at answers that begin with "errors" (gqlgen writes them first; the coded refusals have
-// nothing else), and takes the first "code" key: quotes inside messages are escaped, so a
+// nothing else), or with "title" for TAXII's error messages (their "error_code"), and takes the
+// first such key: quotes inside messages are escaped, so a
 // message cannot fake one.
 func errorCode(head []byte) string {
 	head = bytes.TrimLeft(head, " \t\r\n")
-	if !bytes.HasPrefix(head, []byte(`{"errors":[`)) {
+	key := `"code":"`
+	switch {
+	case bytes.HasPrefix(head, []byte(`{"errors":[`)):
+	case bytes.HasPrefix(head, []byte(`{"title":`)): // a TAXII error message (taxii.go)
+		key = `"error_code":"`
+	default:
 		return "none"
 	}
-	const key = `"code":"`
 	i := bytes.Index(head, []byte(key))
 	if i < 0 {
 		return "none"

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/rs/zerolog"
 
 	"github.com/incidentgraph/incidentgraph"
@@ -77,8 +78,9 @@ type taxiiHandler struct {
 // handleTAXII serves /taxii2/: discovery, the API root, its collections, their objects,
 // manifests and versions. Every answer is application/taxii+json;version=2.1, every error
 // TAXII's error message with our code (error_code) and its status from httpStatus.
+// Pages of STIX compress several times over for clients that accept gzip, as /export's files do.
 func handleTAXII(cfg Config, svc Services) http.Handler {
-	return &taxiiHandler{svc: svc, maxBytes: cfg.MaxBodyBytes, hooks: cfg.hooks}
+	return gzhttp.GzipHandler(&taxiiHandler{svc: svc, maxBytes: cfg.MaxBodyBytes, hooks: cfg.hooks})
 }
 
 func (h *taxiiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -533,8 +535,13 @@ func taxiiError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeTAXIIError(w http.ResponseWriter, status int, code, message string) {
-	b, _ := json.Marshal(map[string]any{"title": http.StatusText(status), "description": message,
-		"error_code": code, "http_status": strconv.Itoa(status)})
+	// title first: the metrics read error_code from answers that begin so (metrics.go).
+	b, _ := json.Marshal(struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		ErrorCode   string `json:"error_code"`
+		HTTPStatus  string `json:"http_status"`
+	}{http.StatusText(status), message, code, strconv.Itoa(status)})
 	w.Header().Set("Content-Type", TAXIIMediaType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Del("Content-Length")
@@ -585,6 +592,9 @@ func (w *refusalWriter) WriteHeader(status int) {
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
+
+// Unwrap keeps http.ResponseController working through it.
+func (w *refusalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *refusalWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

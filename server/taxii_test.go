@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 	"github.com/incidentgraph/incidentgraph/patterns"
@@ -621,4 +623,40 @@ func TestTAXIIFilters(t *testing.T) {
 			t.Errorf("/taxii2/ after /graphql spent the burst: %v", err)
 		}
 	})
+}
+
+// TestTAXIIRequestsAreCounted: /taxii2/ is counted on its own route, its TAXII-shaped errors by
+// their code (error_code) like GraphQL's, a gzipped page as an answer without a code. Controls:
+// the refusal is not counted without its code (406 none), nor under /export.
+func TestTAXIIRequestsAreCounted(t *testing.T) {
+	db := seededDB(t)
+	m := server.NewMetrics()
+	svc := server.Services{Graph: db, Analyst: db, Cypher: db, Tokens: db, DB: db, Whole: db, Metrics: m}
+	api := httptest.NewServer(server.NewServer(zerolog.Nop(), server.DefaultConfig(), svc))
+	t.Cleanup(api.Close)
+	ms := httptest.NewServer(m.Handler())
+	t.Cleanup(ms.Close)
+	before := scrape(t, ms.URL)
+	if err := taxiiGet(t, api.URL, "/taxii2/", "application/json").taxiiErr(406, server.CodeNotAcceptable); err != nil {
+		t.Fatal(err)
+	}
+	a := taxiiGet(t, api.URL, taxiiObjects+"?limit=100", "", "Accept-Encoding", "gzip")
+	if a.status != http.StatusOK || a.header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("a page with Accept-Encoding gzip: %d, Content-Encoding %q", a.status, a.header.Get("Content-Encoding"))
+	}
+	if err := taxiiGet(t, api.URL, taxiiObjects+"?limit=-1", "", "Accept-Encoding", "gzip").taxiiErr(400, incidentgraph.EINVALID); err != nil {
+		t.Error(err) // small error answers stay uncompressed (gzhttp's minimum size)
+	}
+	after := scrape(t, ms.URL)
+	for _, err := range []error{
+		moved(before, after, "incidentgraph_http_requests_total", series("/taxii2/", "406", server.CodeNotAcceptable), 1),
+		moved(before, after, "incidentgraph_http_requests_total", series("/taxii2/", "200", "none"), 1),
+		moved(before, after, "incidentgraph_http_requests_total", series("/taxii2/", "400", incidentgraph.EINVALID), 1),
+		moved(before, after, "incidentgraph_http_requests_total", series("/taxii2/", "406", "none"), 0),
+		moved(before, after, "incidentgraph_http_requests_total", map[string]string{"route": "/export"}, 0),
+	} {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }
