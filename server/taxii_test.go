@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -658,5 +659,66 @@ func TestTAXIIRequestsAreCounted(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestTAXIIPatternCollectionsPassTheOASISValidator: the objects of each saved pattern's
+// collection, as a bundle, pass the OASIS STIX validator as strictly as the export's bundles
+// (stix_test.go), references enforced: a pattern's graph is a subgraph, and its bundle must not
+// name objects it leaves out. Control: the same bundle with a relationship pointing outside it
+// fails.
+func TestTAXIIPatternCollectionsPassTheOASISValidator(t *testing.T) {
+	db := seededDB(t)
+	ts := taxiiServer(t, db, server.DefaultConfig())
+	var list struct {
+		Collections []struct{ ID, Title string }
+	}
+	taxiiGet(t, ts.URL, taxiiCollections, "").ok(t, &list)
+	dir := t.TempDir()
+	var files []string
+	var first []byte
+	for _, c := range list.Collections {
+		if c.ID == server.TAXIIWholeGraphCollection {
+			continue // stix_test.go validates the whole graph's bundle
+		}
+		var env struct{ Objects []json.RawMessage }
+		taxiiGet(t, ts.URL, taxiiCollections+c.ID+"/objects/?limit=1000", "").ok(t, &env)
+		b, err := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--" + c.ID, "objects": env.Objects})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, strings.TrimPrefix(c.Title, "Pattern ")+".json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+		if first == nil {
+			first = b
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no pattern collections")
+	}
+	dangling := filepath.Join(dir, "control-dangling-target.json")
+	if err := os.WriteFile(dangling, breakBundle(t, first, func(objects []map[string]any) {
+		for _, o := range objects {
+			if o["type"] == "relationship" {
+				o["target_ref"] = "location--00000000-0000-5000-8000-000000000000"
+				return
+			}
+		}
+	}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results, _ := validateSTIX(t, append(files, dangling)...)
+	for _, f := range files {
+		r := results[f]
+		t.Logf("%s: valid %v, %d errors, %d warnings", filepath.Base(f), r.Valid, len(r.Errors), len(r.Warnings))
+		if !r.Valid || len(r.Errors) > 0 || len(r.Warnings) > 0 {
+			t.Errorf("%s: valid %v, errors %v, warnings %v", filepath.Base(f), r.Valid, r.Errors, r.Warnings)
+		}
+	}
+	if r := results[dangling]; r.Valid || len(r.Errors) == 0 {
+		t.Error("control: a relationship pointing outside the bundle passes the validator")
 	}
 }
