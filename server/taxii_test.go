@@ -598,6 +598,19 @@ func TestTAXIIFilters(t *testing.T) {
 		}
 	})
 
+	t.Run("the request deadline as on /graphql", func(t *testing.T) {
+		cfg := server.DefaultConfig()
+		cfg.RequestTimeout = time.Nanosecond // past before the store is asked
+		late, _ := exportServer(t, db, cfg)
+		if err := taxiiGet(t, late.URL, taxiiObjects, "").taxiiErr(504, incidentgraph.ETIMEOUT); err != nil {
+			t.Error(err)
+		}
+		// Control: what does not read the store is answered under the same deadline.
+		if a := taxiiGet(t, late.URL, "/taxii2/", ""); a.status != http.StatusOK {
+			t.Errorf("discovery: %d %s", a.status, a.body)
+		}
+	})
+
 	t.Run("rates as on /graphql", func(t *testing.T) {
 		cfg := server.DefaultConfig()
 		cfg.RatePerAddress, cfg.BurstPerAddress = 0.001, 1
