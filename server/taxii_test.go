@@ -442,6 +442,12 @@ func TestTAXIIFilters(t *testing.T) {
 		if n := len(taxiiGetAll(t, base, taxiiObjects, "&match[version]=1999-01-01T00:00:00.000Z")); n != 0 {
 			t.Errorf("match[version] of no object's version: %d", n)
 		}
+		if n := len(taxiiGetAll(t, base, taxiiObjects, "&match[spec_version]=2.1")); n != len(bundle) {
+			t.Errorf("match[spec_version]=2.1: %d of %d", n, len(bundle))
+		}
+		if n := len(taxiiGetAll(t, base, taxiiObjects, "&match[spec_version]=2.0")); n != 0 {
+			t.Errorf("match[spec_version]=2.0: %d", n)
+		}
 		for _, q := range []string{"added_after=yesterday", "match[version]=newest", "limit=0", "limit=x", "match[colour]=red"} {
 			if err := taxiiGet(t, base, taxiiObjects+"?"+q, "").taxiiErr(400, incidentgraph.EINVALID); err != nil {
 				t.Errorf("%s: %v", q, err)
