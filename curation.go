@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -290,8 +291,10 @@ type CurationService interface {
 	ResolveID(ctx context.Context, id string) (string, error)
 }
 
-// Problem is one thing wrong with a curator's input: the input path it is about (e.g.
-// "input.confidence") and the seed validator's message for it.
+// Problem is one thing wrong with an input: the path it is about (e.g. "input.confidence", or
+// "entities[3].aliases[1]" in a seed file) and the message. The rules below are the only home
+// of these checks and messages: curators' writes and the seed validator (which adds the file
+// and line) both call them.
 type Problem struct {
 	Field   string
 	Message string
@@ -357,8 +360,9 @@ func (p *problems) add(field, format string, args ...any) {
 
 var iso2RE = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// ValidateEntity checks an entity as the seed validator does, with the same messages; prefix
-// names the input ("input"). References (sources) are checked against the graph by the store.
+// ValidateEntity checks an entity by itself, for curators' writes and seed files alike; prefix
+// names the input ("input", "entities[3]"). References (sources) are checked against the graph
+// by the store, and across files by the seed validator.
 func ValidateEntity(e *Entity, prefix string) []Problem {
 	p := &problems{prefix: prefix}
 	if e.ID == "" {
@@ -366,8 +370,15 @@ func ValidateEntity(e *Entity, prefix string) []Problem {
 	} else if !ValidID(e.ID) {
 		p.add("id", "id %q is not a valid id: lowercase letters and digits joined by single hyphens (e.g. islamic-state), at most %d characters", e.ID, MaxIDLength)
 	}
-	if !e.Kind.Valid() {
+	switch {
+	case e.Kind == "":
 		p.add("kind", "missing required key kind")
+	case !e.Kind.Valid():
+		names := make([]string, len(Kinds))
+		for i, k := range Kinds {
+			names[i] = string(k)
+		}
+		p.add("kind", "unknown kind %s (one of %s)", e.Kind, strings.Join(names, ", "))
 	}
 	if e.Name == "" {
 		p.add("name", "missing required key name")
@@ -405,10 +416,15 @@ func ValidateEntity(e *Entity, prefix string) []Problem {
 		}
 	}
 	codes := func(field string, cs []int, hi int) {
+		seen := map[int]bool{}
 		for i, c := range cs {
-			if c < 1 || c > hi {
+			switch {
+			case c < 1 || c > hi:
 				p.add(fmt.Sprintf("%s[%d]", field, i), "%s: code %d is out of range 1–%d", field, c, hi)
+			case seen[c]:
+				p.add(fmt.Sprintf("%s[%d]", field, i), "%s: code %d listed twice", field, c)
 			}
+			seen[c] = true
 		}
 	}
 	switch e.Kind {
@@ -452,12 +468,19 @@ func ValidateEntity(e *Entity, prefix string) []Problem {
 		req("published", string(e.Published))
 		req("sourceType", e.SourceType)
 		enum("sourceType", e.SourceType, SourceTypes)
-		if e.URL != "" && !(strings.HasPrefix(e.URL, "https://") || strings.HasPrefix(e.URL, "http://")) {
+		if e.URL != "" && !AbsoluteHTTPURL(e.URL) {
 			p.add("url", "url %q must be an absolute http or https URL", e.URL)
 		}
 		notBefore("accessed", e.Accessed, "published", e.Published)
 	}
 	return p.list
+}
+
+// AbsoluteHTTPURL says whether s is a URL a reader can follow: it parses, its scheme is http or
+// https (in any case, as URLs allow) and it names a host. "https://" alone or "https:/x" is not.
+func AbsoluteHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func dupSources(p *problems, field string, ids []string) {
@@ -470,13 +493,23 @@ func dupSources(p *problems, field string, ids []string) {
 	}
 }
 
+func checkStatus(p *problems, s Status) {
+	if s != "" && !s.Valid() {
+		names := make([]string, len(Statuses))
+		for i, v := range Statuses {
+			names[i] = string(v)
+		}
+		p.add("status", "unknown status %s (one of %s)", s, strings.Join(names, ", "))
+	}
+}
+
 var assertionIDRE = regexp.MustCompile(`^[a-z0-9]+(-{1,2}[a-z0-9]+)*$`)
 
 // MaxAssertionIDLength bounds the ids of relationships and figures (as the seed's).
 const MaxAssertionIDLength = 200
 
-// ValidateRelationship checks what a relationship says by itself, with the seed validator's
-// messages; CheckReferences checks its ends, asserter and sources against the graph.
+// ValidateRelationship checks what a relationship says by itself, for curators' writes and seed
+// files alike; CheckReferences checks its ends, asserter and sources against the graph.
 func ValidateRelationship(r *Relationship, prefix string) []Problem {
 	p := &problems{prefix: prefix}
 	for _, f := range []struct{ key, v string }{{"from", r.FromID}, {"to", r.ToID}, {"assertedBy", r.AssertedByID}, {"type", string(r.Type)}, {"status", string(r.Status)}} {
@@ -486,15 +519,17 @@ func ValidateRelationship(r *Relationship, prefix string) []Problem {
 	}
 	if r.Type != "" {
 		if _, ok := LookupRelType(r.Type); !ok {
-			p.add("type", "unknown relationship type %s", r.Type)
+			types := make([]string, len(Vocabulary))
+			for i, v := range Vocabulary {
+				types[i] = string(v.Type)
+			}
+			p.add("type", "unknown relationship type %s%s", r.Type, DidYouMean(string(r.Type), types))
 		}
 	}
 	if r.FromID != "" && r.FromID == r.ToID {
 		p.add("to", "from and to are the same entity %s: a relationship links two entities", r.ToID)
 	}
-	if r.Status != "" && !r.Status.Valid() {
-		p.add("status", "unknown status %s", r.Status)
-	}
+	checkStatus(p, r.Status)
 	if r.Confidence < 0 || r.Confidence > MaxConfidence {
 		p.add("confidence", "confidence %d is out of range 0–%d", r.Confidence, MaxConfidence)
 	}
@@ -511,7 +546,7 @@ func ValidateRelationship(r *Relationship, prefix string) []Problem {
 	return p.list
 }
 
-// ValidateFigure checks a figure report by itself, with the seed validator's messages.
+// ValidateFigure checks a figure report by itself, for curators' writes and seed files alike.
 func ValidateFigure(f *Figure, prefix string) []Problem {
 	p := &problems{prefix: prefix}
 	for _, x := range []struct{ key, v string }{{"subject", f.SubjectID}, {"metric", f.Metric}, {"asOf", string(f.AsOf)}, {"status", string(f.Status)}, {"assertedBy", f.AssertedByID}} {
@@ -525,6 +560,7 @@ func ValidateFigure(f *Figure, prefix string) []Problem {
 	if f.Qualifier != "" && !slices.Contains(FigureQualifiers, f.Qualifier) {
 		p.add("qualifier", "unknown qualifier %s (one of %s)", f.Qualifier, strings.Join(FigureQualifiers, ", "))
 	}
+	checkStatus(p, f.Status)
 	if f.Value < 0 {
 		p.add("value", "value %d must not be negative", f.Value)
 	}

@@ -51,6 +51,9 @@ type Problem struct {
 	File   string
 	Line   int
 	Reason string
+	// Path is where in the file the problem is, as the domain's validation names it (e.g.
+	// entities[3].aliases[1]); "" for the problems of the seed format itself.
+	Path string
 }
 
 func (p Problem) String() string {

@@ -278,8 +278,8 @@ func TestReadCollectsAllProblems(t *testing.T) {
 		t.Fatalf("err = %v, want Problems", err)
 	}
 	want := Problems{
-		{"a.yaml", 5, `iso2 "xx" must be two uppercase letters (ISO 3166-1 alpha-2, e.g. RU)`},
-		{"b.yaml", 6, "anonymous must be true or false, found the whole number 1"},
+		{File: "a.yaml", Line: 5, Path: "entities[0].iso2", Reason: `iso2 "xx" must be two uppercase letters (ISO 3166-1 alpha-2, e.g. RU)`},
+		{File: "b.yaml", Line: 6, Reason: "anonymous must be true or false, found the whole number 1"},
 	}
 	if !reflect.DeepEqual(ps, want) {
 		t.Errorf("problems =\n%v\nwant\n%v", ps, want)
@@ -306,20 +306,20 @@ func TestProblemsAreSortedByFileAndLine(t *testing.T) {
 }
 
 func TestProblemsError(t *testing.T) {
-	if got, want := (Problem{"a.yaml", 3, "bad"}).String(), "a.yaml:3: bad"; got != want {
+	if got, want := (Problem{File: "a.yaml", Line: 3, Reason: "bad"}).String(), "a.yaml:3: bad"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
-	if got, want := (Problem{"a.yml", 0, "bad"}).String(), "a.yml: bad"; got != want {
+	if got, want := (Problem{File: "a.yml", Line: 0, Reason: "bad"}).String(), "a.yml: bad"; got != want {
 		t.Errorf("String() without a line = %q, want %q", got, want)
 	}
-	two := Problems{{"a.yaml", 1, "one"}, {"b.yaml", 2, "two"}}
+	two := Problems{{File: "a.yaml", Line: 1, Reason: "one"}, {File: "b.yaml", Line: 2, Reason: "two"}}
 	if got, want := two.Error(), "a.yaml:1: one\nb.yaml:2: two"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 
 	var many Problems
 	for i := range MaxListed + 10 {
-		many = append(many, Problem{"f.yaml", i + 1, "bad"})
+		many = append(many, Problem{File: "f.yaml", Line: i + 1, Reason: "bad"})
 	}
 	lines := strings.Split(many.Error(), "\n")
 	if len(lines) != MaxListed+1 {
@@ -353,7 +353,7 @@ func TestReadDir(t *testing.T) {
 	if !errors.As(err, &ps) || len(ps) != 1 {
 		t.Fatalf("err = %v, want one problem", err)
 	}
-	if want := (Problem{filepath.Join(dir, "t.yaml"), 2, "missing required key name"}); ps[0] != want {
+	if want := (Problem{File: filepath.Join(dir, "t.yaml"), Line: 2, Path: "entities[0].name", Reason: "missing required key name"}); ps[0] != want {
 		t.Errorf("problem = %v, want %v", ps[0], want)
 	}
 }

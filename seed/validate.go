@@ -1,7 +1,6 @@
 package seed
 
 import (
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,17 +28,6 @@ var (
 	figKeys = []string{"id", "subject", "metric", "value", "qualifier", "population", "asOf", "status",
 		"confidence", "assertedBy", "sources", "quote", "note"}
 )
-
-// MaxAssertionIDLength bounds the ids of relationships and figures, which join several entity
-// ids.
-const MaxAssertionIDLength = 200
-
-// assertionIDRE is the form of relationship and figure ids: entity ids joined by "--".
-var assertionIDRE = regexp.MustCompile(`^[a-z0-9]+(-{1,2}[a-z0-9]+)*$`)
-
-func validAssertionID(id string) bool {
-	return len(id) <= MaxAssertionIDLength && assertionIDRE.MatchString(id)
-}
 
 var gtdEventIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
@@ -125,41 +113,31 @@ func a(k ig.Kind) string {
 	return "a " + string(k)
 }
 
-func kindNames() []string {
-	s := make([]string, len(ig.Kinds))
-	for i, k := range ig.Kinds {
-		s[i] = string(k)
-	}
-	return s
-}
-
-func (r *reader) entity(file string, n *yaml.Node) {
+func (r *reader) entity(file, path string, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		r.add(file, n.Line, "an entity must be a mapping of keys (id, kind, name, …), found %s", describe(n))
 		return
 	}
 	kind := peekKind(n)
-	o := r.object(file, n, func(key string) string { return entityKeyProblem(key, kind) })
-	o.require("", "id", "kind", "name")
+	o := r.object(file, path, n, func(key string) string { return entityKeyProblem(key, kind) })
 	e := &ig.Entity{}
 	rec := &entityRec{e: e, at: o.at("id")}
 
 	e.ID = o.str("id")
-	if e.ID != "" && !ig.ValidID(e.ID) {
-		o.add(o.vals["id"], "id %q is not a valid id: lowercase letters and digits joined by single hyphens (e.g. islamic-state), at most %d characters", e.ID, ig.MaxIDLength)
-	}
-	if s := o.str("kind"); s != "" {
-		if kind.Valid() {
-			e.Kind = kind
-		} else {
-			o.add(o.vals["kind"], "unknown kind %s (one of %s)", s, strings.Join(kindNames(), ", "))
-		}
-	}
+	e.Kind = ig.Kind(o.str("kind"))
 	e.Name = o.str("name")
-	e.Aliases = aliases(o)
+	for _, a := range o.texts("aliases", false) {
+		e.Aliases = append(e.Aliases, a.val)
+	}
 	e.Description = o.str("description")
 	rec.sources = o.sourceRefs(false)
+	for _, s := range rec.sources {
+		e.SourceIDs = append(e.SourceIDs, s.id)
+	}
 	kindFields(o, e)
+	// The rules of an entity are the domain's, as for curators' writes; the seed format adds
+	// only the file and line of each problem.
+	o.domain(ig.ValidateEntity(e, path))
 
 	if e.ID != "" {
 		if first, dup := r.byID[e.ID]; dup {
@@ -171,66 +149,42 @@ func (r *reader) entity(file string, n *yaml.Node) {
 	r.entities = append(r.entities, rec)
 }
 
-// aliases returns the aliases of an entity: non-empty, none twice (ignoring case).
-func aliases(o *obj) []string {
-	var out []string
-	seen := map[string]int{}
-	for _, a := range o.texts("aliases", false) {
-		k := strings.ToLower(a.val)
-		if first, dup := seen[k]; dup {
-			o.r.add(o.file, a.line, "alias %q repeated (first at line %d)", a.val, first)
-			continue
-		}
-		seen[k] = a.line
-		out = append(out, a.val)
-	}
-	return out
-}
-
 // kindFields reads the keys of the entity's kind.
 func kindFields(o *obj, e *ig.Entity) {
-	req := " (required for " + string(e.Kind) + ")"
 	switch e.Kind {
 	case ig.KindOrganization:
-		o.require(req, "orgType")
-		e.OrgType = o.enum("orgType", ig.OrgTypes)
+		e.OrgType = o.str("orgType")
 		e.GTDName = o.str("gtdName")
 		e.Founded = o.date("founded")
 		e.Dissolved = o.date("dissolved")
-		o.notBefore("dissolved", e.Dissolved, "founded", e.Founded)
 
 	case ig.KindCountry:
-		o.require(req, "iso2")
-		e.ISO2 = o.iso2("iso2")
+		e.ISO2 = o.str("iso2")
 
 	case ig.KindPerson:
 		e.Role = o.str("role")
-		e.Nationality = o.iso2("nationality")
+		e.Nationality = o.str("nationality")
 		e.Anonymous = o.boolean("anonymous")
 
 	case ig.KindPlace:
-		o.require(req, "placeType")
-		e.PlaceType = o.enum("placeType", ig.PlaceTypes)
-		e.CountryCode = o.iso2("countryCode")
-		e.Latitude = o.floatIn("latitude", -90, 90)
-		e.Longitude = o.floatIn("longitude", -180, 180)
-		if o.has("latitude") != o.has("longitude") {
-			o.r.add(o.file, o.line, "latitude and longitude go together: give both or neither")
-		}
+		e.PlaceType = o.str("placeType")
+		e.CountryCode = o.str("countryCode")
+		e.Latitude = o.number("latitude")
+		e.Longitude = o.number("longitude")
+		// geoPrecision and gtdEventId come from seed files and GTD rows only: curators do not
+		// write them, so their rules live here.
 		if g, ok := o.intIn("geoPrecision", 1, 5); ok {
 			e.GeoPrecision = &g
 		}
 
 	case ig.KindIncident:
-		o.require(req, "date", "outcome")
 		e.Date = o.date("date")
 		e.EndDate = o.date("endDate")
-		o.notBefore("endDate", e.EndDate, "date", e.Date)
-		e.AttackTypes = o.codes("attackTypes", ig.MaxAttackType)
-		e.TargetTypes = o.codes("targetTypes", ig.MaxTargetType)
-		e.WeaponTypes = o.codes("weaponTypes", ig.MaxWeaponType)
+		e.AttackTypes = o.codes("attackTypes")
+		e.TargetTypes = o.codes("targetTypes")
+		e.WeaponTypes = o.codes("weaponTypes")
 		e.Suicide = o.boolean("suicide")
-		e.Outcome = o.enum("outcome", ig.Outcomes)
+		e.Outcome = o.str("outcome")
 		if s := o.str("gtdEventId"); s != "" {
 			if gtdEventIDRE.MatchString(s) {
 				e.GTDEventID = s
@@ -241,27 +195,17 @@ func kindFields(o *obj, e *ig.Entity) {
 		e.Summary = o.str("summary")
 
 	case ig.KindEvent:
-		o.require(req, "eventType", "date")
-		e.EventType = o.enum("eventType", ig.EventTypes)
+		e.EventType = o.str("eventType")
 		e.Date = o.date("date")
 		e.EndDate = o.date("endDate")
-		o.notBefore("endDate", e.EndDate, "date", e.Date)
 		e.Summary = o.str("summary")
 
 	case ig.KindSource:
-		o.require(req, "publisher", "published", "sourceType")
 		e.Publisher = o.str("publisher")
 		e.Published = o.date("published")
-		if s := o.str("url"); s != "" {
-			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				o.add(o.vals["url"], "url %q must be an absolute http or https URL", s)
-			} else {
-				e.URL = s
-			}
-		}
-		e.SourceType = o.enum("sourceType", ig.SourceTypes)
+		e.URL = o.str("url")
+		e.SourceType = o.str("sourceType")
 		e.Accessed = o.date("accessed")
-		o.notBefore("accessed", e.Accessed, "published", e.Published)
 	}
 }
 
@@ -282,59 +226,38 @@ func (o *obj) ref(key string) ref {
 // provenance reads what relationships and figures share: status, confidence, assertedBy,
 // sources, quote and note.
 func (o *obj) provenance(p *provenance) (status ig.Status, confidence int, quote, note string) {
-	statuses := make([]string, len(ig.Statuses))
-	for i, s := range ig.Statuses {
-		statuses[i] = string(s)
-	}
-	status = ig.Status(o.enum("status", statuses))
-	confidence, _ = o.intIn("confidence", 0, ig.MaxConfidence)
+	status = ig.Status(o.str("status"))
+	confidence, _ = o.integer("confidence")
 	p.assertedBy = o.ref("assertedBy")
 	p.sources = o.sourceRefs(true)
 	return status, confidence, o.str("quote"), o.str("note")
 }
 
-// sourceRefs reads the list of source ids, none twice; required says whether an empty list is
-// a problem (a missing one is reported by require).
+// sourceRefs reads the list of source ids; required says whether an empty list is a problem
+// (a missing one is the domain's to report).
 func (o *obj) sourceRefs(required bool) []ref {
 	var out []ref
-	seen := map[string]int{}
 	for _, s := range o.texts("sources", required) {
-		if first, dup := seen[s.val]; dup {
-			o.r.add(o.file, s.line, "sources: %s listed twice (first at line %d)", s.val, first)
-			continue
-		}
-		seen[s.val] = s.line
 		out = append(out, ref{s.val, pos{o.file, s.line}})
 	}
 	return out
 }
 
-func (r *reader) relationship(file string, n *yaml.Node) {
+func (r *reader) relationship(file, path string, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		r.add(file, n.Line, "a relationship must be a mapping of keys (from, type, to, …), found %s", describe(n))
 		return
 	}
-	o := r.object(file, n, keyCheck("relationship", relKeys))
-	o.require("", "from", "type", "to", "status", "confidence", "assertedBy", "sources")
+	o := r.object(file, path, n, keyCheck("relationship", relKeys))
+	// The domain cannot tell a confidence of 0 from none; a seed file must write it.
+	o.require("", "confidence")
 	rel := &ig.Relationship{}
 	rec := &relRec{r: rel, at: pos{file, n.Line}}
 
 	rec.from, rec.to = o.ref("from"), o.ref("to")
 	rel.FromID, rel.ToID = rec.from.id, rec.to.id
-	if t := o.str("type"); t != "" {
-		if info, ok := ig.LookupRelType(ig.RelType(t)); ok {
-			rec.info, rec.typeOK, rel.Type = info, true, info.Type
-		} else {
-			types := make([]string, len(ig.Vocabulary))
-			for i, v := range ig.Vocabulary {
-				types[i] = string(v.Type)
-			}
-			o.add(o.vals["type"], "unknown relationship type %s%s", t, hint(t, types))
-		}
-	}
-	if rel.FromID != "" && rel.FromID == rel.ToID {
-		o.add(o.vals["to"], "from and to are the same entity %s: a relationship links two entities", rel.ToID)
-	}
+	rel.Type = ig.RelType(o.str("type"))
+	rec.info, rec.typeOK = ig.LookupRelType(rel.Type)
 	rel.Status, rel.Confidence, rel.Quote, rel.Note = o.provenance(&rec.prov)
 	rel.AssertedByID = rec.prov.assertedBy.id
 	for _, s := range rec.prov.sources {
@@ -343,41 +266,36 @@ func (r *reader) relationship(file string, n *yaml.Node) {
 	rel.Basis = o.str("basis")
 	rel.ValidFrom = o.date("validFrom")
 	rel.ValidTo = o.date("validTo")
-	o.notBefore("validTo", rel.ValidTo, "validFrom", rel.ValidFrom)
 	rel.AssertedOn = o.date("assertedOn")
-
 	if o.has("id") {
 		rec.at = o.at("id")
-		if rel.ID = o.str("id"); rel.ID != "" && !validAssertionID(rel.ID) {
-			o.add(o.vals["id"], "id %q is not a valid relationship id: lowercase letters and digits joined by - or --, at most %d characters", rel.ID, MaxAssertionIDLength)
-		}
-	} else if rec.typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
+		rel.ID = o.str("id")
+	}
+	o.domain(ig.ValidateRelationship(rel, path))
+
+	if !o.has("id") && rec.typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
 		rel.ID = ig.DefaultRelationshipID(rel.FromID, rel.Type, rel.ToID, rel.AssertedByID)
 	}
 	r.rels = append(r.rels, rec)
 }
 
-func (r *reader) figure(file string, n *yaml.Node) {
+func (r *reader) figure(file, path string, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		r.add(file, n.Line, "a figure must be a mapping of keys (subject, metric, value, …), found %s", describe(n))
 		return
 	}
-	o := r.object(file, n, keyCheck("figure", figKeys))
-	o.require("", "subject", "metric", "value", "asOf", "status", "confidence", "assertedBy", "sources")
+	o := r.object(file, path, n, keyCheck("figure", figKeys))
+	// The domain cannot tell a value or confidence of 0 from none; a seed file must write them.
+	o.require("", "value", "confidence")
 	f := &ig.Figure{Qualifier: "EXACT"}
 	rec := &figRec{f: f, at: pos{file, n.Line}}
 
 	rec.subject = o.ref("subject")
 	f.SubjectID = rec.subject.id
-	f.Metric = o.enum("metric", ig.FigureMetrics)
-	if v, ok := o.integer("value"); ok {
-		if v < 0 {
-			o.add(o.vals["value"], "value %d must not be negative", v)
-		}
-		f.Value = v
-	}
+	f.Metric = o.str("metric")
+	f.Value, _ = o.integer("value")
 	if o.has("qualifier") {
-		f.Qualifier = o.enum("qualifier", ig.FigureQualifiers)
+		f.Qualifier = o.str("qualifier")
 	}
 	f.Population = o.str("population")
 	f.AsOf = o.date("asOf")
@@ -386,13 +304,13 @@ func (r *reader) figure(file string, n *yaml.Node) {
 	for _, s := range rec.prov.sources {
 		f.SourceIDs = append(f.SourceIDs, s.id)
 	}
-
 	if o.has("id") {
 		rec.at = o.at("id")
-		if f.ID = o.str("id"); f.ID != "" && !validAssertionID(f.ID) {
-			o.add(o.vals["id"], "id %q is not a valid figure id: lowercase letters and digits joined by - or --, at most %d characters", f.ID, MaxAssertionIDLength)
-		}
-	} else if f.SubjectID != "" && f.Metric != "" && !f.AsOf.IsZero() && f.AssertedByID != "" {
+		f.ID = o.str("id")
+	}
+	o.domain(ig.ValidateFigure(f, path))
+
+	if !o.has("id") && f.SubjectID != "" && f.Metric != "" && !f.AsOf.IsZero() && f.AssertedByID != "" {
 		f.ID = ig.DefaultFigureID(f)
 	}
 	r.figs = append(r.figs, rec)
@@ -402,6 +320,7 @@ func (r *reader) figure(file string, n *yaml.Node) {
 // each relationship, and duplicate relationship and figure ids. It fills in assertedOn.
 func (r *reader) resolve() {
 	for _, rec := range r.entities {
+		rec.e.SourceIDs = nil
 		for _, s := range r.checkSources(rec.sources) {
 			rec.e.SourceIDs = append(rec.e.SourceIDs, s.ID)
 		}

@@ -226,7 +226,7 @@ func TestEntityProblems(t *testing.T) {
 		one("aliases not a list", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases: Daesh\n", 5, `aliases must be a list (e.g. [a, b]), found text "Daesh"`),
 		one("alias empty", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - A\n      - \"\"\n", 7, "aliases has an empty item"),
 		one("alias not text", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - {a: b}\n", 6, "each item of aliases must be a single value"),
-		one("alias repeated ignoring case", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - ISIS-K\n      - ISKP\n      - isis-k\n", 8, `alias "isis-k" repeated (first at line 6)`),
+		one("alias repeated ignoring case", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - ISIS-K\n      - ISKP\n      - isis-k\n", 8, `alias "isis-k" repeated`),
 		one("description a mapping", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    description: {a: b}\n", 5, "description must be a single value, found a mapping"),
 
 		one("organization without orgType", "entities:\n  - id: x\n    kind: ORGANIZATION\n    name: X\n", 2, "missing required key orgType (required for ORGANIZATION)"),
@@ -247,7 +247,7 @@ func TestEntityProblems(t *testing.T) {
 		one("latitude out of range", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    latitude: 90.5\n    longitude: 37\n", 6, "latitude 90.5 is out of range -90 to 90"),
 		one("longitude out of range", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    latitude: 55\n    longitude: -180.01\n", 7, "longitude -180.01 is out of range -180 to 180"),
 		one("latitude not a number", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    latitude: \"55.8\"\n    longitude: 37\n", 6, `latitude must be a number, found text "55.8"`),
-		one("latitude without longitude", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    latitude: 55.8\n", 2, "latitude and longitude go together"),
+		one("latitude without longitude", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    latitude: 55.8\n", 6, "latitude and longitude go together"),
 		one("geoPrecision 0", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    geoPrecision: 0\n", 6, "geoPrecision 0 is out of range 1–5"),
 		one("geoPrecision 6", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    geoPrecision: 6\n", 6, "geoPrecision 6 is out of range 1–5"),
 		one("geoPrecision fraction", "entities:\n  - id: x\n    kind: PLACE\n    name: X\n    placeType: CITY\n    geoPrecision: 1.5\n", 6, "geoPrecision must be a whole number, found the number 1.5"),
@@ -264,7 +264,7 @@ func TestEntityProblems(t *testing.T) {
 		one("weapon type too high", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    weaponTypes: [14]\n", 7, "weaponTypes: code 14 is out of range 1–13"),
 		one("codes not a list", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    attackTypes: 3\n", 7, "attackTypes must be a list (e.g. [a, b]), found the whole number 3"),
 		one("code not a number", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    attackTypes: [bombing]\n", 7, `each item of attackTypes must be a whole number, found text "bombing"`),
-		one("code twice", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    attackTypes:\n      - 3\n      - 3\n", 9, "attackTypes: code 3 listed twice (first at line 8)"),
+		one("code twice", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    attackTypes:\n      - 3\n      - 3\n", 9, "attackTypes: code 3 listed twice"),
 		one("suicide not a boolean", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    suicide: 1\n", 7, "suicide must be true or false, found the whole number 1"),
 		one("gtdEventId 11 digits", "entities:\n  - id: x\n    kind: INCIDENT\n    name: X\n    date: \"2021\"\n    outcome: FAILED\n    gtdEventId: \"20210826000\"\n", 7, `gtdEventId "20210826000" must be 12 digits`),
 

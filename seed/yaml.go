@@ -65,15 +65,16 @@ func (r *reader) parseFile(file string, src io.Reader) {
 			r.add(file, v.Line, "%s must be a list (items starting with \"- \"), found %s", key, describe(v))
 			return
 		}
-		for _, item := range v.Content {
+		for i, item := range v.Content {
 			item = deref(item)
+			path := fmt.Sprintf("%s[%d]", key, i)
 			switch key {
 			case "entities":
-				r.entity(file, item)
+				r.entity(file, path, item)
 			case "relationships":
-				r.relationship(file, item)
+				r.relationship(file, path, item)
 			case "figures":
-				r.figure(file, item)
+				r.figure(file, path, item)
 			}
 		}
 	})
@@ -122,14 +123,22 @@ func (r *reader) eachField(file string, m *yaml.Node, fn func(key string, k, v *
 type obj struct {
 	r    *reader
 	file string
-	line int // the item's line
+	path string // the item's YAML path, e.g. entities[3]
+	line int    // the item's line
 	vals map[string]*yaml.Node
 	keys map[string]*yaml.Node
+	// bad holds the keys whose value could not be read: the domain's rules about them (a
+	// required key, a range) would only repeat the problem.
+	bad map[string]bool
+	// items holds the lines of the items of each list that were read, in order, so that the
+	// domain's problem about sources[2] can name the line of that item.
+	items map[string][]int
 }
 
 // object reads mapping m; check says why a key is not allowed ("" when it is).
-func (r *reader) object(file string, m *yaml.Node, check func(key string) string) *obj {
-	o := &obj{r: r, file: file, line: m.Line, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
+func (r *reader) object(file, path string, m *yaml.Node, check func(key string) string) *obj {
+	o := &obj{r: r, file: file, path: path, line: m.Line, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{},
+		bad: map[string]bool{}, items: map[string][]int{}}
 	r.eachField(file, m, func(key string, k, v *yaml.Node) {
 		if why := check(key); why != "" {
 			r.add(file, k.Line, "%s", why)
@@ -141,7 +150,33 @@ func (r *reader) object(file string, m *yaml.Node, check func(key string) string
 }
 
 func (o *obj) add(n *yaml.Node, format string, args ...any) {
+	for k, v := range o.vals {
+		if v == n {
+			o.bad[k] = true
+		}
+	}
 	o.r.add(o.file, n.Line, format, args...)
+}
+
+// domain reports the problems the domain's validation found in this item, each at the line of
+// the key (or list item) it is about, or at the item when the key is absent. Problems about a
+// key whose value could not be read are left out: that key is reported already.
+func (o *obj) domain(ps []incidentgraph.Problem) {
+	for _, p := range ps {
+		field := strings.TrimPrefix(p.Field, o.path+".")
+		key, index, _ := strings.Cut(field, "[")
+		if o.bad[key] {
+			continue
+		}
+		line := o.line
+		if v, ok := o.vals[key]; ok {
+			line = v.Line
+		}
+		if i, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil && i >= 0 && i < len(o.items[key]) {
+			line = o.items[key][i]
+		}
+		o.r.problems = append(o.r.problems, Problem{File: o.file, Line: line, Path: p.Field, Reason: p.Message})
+	}
 }
 
 // at returns where the value of key was written, or the item when the key is absent.
@@ -194,16 +229,6 @@ func (o *obj) str(key string) string {
 	return s
 }
 
-// enum returns the value of key if it is one of allowed.
-func (o *obj) enum(key string, allowed []string) string {
-	s := o.str(key)
-	if s == "" || slices.Contains(allowed, s) {
-		return s
-	}
-	o.add(o.vals[key], "unknown %s %s (one of %s)", key, s, strings.Join(allowed, ", "))
-	return ""
-}
-
 func (o *obj) date(key string) incidentgraph.PartialDate {
 	s := o.str(key)
 	if s == "" {
@@ -212,30 +237,9 @@ func (o *obj) date(key string) incidentgraph.PartialDate {
 	d, err := incidentgraph.ParsePartialDate(s)
 	if err != nil {
 		o.add(o.vals[key], "%s: %v", key, err)
-	}
-	return d
-}
-
-// notBefore reports when the date of key ends before the date of earlierKey begins.
-func (o *obj) notBefore(key string, d incidentgraph.PartialDate, earlierKey string, earlier incidentgraph.PartialDate) {
-	if d.IsZero() || earlier.IsZero() {
-		return
-	}
-	if d.End() < earlier.Start() {
-		o.add(o.vals[key], "%s %s is before %s %s", key, d, earlierKey, earlier)
-	}
-}
-
-var iso2RE = regexp.MustCompile(`^[A-Z]{2}$`)
-
-// iso2 returns a country code: two uppercase letters (ISO 3166-1 alpha-2).
-func (o *obj) iso2(key string) string {
-	s := o.str(key)
-	if s != "" && !iso2RE.MatchString(s) {
-		o.add(o.vals[key], "%s %q must be two uppercase letters (ISO 3166-1 alpha-2, e.g. RU)", key, s)
 		return ""
 	}
-	return s
+	return d
 }
 
 func (o *obj) integer(key string) (int, bool) {
@@ -265,8 +269,8 @@ func (o *obj) intIn(key string, lo, hi int) (int, bool) {
 	return i, ok
 }
 
-// floatIn returns the value of key if it is a number in [lo, hi].
-func (o *obj) floatIn(key string, lo, hi float64) *float64 {
+// number returns the value of key if it is a number.
+func (o *obj) number(key string) *float64 {
 	n, ok := o.scalar(key)
 	if !ok {
 		return nil
@@ -274,10 +278,6 @@ func (o *obj) floatIn(key string, lo, hi float64) *float64 {
 	var f float64
 	if t := n.ShortTag(); (t != "!!int" && t != "!!float") || n.Decode(&f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		o.add(o.vals[key], "%s must be a number, found %s", key, describe(n))
-		return nil
-	}
-	if f < lo || f > hi {
-		o.add(o.vals[key], "%s %v is out of range %v to %v", key, f, lo, hi)
 		return nil
 	}
 	return &f
@@ -330,35 +330,25 @@ func (o *obj) texts(key string, empty bool) []item {
 			o.add(v, "%s has an empty item", key)
 		default:
 			out = append(out, item{strings.TrimSpace(n.Value), v.Line})
+			o.items[key] = append(o.items[key], v.Line)
 		}
 	}
 	return out
 }
 
-// codes returns the items of list key, each a whole number in [1, hi], none twice.
-func (o *obj) codes(key string, hi int) []int {
+// codes returns the items of list key that are whole numbers (the domain checks their range).
+func (o *obj) codes(key string) []int {
 	var out []int
-	seen := map[int]int{}
 	for _, v := range o.list(key, false) {
 		n := deref(v)
 		if n.Kind != yaml.ScalarNode {
 			o.add(v, "each item of %s must be a GTD code, found %s", key, describe(n))
 			continue
 		}
-		c, ok := o.intValue("each item of "+key, v, n)
-		if !ok {
-			continue
+		if c, ok := o.intValue("each item of "+key, v, n); ok {
+			out = append(out, c)
+			o.items[key] = append(o.items[key], v.Line)
 		}
-		if c < 1 || c > hi {
-			o.add(v, "%s: code %d is out of range 1–%d", key, c, hi)
-			continue
-		}
-		if first, dup := seen[c]; dup {
-			o.add(v, "%s: code %d listed twice (first at line %d)", key, c, first)
-			continue
-		}
-		seen[c] = v.Line
-		out = append(out, c)
 	}
 	return out
 }
