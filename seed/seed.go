@@ -36,14 +36,14 @@ func Embedded() fs.FS {
 // dataset. When anything is wrong it returns no dataset and a Problems error listing every
 // problem found, each named by the file's name within fsys.
 func Read(fsys fs.FS) (*incidentgraph.Dataset, error) {
-	return read(fsys, func(name string) string { return name })
+	return read(fsys, func(name string) string { return name }, domainRules())
 }
 
 // ReadDir is Read on the files of a directory of the host; problems name files as dir/file.
 func ReadDir(dir string) (*incidentgraph.Dataset, error) {
 	return read(os.DirFS(dir), func(name string) string {
 		return filepath.Join(dir, filepath.FromSlash(name))
-	})
+	}, domainRules())
 }
 
 // Problem is one thing wrong with a seed file, at a line (0 when the line is unknown).
@@ -91,6 +91,7 @@ func (ps Problems) Error() string {
 // reader holds what the files said so far. Entities, relationships and figures are parsed file
 // by file; references between them are resolved once every file has been read.
 type reader struct {
+	rules     rules
 	problems  Problems
 	fileOrder map[string]int
 
@@ -112,8 +113,21 @@ func (r *reader) add(file string, line int, format string, args ...any) {
 	r.problems = append(r.problems, Problem{File: file, Line: line, Reason: fmt.Sprintf(format, args...)})
 }
 
-func read(fsys fs.FS, display func(string) string) (*incidentgraph.Dataset, error) {
-	r := &reader{fileOrder: map[string]int{}, byID: map[string]*entityRec{}}
+// rules are the domain's checks of one item, which the reader calls rather than repeats. They
+// are a parameter so that a test can hand the reader a validator that strays from the domain
+// and see the rule table catch it.
+type rules struct {
+	entity       func(*incidentgraph.Entity, string) []incidentgraph.Problem
+	relationship func(*incidentgraph.Relationship, string) []incidentgraph.Problem
+	figure       func(*incidentgraph.Figure, string) []incidentgraph.Problem
+}
+
+func domainRules() rules {
+	return rules{incidentgraph.ValidateEntity, incidentgraph.ValidateRelationship, incidentgraph.ValidateFigure}
+}
+
+func read(fsys fs.FS, display func(string) string, rs rules) (*incidentgraph.Dataset, error) {
+	r := &reader{rules: rs, fileOrder: map[string]int{}, byID: map[string]*entityRec{}}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		r.add(display("."), 0, "cannot list seed files: %v", err)

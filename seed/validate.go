@@ -137,7 +137,7 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 	kindFields(o, e)
 	// The rules of an entity are the domain's, as for curators' writes; the seed format adds
 	// only the file and line of each problem.
-	o.domain(ig.ValidateEntity(e, path))
+	o.domain(r.rules.entity(e, path))
 
 	if e.ID != "" {
 		if first, dup := r.byID[e.ID]; dup {
@@ -271,7 +271,7 @@ func (r *reader) relationship(file, path string, n *yaml.Node) {
 		rec.at = o.at("id")
 		rel.ID = o.str("id")
 	}
-	o.domain(ig.ValidateRelationship(rel, path))
+	o.domain(r.rules.relationship(rel, path))
 
 	if !o.has("id") && rec.typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
 		rel.ID = ig.DefaultRelationshipID(rel.FromID, rel.Type, rel.ToID, rel.AssertedByID)
@@ -308,7 +308,7 @@ func (r *reader) figure(file, path string, n *yaml.Node) {
 		rec.at = o.at("id")
 		f.ID = o.str("id")
 	}
-	o.domain(ig.ValidateFigure(f, path))
+	o.domain(r.rules.figure(f, path))
 
 	if !o.has("id") && f.SubjectID != "" && f.Metric != "" && !f.AsOf.IsZero() && f.AssertedByID != "" {
 		f.ID = ig.DefaultFigureID(f)
