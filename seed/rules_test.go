@@ -152,6 +152,15 @@ func ruleCases() []ruleCase {
 		figCase("figure confidence out of range", "confidence", func(f *ig.Figure) { f.Confidence = 1000 }, "confidence", "1000"),
 		figCase("figure source twice", "sources", func(f *ig.Figure) { f.SourceIDs = []string{"src-a", "src-a"} }, "sources", "[src-a, src-a]"),
 		figCase("figure id not valid", "id", func(f *ig.Figure) { f.ID = "Killed-133" }, "id", "Killed-133"),
+
+		// The rules about the kinds of the entities an item names (base.yaml's).
+		ent("entity source not a SOURCE", personBase, "sources", func(e *ig.Entity) { e.SourceIDs = []string{"src-a", "group-a"} }, "sources", "[src-a, group-a]"),
+		relCase("from of a kind not allowed", "from", func(r *ig.Relationship) { r.FromID = "city-a" }, "from", "city-a"),
+		relCase("to of a kind not allowed", "to", func(r *ig.Relationship) { r.ToID = "city-a" }, "to", "city-a"),
+		relCase("assertedBy not an actor", "assertedBy", func(r *ig.Relationship) { r.AssertedByID = "src-a" }, "assertedBy", "src-a"),
+		relCase("source not a SOURCE", "sources", func(r *ig.Relationship) { r.SourceIDs = []string{"person-a"} }, "sources", "[person-a]"),
+		figCase("subject not an incident or event", "subject", func(f *ig.Figure) { f.SubjectID = "city-a" }, "subject", "city-a"),
+		figCase("figure assertedBy not an actor", "assertedBy", func(f *ig.Figure) { f.AssertedByID = "attack-a" }, "assertedBy", "attack-a"),
 	}
 }
 
@@ -194,24 +203,30 @@ func (c ruleCase) file() (string, int) {
 	return b.String(), atLine
 }
 
-// domainProblems is what the domain reports for the case's Go value.
+// baseKinds is the kind of every entity of base.yaml.
+var baseKinds = map[string]ig.Kind{"src-a": ig.KindSource, "src-b": ig.KindSource, "group-a": ig.KindOrganization,
+	"group-b": ig.KindOrganization, "country-a": ig.KindCountry, "person-a": ig.KindPerson, "attack-a": ig.KindIncident,
+	"city-a": ig.KindPlace, "event-a": ig.KindEvent}
+
+// domainProblems is what the domain reports for the case's Go value, by itself and against
+// the entities of base.yaml.
 func (c ruleCase) domainProblems() []ig.Problem {
 	path := c.section + "[0]"
 	switch {
 	case c.entity != nil:
 		e := goEntity(ig.Kind(c.base[3]))
 		c.entity(e)
-		return ig.ValidateEntity(e, path)
+		return append(ig.ValidateEntity(e, path), ig.CheckSources(e.SourceIDs, baseKinds, path)...)
 	case c.rel != nil:
 		r := &ig.Relationship{FromID: "attack-a", Type: "ATTRIBUTED_TO", ToID: "group-a", Status: "SUSPECTED",
 			Confidence: 70, AssertedByID: "country-a", SourceIDs: []string{"src-a"}}
 		c.rel(r)
-		return ig.ValidateRelationship(r, path)
+		return append(ig.ValidateRelationship(r, path), ig.CheckReferences(r, baseKinds, path)...)
 	default:
 		f := &ig.Figure{SubjectID: "attack-a", Metric: "KILLED", Value: 133, Qualifier: "EXACT", AsOf: "2024-03-23",
 			Status: "REPORTED", Confidence: 80, AssertedByID: "group-b", SourceIDs: []string{"src-a"}}
 		c.fig(f)
-		return ig.ValidateFigure(f, path)
+		return append(ig.ValidateFigure(f, path), ig.CheckFigureReferences(f, baseKinds, path)...)
 	}
 }
 
@@ -278,6 +293,15 @@ func TestDomainRulesCatchStrayValidators(t *testing.T) {
 		c.AttackTypes = nil
 		return ig.ValidateEntity(&c, path)
 	}
+	// The rule about the kinds at the ends of a relationship written out again, as it once was.
+	copiedEnds := domainRules()
+	copiedEnds.references = func(r *ig.Relationship, kinds map[string]ig.Kind, path string) []ig.Problem {
+		ps := slices.DeleteFunc(ig.CheckReferences(r, kinds, path), func(p ig.Problem) bool { return strings.Contains(p.Message, "cannot point") })
+		if info, ok := ig.LookupRelType(r.Type); ok && kinds[r.FromID] != "" && !slices.Contains(info.From, kinds[r.FromID]) {
+			ps = append(ps, ig.Problem{Field: path + ".from", Message: fmt.Sprintf("%s cannot point from %s (%s)", r.Type, r.FromID, kinds[r.FromID])})
+		}
+		return ps
+	}
 	for _, m := range []struct {
 		name     string
 		rs       rules
@@ -286,6 +310,7 @@ func TestDomainRulesCatchStrayValidators(t *testing.T) {
 		{"prefix url", prefixURL, "url without a host"},
 		{"copied status", copiedStatus, "status unknown"},
 		{"no attack codes", noCodes, "code twice"},
+		{"copied ends", copiedEnds, "from of a kind not allowed"},
 	} {
 		i := slices.IndexFunc(ruleCases(), func(c ruleCase) bool { return c.name == m.caughtBy })
 		if i < 0 {

@@ -97,6 +97,7 @@ type reader struct {
 
 	entities []*entityRec
 	byID     map[string]*entityRec
+	ids      []string // every entity id, sorted (for hints)
 	rels     []*relRec
 	figs     []*figRec
 }
@@ -120,10 +121,21 @@ type rules struct {
 	entity       func(*incidentgraph.Entity, string) []incidentgraph.Problem
 	relationship func(*incidentgraph.Relationship, string) []incidentgraph.Problem
 	figure       func(*incidentgraph.Figure, string) []incidentgraph.Problem
+	// The rules about the kinds of the entities an item names, given the kind of every id.
+	sources          func([]string, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
+	references       func(*incidentgraph.Relationship, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
+	figureReferences func(*incidentgraph.Figure, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
 }
 
 func domainRules() rules {
-	return rules{incidentgraph.ValidateEntity, incidentgraph.ValidateRelationship, incidentgraph.ValidateFigure}
+	return rules{
+		entity:           incidentgraph.ValidateEntity,
+		relationship:     incidentgraph.ValidateRelationship,
+		figure:           incidentgraph.ValidateFigure,
+		sources:          incidentgraph.CheckSources,
+		references:       incidentgraph.CheckReferences,
+		figureReferences: incidentgraph.CheckFigureReferences,
+	}
 }
 
 func read(fsys fs.FS, display func(string) string, rs rules) (*incidentgraph.Dataset, error) {

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,6 +36,7 @@ var gtdEventIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 type entityRec struct {
 	e       *ig.Entity
 	at      pos
+	o       *obj
 	sources []ref
 }
 
@@ -53,15 +55,15 @@ type provenance struct {
 type relRec struct {
 	r        *ig.Relationship
 	at       pos // the item, or its id when set
+	o        *obj
 	from, to ref
-	info     ig.RelTypeInfo
-	typeOK   bool
 	prov     provenance
 }
 
 type figRec struct {
 	f       *ig.Figure
 	at      pos
+	o       *obj
 	subject ref
 	prov    provenance
 }
@@ -121,7 +123,7 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 	kind := peekKind(n)
 	o := r.object(file, path, n, func(key string) string { return entityKeyProblem(key, kind) })
 	e := &ig.Entity{}
-	rec := &entityRec{e: e, at: o.at("id")}
+	rec := &entityRec{e: e, at: o.at("id"), o: o}
 
 	e.ID = o.str("id")
 	e.Kind = ig.Kind(o.str("kind"))
@@ -252,12 +254,11 @@ func (r *reader) relationship(file, path string, n *yaml.Node) {
 	// The domain cannot tell a confidence of 0 from none; a seed file must write it.
 	o.require("", "confidence")
 	rel := &ig.Relationship{}
-	rec := &relRec{r: rel, at: pos{file, n.Line}}
+	rec := &relRec{r: rel, at: pos{file, n.Line}, o: o}
 
 	rec.from, rec.to = o.ref("from"), o.ref("to")
 	rel.FromID, rel.ToID = rec.from.id, rec.to.id
 	rel.Type = ig.RelType(o.str("type"))
-	rec.info, rec.typeOK = ig.LookupRelType(rel.Type)
 	rel.Status, rel.Confidence, rel.Quote, rel.Note = o.provenance(&rec.prov)
 	rel.AssertedByID = rec.prov.assertedBy.id
 	for _, s := range rec.prov.sources {
@@ -273,7 +274,7 @@ func (r *reader) relationship(file, path string, n *yaml.Node) {
 	}
 	o.domain(r.rules.relationship(rel, path))
 
-	if !o.has("id") && rec.typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
+	if _, typeOK := ig.LookupRelType(rel.Type); !o.has("id") && typeOK && rel.FromID != "" && rel.ToID != "" && rel.AssertedByID != "" {
 		rel.ID = ig.DefaultRelationshipID(rel.FromID, rel.Type, rel.ToID, rel.AssertedByID)
 	}
 	r.rels = append(r.rels, rec)
@@ -288,7 +289,7 @@ func (r *reader) figure(file, path string, n *yaml.Node) {
 	// The domain cannot tell a value or confidence of 0 from none; a seed file must write them.
 	o.require("", "value", "confidence")
 	f := &ig.Figure{Qualifier: "EXACT"}
-	rec := &figRec{f: f, at: pos{file, n.Line}}
+	rec := &figRec{f: f, at: pos{file, n.Line}, o: o}
 
 	rec.subject = o.ref("subject")
 	f.SubjectID = rec.subject.id
@@ -316,38 +317,40 @@ func (r *reader) figure(file, path string, n *yaml.Node) {
 	r.figs = append(r.figs, rec)
 }
 
-// resolve checks what only all files together can tell: references, the kinds at the ends of
-// each relationship, and duplicate relationship and figure ids. It fills in assertedOn.
+// resolve checks what only all files together can tell: that every id an item names is an
+// entity of some file (a rule of the seed format, with the closest id as a hint), the domain's
+// rules about the kinds of the entities named (the ends of a relationship, the asserting party,
+// sources, the subject of a figure), and duplicate relationship and figure ids. It fills in
+// assertedOn.
 func (r *reader) resolve() {
-	for _, rec := range r.entities {
-		rec.e.SourceIDs = nil
-		for _, s := range r.checkSources(rec.sources) {
-			rec.e.SourceIDs = append(rec.e.SourceIDs, s.ID)
+	kinds := map[string]ig.Kind{}
+	for id, rec := range r.byID {
+		if rec.e.Kind.Valid() {
+			kinds[id] = rec.e.Kind
+		}
+		r.ids = append(r.ids, id)
+	}
+	slices.Sort(r.ids)
+	sources := func(o *obj, refs []ref) {
+		for i, s := range refs {
+			r.known(o, fmt.Sprintf("sources[%d]", i), s)
 		}
 	}
+	for _, rec := range r.entities {
+		sources(rec.o, rec.sources)
+		rec.o.domain(r.rules.sources(rec.e.SourceIDs, kinds, rec.o.path))
+	}
+
 	relIDs := map[string]pos{}
 	for _, rec := range r.rels {
 		rel := rec.r
-		from, to := r.lookup("from", rec.from), r.lookup("to", rec.to)
-		if rec.typeOK && from != nil && to != nil && from.Kind.Valid() && to.Kind.Valid() {
-			info := rec.info
-			fromOK, toOK := slices.Contains(info.From, from.Kind), slices.Contains(info.To, to.Kind)
-			swapped := ""
-			if info.Allows(to.Kind, from.Kind) {
-				swapped = "; are from and to swapped?"
-			}
-			if !fromOK {
-				r.add(rec.from.at.file, rec.from.at.line, "%s cannot point from %s (%s): it points from %s%s",
-					info.Type, from.ID, from.Kind, orList(info.From), swapped)
-			}
-			if !toOK {
-				r.add(rec.to.at.file, rec.to.at.line, "%s cannot point to %s (%s): it points to %s%s",
-					info.Type, to.ID, to.Kind, orList(info.To), swapped)
-			}
-		}
-		sources := r.checkProvenance(&rec.prov)
+		r.known(rec.o, "from", rec.from)
+		r.known(rec.o, "to", rec.to)
+		r.known(rec.o, "assertedBy", rec.prov.assertedBy)
+		sources(rec.o, rec.prov.sources)
+		rec.o.domain(r.rules.references(rel, kinds, rec.o.path))
 		if rel.AssertedOn.IsZero() {
-			rel.AssertedOn = earliestPublished(sources)
+			rel.AssertedOn = earliestPublished(r.sourcesOf(rel.SourceIDs))
 		}
 		if rel.ID != "" {
 			if first, dup := relIDs[rel.ID]; dup {
@@ -360,10 +363,10 @@ func (r *reader) resolve() {
 
 	figIDs := map[string]pos{}
 	for _, rec := range r.figs {
-		if s := r.lookup("subject", rec.subject); s != nil && s.Kind.Valid() && s.Kind != ig.KindIncident && s.Kind != ig.KindEvent {
-			r.add(rec.subject.at.file, rec.subject.at.line, "subject %s is %s: figures are about an INCIDENT or EVENT", s.ID, a(s.Kind))
-		}
-		r.checkProvenance(&rec.prov)
+		r.known(rec.o, "subject", rec.subject)
+		r.known(rec.o, "assertedBy", rec.prov.assertedBy)
+		sources(rec.o, rec.prov.sources)
+		rec.o.domain(r.rules.figureReferences(rec.f, kinds, rec.o.path))
 		if id := rec.f.ID; id != "" {
 			if first, dup := figIDs[id]; dup {
 				r.add(rec.at.file, rec.at.line, "duplicate figure id %s (first at %s): set id on one of them to keep two reports apart", id, first)
@@ -374,43 +377,28 @@ func (r *reader) resolve() {
 	}
 }
 
-// lookup returns the entity ref names, reporting an unknown id; what names the key.
-func (r *reader) lookup(what string, x ref) *ig.Entity {
+// known reports a reference to an id that no file defines, and marks the references the domain
+// must not judge again: unknown ids, and entities whose own kind is wrong (reported already).
+func (r *reader) known(o *obj, field string, x ref) {
 	if x.id == "" {
-		return nil // missing or empty: reported already
+		return // missing or empty: reported already
 	}
-	if rec, ok := r.byID[x.id]; ok {
-		return rec.e
+	switch rec, ok := r.byID[x.id]; {
+	case !ok:
+		what, _, _ := strings.Cut(field, "[")
+		r.add(x.at.file, x.at.line, "%s: no entity with id %s%s", what, x.id, hint(x.id, r.ids))
+		o.bad[field] = true
+	case !rec.e.Kind.Valid():
+		o.bad[field] = true
 	}
-	ids := make([]string, 0, len(r.byID))
-	for id := range r.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	r.add(x.at.file, x.at.line, "%s: no entity with id %s%s", what, x.id, hint(x.id, ids))
-	return nil
 }
 
-// checkProvenance checks the asserting party and the sources, and returns the sources.
-func (r *reader) checkProvenance(p *provenance) []*ig.Entity {
-	if asserter := r.lookup("assertedBy", p.assertedBy); asserter != nil && asserter.Kind.Valid() && !asserter.Kind.IsActor() {
-		r.add(p.assertedBy.at.file, p.assertedBy.at.line,
-			"assertedBy: %s is %s; the asserting party is an ORGANIZATION, COUNTRY, PERSON or GROUP (for a publication, its publisher)", asserter.ID, a(asserter.Kind))
-	}
-	return r.checkSources(p.sources)
-}
-
-// checkSources checks that every reference is to a SOURCE entity, and returns those entities.
-func (r *reader) checkSources(refs []ref) []*ig.Entity {
+// sourcesOf returns the SOURCE entities among ids.
+func (r *reader) sourcesOf(ids []string) []*ig.Entity {
 	var out []*ig.Entity
-	for _, s := range refs {
-		e := r.lookup("sources", s)
-		switch {
-		case e == nil || !e.Kind.Valid():
-		case e.Kind != ig.KindSource:
-			r.add(s.at.file, s.at.line, "sources: %s is %s, not a SOURCE", e.ID, a(e.Kind))
-		default:
-			out = append(out, e)
+	for _, id := range ids {
+		if rec, ok := r.byID[id]; ok && rec.e.Kind == ig.KindSource {
+			out = append(out, rec.e)
 		}
 	}
 	return out

@@ -165,7 +165,7 @@ func (o *obj) domain(ps []incidentgraph.Problem) {
 	for _, p := range ps {
 		field := strings.TrimPrefix(p.Field, o.path+".")
 		key, index, _ := strings.Cut(field, "[")
-		if o.bad[key] {
+		if o.bad[key] || o.bad[field] {
 			continue
 		}
 		line := o.line
