@@ -30,6 +30,10 @@ func TestValidateEntityEdges(t *testing.T) {
 	person := func(nat string) *incidentgraph.Entity {
 		return &incidentgraph.Entity{ID: "p", Kind: incidentgraph.KindPerson, Name: "P", Nationality: nat}
 	}
+	source := func(url string) *incidentgraph.Entity {
+		return &incidentgraph.Entity{ID: "s", Kind: incidentgraph.KindSource, Name: "S", Publisher: "AP", Published: "2024-03-23",
+			SourceType: "NEWS", URL: url}
+	}
 	incident := func(codes ...int) *incidentgraph.Entity {
 		return &incidentgraph.Entity{ID: "i", Kind: incidentgraph.KindIncident, Name: "I", Date: "2024-03-22", Outcome: "SUCCESSFUL",
 			AttackTypes: codes}
@@ -56,6 +60,14 @@ func TestValidateEntityEdges(t *testing.T) {
 		{"attack codes at the edges", incident(1, incidentgraph.MaxAttackType), nil},
 		{"attack code 0", incident(0), []string{"attackTypes[0]"}},
 		{"attack code past the last", incident(2, incidentgraph.MaxAttackType+1), []string{"attackTypes[1]"}},
+		{"attack code twice", incident(3, 1, 3), []string{"attackTypes[2]"}},
+		{"a source with a url", source("https://apnews.com/article/x"), nil},
+		{"a url whose scheme is in capitals", source("HTTPS://apnews.com/article/x"), nil},
+		{"a url of plain http", source("http://example.org"), nil},
+		{"a url without a host", source("https://"), []string{"url"}},
+		{"a url without a scheme", source("apnews.com/article/x"), []string{"url"}},
+		{"a url of another scheme", source("ftp://example.org/a"), []string{"url"}},
+		{"a url that does not parse", source("https://exa mple.org/%zz"), []string{"url"}},
 	} {
 		if got := fields(incidentgraph.ValidateEntity(tc.e, "input")); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: problems in %v, want %v", tc.name, got, tc.want)
@@ -122,6 +134,7 @@ func TestValidateFigureEdges(t *testing.T) {
 	}{
 		{"a figure", fig(func(*incidentgraph.Figure) {}), nil},
 		{"an unknown metric", fig(func(f *incidentgraph.Figure) { f.Metric = "INJURED" }), []string{"metric"}},
+		{"an unknown status", fig(func(f *incidentgraph.Figure) { f.Status = "OFFICIAL" }), []string{"status"}},
 		{"value 0", fig(func(f *incidentgraph.Figure) { f.Value = 0 }), nil},
 		{"value -1", fig(func(f *incidentgraph.Figure) { f.Value = -1 }), []string{"value"}},
 		{"confidence 0", fig(func(f *incidentgraph.Figure) { f.Confidence = 0 }), nil},
