@@ -21,59 +21,111 @@ const (
 	TypeExtension    = "extension-definition"
 )
 
+// objectKinds is the table of entities and STIX objects, read both ways: ObjectType reads it
+// from an entity to the object it becomes (the first row of its kind whose subtype matches),
+// kindOf from an object back to the entity it was made from (the first row of its type and
+// identity class). A subtype is the orgType or eventType a row needs ("" for any other).
+var objectKinds = []struct {
+	kind    incidentgraph.Kind
+	subtype string
+	object  string
+	class   string // identity_class, for identities
+}{
+	{incidentgraph.KindOrganization, "MILITANT_GROUP", TypeThreatActor, ""},
+	{incidentgraph.KindOrganization, "", TypeIdentity, "organization"},
+	{incidentgraph.KindPerson, "", TypeIdentity, "individual"},
+	{incidentgraph.KindGroup, "", TypeIdentity, "group"},
+	{incidentgraph.KindCountry, "", TypeLocation, ""}, // a location with a country and nothing finer
+	{incidentgraph.KindPlace, "", TypeLocation, ""},
+	{incidentgraph.KindIncident, "", TypeIncident, ""},
+	{incidentgraph.KindEvent, "CAMPAIGN", TypeCampaign, ""},
+	{incidentgraph.KindEvent, "", TypeIncident, ""}, // read back only through the extension
+	{incidentgraph.KindSource, "", TypeReport, ""},
+}
+
+// foreignTypes are objects other platforms write for what this table holds under another type:
+// OpenCTI and MISP write a militant group as an intrusion-set, and MISP an event as a grouping.
+// They are read as the type they stand for; the export never writes them.
+var foreignTypes = map[string]string{
+	"intrusion-set": TypeThreatActor,
+	TypeGrouping:    TypeReport,
+}
+
 // ObjectType is the STIX object an entity becomes (see the package documentation).
 func ObjectType(e *incidentgraph.Entity) string {
-	switch e.Kind {
-	case incidentgraph.KindOrganization:
-		if e.OrgType == "MILITANT_GROUP" {
-			return TypeThreatActor
+	for _, row := range objectKinds {
+		if row.kind == e.Kind && (row.subtype == "" || row.subtype == e.OrgType || row.subtype == e.EventType) {
+			return row.object
 		}
-		return TypeIdentity
-	case incidentgraph.KindPerson, incidentgraph.KindGroup:
-		return TypeIdentity
-	case incidentgraph.KindCountry, incidentgraph.KindPlace:
-		return TypeLocation
-	case incidentgraph.KindIncident:
-		return TypeIncident
-	case incidentgraph.KindEvent:
-		if e.EventType == "CAMPAIGN" {
-			return TypeCampaign
-		}
-		return TypeIncident
-	case incidentgraph.KindSource:
-		return TypeReport
-	default:
-		return TypeIdentity // a kind this package does not know yet: identity_class unknown
 	}
+	return TypeIdentity // a kind this package does not know yet: identity_class unknown
 }
 
-// identityClass is the identity_class of an entity that is an identity.
+// kindOf is the kind and subtype of the entity an object of STIX type typ (and identity class,
+// for identities) stands for, by the first row of objectKinds that matches; ok is false for an
+// object the graph does not hold. A location is a COUNTRY or a PLACE by what it says
+// (locationKind); an identity of another class (system, class, unknown) is an organisation.
+func kindOf(typ, class string) (kind incidentgraph.Kind, subtype string, ok bool) {
+	if t, foreign := foreignTypes[typ]; foreign {
+		typ = t
+	}
+	if typ == TypeIdentity && class != "individual" && class != "group" {
+		class = "organization"
+	}
+	for _, row := range objectKinds {
+		if row.object == typ && (typ != TypeIdentity || row.class == class) {
+			return row.kind, row.subtype, true
+		}
+	}
+	return "", "", false
+}
+
+// identityClass is the identity_class of an entity that is an identity (the row of its kind),
+// and "organization" for a state that asserts something.
 func identityClass(e *incidentgraph.Entity) string {
-	switch e.Kind {
-	case incidentgraph.KindPerson:
-		return "individual"
-	case incidentgraph.KindGroup:
-		return "group"
-	case incidentgraph.KindOrganization, incidentgraph.KindCountry:
+	if e.Kind == incidentgraph.KindCountry {
 		return "organization"
-	default:
-		return "unknown"
 	}
+	for _, row := range objectKinds {
+		if row.kind == e.Kind && row.class != "" {
+			return row.class
+		}
+	}
+	return "unknown"
 }
 
-// sectors are the industry sectors (industry-sector-ov) of an organisation or a state, where
-// its type says; media, research and other organisations have none in the vocabulary.
+// orgSectors gives the industry sector (industry-sector-ov) of the organisation types that have
+// one, read both ways: sectors from a type to its sector, orgTypeOf from a sector back to the
+// first type that has it. Media, research and other organisations have none in the vocabulary.
+var orgSectors = []struct{ orgType, sector string }{
+	{"GOVERNMENT", "government-national"},
+	{"GOVERNMENT_AGENCY", "government-national"},
+	{"DIPLOMATIC_MISSION", "government-national"},
+	{"MILITARY_COALITION", "defense"},
+}
+
+// sectors are the industry sectors of an organisation or a state, where its type says.
 func sectors(e *incidentgraph.Entity) []string {
 	if e.Kind == incidentgraph.KindCountry {
 		return []string{"government-national"}
 	}
-	switch e.OrgType {
-	case "GOVERNMENT", "GOVERNMENT_AGENCY", "DIPLOMATIC_MISSION":
-		return []string{"government-national"}
-	case "MILITARY_COALITION":
-		return []string{"defense"}
+	for _, row := range orgSectors {
+		if row.orgType == e.OrgType {
+			return []string{row.sector}
+		}
 	}
 	return nil
+}
+
+// orgTypeOf is the organisation type of an identity of class organization with these sectors:
+// the first that orgSectors gives one of them, OTHER when none does.
+func orgTypeOf(sectors []string) string {
+	for _, row := range orgSectors {
+		if slices.Contains(sectors, row.sector) {
+			return row.orgType
+		}
+	}
+	return "OTHER"
 }
 
 // suggested holds the relationships the STIX 2.1 specification suggests between the object
@@ -164,6 +216,25 @@ func RelationshipType(t incidentgraph.RelType, source, target string) string {
 func MappedType(t incidentgraph.RelType) (string, bool) {
 	rt, ok := relationshipTypes[t]
 	return rt, ok
+}
+
+// OurType is the relationship type a STIX relationship_type rt reads back as, between entities
+// of kinds from and to, when the bundle does not carry our type in the extension: the first
+// type of the vocabulary that relationshipTypes maps to rt and that may link those kinds
+// (located-at is LOCATED_IN, or OPERATES_IN from a state). related-to, which most of our types
+// become, reads back as RELATED_TO: which of them it was travels only in the extension. A type
+// with no counterpart (uses, impersonates, ...), or one whose counterpart cannot link these
+// kinds, is RELATED_TO too, and exact is false: the caller keeps the STIX type in the note.
+func OurType(rt string, from, to incidentgraph.Kind) (t incidentgraph.RelType, exact bool) {
+	if rt == "related-to" {
+		return "RELATED_TO", true
+	}
+	for _, v := range incidentgraph.Vocabulary {
+		if relationshipTypes[v.Type] == rt && slices.Contains(v.From, from) && slices.Contains(v.To, to) {
+			return v.Type, true
+		}
+	}
+	return "RELATED_TO", false
 }
 
 // involvement are the relationship types that say an actor took part in an incident or event,
