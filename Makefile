@@ -31,6 +31,7 @@ help:
 	@echo "make bench        benchmarks against a real Neo4j (medians in bench/out/)"
 	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
 	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
+	@echo "make bench-marshal        gqlgen's concurrent marshalling, its worker_limit, and ours, side by side"
 	@echo "make bench-compare-scaling  entity, incidents, network at 10k, 50k, 200k incidents (Scaling in docs/BENCHMARKS.md)"
 	@echo "make reliability          mixed load, Neo4j killed under load, overload, SIGTERM (docs/RELIABILITY.md)"
 	@echo "make reliability-smoke    the same runs for a few seconds each; fails if a property is violated"
@@ -228,6 +229,13 @@ BENCH_SCALING_SIZES  ?= 10000 50000 200000
 BENCH_SCALING_GROUPS ?= 1000
 BENCH_SCALING_FLAGS  ?= -duration 5s -warmup 1s -concurrency 1,8 -pick-incidents 300
 BENCH_SCALING_OUT    ?= docs/BENCHMARKS.md
+# The ways of marshalling an answer (gqlgen's goroutine per element, its worker_limit option,
+# and the rewrite the service ships), built side by side and benchmarked in alternating rounds
+# (scripts/bench-marshal.sh; no database). Medians by benchstat into bench/out/marshal.txt.
+.PHONY: bench-marshal
+bench-marshal:
+	scripts/bench-marshal.sh
+
 .PHONY: bench-compare-scaling
 bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.json
 	status=0; runs=$$(mktemp -d); files=; \
