@@ -4,6 +4,7 @@
 # in ~/.m2) and run in their own JVM, listening on 127.0.0.1 only.
 #
 # Usage: scripts/neo4j.sh start|stop|restart|status|wait|reset|logs|help
+#        scripts/neo4j.sh admin-import OPTION... [DATABASE]
 #
 #   start    resolve the classpath (cached), write HOME/conf/neo4j.conf, set the
 #            password of user neo4j before the very first start, launch the
@@ -16,6 +17,12 @@
 #   wait     wait until the running server is ready (exit 1 if not running).
 #   reset    stop, then delete HOME/data (all databases and the password).
 #   logs     print the tail of the server's logs.
+#   admin-import  run `neo4j-admin database import full OPTION... [DATABASE]` on this
+#            home (e.g. --nodes=FILES --relationships=FILES --overwrite-destination
+#            neo4j): the bulk importer, from the same Maven classpath (its class is
+#            in neo4j-import-tool), with NEO4J_HEAP as its heap. Refused while the
+#            server of this home runs; writes the home's neo4j.conf like start.
+#            A database imported into a fresh home is served by the next start.
 #
 # Environment (defaults in brackets):
 #   NEO4J_HOME_DIR       server home [.neo4j/dev]; a relative path is taken
@@ -494,6 +501,27 @@ cmd_logs() {
   show_log_tail 2>&1
 }
 
+# The bulk importer works on store files, so the server of this home must be down.
+cmd_admin_import() {
+  validate_env
+  local pid
+  if pid=$(server_pid); then
+    die "running (pid $pid): 'stop' before admin-import, the importer writes the store files"
+  fi
+  (($# > 0)) || die "admin-import needs the importer's options (--nodes=..., see 'admin-import --help')"
+  JAVA_BIN=$(java_cmd)
+  check_java
+  resolve_classpath
+  mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR" "$HOME_DIR/import" "$HOME_DIR/plugins"
+  write_conf
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  # In the home, like neo4j-admin: relative paths in the options and the report file land there.
+  cd "$HOME_DIR"
+  NEO4J_HOME="$HOME_DIR" NEO4J_CONF="$CONF_DIR" \
+    exec "$JAVA_BIN" "-Xms$HEAP" "-Xmx$HEAP" -Dfile.encoding=UTF-8 -cp "$(<"$CP_FILE")" \
+    "$ADMIN_TOOL" database import full "$@" </dev/null
+}
+
 usage() {
   sed -n '2,/^set -euo pipefail/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
@@ -508,6 +536,7 @@ main() {
     wait) cmd_wait ;;
     reset) cmd_reset ;;
     logs) cmd_logs ;;
+    admin-import) shift; cmd_admin_import "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
