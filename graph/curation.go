@@ -112,7 +112,7 @@ func (r *Resolver) createEntity(ctx context.Context, in model.CreateEntityInput,
 	if err != nil {
 		return nil, curationError(err)
 	}
-	return versioned(toEntity(e), 1), nil
+	return entityAt(e, 1), nil
 }
 
 func (r *Resolver) updateEntity(ctx context.Context, id string, version int, in model.UpdateEntityInput, key *string) (model.Entity, error) {
@@ -124,7 +124,7 @@ func (r *Resolver) updateEntity(ctx context.Context, id string, version int, in 
 	if err != nil {
 		return nil, curationError(err)
 	}
-	return versioned(toEntity(e), version+1), nil
+	return entityAt(e, version+1), nil
 }
 
 func (r *Resolver) addSource(ctx context.Context, in model.AddSourceInput, key *string) (*model.Source, error) {
@@ -138,7 +138,7 @@ func (r *Resolver) addSource(ctx context.Context, in model.AddSourceInput, key *
 	if err != nil {
 		return nil, curationError(err)
 	}
-	s, _ := versioned(toEntity(e), 1).(*model.Source)
+	s, _ := entityAt(e, 1).(*model.Source)
 	return s, nil
 }
 
@@ -232,7 +232,7 @@ func (r *Resolver) mergeEntities(ctx context.Context, survivor string, survivorV
 	if err != nil {
 		return nil, curationError(err)
 	}
-	return versioned(toEntity(e), survivorVersion+1), nil
+	return entityAt(e, survivorVersion+1), nil
 }
 
 func (r *Resolver) deleteEntity(ctx context.Context, id string, version int, reason string, key *string) (bool, error) {
@@ -253,29 +253,14 @@ func (r *Resolver) deleteRelationship(ctx context.Context, id string, version in
 	return ok, curationError(err)
 }
 
-// versioned sets the version a write gave an entity, so that the answer's `version` is the one
-// this write produced (a later write may have moved on already). A replayed request (same
-// idempotency key) answers the first write's answer, of the same version.
-func versioned(e model.Entity, version int) model.Entity {
-	switch x := e.(type) {
-	case *model.Organization:
-		x.Version = version
-	case *model.Country:
-		x.Version = version
-	case *model.Person:
-		x.Version = version
-	case *model.Place:
-		x.Version = version
-	case *model.Incident:
-		x.Version = version
-	case *model.Event:
-		x.Version = version
-	case *model.Source:
-		x.Version = version
-	case *model.Group:
-		x.Version = version
+// entityAt is a written entity with the version this write gave it, so that the answer's
+// `version` is the one this write produced (a later write may have moved on already). A
+// replayed request (same idempotency key) answers the first write's answer, of the same version.
+func entityAt(e *incidentgraph.Entity, version int) model.Entity {
+	if e != nil {
+		e.Version = version
 	}
-	return e
+	return toEntity(e)
 }
 
 func (r *Resolver) history(ctx context.Context, id string, first *int) ([]*model.Change, error) {
