@@ -55,20 +55,19 @@ func (CompiledReads) InterceptField(ctx context.Context, next graphql.Resolver) 
 	}
 	l, _ := ctx.Value(loadersKey{}).(*Loaders)
 	if l == nil || l.noCompile {
-		return res, err
+		return res, nil
 	}
 	l.mu.Lock()
 	done := l.prepared[fc.Field.Field]
 	l.mu.Unlock()
 	if done {
-		return res, err
+		return res, nil
 	}
 	w := walker{opCtx: graphql.GetOperationContext(ctx)}
 	w.value(res, fc.Field.Selections)
-	if err := l.answer(ctx, w.opCtx, w.groups); err != nil {
-		// The fields below report their own errors when they ask for themselves.
-		return res, nil
-	}
+	// An error here is not the root field's: what failed to be read ahead is read again by the
+	// fields below that need it, which report their own errors.
+	_ = l.answer(ctx, w.opCtx, w.groups)
 	return res, nil
 }
 
