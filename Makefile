@@ -197,6 +197,7 @@ define bench_load
 		$(BIN) import gtd $$data/gtd/gtd.csv > $$data/import.log || status=$$?; \
 		tail -n 4 $$data/import.log 2>/dev/null; \
 		import_rate=$$(sed -n 's/^imported [0-9]* rows from .* (\([0-9.]*\) rows\/s).*/\1/p' $$data/import.log | tail -n 1); \
+		import_rows=$$(sed -n 's/^imported \([0-9]*\) rows from .*/\1/p' $$data/import.log | tail -n 1); \
 		rm -rf $$data; \
 	fi
 endef
@@ -223,12 +224,19 @@ bench-compare-smoke: build bench/compare/library/node_modules/.package-lock.json
 # The scaling run: the entity, incidents and network questions on generated graphs of each size
 # in BENCH_SCALING_SIZES (incidents; the same BENCH_SCALING_GROUPS groups at every size), each
 # imported into an emptied database, at concurrency 1 and 8; then the "Scaling" section of
-# docs/BENCHMARKS.md (a comparison run keeps it) and docs/benchmarks/scaling.png. Check the path
-# end to end quickly with BENCH_SCALING_SIZES='1000 2000 4000' BENCH_SCALING_OUT=/tmp/scaling.md.
+# docs/BENCHMARKS.md (a comparison run keeps it) and docs/benchmarks/scaling.png, with the import's
+# rate beside its ceiling (below). Check the path end to end quickly with
+# BENCH_SCALING_SIZES='1000 2000 4000' BENCH_SCALING_OUT=/tmp/scaling.md.
 BENCH_SCALING_SIZES  ?= 10000 50000 200000
 BENCH_SCALING_GROUPS ?= 1000
 BENCH_SCALING_FLAGS  ?= -duration 5s -warmup 1s -concurrency 1,8 -pick-incidents 300
 BENCH_SCALING_OUT    ?= docs/BENCHMARKS.md
+# The import's ceiling at each size: the graph the import produced, dumped to CSV (bench/ceiling)
+# and loaded by neo4j-admin database import full into this second home (never started), with the
+# bench Neo4j's heap and its page cache as the importer's off-heap memory.
+BENCH_CEILING_HOME   ?= .neo4j/bench-ceiling
+BENCH_CEILING_ENV    := NEO4J_HOME_DIR=$(BENCH_CEILING_HOME) NEO4J_HEAP=$(BENCH_NEO4J_HEAP)
+
 # The ways of marshalling an answer (gqlgen's goroutine per element, its worker_limit option,
 # and the rewrite the service ships), built side by side and benchmarked in alternating rounds
 # (scripts/bench-marshal.sh; no database). Medians by benchstat into bench/out/marshal.txt.
@@ -245,7 +253,12 @@ bench-compare-scaling: build bench/compare/library/node_modules/.package-lock.js
 		$(call bench_load,$$n,$(BENCH_SCALING_GROUPS)); \
 		if [ $$status = 0 ]; then $(GO) run ./bench/compare -service $(BIN) -pick -questions entity,incidents,network $${import_rate:+-import-rate $$import_rate} \
 			$(BENCH_SCALING_FLAGS) -data "$$n generated GTD incidents" -cells $$runs/$$n.json || status=$$?; fi; \
+		if [ $$status = 0 ]; then $(GO) run ./bench/ceiling/cmd/ceiling dump -out $$runs/$$n-csv || status=$$?; fi; \
 		$(BENCH_NEO4J_ENV) scripts/neo4j.sh stop; \
+		if [ $$status = 0 ]; then $(BENCH_CEILING_ENV) scripts/neo4j.sh reset >/dev/null && \
+			$(BENCH_CEILING_ENV) $(GO) run ./bench/ceiling/cmd/ceiling import -dir $$runs/$$n-csv $${import_rows:+-rows $$import_rows} \
+			-off-heap $(BENCH_NEO4J_PAGECACHE) -cells $$runs/$$n.json || status=$$?; fi; \
+		rm -rf $$runs/$$n-csv; \
 		[ $$status = 0 ] || break; \
 		files=$$files$${files:+,}$$runs/$$n.json; \
 	done; \

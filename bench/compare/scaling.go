@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/incidentgraph/incidentgraph/bench/ceiling"
 )
 
 // On a generated graph the seed's ids are not where the activity is: -pick chooses the
@@ -179,6 +181,9 @@ type scalingRun struct {
 	Env    environment
 	Params params
 	Cells  []cell
+	// Ceiling is the same graph through neo4j-admin's bulk importer, added to the saved run by
+	// bench/ceiling (its key is ceiling.RunKey); nil when not measured.
+	Ceiling *ceiling.Result `json:",omitempty"`
 }
 
 func saveCells(path string, e *environment, p params, cells []cell) error {
@@ -288,19 +293,16 @@ func writeScaling(out string, files []string) error {
 	w("while the graph grows; the incidents question asks about the generated group whose incidents, its affiliates' included, ")
 	w("number nearest 300 (`-pick-incidents 300`), over the days of its own first and last incident, so its answer and total count ")
 	w("keep their size too; the network question asks about the busiest generated group with affiliates.\n\n")
-	w("| incidents | entities | relationships | import rows/s | date | load average | entity | incidents group (range) | network group |\n|---:|---:|---:|---:|---|---|---|---|---|\n")
+	w("| incidents | entities | relationships | date | load average | entity | incidents group (range) | network group |\n|---:|---:|---:|---|---|---|---|---|\n")
 	for _, r := range runs {
 		lo, hi := r.Cells[0].Load1, r.Cells[0].Load1
 		for _, cl := range r.Cells {
 			lo, hi = min(lo, cl.Load1), max(hi, cl.Load1)
 		}
-		rate := "–"
-		if r.Env.ImportRate > 0 {
-			rate = fmt.Sprintf("%.0f", r.Env.ImportRate)
-		}
-		w("| %d | %d | %d | %s | %s | %.1f–%.1f | %s | %s (%s – %s) | %s |\n", r.Env.Incidents, r.Env.Entities, r.Env.Relationships,
-			rate, r.Env.Date, lo, hi, r.Params.Entity, r.Params.Group, r.Params.From, r.Params.To, r.Params.Network)
+		w("| %d | %d | %d | %s | %.1f–%.1f | %s | %s (%s – %s) | %s |\n", r.Env.Incidents, r.Env.Entities, r.Env.Relationships,
+			r.Env.Date, lo, hi, r.Params.Entity, r.Params.Group, r.Params.From, r.Params.To, r.Params.Network)
 	}
+	writeImportCeiling(w, runs)
 	w("\nEach side's p50 and p99 (ms) and throughput (req/s) at each size, and its p50's growth from the smallest to the largest size (against the target, for ours: under 1.5×).\n\n")
 	w("| question | c | side |")
 	for _, r := range runs {
@@ -355,6 +357,58 @@ func writeScaling(out string, files []string) error {
 		return err
 	}
 	return os.WriteFile(out, []byte(spliceScaling(string(doc), b.String())), 0o644)
+}
+
+// writeImportCeiling writes the import's rate beside its ceiling on the same machine: the same
+// graph through neo4j-admin's bulk importer into an empty database (bench/ceiling).
+func writeImportCeiling(w func(string, ...any), runs []scalingRun) {
+	w("\n### Import rate and its ceiling\n\n")
+	w("The import's rate (`incidentgraph import gtd`: GTD rows read per second, from its summary line) beside its ceiling on the same machine, ")
+	w("measured right after each size's other figures: the graph that import produced (the seed graph and the generated groups included) ")
+	w("dumped to neo4j-admin's CSV format (`bench/ceiling`) and loaded by `neo4j-admin database import full` into an empty database of a second home ")
+	w("(`scripts/neo4j.sh admin-import`, the bench Neo4j stopped), its rate the same GTD rows divided by the seconds of the importer's command alone ")
+	w("(its JVM's start included; the importer's own timer beside it), then by those of the CSV dump and the importer together. ")
+	w("The bulk importer writes store files without transactions, lookups or merges, and builds no index or constraint (Community's cannot: ")
+	w("`--schema` needs the block format), where the real import merges every row into a live, indexed graph; the CSV format cannot write an ")
+	w("empty list, so those properties (mostly empty `aliases`) are left out of the copy. Its counts of nodes, relationships and properties are checked ")
+	w("against the dump's.\n\n")
+	w("| incidents | GTD rows | import gtd: s / rows/s | neo4j-admin import: s / rows/s | its own timer: s / rows/s | with the CSV dump: s / rows/s | ceiling / import | copied nodes / relationships / properties (empty lists left out) | importer memory |\n")
+	w("|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
+	for _, r := range runs {
+		c := r.Ceiling
+		rows := int64(0)
+		if c != nil {
+			rows = c.Rows
+		}
+		imp := "–"
+		if r.Env.ImportRate > 0 && rows > 0 {
+			imp = fmt.Sprintf("%.1f / %.0f", float64(rows)/r.Env.ImportRate, r.Env.ImportRate)
+		} else if r.Env.ImportRate > 0 {
+			imp = fmt.Sprintf("%.0f rows/s", r.Env.ImportRate)
+		}
+		if c == nil || rows <= 0 {
+			w("| %d | – | %s | – | – | – | – | – | – |\n", r.Env.Incidents, imp)
+			continue
+		}
+		own := "–"
+		if c.ToolSeconds > 0 {
+			own = fmt.Sprintf("%.1f / %.0f", c.ToolSeconds, float64(rows)/c.ToolSeconds)
+		}
+		ratio := "–"
+		if r.Env.ImportRate > 0 && c.Rate() > 0 {
+			ratio = fmt.Sprintf("%.1f×", c.Rate()/r.Env.ImportRate)
+		}
+		w("| %d | %d | %s | %.1f / %.0f | %s | %.1f / %.0f | %s | %d / %d / %d (%d) | heap %s, off-heap %s |\n",
+			r.Env.Incidents, rows, imp, c.ImportSeconds, c.Rate(), own, c.DumpSeconds+c.ImportSeconds, c.TotalRate(),
+			ratio, c.Nodes, c.Relationships, c.Properties, c.EmptyLists, orDash(c.Heap), orDash(c.OffHeap))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
 }
 
 // drawScaling draws, per question, p50 against the number of incidents, a line per side and
