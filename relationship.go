@@ -204,13 +204,6 @@ type Subgraph struct {
 	Truncated bool
 }
 
-// Dataset is a whole graph to load: what the seed files describe.
-type Dataset struct {
-	Entities      []*Entity
-	Relationships []*Relationship
-	Figures       []*Figure
-}
-
 // TimeView asks for the graph as known at a date and as it held at a date; zero fields do not
 // filter.
 type TimeView struct {

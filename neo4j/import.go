@@ -224,9 +224,9 @@ func mergeEntities(ctx context.Context, tx driver.ManagedTransaction, es []*inci
 	return nil
 }
 
-// createEntities creates entities known not to exist (incidents and sources new to the graph),
+// gtdCreateEntities creates entities known not to exist (incidents and sources new to the graph),
 // one statement per label.
-func createEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
+func gtdCreateEntities(ctx context.Context, tx driver.ManagedTransaction, es []*incidentgraph.Entity) error {
 	byLabel, order, err := entityRows(es)
 	if err != nil {
 		return err
@@ -584,7 +584,7 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 				oldFigures = append(oldFigures, f)
 			}
 		}
-		if err := createEntities(ctx, tx, newEntities); err != nil {
+		if err := gtdCreateEntities(ctx, tx, newEntities); err != nil {
 			return err
 		}
 		if err := mergeEntities(ctx, tx, oldEntities); err != nil {
@@ -677,17 +677,17 @@ func (im *importer) writeChunk(ctx context.Context, b *batch) error {
 // in the vocabulary), so that each statement has a stable text and plan, and returns how many
 // it created: a link shared by rows of several chunks (a place's LOCATED_IN) is counted once.
 func mergeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any) (int, error) {
-	return writeRelationships(ctx, tx, rels, false)
+	return gtdWriteRelationships(ctx, tx, rels, false)
 }
 
 // createRelationships creates links known not to exist (those of incidents new to the graph);
 // a link whose far end is not there yet (a related incident of a later chunk) is left out, as
 // when merging.
 func createRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any) (int, error) {
-	return writeRelationships(ctx, tx, rels, true)
+	return gtdWriteRelationships(ctx, tx, rels, true)
 }
 
-func writeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any, create bool) (int, error) {
+func gtdWriteRelationships(ctx context.Context, tx driver.ManagedTransaction, rels []map[string]any, create bool) (int, error) {
 	byType := map[string][]map[string]any{}
 	var order []string
 	for _, r := range rels {

@@ -182,8 +182,6 @@ func loadTx(ctx context.Context, tx driver.ManagedTransaction, ds *incidentgraph
 	return stats, nil
 }
 
-func relKey(id, typ, from, to string) string { return id + "|" + typ + "|" + from + "|" + to }
-
 // Counts reports how many entities, relationships and figures the graph holds.
 func (db *DB) Counts(ctx context.Context) (entities, relationships, figures int, err error) {
 	res, err := db.read(ctx, `
