@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -84,6 +85,11 @@ func changeFromProps(p map[string]any) *incidentgraph.Change {
 	}
 }
 
+// trailOrder orders audit entries a as an item's trail reads, oldest first: by time, then by
+// their order within one write (seq), then by id. History and the compiled read (read.go) both
+// order by it, so that a trail read either way lists the same changes.
+func trailOrder(a string) string { return fmt.Sprintf("%[1]s.ts, %[1]s.seq, %[1]s.id", a) }
+
 // History returns the changes to each item, oldest first, in one query. An entity merged into
 // another keeps its own history under its old id.
 func (db *DB) History(ctx context.Context, ids []string, limit int) (map[string][]*incidentgraph.Change, error) {
@@ -91,7 +97,7 @@ func (db *DB) History(ctx context.Context, ids []string, limit int) (map[string]
 		UNWIND $ids AS id
 		CALL (id) {
 			MATCH (a:AuditEntry {targetId: id})
-			WITH a ORDER BY a.ts, a.seq, a.id LIMIT $limit
+			WITH a ORDER BY `+trailOrder("a")+` LIMIT $limit
 			RETURN collect(properties(a)) AS changes
 		}
 		RETURN id, changes`, map[string]any{"ids": ids, "limit": limit})

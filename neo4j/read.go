@@ -125,7 +125,7 @@ func (c *readCompiler) entity(v string, sel *incidentgraph.EntitySelection) stri
 func (c *readCompiler) history(v string, limit int) string {
 	a, p := c.fresh(), fmt.Sprintf("h%d", c.n)
 	c.params[p] = limit
-	return fmt.Sprintf("COLLECT { MATCH (%[1]s:AuditEntry {targetId: %[2]s.id}) WITH %[1]s ORDER BY %[1]s.ts, %[1]s.seq, %[1]s.id LIMIT $%[3]s RETURN properties(%[1]s) }", a, v, p)
+	return fmt.Sprintf("COLLECT { MATCH (%[1]s:AuditEntry {targetId: %[2]s.id}) WITH %[1]s ORDER BY %[4]s LIMIT $%[3]s RETURN properties(%[1]s) }", a, v, p, trailOrder(a))
 }
 
 func (c *readCompiler) fresh() string {
