@@ -279,10 +279,6 @@ type CurationService interface {
 	DeleteEntity(ctx context.Context, w Write, id string, version int, reason string) (bool, error)
 	DeleteRelationship(ctx context.Context, w Write, id string, version int, reason string) (bool, error)
 
-	// Versions returns the current version of each entity, relationship or figure id that exists.
-	Versions(ctx context.Context, ids []string) (map[string]int, error)
-	// Retractions returns the retraction of each relationship id that has one.
-	Retractions(ctx context.Context, relIDs []string) (map[string]*Retraction, error)
 	// History returns the changes to each item, oldest first (at most limit each).
 	History(ctx context.Context, ids []string, limit int) (map[string][]*Change, error)
 	// AuditLog returns one page of the audit log, newest first.

@@ -917,7 +917,9 @@ func (db *DB) ResolveID(ctx context.Context, id string) (string, error) {
 	return s, nil
 }
 
-// Versions returns the version of each entity, relationship or figure id that exists.
+// Versions returns the version of each entity, relationship or figure id that exists. The API
+// reads versions with the items themselves (read.go); this is for checks of the store's writes
+// from outside it (tests, tools), which must not go through the read they check.
 func (db *DB) Versions(ctx context.Context, ids []string) (map[string]int, error) {
 	res, err := db.read(ctx, `
 		UNWIND $ids AS id
@@ -954,7 +956,9 @@ func (db *DB) Versions(ctx context.Context, ids []string) (map[string]int, error
 	return out, nil
 }
 
-// Retractions returns the retraction of each relationship id that has one, in one query.
+// Retractions returns the retraction of each relationship id that has one, in one query. Like
+// Versions, for checks of the store's writes from outside it; the API reads retractions with
+// the relationships.
 func (db *DB) Retractions(ctx context.Context, relIDs []string) (map[string]*incidentgraph.Retraction, error) {
 	res, err := db.read(ctx, relBatchLookup, map[string]any{"ids": relIDs})
 	if err != nil {
