@@ -18,6 +18,12 @@ TEST_NEO4J_BOLT     ?= 7688
 TEST_NEO4J_HTTP     ?= 7475
 TEST_NEO4J_PASSWORD ?= incidentgraph-test
 TEST_NEO4J_ENV      := NEO4J_HOME_DIR=$(TEST_NEO4J_HOME) NEO4J_BOLT_PORT=$(TEST_NEO4J_BOLT) NEO4J_HTTP_PORT=$(TEST_NEO4J_HTTP) NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD)
+# A second test database, so that `make test` runs two packages at a time (internal/testdb gives
+# each test binary whichever database is free).
+TEST2_NEO4J_HOME    ?= .neo4j/test2
+TEST2_NEO4J_BOLT    ?= 7691
+TEST2_NEO4J_HTTP    ?= 7478
+TEST2_NEO4J_ENV     := NEO4J_HOME_DIR=$(TEST2_NEO4J_HOME) NEO4J_BOLT_PORT=$(TEST2_NEO4J_BOLT) NEO4J_HTTP_PORT=$(TEST2_NEO4J_HTTP) NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD)
 
 .PHONY: help
 help:
@@ -94,8 +100,8 @@ test-neo4j-start:
 test-neo4j-stop:
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh stop
 
-# Go test packages run one at a time (-p 1): Neo4j Community has one user database, and the
-# packages' integration tests load and reset it.
+# Go test packages run two at a time (-p 2), each on a test database of its own: Neo4j
+# Community has one user database, and the packages' integration tests load and reset it.
 # Debian's Chromium for the browser tests (GraphiQL, the explorer); never a downloaded browser.
 .PHONY: chromium
 chromium:
@@ -138,10 +144,12 @@ test: web chromium
 	@# A second start while one runs must be harmless (exit 0, same server).
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh start
 	$(TEST_NEO4J_ENV) scripts/neo4j.sh status
+	$(TEST2_NEO4J_ENV) scripts/neo4j.sh start
 	status=0; \
-	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT) \
+	INCIDENTGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:$(TEST_NEO4J_BOLT),bolt://127.0.0.1:$(TEST2_NEO4J_BOLT) \
 	INCIDENTGRAPH_TEST_NEO4J_PASSWORD=$(TEST_NEO4J_PASSWORD) INCIDENTGRAPH_TEST_NEO4J_ADOPT=1 \
-	$(GO) test -race -p 1 -count=1 -timeout 25m ./... || status=$$?; \
+	$(GO) test -race -p 2 -count=1 -timeout 25m ./... || status=$$?; \
+	$(TEST2_NEO4J_ENV) scripts/neo4j.sh stop; \
 	$(MAKE) --no-print-directory test-neo4j-stop; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory bench-compare-smoke BENCH_GTD_INCIDENTS=300 BENCH_GTD_GROUPS=40 BENCH_COMPARE_FLAGS='-nested islamic-state-khorasan-province -data "the seed graph and 300 generated GTD incidents"' || status=$$?; fi; \
 	if [ $$status = 0 ]; then $(MAKE) --no-print-directory reliability-smoke || status=$$?; fi; \

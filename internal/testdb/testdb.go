@@ -3,10 +3,12 @@
 // get one.
 //
 // Two guards make the suite safe however it is run:
-//   - Test binaries that use the database take turns: the first use in a process takes an
+//   - Test binaries that use a database take turns: the first use in a process takes an
 //     exclusive lock on a file named after the database's URI and holds it until the process
 //     ends, so a plain `go test ./...` (packages in parallel) cannot have one package empty the
-//     graph under another's reads.
+//     graph under another's reads. INCIDENTGRAPH_TEST_NEO4J_URI may name several databases,
+//     comma-separated (`make test` starts two and runs two packages at a time): a process takes
+//     whichever is free, and waits only when all are taken.
 //   - The tests empty their database, so they only use one marked as a test database: a new,
 //     empty database is marked on first use; one that holds data and no mark (a developer's
 //     own, say) is refused before anything is written to it.
@@ -18,6 +20,8 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,22 +46,44 @@ const (
 // lockWait bounds how long a test binary waits for another to finish with the database.
 const lockWait = 20 * time.Minute
 
-// held records, per URI, that this process holds the database's lock and has checked its mark.
-// The lock belongs to the process, not to a test: it is released when the process exits.
-var held sync.Map // URI -> *flock.Flock (nil: held by the parent process, see envHeld)
+// held records, per list of URIs (the environment's value), the database this process took from
+// it: it holds that database's lock and has checked its mark. The lock belongs to the process,
+// not to a test: it is released when the process exits.
+var held sync.Map // EnvURI's value -> the URI taken
+
+// taking makes the first use in a process the only one that takes a database; kept keeps the
+// locks taken reachable (a collected flock closes its file, which releases the lock).
+var (
+	taking sync.Mutex
+	kept   []*flock.Flock
+)
 
 // Config returns the test database's connection settings, once this process has the database
 // to itself.
 func Config(tb testing.TB) neo4j.Config {
 	tb.Helper()
-	uri := os.Getenv(EnvURI)
-	if uri == "" {
+	list := os.Getenv(EnvURI)
+	if list == "" {
 		tb.Fatalf("%s is not set: run the tests with `make test`, which starts a Neo4j for them", EnvURI)
 	}
-	cfg := neo4j.Config{URI: uri, User: "neo4j", Password: os.Getenv(EnvPassword)}
-	if _, ok := held.Load(uri); !ok {
-		take(tb, cfg)
+	password := os.Getenv(EnvPassword)
+	if uri, ok := held.Load(list); ok {
+		return neo4j.Config{URI: uri.(string), User: "neo4j", Password: password}
 	}
+	taking.Lock()
+	defer taking.Unlock()
+	if uri, ok := held.Load(list); ok {
+		return neo4j.Config{URI: uri.(string), User: "neo4j", Password: password}
+	}
+	var uris []string
+	for _, u := range strings.Split(list, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			uris = append(uris, u)
+		}
+	}
+	cfg := neo4j.Config{URI: lockOne(tb, uris), User: "neo4j", Password: password}
+	check(tb, cfg)
+	held.Store(list, cfg.URI)
 	return cfg
 }
 
@@ -67,22 +93,48 @@ func Config(tb testing.TB) neo4j.Config {
 // themselves would wait for the parent for ever.
 const envHeld = "INCIDENTGRAPH_TEST_NEO4J_HELD_BY_PARENT"
 
-// take locks the database for this process and checks that it is a test database.
-func take(tb testing.TB, cfg neo4j.Config) {
+// lockOne takes the lock of one of uris for this process and returns that URI: the first that
+// is free, else the first to be freed. A process started by a test binary that holds one of them
+// (envHeld) uses its parent's, under its parent's lock.
+func lockOne(tb testing.TB, uris []string) string {
+	tb.Helper()
+	if parent := os.Getenv(envHeld); slices.Contains(uris, parent) {
+		return parent
+	}
+	locks := make([]*flock.Flock, len(uris))
+	for i, u := range uris {
+		sum := sha256.Sum256([]byte(u))
+		locks[i] = flock.New(filepath.Join(os.TempDir(), "incidentgraph-testdb-"+hex.EncodeToString(sum[:8])+".lock"))
+	}
+	deadline := time.Now().Add(lockWait)
+	for {
+		for i, l := range locks {
+			ok, err := l.TryLock()
+			if err != nil {
+				tb.Fatalf("lock the test database %s (%s): %v", uris[i], l.Path(), err)
+			}
+			if ok {
+				kept = append(kept, l)
+				if err := os.Setenv(envHeld, uris[i]); err != nil {
+					tb.Fatalf("pass the lock to child processes: %v", err)
+				}
+				return uris[i]
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the test databases %s are in use by other test binaries for over %v", strings.Join(uris, ", "), lockWait)
+		}
+		// Another test binary holds each: wait for one to finish (a lock is held for a whole
+		// package's run, so polling a few times a second costs nothing).
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// check makes sure the database this process took is a test database, marking a new one.
+func check(tb testing.TB, cfg neo4j.Config) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	defer cancel()
-	var lock *flock.Flock
-	if os.Getenv(envHeld) != cfg.URI {
-		sum := sha256.Sum256([]byte(cfg.URI))
-		lock = flock.New(filepath.Join(os.TempDir(), "incidentgraph-testdb-"+hex.EncodeToString(sum[:8])+".lock"))
-		if ok, err := lock.TryLockContext(ctx, 100*time.Millisecond); err != nil || !ok {
-			tb.Fatalf("the test database %s is in use by another test binary for over %v (lock %s): %v", cfg.URI, lockWait, lock.Path(), err)
-		}
-		if err := os.Setenv(envHeld, cfg.URI); err != nil {
-			tb.Fatalf("pass the lock to child processes: %v", err)
-		}
-	}
 	db, err := neo4j.Open(ctx, cfg)
 	if err != nil {
 		tb.Fatalf("open test database: %v", err)
@@ -101,7 +153,6 @@ func take(tb testing.TB, cfg neo4j.Config) {
 			tb.Fatalf("mark the test database %s: %v", cfg.URI, err)
 		}
 	}
-	held.Store(cfg.URI, lock)
 }
 
 // MustOpen connects to the test database and closes the connection when the test ends.

@@ -22,7 +22,7 @@ func TestChildOpens(t *testing.T) {
 		t.Skip("run by TestRefusesAnUnmarkedDatabaseWithData in a child process")
 	}
 	testdb.MustOpen(t)
-	t.Log("testdb: opened")
+	t.Log("testdb: opened " + testdb.Config(t).URI)
 }
 
 // TestRefusesAnUnmarkedDatabaseWithData takes the mark off the (real) test database while it
@@ -110,5 +110,31 @@ func TestRefusesAnUnmarkedDatabaseWithData(t *testing.T) {
 	}
 	if marked, _, _ := state(); !marked {
 		t.Errorf("control: an empty database opened by the tests was not marked")
+	}
+}
+
+// TestTakesWhicheverDatabaseIsFree gives a child process two databases, the one this process
+// holds and another (a proxy to the same server: another URI, so another lock), in both orders:
+// the child takes the free one without waiting for this process, whichever comes first. The
+// control is the first order: a child that took the first URI it was given would name the held
+// one (and wait for this process to end).
+func TestTakesWhicheverDatabaseIsFree(t *testing.T) {
+	if os.Getenv(envChild) == "1" {
+		t.Skip("the child only opens")
+	}
+	mine := testdb.Config(t).URI
+	_, proxyURI := testdb.NewProxy(t)
+	for _, list := range []string{mine + "," + proxyURI, proxyURI + ", " + mine} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestChildOpens$", "-test.v", "-test.count=1")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, testdb.EnvURI+"=") && !strings.HasPrefix(kv, "INCIDENTGRAPH_TEST_NEO4J_HELD_BY_PARENT=") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, envChild+"=1", testdb.EnvURI+"="+list)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "testdb: opened "+proxyURI+"\n") {
+			t.Errorf("%s=%q: the child did not take the free database %s (err %v):\n%s", testdb.EnvURI, list, proxyURI, err, out)
+		}
 	}
 }
