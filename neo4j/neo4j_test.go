@@ -117,8 +117,8 @@ func TestFailedLoadLeavesGraphAsItWas(t *testing.T) {
 	bad.ToID = "no-such-entity"
 	broken.Relationships = append(slices.Clone(ds.Relationships), &bad)
 	_, err = db.Load(ctx, &broken)
-	// The end check runs after the entities were written in the same transaction: this error
-	// (and not an earlier refusal) shows the rename was written before the load failed.
+	// The end check refuses the dataset before anything is written (a write that fails after it
+	// has written is rolled back too: TestWriteBatchFailingLateWritesNothing).
 	if err == nil || !strings.Contains(err.Error(), "1 of ") || !strings.Contains(err.Error(), "have an end that does not exist") {
 		t.Fatalf("load with a dangling reference: err = %v, want the relationship end check to fail", err)
 	}
