@@ -555,8 +555,14 @@ func (b *builder) partyObjects() []*object {
 			set("description", label(e)+" as the party that asserts what its relationships say.").
 			set("identity_class", identityClass(e)).set("sectors", sectors(e)).
 			set("external_references", []any{ourReference(e.ID)})
-		out = append(out, withExtension(o, extension().set("derived", "asserting-party").set("item", e.ID)))
 		node := b.nodes[id]
+		x := extension()
+		if node == nil {
+			// No node gives the party: this identity is the only object it is in, so it carries
+			// the item whole (as a node's object would) to read back without loss.
+			x = b.entityExtension(e)
+		}
+		out = append(out, withExtension(o, x.set("derived", "asserting-party").set("item", e.ID)))
 		if node == nil {
 			continue
 		}

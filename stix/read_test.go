@@ -366,3 +366,41 @@ func TestReadReportsProgress(t *testing.T) {
 		}
 	}
 }
+
+// A party that is not a node and not an identity (a state that asserts, outside the subgraph)
+// is only in the bundle as the identity it asserts through: that identity carries it whole, so
+// that it reads back and exports again as the same bytes.
+func TestReadRestoresAPartyThatIsNotANode(t *testing.T) {
+	g := fixture()
+	var russia *incidentgraph.Entity
+	g.Nodes = slices.DeleteFunc(g.Nodes, func(e *incidentgraph.Entity) bool {
+		if e.ID == "russia" {
+			russia = e
+		}
+		return e.ID == "russia"
+	})
+	g.Edges = slices.DeleteFunc(g.Edges, func(r *incidentgraph.Relationship) bool { return r.ToID == "russia" })
+	g.Named["russia"] = russia
+	raw := mustBundle(t, g)
+	im := mustRead(t, raw, stix.ReadOptions{})
+	if got := entity(im, "russia"); !reflect.DeepEqual(got, russia) {
+		t.Errorf("russia read back as %+v", got)
+	}
+	if again := mustBundle(t, graphOf(t, raw, im)); !bytes.Equal(again, raw) {
+		t.Errorf("export → read → export differs:\n%s", firstDiff(raw, again))
+	}
+	// Control: the party's identity without the item's fields reads back no Russia, and the
+	// export loses the identity its assertions are created by.
+	b := decode(t, raw)
+	x := ext(b.byID(stix.ID("identity", "identity:russia")))
+	for k := range x {
+		if k != "extension_type" && k != "derived" && k != "item" {
+			delete(x, k)
+		}
+	}
+	lossy, _ := json.Marshal(b)
+	im = mustRead(t, lossy, stix.ReadOptions{})
+	if entity(im, "russia") != nil || bytes.Equal(mustBundle(t, graphOf(t, lossy, im)), raw) {
+		t.Error("control: a party without its fields survives the round trip")
+	}
+}
