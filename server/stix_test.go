@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentgraph/incidentgraph/internal/stixvalidate"
 	"github.com/incidentgraph/incidentgraph/server"
 	"github.com/incidentgraph/incidentgraph/stix"
 )
@@ -32,9 +33,8 @@ const stixTool = "../tools/stix2-validator"
 // Disabling any check makes this validator version run only the checks its --disable branch
 // lists, which leaves out eight others by an oversight; -e puts them back, so that exactly all
 // but the two run (checked once by hand against the validator's list_shoulds).
-var stixValidatorArgs = []string{"--strict", "--enforce-refs", "-d", "uuid-check,extref-hashes",
-	"-e", "extension-description,extension-properties,grouping-context,implementation-languages," +
-		"infrastructure-types,malware-result,malware-capabilities,processor-architecture"}
+// They live in internal/stixvalidate, shared with the STIX import's tests.
+var stixValidatorArgs = stixvalidate.Args
 
 // stixResult is what the validator said of one file.
 type stixResult struct {
