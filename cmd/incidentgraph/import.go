@@ -131,7 +131,7 @@ func parseImport(args []string, getenv func(string) string, stderr io.Writer) (*
 		pos, args = append(pos, args[0]), args[1:]
 	}
 	if len(pos) != 2 || pos[0] != "gtd" {
-		return nil, errors.New("import: use import gtd FILE [--skip-bad] [--batch N] [--release DATE]")
+		return nil, errors.New("import: use import gtd FILE [--skip-bad] [--batch N] [--release DATE], or import stix FILE [--skip-bad]")
 	}
 	if o.batch < 1 || o.batch > 100000 {
 		return nil, fmt.Errorf("--batch %d: use 1 to 100000", o.batch)

@@ -185,6 +185,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return generateData(args, stdout, stderr)
 	}
 	if cmd == "import" {
+		if len(args) > 0 && args[0] == "stix" {
+			return importSTIXCommand(ctx, args[1:], getenv, stdout, stderr)
+		}
 		return importCommand(ctx, args, getenv, stdout, stderr)
 	}
 	if cmd == "export" {
