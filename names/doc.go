@@ -29,7 +29,8 @@
 //  1. Unicode NFKC, then full Unicode case folding (golang.org/x/text/cases
 //     Fold, not strings.ToLower: "Straße" and "STRASSE" meet, fullwidth
 //     "ＩＳＩＳ" is "isis", Arabic presentation forms are plain letters),
-//     then NFKC again, which makes the result stable.
+//     then NFKC again, which makes the result stable. Cherokee folds to
+//     its capital letters as Unicode says (x/text folds it both ways).
 //  2. Nonspacing marks are removed on Latin, Greek and Hebrew letters and
 //     on digits and punctuation: "État" is "etat", "İstanbul" is
 //     "istanbul". Cyrillic keeps its marks except on ё: й, ї, ў are letters
@@ -37,23 +38,8 @@
 //     keep them all. Letters without a decomposition (ł, ø, đ) stay: Key
 //     writes them in ASCII.
 //  3. Cyrillic ё and Ё become е ("Королёв" is "королев").
-//  4. Arabic script:
-//     - harakat, tanwin, shadda, sukun, superscript alef and Quranic signs
-//       are removed;
-//     - alef forms أ إ آ ٱ ٲ ٳ become ا;
-//     - hamza carriers become their letter: ؤ is و, ئ is ي;
-//     - standalone hamza ء (and high hamza ٴ) is dropped, not kept: it is
-//       the letter most often left out or written differently (علاء and
-//       علا, هيئة and هيئه), and no other letter is written in its place;
-//     - ta marbuta ة (and Urdu ۃ) becomes ه, so "الدولة" and "الدوله" meet;
-//     - alef maqsura ى becomes ي;
-//     - Persian, Urdu, Pashto and Kurdish variants become the Arabic
-//       letter: ی ې ۍ ێ ے are ي, ک ڪ are ك, ە ہ ھ ۀ are ه;
-//     - tatweel ـ is removed;
-//     - Arabic-Indic and Persian digits become 0–9.
-//     Letters that are different letters stay different: پ is not ب
-//     ("پاکستان" and "باكستان" do not meet), ع is not غ, ح is not خ or ه.
-//     The article ال is not removed.
+//  4. Arabic-script letters and marks are folded as listed under Arabic
+//     script below.
 //  5. Apostrophes and the modifier letters used for ʿayn and hamza in
 //     romanisations (' ’ ‘ ` ʼ ʾ ʿ …) are dropped, so "Jama'at" is
 //     "jamaat"; invisible format characters (zero-width non-joiner, bidi
@@ -62,6 +48,28 @@
 //     Every other character that is not a letter, digit or mark
 //     (punctuation, hyphens, quotation marks, symbols, spaces) separates
 //     words: runs of them become one space, and the result is trimmed.
+//
+// # Arabic script
+//
+// Fold applies these rules to Arabic, Persian, Pashto, Urdu and Kurdish
+// text:
+//   - harakat, tanwin, shadda, sukun, superscript alef and Quranic signs
+//     are removed;
+//   - the alef forms أ إ آ ٱ ٲ ٳ become ا;
+//   - the hamza carriers become their letter: ؤ is و, ئ is ي;
+//   - standalone hamza ء (and high hamza ٴ) is dropped rather than kept:
+//     it is the letter most often left out or written differently (علاء
+//     and علا, هيئة and هيئه), and no other letter is written in its place;
+//   - ta marbuta ة (and Urdu ۃ) becomes ه, so "الدولة" and "الدوله" meet;
+//   - alef maqsura ى becomes ي;
+//   - the Persian, Urdu, Pashto and Kurdish variants become the Arabic
+//     letter: ی ې ۍ ێ ے are ي, ک ڪ are ك, ە ہ ھ ۀ are ه;
+//   - tatweel ـ is removed;
+//   - Arabic-Indic and Persian digits become 0–9.
+//
+// Letters that are different letters stay different: پ is not ب
+// ("پاکستان" and "باكستان" do not meet), ع is not غ, ح is not خ or ه. The
+// article ال is not removed.
 //
 // Fold is idempotent, Fold(Fold(s)) == Fold(s), and Key(Fold(s)) == Key(s),
 // so stored keys may be computed from either the raw or the folded name.
