@@ -36,7 +36,8 @@
 //     "istanbul". Cyrillic keeps its marks except on ё: й, ї, ў are letters
 //     of their own. Scripts that write vowels as marks (Devanagari, Thai)
 //     keep them all. Letters without a decomposition (ł, ø, đ) stay: Key
-//     writes them in ASCII.
+//     writes them in ASCII. Marks on a character that step 4 or 5 drops
+//     or turns into a space go with it.
 //  3. Cyrillic ё and Ё become е ("Королёв" is "королев").
 //  4. Arabic-script letters and marks are folded as listed under Arabic
 //     script below.
@@ -96,9 +97,9 @@
 //	rule                                  joined  required  kept apart
 //	keep vowels, with fix-ups               17/45     8/16      26/26
 //	drop vowels, keep each word's first     37/45    16/16      21/26
-//	drop vowels, keep the key's first       41/45    16/16      21/26  (Key)
-//	drop every vowel                        42/45    16/16      16/26
-//	the Key rule without fix-ups            28/45    13/16      22/26
+//	drop vowels, keep the key's first       40/45    16/16      21/26  (Key)
+//	drop every vowel                        41/45    16/16      16/26
+//	the Key rule without fix-ups            27/45    13/16      22/26
 //	the Key rule with y as a consonant      36/45    15/16      21/26
 //
 // Arabic and Persian write short vowels as marks that are usually left

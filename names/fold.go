@@ -63,18 +63,21 @@ func (f folder) foldUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	var base rune         // the last rune that was not a mark
+	baseKept := false     // base was written: its marks may be kept
 	pendingSpace := false // a separator was seen since the last kept rune
 	for _, r := range norm.NFD.String(s) {
 		if unicode.IsMark(r) {
-			// Spacing marks (Mc: Devanagari vowel signs) are part of
-			// their letter and always stay.
-			if !unicode.Is(unicode.Mc, r) && f.dropMark(base, r) {
+			// A mark goes with its base: the marks of a dropped rune or
+			// separator go too, or they would attach to another base when
+			// the result is folded again. Spacing marks (Mc: Devanagari
+			// vowel signs) are part of their letter and stay with it.
+			if !baseKept || (!unicode.Is(unicode.Mc, r) && f.dropMark(base, r)) {
 				continue
 			}
 			b.WriteRune(r)
 			continue
 		}
-		base = r
+		base, baseKept = r, false
 		if f.arabic {
 			m, ok := arabicFold(r)
 			if !ok {
@@ -96,6 +99,7 @@ func (f folder) foldUnicode(s string) string {
 			pendingSpace = false
 		}
 		b.WriteRune(r)
+		baseKept = true
 	}
 	// Recompose the marks that were kept (Cyrillic й, Devanagari signs).
 	// The loop only removes marks and writes letters that are already
