@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/cases"
 )
 
 // foldGroups are spellings of one name that Fold must bring to one string.
@@ -259,13 +261,15 @@ var keyMeet = []struct {
 // keyMisses are transliterations that the chosen Key does not join: a
 // vowel at the start of the name written differently (Osama, Усама, أسامة),
 // the Arabic article (al-Raqqa, الرقة) and ta marbuta, Arabic long vowels
-// written as و and ي. They count in the measurement as pairs to join and
-// are pinned, with the documentation, by TestKeyLimits.
+// written as و and ي, Russian Г for h (Кандагар). They count in the
+// measurement as pairs to join and are pinned, with the documentation, by
+// TestKeyLimits.
 var keyMisses = []struct{ a, b string }{
 	{"Osama bin Laden", "Усама бен Ладен"},
 	{"Usama bin Laden", "أسامة بن لادن"},
 	{"Abu Bakr al-Baghdadi", "أبو بكر البغدادي"},
 	{"Raqqa", "الرقة"},
+	{"Kandahar", "Кандагар"},
 }
 
 // keyApart are different names that Key must keep apart.
@@ -553,25 +557,12 @@ func FuzzFold(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		once := Fold(s)
+		for _, problem := range foldProblems(Fold, Key, s) {
+			t.Error(problem)
+		}
 		if isASCII(s) {
-			if slow := fullFolder.foldUnicode(s); slow != once {
-				t.Errorf("ASCII path folds %q to %q, the general path to %q", s, once, slow)
-			}
-		}
-		if twice := Fold(once); twice != once {
-			t.Errorf("Fold is not idempotent on %q: %q then %q", s, once, twice)
-		}
-		if Key(once) != Key(s) {
-			t.Errorf("Key(Fold(%q)) = %q, Key(%q) = %q", s, Key(once), s, Key(s))
-		}
-		if strings.HasPrefix(once, " ") || strings.HasSuffix(once, " ") || strings.Contains(once, "  ") {
-			t.Errorf("Fold(%q) = %q: untrimmed or doubled spaces", s, once)
-		}
-		k := Key(s)
-		for i := 0; i < len(k); i++ {
-			if c := k[i]; !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') {
-				t.Errorf("Key(%q) = %q: byte %q is not a lower-case ASCII letter or digit", s, k, c)
+			if slow := fullFolder.foldUnicode(s); slow != Fold(s) {
+				t.Errorf("ASCII path folds %q to %q, the general path to %q", s, Fold(s), slow)
 			}
 		}
 		for _, key := range Keys(s) {
@@ -580,6 +571,56 @@ func FuzzFold(f *testing.F) {
 			}
 		}
 	})
+}
+
+// foldProblems checks the properties FuzzFold asks of a folder and a key
+// function on one input, and describes each one that fails.
+func foldProblems(fold, key func(string) string, s string) []string {
+	var problems []string
+	once := fold(s)
+	if twice := fold(once); twice != once {
+		problems = append(problems, fmt.Sprintf("fold is not idempotent on %q: %q then %q", s, once, twice))
+	}
+	if key(once) != key(s) {
+		problems = append(problems, fmt.Sprintf("key(fold(%q)) = %q, key(%q) = %q", s, key(once), s, key(s)))
+	}
+	if strings.HasPrefix(once, " ") || strings.HasSuffix(once, " ") || strings.Contains(once, "  ") {
+		problems = append(problems, fmt.Sprintf("fold(%q) = %q: untrimmed or doubled spaces", s, once))
+	}
+	k := key(s)
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') {
+			problems = append(problems, fmt.Sprintf("key(%q) = %q: byte %q is not a lower-case ASCII letter or digit", s, k, c))
+			break
+		}
+	}
+	return problems
+}
+
+// TestFoldProblemsCatchesBrokenFolders is the control for FuzzFold: the
+// same checks reject folders and keys that break each property.
+func TestFoldProblemsCatchesBrokenFolders(t *testing.T) {
+	rawCaseFold := func(s string) string { return cases.Fold().String(s) } // Cherokee flips case on every fold
+	lowerKey := strings.ToLower                                            // does not fold, keeps non-ASCII
+	untrimmed := func(s string) string { return " " + Fold(s) }
+	for _, tc := range []struct {
+		name      string
+		fold, key func(string) string
+		in        string
+	}{
+		{"x/text case folding alone", rawCaseFold, Key, "ᏣᎳᎩ"},
+		{"key that does not fold", Fold, lowerKey, "État"},
+		{"untrimmed fold", untrimmed, Key, "Kabul"},
+	} {
+		if len(foldProblems(tc.fold, tc.key, tc.in)) == 0 {
+			t.Errorf("%s on %q: no problem found", tc.name, tc.in)
+		}
+	}
+	for _, s := range fuzzSeeds {
+		if problems := foldProblems(Fold, Key, s); len(problems) > 0 {
+			t.Errorf("Fold and Key on %q: %v", s, problems)
+		}
+	}
 }
 
 var benchNames = []string{
