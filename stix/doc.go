@@ -67,6 +67,17 @@
 // Objects made only for STIX (the asserting parties' identities and their links, opinions, the
 // grouping of the export) say so in "derived".
 //
+// # Reading
+//
+// Read reads a bundle back into a batch for the store's writer. Objects with the extension are
+// restored whole from it (an asserting party that is not a node carries its item in the
+// extension of the identity it asserts through, being in no other object); objects other
+// producers wrote (OpenCTI, MISP) map back through the same tables ObjectType, sectors and
+// RelationshipType read (objectKinds, orgSectors, relationshipTypes), their relationships
+// keeping their asserting party, sources and confidence. What the graph does not hold is
+// counted, never dropped silently, and a bad bundle is refused whole, each problem named by
+// its JSON path.
+//
 // # Determinism
 //
 // The same graph gives the same bytes. Object ids are UUIDv5 in Namespace, of our id (of a
