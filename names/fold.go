@@ -43,9 +43,7 @@ func Fold(s string) string {
 }
 
 // fold applies the switched-on rules. NFKC and case folding always run:
-// they are the baseline any folder starts from. Case folding may produce
-// text that NFKC changes again (and the reverse), so both run until the
-// text is stable; in practice the second round changes nothing.
+// they are the baseline any folder starts from (see nfkcFold).
 func (f folder) fold(s string) string {
 	if isASCII(s) {
 		return f.foldASCII(s)
@@ -183,7 +181,7 @@ func (f folder) dropMark(base, r rune) bool {
 		// they are letters of their own.
 		return f.cyrillic && r == '\u0308' && base == 'е'
 	case unicode.Is(unicode.Latin, base), unicode.Is(unicode.Greek, base),
-		unicode.Is(unicode.Hebrew, base), base == 0,
+		unicode.Is(unicode.Hebrew, base),
 		unicode.Is(unicode.Common, base), unicode.Is(unicode.Inherited, base):
 		return f.marks
 	}
@@ -192,10 +190,10 @@ func (f folder) dropMark(base, r rune) bool {
 	return false
 }
 
-// isArabicMark reports whether r is one of the Arabic block's nonspacing
-// marks: harakat and tanwin (U+064B–U+065F), superscript alef (U+0670) and
-// the Quranic annotation signs (U+06D6–U+06ED), plus the Arabic Extended
-// marks.
+// isArabicMark reports whether the mark r belongs to Arabic script whatever
+// its base: honorific signs (U+0610–U+061A), harakat and tanwin
+// (U+064B–U+065F), superscript alef (U+0670), Quranic annotation signs
+// (U+06D6–U+06ED) and the Arabic Extended-A marks (U+08D3–U+08FF).
 func isArabicMark(r rune) bool {
 	return (r >= 0x064B && r <= 0x065F) || r == 0x0670 ||
 		(r >= 0x06D6 && r <= 0x06ED) || (r >= 0x08D3 && r <= 0x08FF) ||
