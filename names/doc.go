@@ -64,7 +64,8 @@
 //   - ta marbuta ة (and Urdu ۃ) becomes ه, so "الدولة" and "الدوله" meet;
 //   - alef maqsura ى becomes ي;
 //   - the Persian, Urdu, Pashto and Kurdish variants become the Arabic
-//     letter: ی ې ۍ ێ ے are ي, ک ڪ are ك, ە ہ ھ ۀ are ه;
+//     letter: ی ې ۍ ێ ے are ي, ک ڪ are ك, ە ہ ھ ۀ are ه, and Pashto ګ is
+//     the Persian and Urdu گ;
 //   - tatweel ـ is removed;
 //   - Arabic-Indic and Persian digits become 0–9.
 //
@@ -90,17 +91,17 @@
 // letter, and collapses doubled letters.
 //
 // The vowel rule and the fix-ups were chosen by measurement
-// (TestKeyRulesMeasured; run it with -v for the table) on 45 pairs of
+// (TestKeyRulesMeasured; run it with -v for the table) on 46 pairs of
 // romanisations to join, 16 of which Key is built for, and 26 pairs of
 // different names to keep apart:
 //
 //	rule                                  joined  required  kept apart
-//	keep vowels, with fix-ups               17/45     8/16      26/26
-//	drop vowels, keep each word's first     37/45    16/16      21/26
-//	drop vowels, keep the key's first       40/45    16/16      21/26  (Key)
-//	drop every vowel                        41/45    16/16      16/26
-//	the Key rule without fix-ups            27/45    13/16      22/26
-//	the Key rule with y as a consonant      36/45    15/16      21/26
+//	keep vowels, with fix-ups               17/46     8/16      26/26
+//	drop vowels, keep each word's first     38/46    16/16      21/26
+//	drop vowels, keep the key's first       41/46    16/16      21/26  (Key)
+//	drop every vowel                        42/46    16/16      16/26
+//	the Key rule without fix-ups            28/46    13/16      22/26
+//	the Key rule with y as a consonant      37/46    15/16      21/26
 //
 // Arabic and Persian write short vowels as marks that are usually left
 // out, so a key that keeps vowels cannot join "Kabul" and "كابل"; dropping

@@ -219,6 +219,9 @@ func arabicFold(r rune) (m rune, ok bool) {
 	case 'ک', 'ڪ':
 		// Persian keheh, swash kaf.
 		return 'ك', true
+	case 'ګ':
+		// Pashto gaf (kaf with ring) is the Persian and Urdu gaf.
+		return 'گ', true
 	case 'ء', 'ٴ', 'ـ':
 		// Standalone hamza and high hamza are dropped, not kept: they are
 		// the letters most often left out or written differently

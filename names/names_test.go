@@ -57,6 +57,7 @@ var foldGroups = []struct {
 	{"alef maqsura", "arabic", []string{"موسى", "موسي", "موسی"}},
 	{"hamza on waw", "arabic", []string{"مؤسسة", "موسسه"}},
 	{"standalone hamza dropped", "arabic", []string{"أبو علاء", "ابو علا"}},
+	{"Nangarhar, Pashto and Persian gaf", "arabic", []string{"ننګرهار", "ننگرهار"}},
 	{"Urdu heh", "arabic", []string{"ہلمند", "هلمند", "ھلمند"}},
 	{"Kurdish ae", "arabic", []string{"کۆبانە", "کۆبانه"}},
 	{"Arabic-Indic digits", "arabic", []string{"هجوم 2015", "هجوم ٢٠١٥", "هجوم ۲۰۱۵"}},
@@ -182,6 +183,7 @@ func TestArabicVariantsNeedArabicFolding(t *testing.T) {
 		{"کابل", "كابل"},            // Persian keheh
 		{"تحریک", "تحريك"},          // Persian yeh and keheh
 		{"ہلمند", "هلمند"},          // Urdu heh goal
+		{"ننګرهار", "ننگرهار"},      // Pashto gaf
 		{"٢٠١٥", "2015"},            // Arabic-Indic digits
 	}
 	weak := folder{}
@@ -249,6 +251,7 @@ var keyMeet = []struct {
 	{"Mosul", "Мосул", false},
 	{"Kandahar", "قندهار", false},
 	{"Nangarhar", "ننگرهار", false},
+	{"Nangarhar", "ننګرهار", false},
 	{"Peshawar", "پشاور", false},
 	{"Peshawar", "Пешавар", false},
 	{"Jalalabad", "Джалалабад", false},
