@@ -150,6 +150,10 @@ func fieldOf(typ string, v any) (field string, empty bool, err error) {
 			if strings.Contains(s, ArrayDelimiter) {
 				return "", false, fmt.Errorf("a list element holds the array delimiter U+001F: %q", s)
 			}
+			// "a" + U+001F + "" does not tell an empty element from none.
+			if s == "" {
+				return "", false, fmt.Errorf("a list holds an empty string, which the format cannot tell from no element")
+			}
 			f = s // quoted as a whole below
 		}
 		parts[i] = f

@@ -267,6 +267,7 @@ func TestFieldErrorsAndEmpties(t *testing.T) {
 		{typ: "string", v: int64(12), bad: true},
 		{typ: "long[]", v: int64(1), bad: true},
 		{typ: "string[]", v: []any{"a\x1fb"}, bad: true},
+		{typ: "string[]", v: []any{"a", ""}, bad: true},
 		{typ: "long[]", v: []any{int64(1), "2"}, bad: true},
 		{typ: typeEmptyList, v: []any{"x"}, bad: true},
 		{typ: "string", v: map[string]any{}, bad: true},
