@@ -46,6 +46,70 @@ type Imported struct {
 	Custom map[string]int
 	// Left lists, with SkipBad, each object left out and why, as a JSON path and a reason.
 	Left []incidentgraph.Problem
+	// Resolved counts the entities Resolve found in the graph, by kind.
+	Resolved map[string]int
+
+	// resolvable are the ids of the countries and organisations other producers' objects read
+	// as: entities the graph may hold already under its own id (Resolve).
+	resolvable []string
+}
+
+// Resolve reads the countries and organisations of other producers' objects as the graph's
+// own entities where resolve finds one (Russia, not a second country RU; the Islamic State an
+// OpenCTI intrusion-set names), and every relationship that names them with them. resolve
+// returns the id of the entity the graph holds for an entity as read, or "" for none. The
+// resolved entity stays in the batch under the graph's id, so the writer links to it and, as
+// it is another origin's, keeps it as it is. Items of our export are never resolved: they
+// carry their ids.
+func (im *Imported) Resolve(resolve func(e *incidentgraph.Entity) (string, error)) error {
+	rename := map[string]string{}
+	for _, id := range im.resolvable {
+		for _, e := range im.Batch.Entities {
+			if e.ID != id {
+				continue
+			}
+			to, err := resolve(e)
+			if err != nil {
+				return err
+			}
+			if to != "" && to != id {
+				rename[id] = to
+				if im.Resolved == nil {
+					im.Resolved = map[string]int{}
+				}
+				im.Resolved[string(e.Kind)]++
+			}
+		}
+	}
+	if len(rename) == 0 {
+		return nil
+	}
+	name := func(id string) string {
+		if to, ok := rename[id]; ok {
+			return to
+		}
+		return id
+	}
+	seen := map[string]bool{}
+	b := im.Batch
+	b.Entities = slices.DeleteFunc(b.Entities, func(e *incidentgraph.Entity) bool {
+		e.ID = name(e.ID)
+		dup := seen[e.ID] // two objects that stand for one entity: the first is written
+		seen[e.ID] = true
+		return dup
+	})
+	b.Relationships = slices.DeleteFunc(b.Relationships, func(r *incidentgraph.Relationship) bool {
+		r.FromID, r.ToID, r.AssertedByID = name(r.FromID), name(r.ToID), name(r.AssertedByID)
+		if r.FromID == r.ToID {
+			im.NotHeld["relationship of an entity to itself once resolved"]++
+			return true
+		}
+		return false
+	})
+	for _, f := range b.Figures {
+		f.SubjectID, f.AssertedByID = name(f.SubjectID), name(f.AssertedByID)
+	}
+	return nil
 }
 
 // tlpMarkings are the TLP 1.0 marking definitions STIX 2.1 defines itself: a bundle may name
@@ -708,6 +772,12 @@ func (r *reader) foreignEntity(i int, o map[string]any, typ string) *incidentgra
 	e := &incidentgraph.Entity{ID: LocalID(str(o, "id")), Kind: kind, Name: str(o, "name"), Description: str(o, "description")}
 	if ours := r.ourReference(o); ours != "" {
 		e.ID = ours
+	} else if kind == incidentgraph.KindOrganization || typ == TypeLocation {
+		defer func() {
+			if e.Kind == incidentgraph.KindOrganization || e.Kind == incidentgraph.KindCountry {
+				r.out.resolvable = append(r.out.resolvable, e.ID)
+			}
+		}()
 	}
 	seen := map[string]bool{strings.ToLower(e.Name): true}
 	for _, a := range strList(o, "aliases") {

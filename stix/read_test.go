@@ -404,3 +404,42 @@ func TestReadRestoresAPartyThatIsNotANode(t *testing.T) {
 		t.Error("control: a party without its fields survives the round trip")
 	}
 }
+
+// Other producers' countries and organisations can be read as the graph's own entities; what
+// names them follows. Our items, people, places and sources are never offered.
+func TestResolveNamesTheGraphsEntities(t *testing.T) {
+	im := readFixture(t, "opencti-bundle.json", nil)
+	var asked []string
+	err := im.Resolve(func(e *incidentgraph.Entity) (string, error) {
+		asked = append(asked, string(e.Kind)+" "+e.Name)
+		switch {
+		case e.Kind == "COUNTRY" && e.ISO2 == "ML":
+			return "mali", nil
+		case e.ID == octiGroup:
+			return "northern-ridge-brigade", nil
+		}
+		return "", nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAsked := []string{"ORGANIZATION Sahel Watch Desk (fixture)", "ORGANIZATION Northern Ridge Brigade (fixture)", "COUNTRY Mali"}
+	if !reflect.DeepEqual(asked, wantAsked) {
+		t.Errorf("asked %v, want %v", asked, wantAsked)
+	}
+	if entity(im, "mali") == nil || entity(im, octiGroup) != nil || !reflect.DeepEqual(im.Resolved, map[string]int{"COUNTRY": 1, "ORGANIZATION": 1}) {
+		t.Errorf("entities after resolving: %v", im.Resolved)
+	}
+	r := relationship(im, "relationship-8b0a8620-f925-4d8f-b465-d7f30cab9bbe")
+	if r.FromID != "northern-ridge-brigade" || r.ToID != "mali" {
+		t.Errorf("ORIGINATED_FROM now %s → %s", r.FromID, r.ToID)
+	}
+	// Control: a resolver that finds nothing changes nothing.
+	a, b := readFixture(t, "opencti-bundle.json", nil), readFixture(t, "opencti-bundle.json", nil)
+	if err := b.Resolve(func(*incidentgraph.Entity) (string, error) { return "", nil }); err != nil || !reflect.DeepEqual(a, b) {
+		t.Errorf("resolving nothing changed the batch (%v)", err)
+	}
+	// Our own bundle offers nothing: its items carry their ids.
+	ours := mustRead(t, mustBundle(t, fixture()), stix.ReadOptions{})
+	_ = ours.Resolve(func(e *incidentgraph.Entity) (string, error) { t.Errorf("asked of our %s", e.ID); return "", nil })
+}

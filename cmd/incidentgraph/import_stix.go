@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,19 +44,64 @@ func importSTIXCommand(ctx context.Context, args []string, getenv func(string) s
 		return err
 	}
 	// The database is opened once the bundle is read and good: a bad file costs no connection.
-	return importSTIX(ctx, o.file, o.skipBad, func(b *incidentgraph.Batch) (*incidentgraph.WriteStats, error) {
+	return importSTIX(ctx, o.file, o.skipBad, func(im *stix.Imported) (*incidentgraph.WriteStats, error) {
 		db, err := neo4j.Open(ctx, o.neo4j)
 		if err != nil {
 			return nil, err
 		}
 		defer db.Close(context.Background())
-		return db.WriteBatch(ctx, b, neo4j.WriteOptions{Origin: originSTIX})
+		if err := im.Resolve(resolver(ctx, db)); err != nil {
+			return nil, err
+		}
+		return db.WriteBatch(ctx, im.Batch, neo4j.WriteOptions{Origin: originSTIX})
 	}, stdout, stderr)
 }
 
-// importSTIX reads the bundle in file and hands what it holds to write (the store's one writer,
-// with origin stix), then prints the summary.
-func importSTIX(ctx context.Context, file string, skipBad bool, write func(*incidentgraph.Batch) (*incidentgraph.WriteStats, error),
+// entitySearch is the graph's search by name and alias, as resolver uses it.
+type entitySearch interface {
+	Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error)
+}
+
+// resolver finds the graph's entity another producer's country or organisation stands for: the
+// one country with its ISO code, or the one organisation of the same kind whose name or alias
+// is the object's name or one of its aliases (case aside). None, or two, is no match: a new
+// entity is better than a wrong link.
+func resolver(ctx context.Context, db entitySearch) func(e *incidentgraph.Entity) (string, error) {
+	return func(e *incidentgraph.Entity) (string, error) {
+		names := append([]string{e.Name}, e.Aliases...)
+		match := ""
+		for _, name := range names {
+			found, err := db.Search(ctx, name, []incidentgraph.Kind{e.Kind}, 20)
+			if err != nil {
+				return "", err
+			}
+			for _, c := range found {
+				ok := false
+				switch e.Kind {
+				case incidentgraph.KindCountry:
+					ok = strings.EqualFold(c.ISO2, e.ISO2)
+				case incidentgraph.KindOrganization:
+					ok = (c.OrgType == e.OrgType) && slices.ContainsFunc(append([]string{c.Name}, c.Aliases...), func(a string) bool {
+						return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(a, n) })
+					})
+				}
+				switch {
+				case !ok || c.ID == match:
+				case match != "":
+					return "", nil // two candidates: no match
+				default:
+					match = c.ID
+				}
+			}
+		}
+		return match, nil
+	}
+}
+
+// importSTIX reads the bundle in file and hands what it holds to write (which resolves it
+// against the graph and writes it with the store's one writer, origin stix), then prints the
+// summary.
+func importSTIX(ctx context.Context, file string, skipBad bool, write func(*stix.Imported) (*incidentgraph.WriteStats, error),
 	stdout, stderr io.Writer) error {
 	start := time.Now()
 	data, err := os.ReadFile(file)
@@ -82,7 +128,7 @@ func importSTIX(ctx context.Context, file string, skipBad bool, write func(*inci
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stats, err := write(im.Batch)
+	stats, err := write(im)
 	if err != nil {
 		return fmt.Errorf("%s: nothing imported: %w", file, err)
 	}
@@ -188,6 +234,7 @@ func writeSTIXSummary(w io.Writer, file string, im *stix.Imported, s *incidentgr
 		}
 		fmt.Fprintf(w, "  %s (%d): %s\n", label, total, strings.Join(parts, ", "))
 	}
+	counts("found in the graph under its own id", im.Resolved)
 	counts("not held by the graph, not imported", im.NotHeld)
 	counts("made by our export only for STIX, made again on export", im.Derived)
 	counts("custom properties the graph has no field for", im.Custom)

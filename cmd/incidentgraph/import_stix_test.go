@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/incidentgraph/incidentgraph/internal/stixvalidate"
 	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
+	"github.com/incidentgraph/incidentgraph/stix"
 )
 
 const stixValidatorTool = "../../tools/stix2-validator"
@@ -137,11 +139,11 @@ func TestImportSTIXRoundTrip(t *testing.T) {
 	// Negative control: the same harness with an import that loses the relationships' quotes.
 	testdb.MustEmpty(t, db)
 	var stdout, stderr bytes.Buffer
-	err = importSTIX(ctx, filepath.Join(dir, "first.json"), false, func(b *incidentgraph.Batch) (*incidentgraph.WriteStats, error) {
-		for _, r := range b.Relationships {
+	err = importSTIX(ctx, filepath.Join(dir, "first.json"), false, func(im *stix.Imported) (*incidentgraph.WriteStats, error) {
+		for _, r := range im.Batch.Relationships {
 			r.Quote = ""
 		}
-		return db.WriteBatch(ctx, b, neo4j.WriteOptions{Origin: originSTIX})
+		return db.WriteBatch(ctx, im.Batch, neo4j.WriteOptions{Origin: originSTIX})
 	}, &stdout, &stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -315,5 +317,54 @@ func TestImportSTIXProgress(t *testing.T) {
 	}
 	if log.Len() != 0 {
 		t.Errorf("not a terminal: %q", log.String())
+	}
+}
+
+// Another producer's country and group that the graph holds are read as the graph's own
+// entities (by ISO code; by name or alias), linked to and never changed; a name the graph does
+// not hold makes a new entity.
+func TestImportSTIXResolvesTheGraphsEntities(t *testing.T) {
+	db := testdb.MustOpen(t)
+	testdb.MustSeed(t, db)
+	raw, err := os.ReadFile("../../stix/testdata/opencti-bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b map[string]any
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatal(err)
+	}
+	objects := b["objects"].([]any)
+	group, country := objects[2].(map[string]any), objects[3].(map[string]any)
+	group["name"], group["aliases"] = "ISIL", []any{"Daesh"}
+	country["name"], country["country"] = "Russian Federation", "RU"
+	file := filepath.Join(t.TempDir(), "resolves.json")
+	raw, _ = json.Marshal(b)
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := testdb.Read(t, `MATCH (n:Entity) WHERE n.id IN ['islamic-state', 'russia'] RETURN n.id AS id, properties(n) AS p ORDER BY id`, nil)
+	out := mustImportSTIX(t, file)
+	if !strings.Contains(out, "found in the graph under its own id (2): COUNTRY 1, ORGANIZATION 1") || !strings.Contains(out, "2 kept (another origin's)") {
+		t.Errorf("summary:\n%s", out)
+	}
+	rows := testdb.Read(t, `MATCH (a:Entity {id: 'islamic-state'})-[r:ORIGINATED_FROM]->(b:Entity {id: 'russia'}) RETURN r.origin AS origin`, nil)
+	if len(rows) != 1 || rows[0]["origin"] != "stix" {
+		t.Errorf("the bundle's ORIGINATED_FROM between the resolved entities: %v", rows)
+	}
+	if after := testdb.Read(t, `MATCH (n:Entity) WHERE n.id IN ['islamic-state', 'russia'] RETURN n.id AS id, properties(n) AS p ORDER BY id`, nil); !reflect.DeepEqual(after, before) {
+		t.Errorf("the seed's entities changed:\n%v\n%v", before, after)
+	}
+	if es, _ := db.FindEntitiesByIDs(context.Background(), []string{"intrusion-set-30221995-ac79-4321-a3cb-492d8e0b445c", "location-e3de3a11-c0a5-413b-b5e0-70a86d2710ab"}); len(es) != 0 {
+		t.Errorf("resolved objects written as new entities too: %v", es)
+	}
+	// Control: the fixture as it is names a group and a country the seed does not hold.
+	testdb.MustSeed(t, db)
+	out = mustImportSTIX(t, "../../stix/testdata/opencti-bundle.json")
+	if strings.Contains(out, "found in the graph") {
+		t.Errorf("resolved what the graph does not hold:\n%s", out)
+	}
+	if es, _ := db.FindEntitiesByIDs(context.Background(), []string{"intrusion-set-30221995-ac79-4321-a3cb-492d8e0b445c"}); len(es) != 1 {
+		t.Error("an unresolved group is not written")
 	}
 }
