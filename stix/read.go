@@ -124,6 +124,7 @@ var tlpMarkings = []string{
 var (
 	typeRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
 	stixIDRE    = regexp.MustCompile(`^([a-z0-9][a-z0-9-]*[a-z0-9])--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	iso2RE      = regexp.MustCompile(`^[A-Z]{2}$`)
 	timestampRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$`)
 )
 
@@ -862,7 +863,7 @@ func (r *reader) creatorName(o map[string]any) string {
 // x_opencti_location_type Country) or a PLACE.
 func (r *reader) foreignLocation(o map[string]any, e *incidentgraph.Entity) {
 	country := strings.ToUpper(str(o, "country"))
-	if !regexp.MustCompile(`^[A-Z]{2}$`).MatchString(country) {
+	if !iso2RE.MatchString(country) {
 		country = ""
 	}
 	lt := str(o, "x_opencti_location_type")
