@@ -20,6 +20,7 @@ Imported:
   5546 relationships
   101083 properties
 Peak memory usage: 262.6MiB
+neo4j[bench-ceiling]: importer ran 71250 ms (exit 0)
 `
 
 func TestParseImportOutput(t *testing.T) {
@@ -27,13 +28,15 @@ func TestParseImportOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Nodes != 4677 || r.Relationships != 5546 || r.Properties != 101083 || r.ToolSeconds != 63.573 {
+	if r.Nodes != 4677 || r.Relationships != 5546 || r.Properties != 101083 || r.ToolSeconds != 63.573 || r.ImportSeconds != 71.25 {
 		t.Errorf("parsed %+v", r)
 	}
 	// Output without the summary (a failed import, another tool) is an error, not zeros.
 	for name, out := range map[string]string{
-		"no IMPORT DONE": strings.Replace(importOutput, "IMPORT DONE", "IMPORT FAILED", 1),
-		"no counts":      strings.Replace(importOutput, "5546 relationships", "", 1),
+		"no IMPORT DONE":  strings.Replace(importOutput, "IMPORT DONE", "IMPORT FAILED", 1),
+		"no counts":       strings.Replace(importOutput, "5546 relationships", "", 1),
+		"no JVM time":     strings.Replace(importOutput, "importer ran", "importer took", 1),
+		"importer failed": strings.Replace(importOutput, "(exit 0)", "(exit 1)", 1),
 	} {
 		if r, err := parseImportOutput([]byte(out)); err == nil {
 			t.Errorf("%s: parsed as %+v", name, r)
