@@ -38,7 +38,7 @@ help:
 	@echo "make bench-compare        this service vs the Neo4j GraphQL Library vs the raw driver (docs/BENCHMARKS.md)"
 	@echo "make bench-compare-smoke  the three give the same answers; a second per cell, writes nothing"
 	@echo "make bench-marshal        gqlgen's concurrent marshalling, its worker_limit, and ours, side by side"
-	@echo "make bench-compare-scaling  entity, incidents, network at 10k, 50k, 200k incidents (Scaling in docs/BENCHMARKS.md)"
+	@echo "make bench-compare-scaling  entity, incidents, network at 10k, 50k, 200k incidents, the import against neo4j-admin's (Scaling in docs/BENCHMARKS.md)"
 	@echo "make reliability          mixed load, Neo4j killed under load, overload, SIGTERM (docs/RELIABILITY.md)"
 	@echo "make reliability-smoke    the same runs for a few seconds each; fails if a property is violated"
 	@echo "make mutants              mutation score of the security and correctness packages (docs/MUTATION.md; long)"
