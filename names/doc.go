@@ -131,9 +131,11 @@
 // Key joins different names that differ only in vowels or doubled
 // letters: "Gaza" and "Giza", "Niger" and "Nigeria", "Sudan" and "Sedan",
 // "Krokus" and "Caracas", "Kabul" and "Kabil". Keys of short names are
-// short ("علي" is "l") and meet many others. So a search must compare whole
-// keys for equality (a prefix of a key means nothing), rank folded matches
-// first, and may ignore key matches for keys under three letters.
+// short ("علي" is "l") and meet many others. So equality of whole keys is
+// the intended match, ranked below a match on the folded form; a prefix
+// match on keys, as a search-as-you-type might want, is much weaker
+// ("dsh", Daesh, begins "dshnb", Dushanbe) and belongs last, and key
+// matches on keys under three letters may be ignored.
 //
 // # For maintainers
 //

@@ -43,7 +43,7 @@ func Fold(s string) string {
 }
 
 // fold applies the switched-on rules. NFKC and case folding always run:
-// they are the baseline any folder starts from (see nfkcFold).
+// they are the baseline any folder starts from (see caseFold).
 func (f folder) fold(s string) string {
 	if isASCII(s) {
 		return f.foldASCII(s)
@@ -54,16 +54,19 @@ func (f folder) fold(s string) string {
 // foldUnicode is the general pipeline; fold takes it for any name with a
 // byte outside ASCII.
 func (f folder) foldUnicode(s string) string {
-	s = nfkcFold(s)
+	s = caseFold(s)
 	if !f.marks && !f.arabic && !f.cyrillic && !f.spaces {
-		return s
+		return norm.NFKC.String(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	var base rune         // the last rune that was not a mark
 	baseKept := false     // base was written: its marks may be kept
 	pendingSpace := false // a separator was seen since the last kept rune
-	for _, r := range norm.NFD.String(s) {
+	compose := false      // a mark or Hangul jamo was written: NFC is needed
+	// NFKD, not NFD: case folding can undo NFKC (ΐ folds to a decomposed
+	// sequence), and NFKD of the folded text is NFD of its NFKC.
+	for _, r := range norm.NFKD.String(s) {
 		if unicode.IsMark(r) {
 			// A mark goes with its base: the marks of a dropped rune or
 			// separator go too, or they would attach to another base when
@@ -73,6 +76,7 @@ func (f folder) foldUnicode(s string) string {
 				continue
 			}
 			b.WriteRune(r)
+			compose = true
 			continue
 		}
 		base, baseKept = r, false
@@ -98,20 +102,26 @@ func (f folder) foldUnicode(s string) string {
 		}
 		b.WriteRune(r)
 		baseKept = true
+		if r >= 0x1100 && r <= 0x11FF {
+			compose = true
+		}
 	}
-	// Recompose the marks that were kept (Cyrillic й, Devanagari signs).
-	// The loop only removes marks and writes letters that are already
-	// folded and NFKC, so NFC brings the text back to the form the loop
-	// started from and folding it again changes nothing (FuzzFold checks).
+	// Recompose the marks that were kept (Cyrillic й, Devanagari signs)
+	// and Hangul syllables. The loop only removes marks and writes letters
+	// that are already folded, so the result is NFKC and folding it again
+	// changes nothing (FuzzFold checks both). Without marks or jamo there
+	// is nothing to compose: every other canonical composition needs a
+	// mark as its second part.
+	if !compose {
+		return b.String()
+	}
 	return norm.NFC.String(b.String())
 }
 
-// nfkcFold is NFKC, full Unicode case folding, then NFKC again: folding
-// can undo NFKC (ΐ folds to a decomposed sequence), so the second NFKC
-// makes the result a fixed point.
-func nfkcFold(s string) string {
-	s = cases.Fold().String(norm.NFKC.String(s))
-	return norm.NFKC.String(strings.Map(cherokeeFold, s))
+// caseFold is NFKC, then full Unicode case folding with the Cherokee
+// correction.
+func caseFold(s string) string {
+	return strings.Map(cherokeeFold, cases.Fold().String(norm.NFKC.String(s)))
 }
 
 // cherokeeFold corrects golang.org/x/text/cases Fold for Cherokee. Unicode
