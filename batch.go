@@ -49,3 +49,31 @@ func (s *WriteStats) Add(o *WriteStats) {
 	s.Skipped += o.Skipped
 	s.Removed += o.Removed
 }
+
+// NameRef is an entity a reader names but cannot identify by itself: a GTD row's group (gname)
+// or country (country_txt). The store resolves the name against the graph (it alone can); ID
+// is the id the reader gives the entity it creates when the name resolves to nothing.
+type NameRef struct {
+	Kind Kind // KindOrganization or KindCountry
+	Name string
+	ID   string
+}
+
+// Resolution says which entity of the graph each resolved name stands for; a name not in it
+// resolved to nothing.
+type Resolution map[NameRef]string
+
+// ImportBatch is what a chunk of a large file's rows says, its names resolved: what rows of
+// several chunks share (groups and countries no name resolved to, places and their LOCATED_IN
+// links), which an import writes once, before the first chunk that names it; and what only
+// these rows say (incidents, their sources, links and figures).
+type ImportBatch struct {
+	Shared Batch
+	Own    Batch
+	// Subjects are the rows' incidents. A row imported again replaces its links and figures
+	// of the import's origin: those Own no longer holds are removed.
+	Subjects []string
+	// Rows is how many rows the chunk holds; FirstRow and LastRow are the file's row numbers
+	// of its first and last, for messages.
+	Rows, FirstRow, LastRow int
+}

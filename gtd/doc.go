@@ -1,8 +1,12 @@
 // Package gtd reads files in the layout of the Global Terrorism Database (GTD) codebook and turns
 // each row into an Incident: the domain values the graph needs (an incident entity, its place,
 // its perpetrators with the status and confidence the row supports, its casualty figures, its
-// related incidents and its citations). It knows nothing of the database: package neo4j writes
-// what this package reads.
+// related incidents and its citations). Mapper then maps chunks of rows onto the graph
+// (map.go): the ids, statuses, confidences, place chains, figures and sources below, as
+// incidentgraph batches. It knows nothing of the database: group and country names stay names
+// (Mapper.Names, each with the id the import gives the entity it creates for a name that names
+// none) until the store has resolved them against the graph; Mapper.Map then builds the
+// batches, and package neo4j writes them through its one writer (neo4j.Import, DB.ImportGTD).
 //
 // # Files
 //
@@ -34,8 +38,8 @@
 //     in the codebook's ranges; 0 or blank is absent). suicide=1 → suicide. success 1 →
 //     outcome SUCCESSFUL, 0 → FAILED.
 //
-//   - Place: country_txt → a COUNTRY (package neo4j resolves it to an existing country by name,
-//     alias or ISO code, else creates "gtd-country-<slug>"); provstate → PLACE REGION
+//   - Place: country_txt → a COUNTRY (the store resolves it to an existing country by name,
+//     alias or ISO code, else the import creates "gtd-country-<slug>"); provstate → PLACE REGION
 //     "gtd-place-<country>-<province>" LOCATED_IN the country; city → PLACE CITY
 //     "gtd-place-<country>-<province>-<city>" LOCATED_IN the province (or the country). The
 //     incident OCCURRED_IN the most precise of these. latitude/longitude and specificity
@@ -43,9 +47,9 @@
 //     row to row for the same city, so they stay on the incident (Incident.Latitude etc.), not on
 //     the shared city node.
 //
-//   - Perpetrators: gname, gname2, gname3, except "Unknown" (no perpetrator). Package neo4j
+//   - Perpetrators: gname, gname2, gname3, except "Unknown" (no perpetrator). The store
 //     resolves each name to an organization by exact gtdName, then by name or alias (case
-//     insensitive), else creates "gtd-group-<slug>" (MILITANT_GROUP, gtdName set). The link,
+//     insensitive), else the import creates "gtd-group-<slug>" (MILITANT_GROUP, gtdName set). The link,
 //     asserted by the GTD's publisher (start-consortium), is:
 //
 //     | row says                           | type                        | status    | confidence |

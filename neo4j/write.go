@@ -29,6 +29,9 @@ type writeSpec struct {
 	// graph instead of refusing the batch: a GTD row's RELATED_TO to a row of a later chunk,
 	// which that chunk writes.
 	skipDangling bool
+	// redirects, when set, are the survivors of the merged-away ids the batch names, already
+	// looked up in this transaction or in the import's preparation of the chunk.
+	redirects map[string]survivor
 }
 
 // hookWriteBatch names the point at the end of a batch's transaction, before its commit, where
@@ -66,7 +69,7 @@ func (db *DB) WriteBatch(ctx context.Context, b *incidentgraph.Batch, opts Write
 	var stats *incidentgraph.WriteStats
 	err := db.writeTx(ctx, func(tx driver.ManagedTransaction) error {
 		var err error
-		if stats, err = writeBatchTx(ctx, tx, b, writeSpec{WriteOptions: opts}); err != nil {
+		if stats, _, err = writeBatchTx(ctx, tx, b, writeSpec{WriteOptions: opts}); err != nil {
 			return err
 		}
 		return db.inTxHook(ctx, hookWriteBatch)
@@ -188,17 +191,21 @@ func params[T interface{ param() map[string]any }](rows []T) []map[string]any {
 	return out
 }
 
-// writeBatchTx writes b in tx (see WriteBatch). The driver may run it more than once (it
-// retries transient errors): it reads everything it decides on again each time.
-func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incidentgraph.Batch, spec writeSpec) (*incidentgraph.WriteStats, error) {
+// writeBatchTx writes b in tx (see WriteBatch) and returns what it did and the ids of the
+// entities it created. The driver may run it more than once (it retries transient errors): it
+// reads everything it decides on again each time.
+func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incidentgraph.Batch, spec writeSpec) (*incidentgraph.WriteStats, map[string]bool, error) {
 	stats := &incidentgraph.WriteStats{}
 	origin := spec.Origin
 
 	// 1. What the graph holds of every id the batch names: redirects first, then the entities.
 	named := namedIDs(b)
-	merged, err := followRedirects(ctx, tx, named)
-	if err != nil {
-		return nil, err
+	merged := spec.redirects
+	if merged == nil {
+		var err error
+		if merged, err = followRedirects(ctx, tx, named); err != nil {
+			return nil, nil, err
+		}
 	}
 	to := func(id string) string {
 		if s, ok := merged[id]; ok {
@@ -226,7 +233,7 @@ func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incident
 	}
 	state, err := entityStates(ctx, tx, lookup)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// 2. Entities: created, updated (ours), kept (another origin's) or redirected.
@@ -321,7 +328,7 @@ func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incident
 		rels = append(rels, relRow{id: m.ID, from: m.FromID, to: m.ToID, typ: m.Type, props: p})
 	}
 	if len(dangling) > 0 {
-		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "write: %s (%d of %d relationships have an end that does not exist)",
+		return nil, nil, incidentgraph.Errorf(incidentgraph.EINVALID, "write: %s (%d of %d relationships have an end that does not exist)",
 			dangling[0], len(dangling), len(b.Relationships))
 	}
 	var figs []figureRow
@@ -333,7 +340,7 @@ func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incident
 				stats.Skipped++
 				continue
 			}
-			return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "write: figure %q: its subject %q is neither in the batch nor in the graph", f.ID, m.SubjectID)
+			return nil, nil, incidentgraph.Errorf(incidentgraph.EINVALID, "write: figure %q: its subject %q is neither in the batch nor in the graph", f.ID, m.SubjectID)
 		}
 		p := figureProps(&m)
 		tv.figure(&m, p)
@@ -345,26 +352,26 @@ func writeBatchTx(ctx context.Context, tx driver.ManagedTransaction, b *incident
 	if spec.Replace {
 		n, err := removeMissing(ctx, tx, b, rels, figs, origin)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		stats.Removed = n
 	}
 
 	// 5. Write.
 	if err := createEntities(ctx, tx, newEntities, origin); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	stats.EntitiesCreated = len(newEntities)
 	if err := updateEntities(ctx, tx, oldEntities, origin, stats); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := writeRelationships(ctx, tx, rels, created, origin, stats); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := writeFigures(ctx, tx, figs, origin, stats); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return stats, nil
+	return stats, created, nil
 }
 
 func firstMissing(exists func(string) bool, ids ...string) string {
@@ -723,4 +730,78 @@ func writeFigures(ctx context.Context, tx driver.ManagedTransaction, figs []figu
 		stats.FiguresKept += len(update) - mine
 	}
 	return nil
+}
+
+// run runs one write statement to its end and returns what it changed.
+func run(ctx context.Context, tx driver.ManagedTransaction, cypher string, params map[string]any) (driver.Counters, error) {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := res.Consume(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sum.Counters(), nil
+}
+
+// redirectHops bounds the merges in a row followRedirects follows. A merge points the
+// redirects to its duplicate at its survivor, so every chain it leaves is one redirect long;
+// a longer one comes from another writer, and a loop must not be followed for ever.
+const redirectHops = 8
+
+// redirectQuery follows the redirects of a list of ids: a unique-index seek per id, and one
+// per further hop for the few that are redirected; the survivor's dates come along, since
+// they bound the links written on it.
+var redirectQuery = func() string {
+	var q, to strings.Builder
+	q.WriteString("UNWIND $ids AS id\nMATCH (r0:Redirect {id: id})\n")
+	for i := 1; i <= redirectHops; i++ {
+		fmt.Fprintf(&q, "OPTIONAL MATCH (r%d:Redirect {id: r%d.to})\n", i, i-1)
+	}
+	for i := redirectHops - 1; i >= 0; i-- {
+		fmt.Fprintf(&to, "r%d.to", i)
+		if i > 0 {
+			to.WriteString(", ")
+		}
+	}
+	fmt.Fprintf(&q, "WITH id, coalesce(%s) AS to, r%d IS NOT NULL AS tooLong\n", to.String(), redirectHops)
+	q.WriteString("OPTIONAL MATCH (t:Entity {id: to})\nRETURN id, to, tooLong, t.founded, t.dissolved, t.published")
+	return q.String()
+}()
+
+// survivor is the entity a merged-away id now stands for.
+type survivor struct {
+	id                            string
+	founded, dissolved, published incidentgraph.PartialDate
+}
+
+// followRedirects returns the survivor of each id that curators merged away (through any
+// chain of merges); ids that were not merged away are not in it.
+func followRedirects(ctx context.Context, tx driver.ManagedTransaction, ids []string) (map[string]survivor, error) {
+	out := map[string]survivor{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := records(ctx, tx, redirectQuery, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	date := func(v any) incidentgraph.PartialDate {
+		s, _ := v.(string)
+		return incidentgraph.PartialDate(s)
+	}
+	for _, r := range recs {
+		id, _ := r.Values[0].(string)
+		to, _ := r.Values[1].(string)
+		if long, _ := r.Values[2].(bool); long {
+			return nil, incidentgraph.Errorf(incidentgraph.ECONFLICT,
+				"%q was merged away through more than %d redirects (a loop?): point its redirect at the survivor, then write again", id, redirectHops)
+		}
+		if to == "" {
+			continue
+		}
+		out[id] = survivor{id: to, founded: date(r.Values[3]), dissolved: date(r.Values[4]), published: date(r.Values[5])}
+	}
+	return out, nil
 }
