@@ -70,24 +70,29 @@ func (k keyRules) key(s string) string {
 			// or soft signs (`, ', @, ~) carry no letter.
 			continue
 		}
-		first := b.Len() == 0 || (wordStart && k.vowels == dropVowelsInWord)
+		drop := k.isVowel(c) && k.dropsVowel(b.Len() == 0, wordStart)
 		wordStart = false
-		if k.isVowel(c) && !first {
-			switch k.vowels {
-			case dropVowelsInWord, dropVowelsInString, dropAllVowels:
-				continue
-			}
-		}
-		if k.isVowel(c) && k.vowels == dropAllVowels {
-			continue
-		}
-		if c == last {
+		if drop || c == last {
 			continue
 		}
 		b.WriteByte(c)
 		last = c
 	}
 	return b.String()
+}
+
+// dropsVowel reports whether a vowel is dropped at this place: at the
+// start of the key, at the start of a word, or elsewhere.
+func (k keyRules) dropsVowel(keyStart, wordStart bool) bool {
+	switch k.vowels {
+	case keepVowels:
+		return false
+	case dropVowelsInWord:
+		return !wordStart
+	case dropVowelsInString:
+		return !keyStart
+	}
+	return true
 }
 
 func (k keyRules) isVowel(c byte) bool {
