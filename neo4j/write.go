@@ -557,6 +557,33 @@ func twoCounts(recs []*driver.Record) (int, int) {
 	return int(a), int(b)
 }
 
+// relKeys are the properties a relationship may have as written (relProps, the time view,
+// origin). The statement that creates relationships names each (an absent one is null, which
+// Neo4j does not store): from a map (SET r = row.props) Neo4j cannot tell which properties are
+// set, and so, to keep them from the index seeks on the ends' ids, materializes every row of
+// the chunk first (an Eager operator in the plan) before it creates the first link.
+var relKeys = []string{"id", "status", "confidence", "assertedBy", "sources", "quote", "basis", "validFrom", "validTo",
+	"assertedOn", "note", "knownFrom", "validFromStart", "validToEnd", "origin"}
+
+// missingRelKeys lists the properties of p the relationship-creating statement would not write.
+func missingRelKeys(p map[string]any) []string {
+	var out []string
+	for k := range p {
+		if !slices.Contains(relKeys, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+var relCreateProps = func() string {
+	parts := make([]string, len(relKeys))
+	for i, k := range relKeys {
+		parts[i] = k + ": row.props." + k
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}()
+
 // writeRelationships writes links, one statement per type (spliced after the vocabulary
 // check) so that each has a stable text and plan. A link with an end created by this batch
 // cannot exist yet and is created; the others are looked up by id (the type's unique index)
@@ -632,12 +659,16 @@ func writeRelationships(ctx context.Context, tx driver.ManagedTransaction, rels 
 			fresh = append(fresh, moved...)
 		}
 		if len(fresh) > 0 {
+			for _, r := range fresh {
+				if missing := missingRelKeys(r.props); len(missing) > 0 {
+					return incidentgraph.Errorf(incidentgraph.EINTERNAL, "relationship %q: properties %v are not among relKeys", r.id, missing)
+				}
+			}
 			n, err := single[int64](ctx, tx, `
 				UNWIND $rows AS row
 				MATCH (a:Entity {id: row.from})
 				MATCH (b:Entity {id: row.to})
-				CREATE (a)-[r:`+string(t)+`]->(b)
-				SET r = row.props
+				CREATE (a)-[r:`+string(t)+` `+relCreateProps+`]->(b)
 				RETURN count(r)`, map[string]any{"rows": params(fresh)})
 			if err != nil {
 				return err

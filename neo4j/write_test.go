@@ -102,7 +102,7 @@ func TestWriteBatchCreates(t *testing.T) {
 		mustHaveApplied(t, wrong)
 	})
 	t.Run("negative control: relationships written on the wrong end", func(t *testing.T) {
-		lost := &sabotage{from: "CREATE (a)-[r:AFFILIATE_OF]->(b)", to: "CREATE (a)-[r:AFFILIATE_OF]->(a)"}
+		lost := &sabotage{from: "\t\t\t\tCREATE (a)-[r:AFFILIATE_OF", to: "\t\t\t\tWITH a, a AS b, row CREATE (a)-[r:AFFILIATE_OF"}
 		faults := writeCreateFaults(t, sabotagedStore(t, lost))
 		if len(faults) == 0 {
 			t.Error("a writer that loses relationships passes the check")
