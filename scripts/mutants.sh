@@ -55,7 +55,7 @@ spec() {
 		# authentication (20 s per mutant) are left out.
 		dir=server db=1
 		mutate=${1#server-}.go
-		tests="httpspec_test.go httpspec_fuzz_test.go limits_test.go trusted_test.go auth_test.go requestchecks_mutants_test.go"
+		tests="httpspec_test.go httpspec_fuzz_test.go dupmembers_test.go limits_test.go trusted_test.go auth_test.go requestchecks_mutants_test.go"
 		skip="TestSilentDatabaseDuringAuthenticationIsBounded TestLostDatabaseDuringAuthenticationIsUnavailable"
 		;;
 	guard | guard-domain)
