@@ -544,7 +544,7 @@ func TestCorrectedDatesReboundRelationships(t *testing.T) {
 		t.Error(fault)
 	}
 	t.Run("negative control: the load's time view without the graph's dates", func(t *testing.T) {
-		filesOnly := &sabotage{from: "RETURN id, n.origin, n.founded, n.dissolved, n.published", to: "RETURN id, n.origin, null, null, n.published"}
+		filesOnly := &sabotage{from: "RETURN id, n.origin, n.founded, n.dissolved, n.published", to: "RETURN id, n.origin, null AS founded, null AS dissolved, n.published"}
 		if reloadKeepsCorrectedDates(t, filesOnly) == "" {
 			t.Error("a load that bounds relationships by the files' dates passes the check")
 		}
