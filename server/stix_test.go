@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/incidentgraph/incidentgraph/internal/stixvalidate"
 	"github.com/incidentgraph/incidentgraph/server"
@@ -22,71 +20,12 @@ import (
 // (make test does), and the check of our extension against its schema.
 const stixTool = "../tools/stix2-validator"
 
-// stixValidatorArgs run the validator as strictly as it goes: --strict makes every warning an
-// error, --enforce-refs requires every relationship's ends in the bundle, and every
-// best-practice check runs but two:
-//   - uuid-check wants UUIDv4 ids, but the export's ids are UUIDv5 in a namespace of ours so that
-//     the same graph gives the same bundle (STIX 2.1 allows producers that);
-//   - extref-hashes wants a hash of every web page an external reference links to, and the graph
-//     holds none: a made-up hash would be worse than none.
-//
-// Disabling any check makes this validator version run only the checks its --disable branch
-// lists, which leaves out eight others by an oversight; -e puts them back, so that exactly all
-// but the two run (checked once by hand against the validator's list_shoulds).
-// They live in internal/stixvalidate, shared with the STIX import's tests.
-var stixValidatorArgs = stixvalidate.Args
-
-// stixResult is what the validator said of one file.
-type stixResult struct {
-	Valid            bool
-	Errors, Warnings []string
-}
-
-// validateSTIX runs the OASIS validator on files and returns its verdict on each, with its exit
-// status (0 when every file is valid).
-func validateSTIX(t *testing.T, files ...string) (map[string]*stixResult, int) {
+// validateSTIX runs the OASIS validator on files, with the flags every STIX test uses
+// (stixvalidate.Args: --strict, reference checks, every best practice but two), and returns its
+// verdict on each, with its exit status (0 when every file is valid).
+func validateSTIX(t *testing.T, files ...string) (map[string]*stixvalidate.Result, int) {
 	t.Helper()
-	bin := filepath.Join(stixTool, ".venv", "bin", "stix2_validator")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("the STIX validator is not installed (%v): run `make stix2-validator`", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, append(stixValidatorArgs, files...)...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	status := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		status = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("stix2_validator: %v\n%s", err, stderr.String())
-	}
-	results := map[string]*stixResult{}
-	var cur *stixResult
-	for _, line := range strings.Split(stdout.String(), "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(line, "[-] Results for: "):
-			cur = &stixResult{}
-			results[strings.TrimPrefix(line, "[-] Results for: ")] = cur
-		case cur == nil || line == "" || strings.HasPrefix(line, "====="):
-		case line == "[+] STIX JSON: Valid":
-			cur.Valid = true
-		case line == "[X] STIX JSON: Invalid":
-		case strings.HasPrefix(line, "[X] "):
-			cur.Errors = append(cur.Errors, line)
-		case strings.HasPrefix(line, "[!] "):
-			cur.Warnings = append(cur.Warnings, line)
-		}
-	}
-	for _, f := range files {
-		if results[f] == nil {
-			t.Fatalf("the validator said nothing of %s:\n%s\n%s", f, stdout.String(), stderr.String())
-		}
-	}
-	return results, status
+	return stixvalidate.Run(t, stixTool, files...)
 }
 
 // checkExtension runs the check of our extension against stix/extension.schema.json.
