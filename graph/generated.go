@@ -3403,7 +3403,10 @@ extend type Query {
   Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
   words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
   "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
-  When nothing matches as typed, one typo per word is forgiven ("Daech" finds Daesh).
+  Names in other scripts and spellings are folded (case, accents, Arabic letter forms and vowel
+  signs, Cyrillic ё) and transliterated: "داعش", "ДАИШ" and "Daech" find the Islamic State group
+  through its alias Daesh, "Кабул" and "كابل" find Kabul, "Крокус" the Crocus City Hall. When
+  nothing matches, one typo per word is forgiven ("Khorassan" finds Khorasan).
   """
   search(
     "Words to look for (1 to 200 characters)."

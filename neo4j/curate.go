@@ -347,7 +347,7 @@ func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incid
 		if ps := incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"); len(ps) > 0 {
 			return nil, nil, incidentgraph.InvalidInput(ps)
 		}
-		props := mergeProps(entityProps(e), map[string]any{propOrigin: incidentgraph.OriginCuration, propVersion: int64(1)})
+		props := mergeProps(nodeProps(e), map[string]any{propOrigin: incidentgraph.OriginCuration, propVersion: int64(1)})
 		if _, err := tx.Run(ctx, `CREATE (n:Entity) SET n = $props, n:$($label)`,
 			map[string]any{"props": props, "label": labels[e.Kind]}); err != nil {
 			return nil, nil, err
@@ -388,7 +388,7 @@ func (db *DB) UpdateEntity(ctx context.Context, w incidentgraph.Write, id string
 			if ps := incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"); len(ps) > 0 {
 				return nil, nil, incidentgraph.InvalidInput(ps)
 			}
-			props := mergeProps(entityProps(e), bookkeeping(old, current+1))
+			props := mergeProps(nodeProps(e), bookkeeping(old, current+1))
 			if _, err := tx.Run(ctx, `MATCH (n:Entity {id: $id}) SET n = $props`, map[string]any{"id": id, "props": props}); err != nil {
 				return nil, nil, err
 			}
@@ -872,7 +872,7 @@ func (db *DB) MergeEntities(ctx context.Context, w incidentgraph.Write, survivor
 			map[string]any{"dup": duplicate, "survivor": survivor}); err != nil {
 			return nil, nil, err
 		}
-		props := mergeProps(entityProps(&after), bookkeeping(sp, sv+1))
+		props := mergeProps(nodeProps(&after), bookkeeping(sp, sv+1))
 		if _, err := tx.Run(ctx, `
 			MATCH (s:Entity {id: $survivor}) SET s = $props
 			WITH s

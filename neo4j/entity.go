@@ -2,12 +2,14 @@ package neo4j
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/names"
 )
 
 // labels maps each kind to its Neo4j label. Every entity node also carries :Entity, which holds
@@ -199,15 +201,46 @@ func (db *DB) FindEntitiesByIDs(ctx context.Context, ids []string) ([]*incidentg
 	return entities(res.Records, "n"), nil
 }
 
-// Search finds entities by name or alias with the full-text index. An exact (case-insensitive)
-// name or alias match ranks first; then Lucene's score, which favours short names that match.
+// Search finds entities by name or alias with the full-text index, in any script: the text is
+// looked for as typed, folded and transliterated (searchkeys.go, package names). A match of the
+// whole name or alias ranks first (as typed or folded), then a match of its transliteration key
+// ("Daech", "داعش" and "ДАИШ" are all the key of "Daesh"), then Lucene's score, which favours
+// short names that match.
 func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
-	found, err := db.search(ctx, luceneQuery(text, false), text, kinds, limit)
+	found, err := db.search(ctx, db.searchQuery(text, false), text, kinds, limit)
 	if err == nil && len(found) == 0 {
-		// Nothing matched as typed: allow one typo per word ("Daech" finds Daesh).
-		found, err = db.search(ctx, luceneQuery(text, true), text, kinds, limit)
+		// Nothing matched as typed: allow one typo per word ("Khorassan" finds Khorasan).
+		found, err = db.search(ctx, db.searchQuery(text, true), text, kinds, limit)
 	}
 	return found, err
+}
+
+// minKeyLength is the shortest transliteration key a search looks up: shorter ones ("is", "k")
+// are the start of too many others.
+const minKeyLength = 3
+
+// searchQuery is the Lucene query for text: its words as typed, or its folded words, or its key
+// (a whole-name key, or the start of one), or the keys of its words, among the stored search
+// keys.
+func (db *DB) searchQuery(text string, fuzzy bool) string {
+	var alts []string
+	add := func(q string) {
+		if q != "" && !slices.Contains(alts, "("+q+")") {
+			alts = append(alts, "("+q+")")
+		}
+	}
+	add(luceneQuery(text, fuzzy))
+	if !db.noSearchFolding {
+		add(luceneQuery(names.Fold(text), fuzzy))
+		// Keys are ASCII letters and digits: nothing in them is Lucene syntax.
+		if k := names.Key(text); len(k) >= minKeyLength {
+			add(propSearchKeys + ":(" + k + " OR " + k + "*)")
+		}
+		if wk := luceneQuery(wordKeys(text), false); wk != "" {
+			add(propSearchKeys + ":(" + wk + ")")
+		}
+	}
+	return strings.Join(alts, " OR ")
 }
 
 func (db *DB) search(ctx context.Context, q, text string, kinds []incidentgraph.Kind, limit int) ([]*incidentgraph.Entity, error) {
@@ -223,16 +256,23 @@ func (db *DB) search(ctx context.Context, q, text string, kinds []incidentgraph.
 	if len(ks) > 0 {
 		candidates = limit * 50
 	}
+	folded, key := "", ""
+	if !db.noSearchFolding {
+		folded, key = names.Fold(text), names.Key(text)
+	}
 	res, err := db.read(ctx, `
 		CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $candidates}) YIELD node, score
 		WHERE size($kinds) = 0 OR node.kind IN $kinds
 		WITH node, score +
 		     CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact)
-		          THEN 1000.0 ELSE 0.0 END AS rank
+		               OR $folded IN coalesce(node.searchKeys, []) THEN 1000.0
+		          WHEN size($key) >= $minKey AND $key IN coalesce(node.searchKeys, []) THEN 500.0
+		          ELSE 0.0 END AS rank
 		RETURN properties(node) AS n
 		ORDER BY rank DESC, node.name, node.id
 		LIMIT $limit`, map[string]any{
 		"q": q, "kinds": ks, "exact": strings.ToLower(strings.TrimSpace(text)),
+		"folded": folded, "key": key, "minKey": minKeyLength,
 		"limit": limit, "candidates": candidates,
 	})
 	if err != nil {

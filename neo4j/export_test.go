@@ -53,3 +53,7 @@ func GuardTextAsWrittenForTest(q string) error {
 // KeepSecretsForTest makes db's record of statements for Warm keep every parameter as it was
 // sent, secrets included: the negative control of the check that it keeps none.
 func KeepSecretsForTest(db *DB) { db.hot.secrets = nil }
+
+// WithoutSearchFoldingForTest makes db's Search look for the text as typed alone, without its
+// folded words and transliteration key: the control of the tests of folding.
+func WithoutSearchFoldingForTest(db *DB) { db.noSearchFolding = true }

@@ -54,6 +54,9 @@ type DB struct {
 	// transaction after its change and before its audit entry, with a way to read a version as
 	// the transaction sees it: an error there must roll the whole write back.
 	fault atomic.Pointer[func(op string, versionInTx func(id string) (int, error)) error]
+	// noSearchFolding, set only by this package's tests, makes Search look for the text as
+	// typed alone, as it did before search keys: the control of the folding's tests.
+	noSearchFolding bool
 }
 
 var (

@@ -25,8 +25,9 @@ func schemaStatements() map[string]string {
 		"incident_gtdeventid":  `CREATE INDEX incident_gtdeventid IF NOT EXISTS FOR (n:Incident) ON (n.gtdEventId)`,
 		// Timelines list events with incidents by date: without it, every event is read.
 		"event_date": `CREATE INDEX event_date IF NOT EXISTS FOR (n:Event) ON (n.dateStart)`,
-		// No stop words: "IS" is an alias of the Islamic State group, not a word to drop.
-		"entity_search": `CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases]
+		// No stop words: "IS" is an alias of the Islamic State group, not a word to drop. The
+		// search keys (searchkeys.go) are the names folded and transliterated.
+		"entity_search": `CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases, n.searchKeys]
 		 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-no-stop-words'}}`,
 	}
 	for _, t := range incidentgraph.RelTypes() {
@@ -49,14 +50,24 @@ func (db *DB) EnsureSchema(ctx context.Context) error {
 		return res, nil
 	}
 	// Constraints own an index of the same name, so SHOW INDEXES lists both kinds.
-	res, err := exec(`SHOW INDEXES YIELD name`)
+	res, err := exec(`SHOW INDEXES YIELD name, properties`)
 	if err != nil {
 		return err
 	}
 	have := map[string]bool{}
 	for _, r := range res.Records {
 		name, _ := r.Get("name")
-		have[name.(string)] = true
+		props, _ := r.Get("properties")
+		n := name.(string)
+		have[n] = true
+		// An index made by an earlier version over other properties is made again: IF NOT
+		// EXISTS would keep the old one.
+		if want, ok := indexProperties[n]; ok && !sameStrings(props, want) {
+			if _, err := exec("DROP INDEX " + n); err != nil {
+				return err
+			}
+			have[n] = false
+		}
 	}
 	stmts := schemaStatements()
 	names := make([]string, 0, len(stmts))
@@ -71,6 +82,27 @@ func (db *DB) EnsureSchema(ctx context.Context) error {
 			}
 		}
 	}
-	_, err = exec(`CALL db.awaitIndexes(300)`)
+	if _, err = exec(`CALL db.awaitIndexes(300)`); err != nil {
+		return err
+	}
+	_, err = db.backfillSearchKeys(ctx)
 	return err
+}
+
+// indexProperties are the properties of the indexes whose definition has changed since the
+// first release, by name: EnsureSchema makes again one that covers others.
+var indexProperties = map[string][]string{"entity_search": {"name", "aliases", propSearchKeys}}
+
+// sameStrings reports whether v, a list from a query, holds exactly want, in order.
+func sameStrings(v any, want []string) bool {
+	xs, _ := v.([]any)
+	if len(xs) != len(want) {
+		return false
+	}
+	for i, x := range xs {
+		if s, _ := x.(string); s != want[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -479,7 +479,7 @@ func byLabel(es []*incidentgraph.Entity, origin string) ([]string, map[string][]
 	var order []string
 	for _, e := range es {
 		label := labels[e.Kind] // checkBatch refused unknown kinds
-		p := entityProps(e)
+		p := nodeProps(e)
 		p["origin"] = origin
 		if _, ok := groups[label]; !ok {
 			order = append(order, label)
