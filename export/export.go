@@ -413,15 +413,12 @@ func NewDocument(ctx context.Context, finder EntityFinder, name string, g *incid
 	slices.SortFunc(d.Nodes, func(a, b *incidentgraph.Entity) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(d.Edges, func(a, b *incidentgraph.Relationship) int { return cmp.Compare(a.ID, b.ID) })
 
-	var missing []string
+	var cited []string
 	for _, e := range d.Edges {
-		for _, id := range append([]string{e.AssertedByID}, e.SourceIDs...) {
-			if id != "" && d.Named[id] == nil && !slices.Contains(missing, id) {
-				missing = append(missing, id)
-			}
-		}
+		cited = append(cited, e.AssertedByID)
+		cited = append(cited, e.SourceIDs...)
 	}
-	if err := d.lookUp(ctx, finder, missing); err != nil {
+	if err := d.lookUp(ctx, finder, cited); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -188,3 +188,46 @@ func TestGEXFSpellsAndGraphMLEnd(t *testing.T) {
 		t.Errorf("GraphML ends %q", buf.Bytes()[max(0, buf.Len()-20):])
 	}
 }
+
+// recordingGraph is the real store, recording the subjects AddFigures asks figures of.
+type recordingGraph struct {
+	incidentgraph.GraphService
+	subjects []string
+}
+
+func (g *recordingGraph) FindFigures(ctx context.Context, ids []string, tv incidentgraph.TimeView) (map[string][]*incidentgraph.Figure, error) {
+	g.subjects = append(g.subjects, ids...)
+	return g.GraphService.FindFigures(ctx, ids, tv)
+}
+
+// TestAddFiguresAsksOfIncidentsAndEvents: figures are asked of the document's incidents and
+// events, each once, in the nodes' order, and of nothing else (organizations and places hold
+// none); the control is the organization and the place among the nodes, which must not be
+// asked.
+func TestAddFiguresAsksOfIncidentsAndEvents(t *testing.T) {
+	db := seededDB(t)
+	const event = "moscow-attack-detentions-2024"
+	node := func(id string, k incidentgraph.Kind) *incidentgraph.Entity {
+		return &incidentgraph.Entity{ID: id, Kind: k, Name: id}
+	}
+	g := &incidentgraph.Subgraph{Nodes: []*incidentgraph.Entity{
+		node(kabul, incidentgraph.KindIncident), node(event, incidentgraph.KindEvent),
+		node(is, incidentgraph.KindOrganization), node("khorasan", incidentgraph.KindPlace),
+	}}
+	d, err := export.NewDocument(context.Background(), db, "t", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := &recordingGraph{GraphService: db}
+	if err := d.AddFigures(context.Background(), rg, incidentgraph.TimeView{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{kabul, event}
+	slices.Sort(want)
+	if !slices.Equal(rg.subjects, want) {
+		t.Errorf("figures asked of %q, want %q", rg.subjects, want)
+	}
+	if len(d.Figures[kabul]) == 0 {
+		t.Errorf("the Kabul bombing's figures were not added")
+	}
+}
