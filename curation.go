@@ -285,6 +285,9 @@ type CurationService interface {
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (*ChangePage, error)
 	// ResolveID returns the id an entity id now stands for: the survivor of a merge, or id.
 	ResolveID(ctx context.Context, id string) (string, error)
+	// PossibleDuplicates returns one page of the pairs imports recorded as possibly one real
+	// thing (of one kind; every kind when kind is ""), both of whose entities still stand.
+	PossibleDuplicates(ctx context.Context, kind Kind, p Page) (*DuplicatePage, error)
 }
 
 // Problem is one thing wrong with an input: the path it is about (e.g. "input.confidence", or

@@ -71,6 +71,13 @@ type Relationship struct {
 	// retracted it, when and why (nil: standing as asserted).
 	Version    int
 	Retraction *Retraction
+	// Origin is what wrote the assertion: seed, curation, gtd, stix. Set by the store.
+	Origin string
+	// FromNameAsGiven and ToNameAsGiven are the names an import gave the link's ends where it
+	// resolved them to entities the graph already held ("Tehrik-i-Taliban Pakistan (TTP)" for
+	// the seed's Tehrik-i-Taliban Pakistan): the trace a curator needs to check a resolution
+	// and undo it. Empty for an end the import created, and for links no import wrote.
+	FromNameAsGiven, ToNameAsGiven string
 }
 
 // DefaultRelationshipID is the id of an assertion when its file does not set one: one party

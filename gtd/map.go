@@ -114,26 +114,31 @@ func (c *chunk) rel(to *incidentgraph.Batch, r *incidentgraph.Relationship) {
 }
 
 // group returns the id a gname stands for, adding the organization Map creates for it when
-// the store found none.
-func (c *chunk) group(gname string) string {
+// the store found none; given is the gname when the store resolved it to an entity made of
+// another name (for the links to record), else "".
+func (c *chunk) group(gname string) (id, given string) {
 	ref := groupRef(gname)
-	if id, ok := c.found[ref]; ok {
-		return id
+	if id, ok := c.found[ref]; ok && id != ref.ID {
+		return id, gname
+	} else if ok {
+		return id, "" // the entity an earlier chunk or import made of this very name
 	}
 	c.entity(&c.out.Shared, &incidentgraph.Entity{ID: ref.ID, Kind: incidentgraph.KindOrganization, Name: gname,
 		OrgType: "MILITANT_GROUP", GTDName: gname, SourceIDs: []string{DatasetID}})
-	return ref.ID
+	return ref.ID, ""
 }
 
 // country returns the id a country_txt stands for, adding the country Map creates for it when
-// the store found none.
-func (c *chunk) country(name string) string {
+// the store found none; given as for group.
+func (c *chunk) country(name string) (id, given string) {
 	ref := countryRef(name)
-	if id, ok := c.found[ref]; ok {
-		return id
+	if id, ok := c.found[ref]; ok && id != ref.ID {
+		return id, name
+	} else if ok {
+		return id, "" // the entity an earlier chunk or import made of this very name
 	}
 	c.entity(&c.out.Shared, &incidentgraph.Entity{ID: ref.ID, Kind: incidentgraph.KindCountry, Name: name, SourceIDs: []string{DatasetID}})
-	return ref.ID
+	return ref.ID, ""
 }
 
 // place returns the id of the most precise place of a row, adding the chain of places. Place
@@ -141,13 +146,17 @@ func (c *chunk) country(name string) string {
 // Afghanistan), so every file naming the country by any of its names shares them. The
 // LOCATED_IN links are shared by every row in the same place, so they are dated by the release
 // alone (undated when it is not known: geography is known at any date).
-func (c *chunk) place(inc *Incident) string {
-	country := c.country(inc.Country)
+func (c *chunk) place(inc *Incident) (id, given string) {
+	country, given := c.country(inc.Country)
 	at := country
 	slug := strings.TrimPrefix(strings.TrimPrefix(country, "gtd-country-"), "gtd-")
 	link := func(from, to string) {
-		c.rel(&c.out.Shared, &incidentgraph.Relationship{Type: "LOCATED_IN", FromID: from, ToID: to, Status: "REPORTED", Confidence: 90,
-			AssertedByID: Publisher, SourceIDs: []string{DatasetID}, AssertedOn: c.m.Release})
+		r := &incidentgraph.Relationship{Type: "LOCATED_IN", FromID: from, ToID: to, Status: "REPORTED", Confidence: 90,
+			AssertedByID: Publisher, SourceIDs: []string{DatasetID}, AssertedOn: c.m.Release}
+		if to == country {
+			r.ToNameAsGiven = given
+		}
+		c.rel(&c.out.Shared, r)
 	}
 	prefix := "gtd-place-" + slug
 	if inc.Province != "" {
@@ -163,7 +172,10 @@ func (c *chunk) place(inc *Incident) string {
 		link(id, at)
 		at = id
 	}
-	return at
+	if at != country {
+		given = "" // the row happened in a place the import made, not in the country itself
+	}
+	return at, given
 }
 
 func (c *chunk) incident(inc *Incident) {
@@ -192,10 +204,12 @@ func (c *chunk) incident(inc *Incident) {
 	// Assertions are made no earlier than the incident; a release date, when given, is later.
 	on := c.m.assertedOn(e.Date)
 
-	c.rel(&out.Own, &incidentgraph.Relationship{Type: "OCCURRED_IN", FromID: e.ID, ToID: c.place(inc), Status: "REPORTED",
+	where, given := c.place(inc)
+	c.rel(&out.Own, &incidentgraph.Relationship{Type: "OCCURRED_IN", FromID: e.ID, ToID: where, ToNameAsGiven: given, Status: "REPORTED",
 		Confidence: 90, AssertedByID: Publisher, SourceIDs: sources, AssertedOn: on})
 	for _, p := range inc.Perpetrators {
-		c.rel(&out.Own, &incidentgraph.Relationship{Type: p.Type, FromID: c.group(p.GTDName), ToID: e.ID, Status: p.Status,
+		group, given := c.group(p.GTDName)
+		c.rel(&out.Own, &incidentgraph.Relationship{Type: p.Type, FromID: group, FromNameAsGiven: given, ToID: e.ID, Status: p.Status,
 			Confidence: p.Confidence, AssertedByID: Publisher, SourceIDs: sources, AssertedOn: on, Note: p.Note})
 	}
 	for _, other := range inc.Related {

@@ -36,6 +36,8 @@ type ImportStats struct {
 	Rows, Incidents                int
 	GroupsCreated, GroupsResolved  int // distinct names of organizations: new ones, existing ones
 	Places, Sources                int // place and source entities written
+	PlacesResolved                 int // places named that resolved to places the graph held
+	PossibleDuplicates             int // pairs recorded for curators (possibleDuplicates)
 	Relationships, Figures, Chunks int
 }
 
@@ -76,7 +78,7 @@ func Import[R any](ctx context.Context, db *DB, rows iter.Seq[R], m Mapper[R], o
 	if err := db.EnsureCurationSchema(ctx); err != nil {
 		return nil, err
 	}
-	im := &importer[R]{db: db, m: m, opts: opts, stats: &ImportStats{}, found: incidentgraph.Resolution{}, written: map[string]bool{}}
+	im := &importer[R]{db: db, m: m, opts: opts, stats: &ImportStats{}, found: incidentgraph.Resolution{}, written: map[string]bool{}, places: map[string]string{}}
 	if err := im.writeDataset(ctx); err != nil {
 		return nil, err
 	}
@@ -154,6 +156,80 @@ type importer[R any] struct {
 	// Ids of the shared items (places, LOCATED_IN links: "r" and the id) this import has
 	// committed.
 	written map[string]bool
+	// places maps the id of each place the rows named to the graph's place it resolved to
+	// ("" when it resolved to none), kept across chunks.
+	places map[string]string
+}
+
+// newPlaces lists the places of a mapped chunk that no earlier chunk resolved: each with its
+// name, type, the country it lies in (up the chunk's LOCATED_IN links) and a position (that
+// of the chunk's first incident there that has one).
+func (im *importer[R]) newPlaces(b *incidentgraph.ImportBatch) []placeRef {
+	up := map[string]string{}
+	for _, r := range b.Shared.Relationships {
+		if r.Type == "LOCATED_IN" {
+			up[r.FromID] = r.ToID
+		}
+	}
+	incidents := map[string]*incidentgraph.Entity{}
+	for _, e := range b.Own.Entities {
+		incidents[e.ID] = e
+	}
+	at := map[string]*incidentgraph.Entity{}
+	for _, r := range b.Own.Relationships {
+		if e := incidents[r.FromID]; r.Type == "OCCURRED_IN" && e != nil && e.Latitude != nil && e.Longitude != nil && at[r.ToID] == nil {
+			at[r.ToID] = e
+		}
+	}
+	var out []placeRef
+	for _, e := range b.Shared.Entities {
+		if _, seen := im.places[e.ID]; seen || e.Kind != incidentgraph.KindPlace {
+			continue
+		}
+		country := up[e.ID]
+		for hops := 0; hops < 3 && up[country] != ""; hops++ {
+			country = up[country]
+		}
+		p := placeRef{id: e.ID, name: e.Name, placeType: e.PlaceType, country: country}
+		if i := at[e.ID]; i != nil {
+			p.lat, p.lon = i.Latitude, i.Longitude
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// redirectPlaces adds to merged the places of b that resolved (in this chunk or an earlier
+// one) and records on each link the name the rows gave the place.
+func (im *importer[R]) redirectPlaces(b *incidentgraph.ImportBatch, now map[string]nameVerdict, merged map[string]survivor) {
+	name := map[string]string{}
+	for _, e := range b.Shared.Entities {
+		if e.Kind != incidentgraph.KindPlace {
+			continue
+		}
+		id := im.places[e.ID]
+		if v, ok := now[e.ID]; ok {
+			id = v.id
+		}
+		if _, gone := merged[e.ID]; id == "" || gone {
+			continue
+		}
+		merged[e.ID] = survivor{id: id}
+		name[e.ID] = e.Name
+	}
+	if len(name) == 0 {
+		return
+	}
+	for _, rs := range [][]*incidentgraph.Relationship{b.Shared.Relationships, b.Own.Relationships} {
+		for _, r := range rs {
+			if n, ok := name[r.FromID]; ok {
+				r.FromNameAsGiven = n
+			}
+			if n, ok := name[r.ToID]; ok {
+				r.ToNameAsGiven = n
+			}
+		}
+	}
 }
 
 // prepared is a chunk ready for the writing goroutine: its batches, and the survivors of the
@@ -212,13 +288,16 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 	var (
 		p        *prepared
 		resolved incidentgraph.Resolution
+		places   map[string]nameVerdict
+		dups     []duplicate
 		shared   *incidentgraph.Batch
 		ws       *incidentgraph.WriteStats
 	)
+	byKeys := !im.db.exactNamesOnly
 	err := im.write(ctx, func(tx driver.ManagedTransaction) error {
 		// The driver may retry this function: it starts from the same state every time.
 		var err error
-		if resolved, err = resolve(ctx, tx, fresh); err != nil {
+		if resolved, dups, err = resolve(ctx, tx, fresh, byKeys); err != nil {
 			return err
 		}
 		found := make(incidentgraph.Resolution, len(im.found)+len(resolved))
@@ -229,6 +308,15 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 			found[k] = v
 		}
 		b := im.m.Map(rows, found)
+		places = map[string]nameVerdict{}
+		if byKeys {
+			if places, err = resolvePlaces(ctx, tx, im.newPlaces(b)); err != nil {
+				return err
+			}
+			for _, v := range places {
+				dups = append(dups, v.unsure...)
+			}
+		}
 		shared = &incidentgraph.Batch{}
 		for _, e := range b.Shared.Entities {
 			if !im.written[e.ID] {
@@ -248,13 +336,17 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 		if err != nil {
 			return err
 		}
+		// A resolved place stands for the graph's entity as a merged-away id for its survivor:
+		// the writer writes its links on that entity and does not create it.
+		im.redirectPlaces(b, places, merged)
 		p = &prepared{b: b, merged: merged}
 		ws = &incidentgraph.WriteStats{}
-		if len(shared.Entities) == 0 && len(shared.Relationships) == 0 {
-			return nil
+		if len(shared.Entities) > 0 || len(shared.Relationships) > 0 {
+			if ws, _, err = writeBatchTx(ctx, tx, shared, writeSpec{WriteOptions: WriteOptions{Origin: originGTD}, redirects: merged}); err != nil {
+				return err
+			}
 		}
-		ws, _, err = writeBatchTx(ctx, tx, shared, writeSpec{WriteOptions: WriteOptions{Origin: originGTD}, redirects: merged})
-		return err
+		return recordDuplicates(ctx, tx, dups, originGTD)
 	})
 	if err != nil {
 		return nil, err
@@ -275,11 +367,20 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 			}
 		}
 	}
-	places := 0
+	for id, v := range places {
+		im.places[id] = v.id
+	}
+	placesCreated := 0
 	for _, e := range shared.Entities {
 		im.written[e.ID] = true
 		if _, gone := p.merged[e.ID]; !gone && e.Kind == incidentgraph.KindPlace {
-			places++
+			placesCreated++
+		}
+	}
+	placesResolved := 0
+	for _, v := range places {
+		if v.id != "" {
+			placesResolved++
 		}
 	}
 	for _, r := range shared.Relationships {
@@ -288,7 +389,9 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 	im.mu.Lock()
 	im.stats.GroupsCreated += groupsCreated
 	im.stats.GroupsResolved += groupsResolved
-	im.stats.Places += places
+	im.stats.Places += placesCreated
+	im.stats.PlacesResolved += placesResolved
+	im.stats.PossibleDuplicates += len(dups)
 	im.stats.Relationships += ws.RelationshipsCreated
 	im.mu.Unlock()
 	return p, nil
@@ -436,7 +539,57 @@ func (r countryRow) param() map[string]any { return map[string]any{"key": r.key,
 // an alias, or not at all. A live organization given that gtdName since, other than the
 // survivor, wins over the redirect: a curator (or a seed) who names a group by it now means it,
 // and no API edits a redirect.
-func resolve(ctx context.Context, tx driver.ManagedTransaction, refs []incidentgraph.NameRef) (incidentgraph.Resolution, error) {
+//
+// Names still left are resolved through their search keys (resolve.go): folded (in any script,
+// without a trailing acronym) they resolve; meeting only through a transliteration key or an
+// acronym, they are created and come back as possible duplicates. Names of the chunk left
+// unresolved that fold to one name stand for one new entity, the first's.
+func resolve(ctx context.Context, tx driver.ManagedTransaction, refs []incidentgraph.NameRef, byKeys bool) (incidentgraph.Resolution, []duplicate, error) {
+	out, err := resolveExact(ctx, tx, refs)
+	if err != nil || !byKeys {
+		return out, nil, err
+	}
+	var dups []duplicate
+	for _, kind := range []incidentgraph.Kind{incidentgraph.KindOrganization, incidentgraph.KindCountry} {
+		left := map[string]string{}
+		var order []incidentgraph.NameRef
+		for _, r := range refs {
+			if _, ok := out[r]; !ok && r.Kind == kind {
+				left[r.Name] = r.ID
+				order = append(order, r)
+			}
+		}
+		if len(left) == 0 {
+			continue
+		}
+		verdicts, err := resolveByKeys(ctx, tx, kind, left)
+		if err != nil {
+			return nil, nil, err
+		}
+		first := map[string]string{} // a folded name -> the id of the first new entity of it
+		for _, r := range order {
+			v := verdicts[r.Name]
+			if v.id != "" {
+				out[r] = v.id
+				continue
+			}
+			f := newGivenName(r.Name).folded
+			if len(f) > 0 {
+				f = f[len(f)-1:] // without the acronym when there is one
+				if id, ok := first[f[0]]; ok {
+					out[r] = id
+					continue
+				}
+				first[f[0]] = r.ID
+			}
+			dups = append(dups, v.unsure...)
+		}
+	}
+	return out, dups, nil
+}
+
+// resolveExact resolves names by gtdName, name, alias or code as given (ignoring case).
+func resolveExact(ctx context.Context, tx driver.ManagedTransaction, refs []incidentgraph.NameRef) (incidentgraph.Resolution, error) {
 	out := incidentgraph.Resolution{}
 	var names []nameRow
 	var countries []countryRow

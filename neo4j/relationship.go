@@ -70,6 +70,10 @@ func relFromMap(m map[string]any) *incidentgraph.Relationship {
 		Note:         str(p, "note"),
 		Version:      versionOf(p),
 		Retraction:   retractionOf(p),
+		Origin:       str(p, "origin"),
+
+		FromNameAsGiven: str(p, "fromNameAsGiven"),
+		ToNameAsGiven:   str(p, "toNameAsGiven"),
 	}
 }
 
@@ -89,6 +93,7 @@ func relProps(r *incidentgraph.Relationship) map[string]any {
 	for k, v := range map[string]string{
 		"quote": r.Quote, "basis": r.Basis, "validFrom": string(r.ValidFrom), "validTo": string(r.ValidTo),
 		"assertedOn": string(r.AssertedOn), "note": r.Note,
+		"fromNameAsGiven": r.FromNameAsGiven, "toNameAsGiven": r.ToNameAsGiven,
 	} {
 		if v != "" {
 			p[k] = v

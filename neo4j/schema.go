@@ -15,11 +15,13 @@ import (
 // They are keyed by name, so that existing ones can be skipped without a round trip each.
 func schemaStatements() map[string]string {
 	s := map[string]string{
-		"entity_id":         `CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
-		"figure_id":         `CREATE CONSTRAINT figure_id IF NOT EXISTS FOR (f:Figure) REQUIRE f.id IS UNIQUE`,
-		"figure_subject":    `CREATE INDEX figure_subject IF NOT EXISTS FOR (f:Figure) ON (f.subject)`,
-		"incident_date":     `CREATE INDEX incident_date IF NOT EXISTS FOR (n:Incident) ON (n.dateStart)`,
-		"organization_name": `CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)`,
+		"entity_id":      `CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
+		"figure_id":      `CREATE CONSTRAINT figure_id IF NOT EXISTS FOR (f:Figure) REQUIRE f.id IS UNIQUE`,
+		"figure_subject": `CREATE INDEX figure_subject IF NOT EXISTS FOR (f:Figure) ON (f.subject)`,
+		// Imports record a possible duplicate once per pair, and curators page through them.
+		"possible_duplicate_key": `CREATE CONSTRAINT possible_duplicate_key IF NOT EXISTS FOR (d:PossibleDuplicate) REQUIRE d.key IS UNIQUE`,
+		"incident_date":          `CREATE INDEX incident_date IF NOT EXISTS FOR (n:Incident) ON (n.dateStart)`,
+		"organization_name":      `CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)`,
 		// A GTD import resolves group names by gtdName and finds incidents by event id.
 		"organization_gtdname": `CREATE INDEX organization_gtdname IF NOT EXISTS FOR (n:Organization) ON (n.gtdName)`,
 		"incident_gtdeventid":  `CREATE INDEX incident_gtdeventid IF NOT EXISTS FOR (n:Incident) ON (n.gtdEventId)`,

@@ -563,7 +563,7 @@ func twoCounts(recs []*driver.Record) (int, int) {
 // set, and so, to keep them from the index seeks on the ends' ids, materializes every row of
 // the chunk first (an Eager operator in the plan) before it creates the first link.
 var relKeys = []string{"id", "status", "confidence", "assertedBy", "sources", "quote", "basis", "validFrom", "validTo",
-	"assertedOn", "note", "knownFrom", "validFromStart", "validToEnd", "origin"}
+	"assertedOn", "note", "knownFrom", "validFromStart", "validToEnd", "origin", "fromNameAsGiven", "toNameAsGiven"}
 
 // missingRelKeys lists the properties of p the relationship-creating statement would not write.
 func missingRelKeys(p map[string]any) []string {

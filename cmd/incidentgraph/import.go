@@ -88,9 +88,9 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 			rate = float64(stats.Rows) / secs
 		}
 		fmt.Fprintf(stdout, "imported %d rows from %s in %.1f s (%.0f rows/s): %d incidents, %d groups created, %d resolved, "+
-			"%d places, %d sources, %d relationships, %d figures; %d bad rows skipped\n",
+			"%d places created, %d resolved, %d sources, %d relationships, %d figures; %d possible duplicates recorded; %d bad rows skipped\n",
 			stats.Rows, o.file, secs, rate, stats.Incidents, stats.GroupsCreated, stats.GroupsResolved,
-			stats.Places, stats.Sources, stats.Relationships, stats.Figures, countRows(problems))
+			stats.Places, stats.PlacesResolved, stats.Sources, stats.Relationships, stats.Figures, stats.PossibleDuplicates, countRows(problems))
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
