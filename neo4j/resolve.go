@@ -228,7 +228,7 @@ func judgeNames(kind incidentgraph.Kind, g givenName, second string, cands []can
 
 // placeRef is a place an import would create, as resolution needs it.
 type placeRef struct {
-	id, name, placeType, country string // country: the id of the country it lies in
+	id, name, placeType, country string   // country: the id of the country it lies in
 	lat, lon                     *float64 // where the rows put what happened there, if anywhere
 }
 
