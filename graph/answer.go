@@ -32,7 +32,11 @@ var itemTypes = map[string]map[string]role{
 		"links": rItem},
 	"CentralityScore": {"entity": rItem, "degree": rPlain, "betweenness": rPlain, "degreeRank": rPlain,
 		"betweennessRank": rPlain},
-	"CypherResult": {"columns": rPlain, "rows": rPlain, "graph": rItem, "truncated": rPlain},
+	"CypherResult":                {"columns": rPlain, "rows": rPlain, "graph": rItem, "truncated": rPlain},
+	"PossibleDuplicateConnection": {"edges": rItem, "pageInfo": rPlain},
+	"PossibleDuplicateEdge":       {"cursor": rPlain, "node": rItem},
+	"PossibleDuplicate": {"first": rItem, "second": rItem, "reasons": rPlain, "nameAsGiven": rPlain, "distanceKm": rPlain,
+		"sharedNeighbours": rPlain, "recordedBy": rPlain, "recordedAt": rPlain},
 }
 
 // CompiledReads is the gqlgen extension that answers, ahead of the fields, what each root
@@ -148,6 +152,28 @@ func (w *walker) value(v any, sels ast.SelectionSet) {
 						}
 						w.value(orgsAsEntities(ns), ef.Selections)
 					}
+				}
+			}
+		}
+	case *model.PossibleDuplicateConnection:
+		for _, f := range w.fields(sels, "PossibleDuplicateConnection") {
+			if f.Name != "edges" {
+				continue
+			}
+			for _, ef := range w.fields(f.Selections, "PossibleDuplicateEdge") {
+				if ef.Name != "node" {
+					continue
+				}
+				for _, df := range w.fields(ef.Selections, "PossibleDuplicate") {
+					var es []model.Entity
+					for _, e := range x.Edges {
+						if df.Name == "first" {
+							es = append(es, e.Node.First)
+						} else if df.Name == "second" {
+							es = append(es, e.Node.Second)
+						}
+					}
+					w.value(es, df.Selections)
 				}
 			}
 		}

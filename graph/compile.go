@@ -61,6 +61,7 @@ var registry = map[string]map[string]role{
 		"quote": rPlain, "basis": rPlain, "validFrom": rPlain, "validTo": rPlain, "assertedOn": rPlain, "note": rPlain,
 		"from": rEnd, "to": rEnd, "other": rEnd, "assertedBy": rEnd, "sources": rSources,
 		"version": rPlain, "retraction": rPlain, "history": rHistory,
+		"origin": rPlain, "fromNameAsGiven": rPlain, "toNameAsGiven": rPlain,
 	},
 	"Figure": {
 		"__typename": rPlain, "id": rPlain, "metric": rPlain, "value": rPlain, "qualifier": rPlain, "population": rPlain,

@@ -116,6 +116,7 @@ func toRelationship(r *incidentgraph.Relationship, viewer string) *model.Relatio
 		Quote:           optString(r.Quote), Basis: optString(r.Basis),
 		ValidFrom: optDate(r.ValidFrom), ValidTo: optDate(r.ValidTo), AssertedOn: optDate(r.AssertedOn),
 		Note: optString(r.Note), Version: r.Version, Retraction: toRetraction(r.Retraction),
+		Origin: optString(r.Origin), FromNameAsGiven: optString(r.FromNameAsGiven), ToNameAsGiven: optString(r.ToNameAsGiven),
 		FromID: r.FromID, ToID: r.ToID, OtherID: other, AssertedByID: r.AssertedByID, SourceIDs: r.SourceIDs,
 	}
 }

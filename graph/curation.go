@@ -358,6 +358,42 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 	return conn, nil
 }
 
+func (r *Resolver) possibleDuplicates(ctx context.Context, kind *model.EntityKind, first *int, after *string) (*model.PossibleDuplicateConnection, error) {
+	if err := incidentgraph.Require(ctx, incidentgraph.RoleCurator); err != nil {
+		return nil, err
+	}
+	if r.Curation == nil {
+		return nil, errNoCuration
+	}
+	page, err := pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	var k incidentgraph.Kind
+	if kind != nil {
+		k = incidentgraph.Kind(*kind)
+	}
+	res, err := r.Curation.PossibleDuplicates(ctx, k, page)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.PossibleDuplicateConnection{Edges: make([]*model.PossibleDuplicateEdge, len(res.Pairs)),
+		PageInfo: &model.PageInfo{HasNextPage: res.HasNextPage}}
+	for i, d := range res.Pairs {
+		node := &model.PossibleDuplicate{First: toEntity(d.First), Second: toEntity(d.Second), NameAsGiven: optString(d.NameAsGiven),
+			DistanceKm: d.DistanceKm, SharedNeighbours: d.SharedNeighbours, RecordedBy: d.RecordedBy,
+			RecordedAt: d.RecordedAt.UTC().Format(time.RFC3339Nano)}
+		for _, reason := range d.Reasons {
+			node.Reasons = append(node.Reasons, model.DuplicateReason(reason))
+		}
+		conn.Edges[i] = &model.PossibleDuplicateEdge{Cursor: res.Cursors[i], Node: node}
+	}
+	if n := len(res.Cursors); n > 0 {
+		conn.PageInfo.EndCursor = &res.Cursors[n-1]
+	}
+	return conn, nil
+}
+
 // afterMerge answers entity(id:) for an id that no entity has: the survivor of the merge that
 // removed it, or null.
 func (r *Resolver) afterMerge(ctx context.Context, id string, err error) (model.Entity, error) {

@@ -51,6 +51,10 @@ func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string, ve
 	return r.deleteRelationship(ctx, id, version, reason, idempotencyKey)
 }
 
+func (r *queryResolver) PossibleDuplicates(ctx context.Context, kind *model.EntityKind, first *int, after *string) (*model.PossibleDuplicateConnection, error) {
+	return r.possibleDuplicates(ctx, kind, first, after)
+}
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }

@@ -310,25 +310,47 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	PossibleDuplicate struct {
+		DistanceKm       func(childComplexity int) int
+		First            func(childComplexity int) int
+		NameAsGiven      func(childComplexity int) int
+		Reasons          func(childComplexity int) int
+		RecordedAt       func(childComplexity int) int
+		RecordedBy       func(childComplexity int) int
+		Second           func(childComplexity int) int
+		SharedNeighbours func(childComplexity int) int
+	}
+
+	PossibleDuplicateConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PossibleDuplicateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Query struct {
-		AffiliateNetwork  func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		AuditLog          func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Centrality        func(childComplexity int, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		CommonNeighbors   func(childComplexity int, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Cypher            func(childComplexity int, query string, params *model.JSON, limit *int) int
-		Entities          func(childComplexity int, ids []string) int
-		Entity            func(childComplexity int, id string) int
-		Incidents         func(childComplexity int, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Neighborhood      func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Organizations     func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
-		Paths             func(childComplexity int, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Patterns          func(childComplexity int) int
-		RelationshipTypes func(childComplexity int) int
-		RunPattern        func(childComplexity int, name string, params *model.JSON, limit *int) int
-		Search            func(childComplexity int, text string, kinds []model.EntityKind, first *int) int
-		ShortestPath      func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		SimilarIncidents  func(childComplexity int, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Timeline          func(childComplexity int, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		AffiliateNetwork   func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		AuditLog           func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Centrality         func(childComplexity int, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		CommonNeighbors    func(childComplexity int, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Cypher             func(childComplexity int, query string, params *model.JSON, limit *int) int
+		Entities           func(childComplexity int, ids []string) int
+		Entity             func(childComplexity int, id string) int
+		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Neighborhood       func(childComplexity int, id string, depth *int, filter *model.RelationshipFilter, limit *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Organizations      func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Paths              func(childComplexity int, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Patterns           func(childComplexity int) int
+		PossibleDuplicates func(childComplexity int, kind *model.EntityKind, first *int, after *string) int
+		RelationshipTypes  func(childComplexity int) int
+		RunPattern         func(childComplexity int, name string, params *model.JSON, limit *int) int
+		Search             func(childComplexity int, text string, kinds []model.EntityKind, first *int) int
+		ShortestPath       func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		SimilarIncidents   func(childComplexity int, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Timeline           func(childComplexity int, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 	}
 
 	Relationship struct {
@@ -339,15 +361,18 @@ type ComplexityRoot struct {
 		ConfidenceLevel func(childComplexity int) int
 		Direction       func(childComplexity int) int
 		From            func(childComplexity int) int
+		FromNameAsGiven func(childComplexity int) int
 		History         func(childComplexity int, first *int) int
 		ID              func(childComplexity int) int
 		Note            func(childComplexity int) int
+		Origin          func(childComplexity int) int
 		Other           func(childComplexity int) int
 		Quote           func(childComplexity int) int
 		Retraction      func(childComplexity int) int
 		Sources         func(childComplexity int) int
 		Status          func(childComplexity int) int
 		To              func(childComplexity int) int
+		ToNameAsGiven   func(childComplexity int) int
 		Type            func(childComplexity int) int
 		ValidFrom       func(childComplexity int) int
 		ValidTo         func(childComplexity int) int
@@ -505,6 +530,7 @@ type QueryResolver interface {
 	SimilarIncidents(ctx context.Context, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.SimilarIncident, error)
 	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
 	Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error)
+	PossibleDuplicates(ctx context.Context, kind *model.EntityKind, first *int, after *string) (*model.PossibleDuplicateConnection, error)
 	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
 	Entity(ctx context.Context, id string) (model.Entity, error)
 	Entities(ctx context.Context, ids []string) ([]model.Entity, error)
@@ -1807,6 +1833,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Place.Version(childComplexity), true
 
+	case "PossibleDuplicate.distanceKm":
+		if e.ComplexityRoot.PossibleDuplicate.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.DistanceKm(childComplexity), true
+	case "PossibleDuplicate.first":
+		if e.ComplexityRoot.PossibleDuplicate.First == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.First(childComplexity), true
+	case "PossibleDuplicate.nameAsGiven":
+		if e.ComplexityRoot.PossibleDuplicate.NameAsGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.NameAsGiven(childComplexity), true
+	case "PossibleDuplicate.reasons":
+		if e.ComplexityRoot.PossibleDuplicate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.Reasons(childComplexity), true
+	case "PossibleDuplicate.recordedAt":
+		if e.ComplexityRoot.PossibleDuplicate.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.RecordedAt(childComplexity), true
+	case "PossibleDuplicate.recordedBy":
+		if e.ComplexityRoot.PossibleDuplicate.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.RecordedBy(childComplexity), true
+	case "PossibleDuplicate.second":
+		if e.ComplexityRoot.PossibleDuplicate.Second == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.Second(childComplexity), true
+	case "PossibleDuplicate.sharedNeighbours":
+		if e.ComplexityRoot.PossibleDuplicate.SharedNeighbours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicate.SharedNeighbours(childComplexity), true
+
+	case "PossibleDuplicateConnection.edges":
+		if e.ComplexityRoot.PossibleDuplicateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicateConnection.Edges(childComplexity), true
+	case "PossibleDuplicateConnection.pageInfo":
+		if e.ComplexityRoot.PossibleDuplicateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicateConnection.PageInfo(childComplexity), true
+
+	case "PossibleDuplicateEdge.cursor":
+		if e.ComplexityRoot.PossibleDuplicateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicateEdge.Cursor(childComplexity), true
+	case "PossibleDuplicateEdge.node":
+		if e.ComplexityRoot.PossibleDuplicateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PossibleDuplicateEdge.Node(childComplexity), true
+
 	case "Query.affiliateNetwork":
 		if e.ComplexityRoot.Query.AffiliateNetwork == nil {
 			break
@@ -1935,6 +2036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Patterns(childComplexity), true
+	case "Query.possibleDuplicates":
+		if e.ComplexityRoot.Query.PossibleDuplicates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_possibleDuplicates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PossibleDuplicates(childComplexity, args["kind"].(*model.EntityKind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.relationshipTypes":
 		if e.ComplexityRoot.Query.RelationshipTypes == nil {
 			break
@@ -2039,6 +2151,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.From(childComplexity), true
+	case "Relationship.fromNameAsGiven":
+		if e.ComplexityRoot.Relationship.FromNameAsGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.FromNameAsGiven(childComplexity), true
 	case "Relationship.history":
 		if e.ComplexityRoot.Relationship.History == nil {
 			break
@@ -2062,6 +2180,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Note(childComplexity), true
+	case "Relationship.origin":
+		if e.ComplexityRoot.Relationship.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Origin(childComplexity), true
 	case "Relationship.other":
 		if e.ComplexityRoot.Relationship.Other == nil {
 			break
@@ -2098,6 +2222,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.To(childComplexity), true
+	case "Relationship.toNameAsGiven":
+		if e.ComplexityRoot.Relationship.ToNameAsGiven == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.ToNameAsGiven(childComplexity), true
 	case "Relationship.type":
 		if e.ComplexityRoot.Relationship.Type == nil {
 			break
@@ -3394,6 +3524,72 @@ type Change {
   "The idempotency key it was sent with."
   idempotencyKey: String
 }
+
+extend type Query {
+  """
+  Pairs of entities that may be one real thing, for curators to settle (needs a bearer token with
+  role curator or above). Imports resolve the names they meet to what the graph holds (a group
+  by its name, an alias, or its name without a trailing acronym, in any script once folded; a
+  place by name, type and country, and within 25 km where both have coordinates) and link to
+  it. Where they cannot be sure, they create their own entity and record the pair here, with
+  the evidence. Merge a pair with ` + "`" + `mergeEntities` + "`" + ` (it then drops out of this list) or leave both.
+  Ordered by the first entity's id, then the second's.
+  """
+  possibleDuplicates(
+    "Only pairs of this kind; all kinds when omitted."
+    kind: EntityKind
+    "Page size: 1 to 100."
+    first: Int = 20
+    "Cursor from a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `."
+    after: String
+  ): PossibleDuplicateConnection!
+}
+
+"Why an import took two entities for possibly one thing without being sure."
+enum DuplicateReason {
+  "Their names meet only through transliteration keys, which are lossy (Gaza and Giza share one): \"Taleban\" and Taliban."
+  TRANSLITERATION
+  "Only the acronym of the imported name is a name of the other, and acronyms are reused."
+  ACRONYM
+  "Places of one name, type and country farther apart than 25 km: two towns of one name, or one badly placed."
+  FAR_APART
+}
+
+"Two entities that may be one real thing, with the evidence."
+type PossibleDuplicate {
+  "The entity the graph held."
+  first: Entity!
+  "The entity the import created beside it."
+  second: Entity!
+  "Why the pair is listed."
+  reasons: [DuplicateReason!]!
+  "The name the import met, as its file wrote it."
+  nameAsGiven: String
+  "How far apart the import found them, in kilometres, where both had a position."
+  distanceKm: Float
+  "How many entities both are linked to by standing assertions: evidence of one thing, or of two things in one place."
+  sharedNeighbours: Int!
+  "The origin of the import that recorded the pair (` + "`" + `gtd` + "`" + `, ` + "`" + `stix` + "`" + `)."
+  recordedBy: String!
+  "When it was recorded (RFC 3339)."
+  recordedAt: String!
+}
+
+"One possible duplicate with its cursor."
+type PossibleDuplicateEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to continue after this pair."
+  cursor: String!
+  "The pair."
+  node: PossibleDuplicate!
+}
+
+"A page of possible duplicates."
+type PossibleDuplicateConnection {
+  "The pairs."
+  edges: [PossibleDuplicateEdge!]!
+  "Where the page ends."
+  pageInfo: PageInfo!
+}
 `, BuiltIn: false},
 	{Name: "../schema/entity.graphqls", Input: `# Entities and their relationships: finding them by name or id, following their links.
 # Resolvers: graph/entity.resolvers.go.
@@ -3899,6 +4095,21 @@ type Relationship {
   retraction: Retraction
   "Every change curators made to this assertion, oldest first."
   history("At most this many: 1 to 100." first: Int = 100): [Change!]!
+  """
+  What wrote the assertion into the graph: ` + "`" + `seed` + "`" + ` (the project's seed files), ` + "`" + `curation` + "`" + ` (a
+  curator), ` + "`" + `gtd` + "`" + ` (a Global Terrorism Database import), ` + "`" + `stix` + "`" + ` (a STIX 2.1 import).
+  """
+  origin: String
+  """
+  The name an import gave the ` + "`" + `from` + "`" + ` end, where it resolved that name to an entity the graph
+  already held (see ` + "`" + `Query.possibleDuplicates` + "`" + `): a GTD row's "Tehrik-i-Taliban Pakistan (TTP)"
+  linked to the seed's Tehrik-i-Taliban Pakistan. Null where the import created the end itself,
+  and on links no import wrote. A curator who finds the resolution wrong retracts the link and
+  adds it to the right entity.
+  """
+  fromNameAsGiven: String
+  "As ` + "`" + `fromNameAsGiven` + "`" + `, for the ` + "`" + `to` + "`" + ` end: a GTD row's city \"Kabul\" resolved to the seed's Kabul."
+  toNameAsGiven: String
 }
 
 "How a link chart draws an edge."
@@ -4907,6 +5118,48 @@ func (ec *executionContext) childFields_PatternParameter(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PatternParameter", field.Name)
 }
 
+func (ec *executionContext) childFields_PossibleDuplicate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "first":
+		return ec.fieldContext_PossibleDuplicate_first(ctx, field)
+	case "second":
+		return ec.fieldContext_PossibleDuplicate_second(ctx, field)
+	case "reasons":
+		return ec.fieldContext_PossibleDuplicate_reasons(ctx, field)
+	case "nameAsGiven":
+		return ec.fieldContext_PossibleDuplicate_nameAsGiven(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_PossibleDuplicate_distanceKm(ctx, field)
+	case "sharedNeighbours":
+		return ec.fieldContext_PossibleDuplicate_sharedNeighbours(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PossibleDuplicate_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PossibleDuplicate_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PossibleDuplicate", field.Name)
+}
+
+func (ec *executionContext) childFields_PossibleDuplicateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PossibleDuplicateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PossibleDuplicateConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PossibleDuplicateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PossibleDuplicateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PossibleDuplicateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PossibleDuplicateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PossibleDuplicateEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4949,6 +5202,12 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_retraction(ctx, field)
 	case "history":
 		return ec.fieldContext_Relationship_history(ctx, field)
+	case "origin":
+		return ec.fieldContext_Relationship_origin(ctx, field)
+	case "fromNameAsGiven":
+		return ec.fieldContext_Relationship_fromNameAsGiven(ctx, field)
+	case "toNameAsGiven":
+		return ec.fieldContext_Relationship_toNameAsGiven(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -6420,6 +6679,36 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["validAt"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_possibleDuplicates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.EntityKind, error) {
+			return ec.unmarshalOEntityKind2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -11843,6 +12132,327 @@ func (ec *executionContext) fieldContext_Place_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _PossibleDuplicate_first(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_first(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.First, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_first(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PossibleDuplicate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PossibleDuplicate_second(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_second(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Second, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_second(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PossibleDuplicate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PossibleDuplicate_reasons(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DuplicateReason) graphql.Marshaler {
+			return ec.marshalNDuplicateReason2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "DuplicateReason")
+}
+
+func (ec *executionContext) _PossibleDuplicate_nameAsGiven(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_nameAsGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameAsGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_nameAsGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "String")
+}
+
+func (ec *executionContext) _PossibleDuplicate_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PossibleDuplicate_sharedNeighbours(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_sharedNeighbours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNeighbours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_sharedNeighbours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PossibleDuplicate_recordedBy(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "String")
+}
+
+func (ec *executionContext) _PossibleDuplicate_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicate_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicate_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicate", field, false, false, "String")
+}
+
+func (ec *executionContext) _PossibleDuplicateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PossibleDuplicateEdge) graphql.Marshaler {
+			return ec.marshalNPossibleDuplicateEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PossibleDuplicateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PossibleDuplicateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PossibleDuplicateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PossibleDuplicateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PossibleDuplicateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PossibleDuplicateEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PossibleDuplicateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PossibleDuplicateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PossibleDuplicate) graphql.Marshaler {
+			return ec.marshalNPossibleDuplicate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PossibleDuplicateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PossibleDuplicateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PossibleDuplicate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12233,6 +12843,50 @@ func (ec *executionContext) fieldContext_Query_centrality(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_centrality_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_possibleDuplicates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_possibleDuplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PossibleDuplicates(ctx, fc.Args["kind"].(*model.EntityKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PossibleDuplicateConnection) graphql.Marshaler {
+			return ec.marshalNPossibleDuplicateConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_possibleDuplicates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PossibleDuplicateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_possibleDuplicates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13220,6 +13874,75 @@ func (ec *executionContext) fieldContext_Relationship_history(ctx context.Contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_origin(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+}
+
+func (ec *executionContext) _Relationship_fromNameAsGiven(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_fromNameAsGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromNameAsGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_fromNameAsGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+}
+
+func (ec *executionContext) _Relationship_toNameAsGiven(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_toNameAsGiven(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToNameAsGiven, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_toNameAsGiven(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
 }
 
 func (ec *executionContext) _RelationshipTypeInfo_type(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipTypeInfo) (ret graphql.Marshaler) {
@@ -18477,6 +19200,150 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var possibleDuplicateImplementors = []string{"PossibleDuplicate"}
+
+func (ec *executionContext) _PossibleDuplicate(ctx context.Context, sel ast.SelectionSet, obj *model.PossibleDuplicate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, possibleDuplicateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PossibleDuplicate")
+		case "first":
+			out.Values[i] = ec._PossibleDuplicate_first(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "second":
+			out.Values[i] = ec._PossibleDuplicate_second(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._PossibleDuplicate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameAsGiven":
+			out.Values[i] = ec._PossibleDuplicate_nameAsGiven(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distanceKm":
+			out.Values[i] = ec._PossibleDuplicate_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sharedNeighbours":
+			out.Values[i] = ec._PossibleDuplicate_sharedNeighbours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PossibleDuplicate_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._PossibleDuplicate_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var possibleDuplicateConnectionImplementors = []string{"PossibleDuplicateConnection"}
+
+func (ec *executionContext) _PossibleDuplicateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PossibleDuplicateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, possibleDuplicateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PossibleDuplicateConnection")
+		case "edges":
+			out.Values[i] = ec._PossibleDuplicateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PossibleDuplicateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var possibleDuplicateEdgeImplementors = []string{"PossibleDuplicateEdge"}
+
+func (ec *executionContext) _PossibleDuplicateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PossibleDuplicateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, possibleDuplicateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PossibleDuplicateEdge")
+		case "cursor":
+			out.Values[i] = ec._PossibleDuplicateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PossibleDuplicateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -18549,6 +19416,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_centrality(ctx, field)
+				})
+		case "possibleDuplicates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_possibleDuplicates(ctx, field)
 				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18752,6 +19625,21 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_history(ctx, field, obj)
 				})
+		case "origin":
+			out.Values[i] = ec._Relationship_origin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromNameAsGiven":
+			out.Values[i] = ec._Relationship_fromNameAsGiven(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toNameAsGiven":
+			out.Values[i] = ec._Relationship_toNameAsGiven(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19808,6 +20696,46 @@ func (ec *executionContext) marshalNDirection2githubᚗcomᚋincidentgraphᚋinc
 	return v
 }
 
+func (ec *executionContext) unmarshalNDuplicateReason2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReason(ctx context.Context, v any) (model.DuplicateReason, error) {
+	var res model.DuplicateReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDuplicateReason2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReason(ctx context.Context, sel ast.SelectionSet, v model.DuplicateReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDuplicateReason2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReasonᚄ(ctx context.Context, v any) ([]model.DuplicateReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.DuplicateReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDuplicateReason2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDuplicateReason2ᚕgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DuplicateReason) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateReason2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐDuplicateReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNEntity2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntity(ctx context.Context, sel ast.SelectionSet, v model.Entity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Entity!")
@@ -20371,6 +21299,46 @@ func (ec *executionContext) unmarshalNPlaceType2githubᚗcomᚋincidentgraphᚋi
 
 func (ec *executionContext) marshalNPlaceType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx context.Context, sel ast.SelectionSet, v model.PlaceType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPossibleDuplicate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicate(ctx context.Context, sel ast.SelectionSet, v *model.PossibleDuplicate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PossibleDuplicate!")
+		return graphql.Null
+	}
+	return ec._PossibleDuplicate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPossibleDuplicateConnection2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateConnection(ctx context.Context, sel ast.SelectionSet, v *model.PossibleDuplicateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PossibleDuplicateConnection!")
+		return graphql.Null
+	}
+	return ec._PossibleDuplicateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPossibleDuplicateEdge2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PossibleDuplicateEdge) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPossibleDuplicateEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPossibleDuplicateEdge2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPossibleDuplicateEdge(ctx context.Context, sel ast.SelectionSet, v *model.PossibleDuplicateEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PossibleDuplicateEdge!")
+		return graphql.Null
+	}
+	return ec._PossibleDuplicateEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
@@ -21015,6 +21983,22 @@ func (ec *executionContext) marshalOEntityKind2ᚕgithubᚗcomᚋincidentgraph�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOEntityKind2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx context.Context, v any) (*model.EntityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EntityKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntityKind2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v *model.EntityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOEventType2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐEventType(ctx context.Context, v any) (*model.EventType, error) {

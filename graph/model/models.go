@@ -28,6 +28,9 @@ type Relationship struct {
 	Note            *string
 	Version         int
 	Retraction      *Retraction
+	Origin          *string
+	FromNameAsGiven *string
+	ToNameAsGiven   *string
 
 	FromID       string
 	ToID         string

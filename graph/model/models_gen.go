@@ -684,6 +684,42 @@ type Place struct {
 
 func (Place) IsEntity() {}
 
+// Two entities that may be one real thing, with the evidence.
+type PossibleDuplicate struct {
+	// The entity the graph held.
+	First Entity `json:"first"`
+	// The entity the import created beside it.
+	Second Entity `json:"second"`
+	// Why the pair is listed.
+	Reasons []DuplicateReason `json:"reasons"`
+	// The name the import met, as its file wrote it.
+	NameAsGiven *string `json:"nameAsGiven,omitempty"`
+	// How far apart the import found them, in kilometres, where both had a position.
+	DistanceKm *float64 `json:"distanceKm,omitempty"`
+	// How many entities both are linked to by standing assertions: evidence of one thing, or of two things in one place.
+	SharedNeighbours int `json:"sharedNeighbours"`
+	// The origin of the import that recorded the pair (`gtd`, `stix`).
+	RecordedBy string `json:"recordedBy"`
+	// When it was recorded (RFC 3339).
+	RecordedAt string `json:"recordedAt"`
+}
+
+// A page of possible duplicates.
+type PossibleDuplicateConnection struct {
+	// The pairs.
+	Edges []*PossibleDuplicateEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One possible duplicate with its cursor.
+type PossibleDuplicateEdge struct {
+	// Pass as `after` to continue after this pair.
+	Cursor string `json:"cursor"`
+	// The pair.
+	Node *PossibleDuplicate `json:"node"`
+}
+
 // Everything the graph answers. All queries only read.
 type Query struct {
 }
@@ -1225,6 +1261,67 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why an import took two entities for possibly one thing without being sure.
+type DuplicateReason string
+
+const (
+	// Their names meet only through transliteration keys, which are lossy (Gaza and Giza share one): "Taleban" and Taliban.
+	DuplicateReasonTransliteration DuplicateReason = "TRANSLITERATION"
+	// Only the acronym of the imported name is a name of the other, and acronyms are reused.
+	DuplicateReasonAcronym DuplicateReason = "ACRONYM"
+	// Places of one name, type and country farther apart than 25 km: two towns of one name, or one badly placed.
+	DuplicateReasonFarApart DuplicateReason = "FAR_APART"
+)
+
+var AllDuplicateReason = []DuplicateReason{
+	DuplicateReasonTransliteration,
+	DuplicateReasonAcronym,
+	DuplicateReasonFarApart,
+}
+
+func (e DuplicateReason) IsValid() bool {
+	switch e {
+	case DuplicateReasonTransliteration, DuplicateReasonAcronym, DuplicateReasonFarApart:
+		return true
+	}
+	return false
+}
+
+func (e DuplicateReason) String() string {
+	return string(e)
+}
+
+func (e *DuplicateReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DuplicateReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DuplicateReason", str)
+	}
+	return nil
+}
+
+func (e DuplicateReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DuplicateReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DuplicateReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
