@@ -57,7 +57,3 @@ func KeepSecretsForTest(db *DB) { db.hot.secrets = nil }
 // WithoutSearchFoldingForTest makes db's Search look for the text as typed alone, without its
 // folded words and transliteration key: the control of the tests of folding.
 func WithoutSearchFoldingForTest(db *DB) { db.noSearchFolding = true }
-
-// WithoutNameResolutionForTest makes db's imports resolve names as given alone: no folding,
-// no acronyms stripped, no places resolved (the control of the resolution's tests).
-func WithoutNameResolutionForTest(db *DB) { db.exactNamesOnly = true }

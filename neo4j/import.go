@@ -29,6 +29,10 @@ type ImportOptions struct {
 	// Progress, when set, is called after each committed chunk with the rows committed so far
 	// (from one goroutine).
 	Progress func(rows int)
+	// ExactNames resolves names as given alone (gtdName, name, alias or code, ignoring case):
+	// no folding, no acronym stripped, no place resolved to another's, no possible duplicate
+	// recorded. For measuring what resolution does, or a file whose names must stay apart.
+	ExactNames bool
 }
 
 // ImportStats sums up an import.
@@ -293,7 +297,7 @@ func (im *importer[R]) prepare(ctx context.Context, rows []R) (*prepared, error)
 		shared   *incidentgraph.Batch
 		ws       *incidentgraph.WriteStats
 	)
-	byKeys := !im.db.exactNamesOnly
+	byKeys := !im.opts.ExactNames
 	err := im.write(ctx, func(tx driver.ManagedTransaction) error {
 		// The driver may retry this function: it starts from the same state every time.
 		var err error

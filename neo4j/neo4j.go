@@ -57,10 +57,6 @@ type DB struct {
 	// noSearchFolding, set only by this package's tests, makes Search look for the text as
 	// typed alone, as it did before search keys: the control of the folding's tests.
 	noSearchFolding bool
-	// exactNamesOnly, set only by this package's tests, makes imports resolve names as given
-	// alone (gtdName, name, alias or code ignoring case), as before resolution through search
-	// keys and places: the control of resolution's tests.
-	exactNamesOnly bool
 }
 
 var (

@@ -166,12 +166,11 @@ func TestImportResolvesToWhatTheGraphHolds(t *testing.T) {
 	}
 }
 
-// TestImportResolutionControl: with resolution as it was (names as given only), the oracle of
+// TestImportResolutionControl: with names resolved as given only (ExactNames), the oracle of
 // TestImportResolvesToWhatTheGraphHolds finds the second copies.
 func TestImportResolutionControl(t *testing.T) {
 	db := seeded(t)
-	neo4j.WithoutNameResolutionForTest(db)
-	mustImport(t, db, resolutionRows(t), neo4j.ImportOptions{BatchSize: 3})
+	mustImport(t, db, resolutionRows(t), neo4j.ImportOptions{BatchSize: 3, ExactNames: true})
 	faults := resolutionFaults(t, db)
 	// Five links miss the seed's entity, and five names have two entities.
 	if len(faults) != 10 {

@@ -23,10 +23,11 @@ type importOptions struct {
 	skipBad bool
 	batch   int
 	release string
+	exact   bool
 	neo4j   neo4j.Config
 }
 
-// importCommand runs `incidentgraph import gtd FILE [--skip-bad] [--batch N] [--release D]`.
+// importCommand runs `incidentgraph import gtd FILE [--skip-bad] [--batch N] [--release D] [--exact-names]`.
 // FILE is CSV, or an Excel workbook (.xlsx: its first sheet). It reads the file twice: once to check every row (a file with a bad row imports nothing
 // unless --skip-bad), once to write it in chunks, so that memory does not grow with the file.
 func importCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -80,7 +81,8 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 				return
 			}
 		}
-	}, neo4j.ImportOptions{BatchSize: o.batch, Release: incidentgraph.PartialDate(o.release), Progress: progress})
+	}, neo4j.ImportOptions{BatchSize: o.batch, Release: incidentgraph.PartialDate(o.release), Progress: progress,
+		ExactNames: o.exact})
 	secs := time.Since(start).Seconds()
 	if stats != nil {
 		rate := 0.0
@@ -114,6 +116,7 @@ func parseImport(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.BoolVar(&o.skipBad, "skip-bad", false, "import the good rows of a file with bad ones (still listing them)")
 	fs.IntVar(&o.batch, "batch", 1000, "rows per transaction")
 	fs.StringVar(&o.release, "release", "", "the GTD release the file comes from (YYYY, YYYY-MM or YYYY-MM-DD), when known")
+	fs.BoolVar(&o.exact, "exact-names", false, "resolve group, country and place names as given only (no folding, acronyms or places by distance)")
 	fs.StringVar(&o.neo4j.URI, "neo4j_uri", env("NEO4J_URI", "bolt://127.0.0.1:7687"), "Neo4j URI (NEO4J_URI)")
 	fs.StringVar(&o.neo4j.User, "neo4j_user", env("NEO4J_USER", "neo4j"), "Neo4j user (NEO4J_USER)")
 	fs.StringVar(&o.neo4j.Password, "neo4j_password", env("NEO4J_PASSWORD", ""), "Neo4j password (NEO4J_PASSWORD)")
@@ -131,7 +134,7 @@ func parseImport(args []string, getenv func(string) string, stderr io.Writer) (*
 		pos, args = append(pos, args[0]), args[1:]
 	}
 	if len(pos) != 2 || pos[0] != "gtd" {
-		return nil, errors.New("import: use import gtd FILE [--skip-bad] [--batch N] [--release DATE], or import stix FILE [--skip-bad]")
+		return nil, errors.New("import: use import gtd FILE [--skip-bad] [--batch N] [--release DATE] [--exact-names], or import stix FILE [--skip-bad]")
 	}
 	if o.batch < 1 || o.batch > 100000 {
 		return nil, fmt.Errorf("--batch %d: use 1 to 100000", o.batch)
