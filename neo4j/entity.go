@@ -261,7 +261,34 @@ func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kin
 		// Nothing matched as typed: allow one typo per word ("Khorassan" finds Khorasan).
 		found, err = db.search(ctx, db.searchQuery(text, true), text, kinds, limit)
 	}
+	for _, e := range found {
+		e.Match = nameMatch(text, e)
+	}
 	return found, err
+}
+
+// matchKinds are the domain's words for names.MatchKind.
+var matchKinds = map[names.MatchKind]incidentgraph.NameMatchKind{
+	names.Exact:          incidentgraph.MatchExact,
+	names.Folded:         incidentgraph.MatchFolded,
+	names.Transliterated: incidentgraph.MatchTransliterated,
+	names.Word:           incidentgraph.MatchWord,
+	names.Typo:           incidentgraph.MatchTypo,
+}
+
+// nameMatch says which of e's names text matched and how, with the same package names the
+// search used, so that a researcher who pasted "داعش" sees it found the Arabic alias of the
+// Islamic State. It is nil when no name explains the hit.
+func nameMatch(text string, e *incidentgraph.Entity) *incidentgraph.NameMatch {
+	i, how := names.Best(text, append([]string{e.Name}, e.Aliases...))
+	if how == names.NoMatch {
+		return nil
+	}
+	if i == 0 {
+		return &incidentgraph.NameMatch{Name: e.Name, How: matchKinds[how]}
+	}
+	a := e.AliasDetail(e.Aliases[i-1])
+	return &incidentgraph.NameMatch{Name: a.Name, Language: a.Language, Script: a.Script, How: matchKinds[how]}
 }
 
 // minKeyLength is the shortest transliteration key a search looks up: shorter ones ("is", "k")
