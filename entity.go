@@ -46,10 +46,10 @@ func ValidID(id string) bool { return len(id) <= MaxIDLength && IDPattern.MatchS
 // Entity is anything in the graph. Fields below the common ones apply to one kind each and are
 // empty for the others; keeping one struct lets the store map any node in one place.
 type Entity struct {
-	ID          string
-	Kind        Kind
-	Name        string
-	Aliases     []string
+	ID      string
+	Kind    Kind
+	Name    string
+	Aliases []string
 	// AliasInfo is what is known about some of the aliases beyond their text (language,
 	// script, sources, note), one entry per such alias, in the order of Aliases; an alias
 	// without an entry has nothing known. It is keyed by the alias's text rather than kept
