@@ -38,6 +38,14 @@ type entityRec struct {
 	at      pos
 	o       *obj
 	sources []ref
+	// aliasSources are the sources of the aliases, each with its field (aliases[2].sources[0]).
+	aliasSources []fieldRef
+}
+
+// fieldRef is a reference and the field it was written in.
+type fieldRef struct {
+	field string
+	ref
 }
 
 // ref is a reference to an entity, resolved once every file has been read.
@@ -128,9 +136,9 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 	e.ID = o.str("id")
 	e.Kind = ig.Kind(o.str("kind"))
 	e.Name = o.str("name")
-	for _, a := range o.texts("aliases", false) {
-		e.Aliases = append(e.Aliases, a.val)
-	}
+	var aliases []ig.Alias
+	aliases, rec.aliasSources = o.aliases()
+	e.SetAliases(aliases)
 	e.Description = o.str("description")
 	rec.sources = o.sourceRefs(false)
 	for _, s := range rec.sources {
@@ -149,6 +157,89 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 		}
 	}
 	r.entities = append(r.entities, rec)
+}
+
+// aliasKeys are the keys of an alias written as a mapping.
+var aliasKeys = []string{"name", "language", "script", "sources", "note"}
+
+// aliases reads the list of aliases: each a plain name, or a mapping of the name and what is
+// known of it (language, script, sources, note). The domain checks the values.
+func (o *obj) aliases() ([]ig.Alias, []fieldRef) {
+	var out []ig.Alias
+	var refs []fieldRef
+	for _, v := range o.list("aliases", false) {
+		n := deref(v)
+		i := len(out)
+		field := fmt.Sprintf("aliases[%d]", i)
+		switch {
+		case n.Kind == yaml.MappingNode:
+			a, ok := ig.Alias{}, true
+			vals := map[string]*yaml.Node{}
+			o.r.eachField(o.file, n, func(key string, k, val *yaml.Node) {
+				if !slices.Contains(aliasKeys, key) {
+					o.r.add(o.file, k.Line, "unknown key %s in an alias%s", key, hint(key, aliasKeys))
+					ok = false
+					return
+				}
+				vals[key] = val
+				o.lines[field+"."+key] = val.Line
+			})
+			text := func(key string) string {
+				val, has := vals[key]
+				if !has {
+					return ""
+				}
+				s := deref(val)
+				if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
+					o.r.add(o.file, val.Line, "%s.%s must be a single non-empty value, found %s", field, key, describe(s))
+					ok = false
+					return ""
+				}
+				return strings.TrimSpace(s.Value)
+			}
+			if _, has := vals["name"]; !has {
+				o.r.add(o.file, n.Line, "an alias written as a mapping needs its name (name: …)")
+				ok = false
+			}
+			a.Name, a.Language, a.Script, a.Note = text("name"), text("language"), text("script"), text("note")
+			if sv, has := vals["sources"]; has {
+				sl := deref(sv)
+				if sl.Kind != yaml.SequenceNode {
+					o.r.add(o.file, sv.Line, "%s.sources must be a list (e.g. [a, b]), found %s", field, describe(sl))
+					ok = false
+				}
+				for _, item := range sl.Content {
+					s := deref(item)
+					if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
+						o.r.add(o.file, item.Line, "each item of %s.sources must be a source id, found %s", field, describe(s))
+						ok = false
+						continue
+					}
+					sf := fmt.Sprintf("%s.sources[%d]", field, len(a.SourceIDs))
+					o.lines[sf] = item.Line
+					a.SourceIDs = append(a.SourceIDs, strings.TrimSpace(s.Value))
+					refs = append(refs, fieldRef{sf, ref{strings.TrimSpace(s.Value), pos{o.file, item.Line}}})
+				}
+			}
+			if !ok {
+				o.bad[field] = true
+				if a.Name == "" {
+					continue
+				}
+			}
+			out = append(out, a)
+		case n.Kind != yaml.ScalarNode:
+			o.add(v, "each item of aliases must be a name or a mapping of name, language, script, sources and note, found %s", describe(n))
+			continue
+		case isNull(n) || strings.TrimSpace(n.Value) == "":
+			o.add(v, "aliases has an empty item")
+			continue
+		default:
+			out = append(out, ig.Alias{Name: strings.TrimSpace(n.Value)})
+		}
+		o.items["aliases"] = append(o.items["aliases"], v.Line)
+	}
+	return out, refs
 }
 
 // kindFields reads the keys of the entity's kind.
@@ -339,6 +430,10 @@ func (r *reader) resolve() {
 	for _, rec := range r.entities {
 		sources(rec.o, rec.sources)
 		rec.o.domain(r.rules.sources(rec.e.SourceIDs, kinds, rec.o.path))
+		for _, s := range rec.aliasSources {
+			r.known(rec.o, s.field, s.ref)
+		}
+		rec.o.domain(r.rules.aliasSources(rec.e, kinds, rec.o.path))
 	}
 
 	relIDs := map[string]pos{}
@@ -385,7 +480,10 @@ func (r *reader) known(o *obj, field string, x ref) {
 	}
 	switch rec, ok := r.byID[x.id]; {
 	case !ok:
-		what, _, _ := strings.Cut(field, "[")
+		what := field
+		if i := strings.LastIndex(field, "["); i >= 0 {
+			what = field[:i]
+		}
 		r.add(x.at.file, x.at.line, "%s: no entity with id %s%s", what, x.id, hint(x.id, r.ids))
 		o.bad[field] = true
 	case !rec.e.Kind.Valid():
