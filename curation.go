@@ -95,6 +95,15 @@ type EntityInput struct {
 	NamesSet bool
 }
 
+// Check reports what is wrong with the input as given, before it is applied to an entity:
+// fields that exclude each other. prefix names the input ("input").
+func (in *EntityInput) Check(prefix string) []Problem {
+	if in.AliasesSet && in.NamesSet {
+		return []Problem{{Field: prefix + ".names", Message: "give aliases or names, not both: names are the aliases with their languages, scripts, sources and notes"}}
+	}
+	return nil
+}
+
 // Apply returns e with the input's fields over it (a copy; e may be nil for a new entity).
 func (in *EntityInput) Apply(e *Entity) *Entity {
 	out := &Entity{}

@@ -47,7 +47,7 @@ const (
 // fields, and the kinds' own properties (plainEntityFields) besides.
 var kindFields = map[string]role{
 	"__typename": rBrief, "id": rBrief, "kind": rBrief, "name": rBrief,
-	"aliases": rPlain, "description": rPlain,
+	"aliases": rPlain, "names": rPlain, "match": rPlain, "description": rPlain,
 	"sources": rSources, "relationships": rRelationships,
 	"version": rPlain, "history": rHistory,
 }

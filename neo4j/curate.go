@@ -326,6 +326,9 @@ func mergeProps(maps ...map[string]any) map[string]any {
 
 // CreateEntity adds a new entity of origin "curation".
 func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incidentgraph.EntityInput) (*incidentgraph.Entity, error) {
+	if ps := in.Check("input"); len(ps) > 0 {
+		return nil, incidentgraph.InvalidInput(ps)
+	}
 	e := in.Apply(nil)
 	if ps := incidentgraph.ValidateEntity(e, "input"); len(ps) > 0 {
 		return nil, incidentgraph.InvalidInput(ps)
@@ -358,6 +361,9 @@ func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incid
 
 // UpdateEntity changes an entity's fields. Its kind and id never change.
 func (db *DB) UpdateEntity(ctx context.Context, w incidentgraph.Write, id string, version int, in *incidentgraph.EntityInput) (*incidentgraph.Entity, error) {
+	if ps := in.Check("input"); len(ps) > 0 {
+		return nil, incidentgraph.InvalidInput(ps)
+	}
 	if in.ID != nil && *in.ID != id {
 		return nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "input.id", Message: "an entity's id cannot change: create a new entity and merge"}})
 	}
