@@ -3628,10 +3628,12 @@ extend type Query {
   Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
   words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
   "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
-  Names in other scripts and spellings are folded (case, accents, Arabic letter forms and vowel
-  signs, Cyrillic ё) and transliterated: "داعش", "ДАИШ" and "Daech" find the Islamic State group
-  through its alias Daesh, "Кабул" and "كابل" find Kabul, "Крокус" the Crocus City Hall. When
-  nothing matches, one typo per word is forgiven ("Khorassan" finds Khorasan).
+  Entities carry their names in other languages as aliases (ИГИЛ, داعش, État islamique for the
+  Islamic State; see ` + "`" + `names` + "`" + `), and what is typed is also folded (case, accents, Arabic letter
+  forms and vowel signs, Cyrillic ё) and transliterated: "دَاعِش" with its vowel signs finds the
+  alias داعش, "Daesch" the alias Daesh, "Пакистан" Pakistan, "Крокус" the Crocus City Hall.
+  When nothing matches, one typo per word is forgiven ("Khorassan" finds Khorasan). Each entity
+  returned says in ` + "`" + `match` + "`" + ` which of its names the text matched, in which language, and how.
   """
   search(
     "Words to look for (1 to 200 characters)."
