@@ -131,4 +131,19 @@ func TestSeedNamesRoundTrip(t *testing.T) {
 	if none, _ := rows[0]["none"].(bool); !none {
 		t.Errorf("pakistan has an aliasLanguages property")
 	}
+	// Analysts' read-only Cypher reads the lists beside aliases.
+	res := runCypher(t, db, `MATCH (n:Organization {id: 'islamic-state'})
+		UNWIND range(0, size(n.aliases) - 1) AS i
+		WITH n, i WHERE n.aliasLanguages[i] = 'ar'
+		RETURN n.aliases[i] AS name, n.aliasScripts[i] AS script, n.aliasSources[i] AS sources ORDER BY name`, nil, 0)
+	var ar []string
+	for _, row := range res.Rows {
+		if row["script"] != "Arab" || row["sources"] != "incidentgraph-curators-names" {
+			t.Errorf("Cypher row %v", row)
+		}
+		ar = append(ar, row["name"].(string))
+	}
+	if !slices.Contains(ar, "داعش") || !slices.Contains(ar, "الدولة الإسلامية") {
+		t.Errorf("Cypher: the Arabic names of the group are %v", ar)
+	}
 }
