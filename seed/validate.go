@@ -169,65 +169,17 @@ func (o *obj) aliases() ([]ig.Alias, []fieldRef) {
 	var refs []fieldRef
 	for _, v := range o.list("aliases", false) {
 		n := deref(v)
-		i := len(out)
-		field := fmt.Sprintf("aliases[%d]", i)
 		switch {
 		case n.Kind == yaml.MappingNode:
-			a, ok := ig.Alias{}, true
-			vals := map[string]*yaml.Node{}
-			o.r.eachField(o.file, n, func(key string, k, val *yaml.Node) {
-				if !slices.Contains(aliasKeys, key) {
-					o.r.add(o.file, k.Line, "unknown key %s in an alias%s", key, hint(key, aliasKeys))
-					ok = false
-					return
-				}
-				vals[key] = val
-				o.lines[field+"."+key] = val.Line
-			})
-			text := func(key string) string {
-				val, has := vals[key]
-				if !has {
-					return ""
-				}
-				s := deref(val)
-				if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
-					o.r.add(o.file, val.Line, "%s.%s must be a single non-empty value, found %s", field, key, describe(s))
-					ok = false
-					return ""
-				}
-				return strings.TrimSpace(s.Value)
-			}
-			if _, has := vals["name"]; !has {
-				o.r.add(o.file, n.Line, "an alias written as a mapping needs its name (name: …)")
-				ok = false
-			}
-			a.Name, a.Language, a.Script, a.Note = text("name"), text("language"), text("script"), text("note")
-			if sv, has := vals["sources"]; has {
-				sl := deref(sv)
-				if sl.Kind != yaml.SequenceNode {
-					o.r.add(o.file, sv.Line, "%s.sources must be a list (e.g. [a, b]), found %s", field, describe(sl))
-					ok = false
-				}
-				for _, item := range sl.Content {
-					s := deref(item)
-					if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
-						o.r.add(o.file, item.Line, "each item of %s.sources must be a source id, found %s", field, describe(s))
-						ok = false
-						continue
-					}
-					sf := fmt.Sprintf("%s.sources[%d]", field, len(a.SourceIDs))
-					o.lines[sf] = item.Line
-					a.SourceIDs = append(a.SourceIDs, strings.TrimSpace(s.Value))
-					refs = append(refs, fieldRef{sf, ref{strings.TrimSpace(s.Value), pos{o.file, item.Line}}})
-				}
-			}
+			field := fmt.Sprintf("aliases[%d]", len(out))
+			a, rs, ok := o.aliasMapping(field, n)
 			if !ok {
-				o.bad[field] = true
-				if a.Name == "" {
-					continue
-				}
+				o.bad[field] = true // reported: the domain need not judge it again
 			}
-			out = append(out, a)
+			if a.Name == "" {
+				continue
+			}
+			out, refs = append(out, a), append(refs, rs...)
 		case n.Kind != yaml.ScalarNode:
 			o.add(v, "each item of aliases must be a name or a mapping of name, language, script, sources and note, found %s", describe(n))
 			continue
@@ -240,6 +192,64 @@ func (o *obj) aliases() ([]ig.Alias, []fieldRef) {
 		o.items["aliases"] = append(o.items["aliases"], v.Line)
 	}
 	return out, refs
+}
+
+// aliasMapping reads one alias written as a mapping at field (aliases[2]), noting the line of
+// each value for the domain's problems; ok is false when a problem was reported.
+func (o *obj) aliasMapping(field string, n *yaml.Node) (a ig.Alias, refs []fieldRef, ok bool) {
+	ok = true
+	vals := map[string]*yaml.Node{}
+	o.r.eachField(o.file, n, func(key string, k, val *yaml.Node) {
+		if !slices.Contains(aliasKeys, key) {
+			o.r.add(o.file, k.Line, "unknown key %s in an alias%s", key, hint(key, aliasKeys))
+			ok = false
+			return
+		}
+		vals[key] = val
+		o.lines[field+"."+key] = val.Line
+	})
+	// value returns the trimmed text of node, or reports it (what names it in the message).
+	value := func(what string, node *yaml.Node) (string, bool) {
+		s := deref(node)
+		if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
+			o.r.add(o.file, node.Line, "%s must be a single non-empty value, found %s", what, describe(s))
+			ok = false
+			return "", false
+		}
+		return strings.TrimSpace(s.Value), true
+	}
+	text := func(key string) string {
+		if val, has := vals[key]; has {
+			s, _ := value(field+"."+key, val)
+			return s
+		}
+		return ""
+	}
+	if _, has := vals["name"]; !has {
+		o.r.add(o.file, n.Line, "an alias written as a mapping needs its name (name: …)")
+		ok = false
+	}
+	a.Name, a.Language, a.Script, a.Note = text("name"), text("language"), text("script"), text("note")
+	sv, has := vals["sources"]
+	if !has {
+		return a, nil, ok
+	}
+	sl := deref(sv)
+	if sl.Kind != yaml.SequenceNode {
+		o.r.add(o.file, sv.Line, "%s.sources must be a list (e.g. [a, b]), found %s", field, describe(sl))
+		return a, nil, false
+	}
+	for _, item := range sl.Content {
+		id, good := value("each item of "+field+".sources", item)
+		if !good {
+			continue
+		}
+		sf := fmt.Sprintf("%s.sources[%d]", field, len(a.SourceIDs))
+		o.lines[sf] = item.Line
+		a.SourceIDs = append(a.SourceIDs, id)
+		refs = append(refs, fieldRef{sf, ref{id, pos{o.file, item.Line}}})
+	}
+	return a, refs, ok
 }
 
 // kindFields reads the keys of the entity's kind.
