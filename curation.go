@@ -88,6 +88,20 @@ type EntityInput struct {
 	Suicide, Anonymous                           *bool
 	AliasesSet, SourcesSet, AttackSet, TargetSet bool // the list was given (possibly empty)
 	WeaponSet                                    bool
+	// Names are the aliases with what is known about each (language, script, sources, note):
+	// when NamesSet they replace the aliases and their detail. Aliases alone replace the
+	// aliases and keep the detail of those that stay.
+	Names    []Alias
+	NamesSet bool
+}
+
+// Check reports what is wrong with the input as given, before it is applied to an entity:
+// fields that exclude each other. prefix names the input ("input").
+func (in *EntityInput) Check(prefix string) []Problem {
+	if in.AliasesSet && in.NamesSet {
+		return []Problem{{Field: prefix + ".names", Message: "give aliases or names, not both: names are the aliases with their languages, scripts, sources and notes"}}
+	}
+	return nil
 }
 
 // Apply returns e with the input's fields over it (a copy; e may be nil for a new entity).
@@ -113,8 +127,17 @@ func (in *EntityInput) Apply(e *Entity) *Entity {
 	}
 	set(&out.Name, in.Name)
 	set(&out.Description, in.Description)
-	if in.AliasesSet {
+	switch {
+	case in.NamesSet:
+		list := make([]Alias, len(in.Names))
+		for i, a := range in.Names {
+			list[i] = Alias{Name: strings.TrimSpace(a.Name), Language: strings.TrimSpace(a.Language),
+				Script: strings.TrimSpace(a.Script), SourceIDs: slices.Clone(a.SourceIDs), Note: strings.TrimSpace(a.Note)}
+		}
+		out.SetAliases(list)
+	case in.AliasesSet:
 		out.Aliases = slices.Clone(in.Aliases)
+		out.PruneAliasInfo()
 	}
 	if in.SourcesSet {
 		out.SourceIDs = slices.Clone(in.SourceIDs)
@@ -382,17 +405,7 @@ func ValidateEntity(e *Entity, prefix string) []Problem {
 	if e.Name == "" {
 		p.add("name", "missing required key name")
 	}
-	seen := map[string]bool{}
-	for i, a := range e.Aliases {
-		k := strings.ToLower(strings.TrimSpace(a))
-		switch {
-		case k == "":
-			p.add(fmt.Sprintf("aliases[%d]", i), "aliases has an empty item")
-		case seen[k]:
-			p.add(fmt.Sprintf("aliases[%d]", i), "alias %q repeated", a)
-		}
-		seen[k] = true
-	}
+	validateAliases(p, e)
 	dupSources(p, "sources", e.SourceIDs)
 	req := func(field, v string) {
 		if v == "" {

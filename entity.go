@@ -46,16 +46,25 @@ func ValidID(id string) bool { return len(id) <= MaxIDLength && IDPattern.MatchS
 // Entity is anything in the graph. Fields below the common ones apply to one kind each and are
 // empty for the others; keeping one struct lets the store map any node in one place.
 type Entity struct {
-	ID          string
-	Kind        Kind
-	Name        string
-	Aliases     []string
+	ID      string
+	Kind    Kind
+	Name    string
+	Aliases []string
+	// AliasInfo is what is known about some of the aliases beyond their text (language,
+	// script, sources, note), one entry per such alias, in the order of Aliases; an alias
+	// without an entry has nothing known. It is keyed by the alias's text rather than kept
+	// parallel to Aliases so that the many writers that set Aliases alone (imports, merges,
+	// generators) cannot misalign it: AliasList and AliasDetail join the two.
+	AliasInfo   []Alias
 	Description string
 	// SourceIDs are where the entity's own facts (names, dates, places, codes) come from. Its
 	// relationships carry sources of their own.
 	SourceIDs []string
 	// Version counts the curators' writes of the entity (1 as loaded).
 	Version int
+	// Match is the name a search's text matched: set by Search on what it returns, nil
+	// elsewhere. It is about the query, not the entity, and is never stored.
+	Match *NameMatch
 
 	// ORGANIZATION
 	OrgType   string // MILITANT_GROUP, GOVERNMENT, …

@@ -47,7 +47,9 @@ const (
 // fields, and the kinds' own properties (plainEntityFields) besides.
 var kindFields = map[string]role{
 	"__typename": rBrief, "id": rBrief, "kind": rBrief, "name": rBrief,
-	"aliases": rPlain, "description": rPlain,
+	"aliases": rPlain, "names": rPlain, "description": rPlain,
+	// match is set by search on the entity it answers: there is nothing to read for it.
+	"match":   rBrief,
 	"sources": rSources, "relationships": rRelationships,
 	"version": rPlain, "history": rHistory,
 }

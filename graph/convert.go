@@ -60,27 +60,28 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 	kind := model.EntityKind(e.Kind)
 	aliases := nonNil(e.Aliases)
 	desc := optString(e.Description)
+	names, match := toNames(e), toMatch(e.Match)
 	switch e.Kind {
 	case incidentgraph.KindOrganization:
-		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
+		return &model.Organization{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			OrgType: model.OrganizationType(e.OrgType), GtdName: optString(e.GTDName),
 			Founded: optDate(e.Founded), Dissolved: optDate(e.Dissolved)}
 	case incidentgraph.KindCountry:
-		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version, Iso2: e.ISO2}
+		return &model.Country{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version, Iso2: e.ISO2}
 	case incidentgraph.KindPerson:
-		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
+		return &model.Person{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			Role: optString(e.Role), Nationality: optString(e.Nationality), Anonymous: e.Anonymous}
 	case incidentgraph.KindPlace:
-		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
+		return &model.Place{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			PlaceType: model.PlaceType(e.PlaceType), CountryCode: optString(e.CountryCode),
 			Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
 	case incidentgraph.KindIncident:
 		return toIncident(e)
 	case incidentgraph.KindEvent:
-		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
+		return &model.Event{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			EventType: model.EventType(e.EventType), Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary)}
 	case incidentgraph.KindSource:
-		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
+		return &model.Source{ID: e.ID, Kind: kind, Name: e.Name, Aliases: aliases, Names: names, Match: match, Description: desc, SourceIDs: e.SourceIDs, Version: e.Version,
 			Title: e.Name, Publisher: e.Publisher, Published: e.Published, URL: optString(e.URL),
 			SourceType: model.SourceType(e.SourceType), Accessed: optDate(e.Accessed)}
 	default:
@@ -88,9 +89,28 @@ func toEntity(e *incidentgraph.Entity) model.Entity {
 	}
 }
 
+// toNames lists the entity's name, then each alias with what is known of it.
+func toNames(e *incidentgraph.Entity) []*model.Name {
+	out := make([]*model.Name, 0, 1+len(e.Aliases))
+	out = append(out, &model.Name{Value: e.Name, Primary: true, SourceIDs: []string{}})
+	for _, a := range e.AliasList() {
+		out = append(out, &model.Name{Value: a.Name, Language: optString(a.Language), Script: optString(a.Script),
+			Note: optString(a.Note), SourceIDs: nonNil(a.SourceIDs)})
+	}
+	return out
+}
+
+func toMatch(m *incidentgraph.NameMatch) *model.NameMatch {
+	if m == nil {
+		return nil
+	}
+	return &model.NameMatch{Name: m.Name, Language: optString(m.Language), Script: optString(m.Script),
+		How: model.NameMatchKind(m.How)}
+}
+
 func toIncident(e *incidentgraph.Entity) *model.Incident {
 	return &model.Incident{ID: e.ID, Kind: model.EntityKindIncident, Name: e.Name, Aliases: nonNil(e.Aliases),
-		Description: optString(e.Description), SourceIDs: e.SourceIDs, Version: e.Version, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
+		Names: toNames(e), Match: toMatch(e.Match), Description: optString(e.Description), SourceIDs: e.SourceIDs, Version: e.Version, Date: e.Date, EndDate: optDate(e.EndDate), Summary: optString(e.Summary),
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
 		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),

@@ -73,10 +73,26 @@ func enump[T ~string](v *T) *string {
 	return &s
 }
 
+func orEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func fromNames(in []*model.NameInput) []incidentgraph.Alias {
+	out := make([]incidentgraph.Alias, len(in))
+	for i, n := range in {
+		out[i] = incidentgraph.Alias{Name: n.Value, Language: orEmpty(n.Language), Script: orEmpty(n.Script),
+			SourceIDs: n.Sources, Note: orEmpty(n.Note)}
+	}
+	return out
+}
+
 func fromCreateEntity(in model.CreateEntityInput) *incidentgraph.EntityInput {
 	return &incidentgraph.EntityInput{
 		ID: &in.ID, Kind: kindp(in.Kind), Name: &in.Name, Description: in.Description,
-		Aliases: in.Aliases, AliasesSet: in.Aliases != nil, SourceIDs: in.Sources, SourcesSet: in.Sources != nil,
+		Aliases: in.Aliases, AliasesSet: in.Aliases != nil, Names: fromNames(in.Names), NamesSet: in.Names != nil, SourceIDs: in.Sources, SourcesSet: in.Sources != nil,
 		OrgType: enump(in.OrgType), GTDName: in.GtdName, Founded: in.Founded, Dissolved: in.Dissolved,
 		ISO2: in.Iso2, Role: in.Role, Nationality: in.Nationality, Anonymous: in.Anonymous,
 		PlaceType: enump(in.PlaceType), CountryCode: in.CountryCode, Latitude: in.Latitude, Longitude: in.Longitude,
@@ -91,7 +107,7 @@ func fromCreateEntity(in model.CreateEntityInput) *incidentgraph.EntityInput {
 func fromUpdateEntity(in model.UpdateEntityInput) *incidentgraph.EntityInput {
 	return &incidentgraph.EntityInput{
 		Name: in.Name, Description: in.Description,
-		Aliases: in.Aliases, AliasesSet: in.Aliases != nil, SourceIDs: in.Sources, SourcesSet: in.Sources != nil,
+		Aliases: in.Aliases, AliasesSet: in.Aliases != nil, Names: fromNames(in.Names), NamesSet: in.Names != nil, SourceIDs: in.Sources, SourcesSet: in.Sources != nil,
 		OrgType: enump(in.OrgType), GTDName: in.GtdName, Founded: in.Founded, Dissolved: in.Dissolved,
 		ISO2: in.Iso2, Role: in.Role, Nationality: in.Nationality, Anonymous: in.Anonymous,
 		PlaceType: enump(in.PlaceType), CountryCode: in.CountryCode, Latitude: in.Latitude, Longitude: in.Longitude,

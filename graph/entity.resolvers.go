@@ -36,6 +36,10 @@ func (r *groupResolver) History(ctx context.Context, obj *model.Group, first *in
 	return r.history(ctx, obj.ID, first)
 }
 
+func (r *nameResolver) Sources(ctx context.Context, obj *model.Name) ([]*model.Source, error) {
+	return r.sources(ctx, obj.SourceIDs)
+}
+
 func (r *organizationResolver) Sources(ctx context.Context, obj *model.Organization) ([]*model.Source, error) {
 	return r.sources(ctx, obj.SourceIDs)
 }
@@ -197,6 +201,8 @@ func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
 
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
+func (r *Resolver) Name() NameResolver { return &nameResolver{r} }
+
 func (r *Resolver) Organization() OrganizationResolver { return &organizationResolver{r} }
 
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
@@ -210,6 +216,7 @@ func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 type (
 	countryResolver      struct{ *Resolver }
 	groupResolver        struct{ *Resolver }
+	nameResolver         struct{ *Resolver }
 	organizationResolver struct{ *Resolver }
 	personResolver       struct{ *Resolver }
 	placeResolver        struct{ *Resolver }

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Group() GroupResolver
 	Incident() IncidentResolver
 	Mutation() MutationResolver
+	Name() NameResolver
 	NeighborLink() NeighborLinkResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
@@ -95,7 +96,9 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Iso2          func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Version       func(childComplexity int) int
@@ -118,7 +121,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Summary       func(childComplexity int) int
@@ -165,7 +170,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
 		Version       func(childComplexity int) int
@@ -182,7 +189,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Outcome       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
@@ -218,6 +227,22 @@ type ComplexityRoot struct {
 		UpdateRelationship  func(childComplexity int, id string, version int, input model.UpdateRelationshipInput, idempotencyKey *string) int
 	}
 
+	Name struct {
+		Language func(childComplexity int) int
+		Note     func(childComplexity int) int
+		Primary  func(childComplexity int) int
+		Script   func(childComplexity int) int
+		Sources  func(childComplexity int) int
+		Value    func(childComplexity int) int
+	}
+
+	NameMatch struct {
+		How      func(childComplexity int) int
+		Language func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Script   func(childComplexity int) int
+	}
+
 	NeighborLink struct {
 		Of            func(childComplexity int) int
 		Relationships func(childComplexity int) int
@@ -232,7 +257,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		OrgType       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
@@ -285,7 +312,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Nationality   func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Role          func(childComplexity int) int
@@ -303,7 +332,9 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Latitude      func(childComplexity int) int
 		Longitude     func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		PlaceType     func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Sources       func(childComplexity int) int
@@ -412,7 +443,9 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		Names         func(childComplexity int) int
 		Published     func(childComplexity int) int
 		Publisher     func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
@@ -498,6 +531,9 @@ type MutationResolver interface {
 	MergeEntities(ctx context.Context, survivor string, survivorVersion int, duplicate string, duplicateVersion int, idempotencyKey *string) (model.Entity, error)
 	DeleteEntity(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error)
 	DeleteRelationship(ctx context.Context, id string, version int, reason string, idempotencyKey *string) (bool, error)
+}
+type NameResolver interface {
+	Sources(ctx context.Context, obj *model.Name) ([]*model.Source, error)
 }
 type NeighborLinkResolver interface {
 	Of(ctx context.Context, obj *model.NeighborLink) (model.Entity, error)
@@ -769,12 +805,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.Kind(childComplexity), true
+	case "Country.match":
+		if e.ComplexityRoot.Country.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Match(childComplexity), true
 	case "Country.name":
 		if e.ComplexityRoot.Country.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Country.Name(childComplexity), true
+	case "Country.names":
+		if e.ComplexityRoot.Country.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Names(childComplexity), true
 	case "Country.relationships":
 		if e.ComplexityRoot.Country.Relationships == nil {
 			break
@@ -888,12 +936,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Kind(childComplexity), true
+	case "Event.match":
+		if e.ComplexityRoot.Event.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Match(childComplexity), true
 	case "Event.name":
 		if e.ComplexityRoot.Event.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Event.Name(childComplexity), true
+	case "Event.names":
+		if e.ComplexityRoot.Event.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Names(childComplexity), true
 	case "Event.relationships":
 		if e.ComplexityRoot.Event.Relationships == nil {
 			break
@@ -1112,12 +1172,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Kind(childComplexity), true
+	case "Group.match":
+		if e.ComplexityRoot.Group.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Match(childComplexity), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Group.Name(childComplexity), true
+	case "Group.names":
+		if e.ComplexityRoot.Group.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Names(childComplexity), true
 	case "Group.relationships":
 		if e.ComplexityRoot.Group.Relationships == nil {
 			break
@@ -1212,12 +1284,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Kind(childComplexity), true
+	case "Incident.match":
+		if e.ComplexityRoot.Incident.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Match(childComplexity), true
 	case "Incident.name":
 		if e.ComplexityRoot.Incident.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Incident.Name(childComplexity), true
+	case "Incident.names":
+		if e.ComplexityRoot.Incident.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Names(childComplexity), true
 	case "Incident.outcome":
 		if e.ComplexityRoot.Incident.Outcome == nil {
 			break
@@ -1421,6 +1505,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateRelationship(childComplexity, args["id"].(string), args["version"].(int), args["input"].(model.UpdateRelationshipInput), args["idempotencyKey"].(*string)), true
 
+	case "Name.language":
+		if e.ComplexityRoot.Name.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Language(childComplexity), true
+	case "Name.note":
+		if e.ComplexityRoot.Name.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Note(childComplexity), true
+	case "Name.primary":
+		if e.ComplexityRoot.Name.Primary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Primary(childComplexity), true
+	case "Name.script":
+		if e.ComplexityRoot.Name.Script == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Script(childComplexity), true
+	case "Name.sources":
+		if e.ComplexityRoot.Name.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Sources(childComplexity), true
+	case "Name.value":
+		if e.ComplexityRoot.Name.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Name.Value(childComplexity), true
+
+	case "NameMatch.how":
+		if e.ComplexityRoot.NameMatch.How == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameMatch.How(childComplexity), true
+	case "NameMatch.language":
+		if e.ComplexityRoot.NameMatch.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameMatch.Language(childComplexity), true
+	case "NameMatch.name":
+		if e.ComplexityRoot.NameMatch.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameMatch.Name(childComplexity), true
+	case "NameMatch.script":
+		if e.ComplexityRoot.NameMatch.Script == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NameMatch.Script(childComplexity), true
+
 	case "NeighborLink.of":
 		if e.ComplexityRoot.NeighborLink.Of == nil {
 			break
@@ -1487,12 +1633,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Kind(childComplexity), true
+	case "Organization.match":
+		if e.ComplexityRoot.Organization.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Match(childComplexity), true
 	case "Organization.name":
 		if e.ComplexityRoot.Organization.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.names":
+		if e.ComplexityRoot.Organization.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Names(childComplexity), true
 	case "Organization.orgType":
 		if e.ComplexityRoot.Organization.OrgType == nil {
 			break
@@ -1696,12 +1854,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Kind(childComplexity), true
+	case "Person.match":
+		if e.ComplexityRoot.Person.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Match(childComplexity), true
 	case "Person.name":
 		if e.ComplexityRoot.Person.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Person.Name(childComplexity), true
+	case "Person.names":
+		if e.ComplexityRoot.Person.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Names(childComplexity), true
 	case "Person.nationality":
 		if e.ComplexityRoot.Person.Nationality == nil {
 			break
@@ -1797,12 +1967,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Longitude(childComplexity), true
+	case "Place.match":
+		if e.ComplexityRoot.Place.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Match(childComplexity), true
 	case "Place.name":
 		if e.ComplexityRoot.Place.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Place.Name(childComplexity), true
+	case "Place.names":
+		if e.ComplexityRoot.Place.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Names(childComplexity), true
 	case "Place.placeType":
 		if e.ComplexityRoot.Place.PlaceType == nil {
 			break
@@ -2382,12 +2564,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Kind(childComplexity), true
+	case "Source.match":
+		if e.ComplexityRoot.Source.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Match(childComplexity), true
 	case "Source.name":
 		if e.ComplexityRoot.Source.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Source.Name(childComplexity), true
+	case "Source.names":
+		if e.ComplexityRoot.Source.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Names(childComplexity), true
 	case "Source.published":
 		if e.ComplexityRoot.Source.Published == nil {
 			break
@@ -2551,6 +2745,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateEntityInput", ec.unmarshalInputCreateEntityInput),
 			graphql.NewInputUnmarshaler("FigureReportInput", ec.unmarshalInputFigureReportInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
+			graphql.NewInputUnmarshaler("NameInput", ec.unmarshalInputNameInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
 			graphql.NewInputUnmarshaler("UpdateEntityInput", ec.unmarshalInputUpdateEntityInput),
@@ -3269,8 +3464,13 @@ input CreateEntityInput {
   kind: EntityKind!
   "The usual English name."
   name: String!
-  "Other names (none twice)."
+  "Other names (none twice). To record their languages, scripts, sources or notes, give ` + "`" + `names` + "`" + ` instead."
   aliases: [String!]
+  """
+  Other names with what is known of each: language, script, sources, note (none twice). Give
+  ` + "`" + `aliases` + "`" + ` or ` + "`" + `names` + "`" + `, not both.
+  """
+  names: [NameInput!]
   "A sentence or two."
   description: String
   "Ids of SOURCE entities for the entity's own facts."
@@ -3333,8 +3533,16 @@ input CreateEntityInput {
 input UpdateEntityInput {
   "The usual English name."
   name: String
-  "Other names (replaces the whole list; none twice)."
+  """
+  Other names (replaces the whole list; none twice). The languages, scripts, sources and notes
+  of the names that stay are kept; to change them, give ` + "`" + `names` + "`" + ` instead.
+  """
   aliases: [String!]
+  """
+  Other names with what is known of each (replaces the whole list and what was known of it;
+  none twice). Give ` + "`" + `aliases` + "`" + ` or ` + "`" + `names` + "`" + `, not both.
+  """
+  names: [NameInput!]
   "A sentence or two."
   description: String
   "Ids of SOURCE entities for its own facts (replaces the whole list)."
@@ -3444,6 +3652,23 @@ input UpdateRelationshipInput {
   "When the assertion was made."
   assertedOn: PartialDate
   "Curators' note."
+  note: String
+}
+
+"""
+An alias with what is known of it. Only ` + "`" + `value` + "`" + ` is required: record what you know, leave out
+what you do not.
+"""
+input NameInput {
+  "The alias as written, e.g. ` + "`" + `Исламское государство` + "`" + `."
+  value: String!
+  "The language it is a name in: a BCP 47 tag in canonical form (` + "`" + `ru` + "`" + `, ` + "`" + `ar` + "`" + `, ` + "`" + `fa` + "`" + `, ` + "`" + `ps` + "`" + `, ` + "`" + `fr` + "`" + `, ` + "`" + `uk` + "`" + `, ` + "`" + `en` + "`" + `)."
+  language: String
+  "The script it is written in: an ISO 15924 code (` + "`" + `Cyrl` + "`" + `, ` + "`" + `Arab` + "`" + `, ` + "`" + `Latn` + "`" + `). It must be the script of the name's letters."
+  script: String
+  "Ids of SOURCE entities in which the name is used."
+  sources: [ID!]
+  "A short note for readers (at most 500 bytes): whose name it is, a connotation, what an acronym stands for."
   note: String
 }
 
@@ -3599,10 +3824,12 @@ extend type Query {
   Entities whose name or alias matches ` + "`" + `text` + "`" + `, best match first. Case-insensitive; matches whole
   words and word prefixes ("Daesh" finds the Islamic State group, "ISKP" and "ISIS-K" find IS-K,
   "Crocus" finds the Moscow concert hall attack). An exact name or alias match ranks first.
-  Names in other scripts and spellings are folded (case, accents, Arabic letter forms and vowel
-  signs, Cyrillic ё) and transliterated: "داعش", "ДАИШ" and "Daech" find the Islamic State group
-  through its alias Daesh, "Кабул" and "كابل" find Kabul, "Крокус" the Crocus City Hall. When
-  nothing matches, one typo per word is forgiven ("Khorassan" finds Khorasan).
+  Entities carry their names in other languages as aliases (ИГИЛ, داعش, État islamique for the
+  Islamic State; see ` + "`" + `names` + "`" + `), and what is typed is also folded (case, accents, Arabic letter
+  forms and vowel signs, Cyrillic ё) and transliterated: "دَاعِش" with its vowel signs finds the
+  alias داعش, "Daesch" the alias Daesh, "Пакистан" Pakistan, "Крокус" the Crocus City Hall.
+  When nothing matches, one typo per word is forgiven ("Khorassan" finds Khorasan). Each entity
+  returned says in ` + "`" + `match` + "`" + ` which of its names the text matched, in which language, and how.
   """
   search(
     "Words to look for (1 to 200 characters)."
@@ -3664,6 +3891,19 @@ interface Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   """
@@ -3702,6 +3942,19 @@ type Organization implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -3765,6 +4018,19 @@ type Country implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -3802,6 +4068,19 @@ type Person implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -3843,6 +4122,19 @@ type Place implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -3906,6 +4198,19 @@ type Source implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -3969,6 +4274,19 @@ type Group implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. The Islamic State has
+  ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+  islamique and Daech (fr, Latn) among its names. Every name is searchable.
+  """
+  names: [Name!]!
+  """
+  Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the
+  entities ` + "`" + `search` + "`" + ` returns, null everywhere else.
+  """
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -4285,6 +4603,73 @@ type Retraction {
   "Why."
   reason: String!
 }
+
+"""
+One name of an entity: its usual English name or one of its aliases, with what is known of it.
+A name copied from a Russian, Arabic, Persian, Pashto or French source can be recognised here,
+and its language, script and the publications that use it cited.
+"""
+type Name {
+  "The name as written, e.g. ` + "`" + `Исламское государство` + "`" + ` or ` + "`" + `د افغانستان اسلامي امارت` + "`" + `."
+  value: String!
+  """
+  The language the name belongs to, as a BCP 47 tag: ` + "`" + `ru` + "`" + ` Russian, ` + "`" + `uk` + "`" + ` Ukrainian, ` + "`" + `ar` + "`" + ` Arabic,
+  ` + "`" + `fa` + "`" + ` Persian, ` + "`" + `ps` + "`" + ` Pashto, ` + "`" + `fr` + "`" + ` French, ` + "`" + `en` + "`" + ` English. Null when it is not recorded: the primary
+  name, and acronyms or spellings used across languages, usually have none.
+  """
+  language: String
+  "The script it is written in, as an ISO 15924 code (` + "`" + `Cyrl` + "`" + `, ` + "`" + `Arab` + "`" + `, ` + "`" + `Latn` + "`" + `); null when not recorded."
+  script: String
+  "Publications in which the name is used, as curators recorded them; empty when none is."
+  sources: [Source!]!
+  """
+  A curator's note on the name: whose name it is (the group's own, its enemies'), a connotation
+  (Daesh is used by the group's opponents and resented by it), what an acronym stands for.
+  """
+  note: String
+  "True for the entity's usual English name (its ` + "`" + `name` + "`" + `), which comes first; false for its aliases."
+  primary: Boolean!
+}
+
+"""
+Which of an entity's names a search's text matched, and how closely. ` + "`" + `search` + "`" + ` finds names in any
+script and spelling; this says which name it found, in which language, so that a researcher who
+pasted ` + "`" + `داعش` + "`" + ` sees that it is the Arabic name of the Islamic State, not a guess.
+"""
+type NameMatch {
+  "The name or alias the text matched, as the entity writes it."
+  name: String!
+  "Its language (BCP 47 tag, e.g. ` + "`" + `ar` + "`" + `), when recorded."
+  language: String
+  "Its script (ISO 15924 code, e.g. ` + "`" + `Arab` + "`" + `), when recorded."
+  script: String
+  "How closely the text matched it."
+  how: NameMatchKind!
+}
+
+"How a search's text matched a name, from the closest to the loosest. The looser, the more a researcher should check the entity."
+enum NameMatchKind {
+  "The same text, ignoring case: ` + "`" + `игил` + "`" + ` for ИГИЛ."
+  EXACT
+  """
+  The same once case, accents, punctuation, Arabic letter forms and vowel signs and Cyrillic ё
+  are set aside: ` + "`" + `Etat islamique` + "`" + ` for État islamique, ` + "`" + `الدوله الاسلاميه` + "`" + ` for الدولة الإسلامية.
+  """
+  FOLDED
+  """
+  The same transliteration key: another romanisation, or a spelling in another script, of the
+  name (` + "`" + `Daech` + "`" + ` or ` + "`" + `ДАИШ` + "`" + ` for Daesh, ` + "`" + `Кабул` + "`" + ` for Kabul). Keys drop vowels and doubled letters,
+  so different names can share one (Gaza and Giza): check the entity.
+  """
+  TRANSLITERATED
+  """
+  Each word of the text is a word of the name or the start of one, as typed, folded or
+  transliterated: ` + "`" + `Крокус` + "`" + ` for Crocus City Hall, ` + "`" + `Islamic` + "`" + ` for Islamic State.
+  """
+  WORD
+  "Within one typo of the name's words (words of four letters or more): the loosest match; check it."
+  TYPO
+}
 `, BuiltIn: false},
 	{Name: "../schema/incident.graphqls", Input: `# Incidents and events: lists with filters, and the figures reported about them.
 # Resolvers: graph/incident.resolvers.go.
@@ -4327,6 +4712,14 @@ type Incident implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. Every name is searchable.
+  """
+  names: [Name!]!
+  "Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the entities ` + "`" + `search` + "`" + ` returns, null everywhere else."
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -4392,6 +4785,14 @@ type Event implements Entity {
   name: String!
   "Other names, acronyms and transliterations, all searchable."
   aliases: [String!]!
+  """
+  Every name of the entity, as researchers meet it in sources: first its usual English name
+  (` + "`" + `primary` + "`" + `), then each alias, with the language it is a name in, the script it is written
+  in, the publications that use it and a curator's note, where known. Every name is searchable.
+  """
+  names: [Name!]!
+  "Which of this entity's names the text of ` + "`" + `search` + "`" + ` matched, and how closely: set on the entities ` + "`" + `search` + "`" + ` returns, null everywhere else."
+  match: NameMatch
   "A sentence or two for the reader."
   description: String
   "Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own."
@@ -4940,6 +5341,10 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_name(ctx, field)
 	case "aliases":
 		return ec.fieldContext_Incident_aliases(ctx, field)
+	case "names":
+		return ec.fieldContext_Incident_names(ctx, field)
+	case "match":
+		return ec.fieldContext_Incident_match(ctx, field)
 	case "description":
 		return ec.fieldContext_Incident_description(ctx, field)
 	case "sources":
@@ -4998,6 +5403,38 @@ func (ec *executionContext) childFields_IncidentEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Name(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_Name_value(ctx, field)
+	case "language":
+		return ec.fieldContext_Name_language(ctx, field)
+	case "script":
+		return ec.fieldContext_Name_script(ctx, field)
+	case "sources":
+		return ec.fieldContext_Name_sources(ctx, field)
+	case "note":
+		return ec.fieldContext_Name_note(ctx, field)
+	case "primary":
+		return ec.fieldContext_Name_primary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Name", field.Name)
+}
+
+func (ec *executionContext) childFields_NameMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NameMatch_name(ctx, field)
+	case "language":
+		return ec.fieldContext_NameMatch_language(ctx, field)
+	case "script":
+		return ec.fieldContext_NameMatch_script(ctx, field)
+	case "how":
+		return ec.fieldContext_NameMatch_how(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NameMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_NeighborLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "of":
@@ -5018,6 +5455,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "aliases":
 		return ec.fieldContext_Organization_aliases(ctx, field)
+	case "names":
+		return ec.fieldContext_Organization_names(ctx, field)
+	case "match":
+		return ec.fieldContext_Organization_match(ctx, field)
 	case "description":
 		return ec.fieldContext_Organization_description(ctx, field)
 	case "sources":
@@ -5274,6 +5715,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_name(ctx, field)
 	case "aliases":
 		return ec.fieldContext_Source_aliases(ctx, field)
+	case "names":
+		return ec.fieldContext_Source_names(ctx, field)
+	case "match":
+		return ec.fieldContext_Source_match(ctx, field)
 	case "description":
 		return ec.fieldContext_Source_description(ctx, field)
 	case "sources":
@@ -7796,6 +8241,70 @@ func (ec *executionContext) fieldContext_Country_aliases(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
 }
 
+func (ec *executionContext) _Country_names(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Country_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Country_match(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Country_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Country",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Country_description(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8176,6 +8685,70 @@ func (ec *executionContext) _Event_aliases(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Event_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_names(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_match(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Event_description(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -9183,6 +9756,70 @@ func (ec *executionContext) fieldContext_Group_aliases(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
 }
 
+func (ec *executionContext) _Group_names(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_match(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_description(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9439,6 +10076,70 @@ func (ec *executionContext) _Incident_aliases(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Incident_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Incident", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incident_names(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incident_match(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incident",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Incident_description(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
@@ -10472,6 +11173,245 @@ func (ec *executionContext) fieldContext_Mutation_deleteRelationship(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Name_value(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Name_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Name", field, false, false, "String")
+}
+
+func (ec *executionContext) _Name_language(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Name_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Name", field, false, false, "String")
+}
+
+func (ec *executionContext) _Name_script(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_script(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Script, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Name_script(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Name", field, false, false, "String")
+}
+
+func (ec *executionContext) _Name_sources(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Name().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Name_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Name",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Name_note(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Name_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Name", field, false, false, "String")
+}
+
+func (ec *executionContext) _Name_primary(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Name_primary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Primary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Name_primary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Name", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NameMatch_name(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameMatch_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NameMatch_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _NameMatch_language(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameMatch_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NameMatch_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _NameMatch_script(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameMatch_script(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Script, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NameMatch_script(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _NameMatch_how(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NameMatch_how(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.How, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NameMatchKind) graphql.Marshaler {
+			return ec.marshalNNameMatchKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatchKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NameMatch_how(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NameMatch", field, false, false, "NameMatchKind")
+}
+
 func (ec *executionContext) _NeighborLink_of(ctx context.Context, field graphql.CollectedField, obj *model.NeighborLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10626,6 +11566,70 @@ func (ec *executionContext) _Organization_aliases(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Organization_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organization_names(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_match(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organization_description(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -11524,6 +12528,70 @@ func (ec *executionContext) fieldContext_Person_aliases(_ context.Context, field
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
+func (ec *executionContext) _Person_names(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_match(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_description(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11849,6 +12917,70 @@ func (ec *executionContext) _Place_aliases(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Place_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Place", field, false, false, "String")
+}
+
+func (ec *executionContext) _Place_names(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Place",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Place_match(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Place",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Place_description(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
@@ -14386,6 +15518,70 @@ func (ec *executionContext) fieldContext_Source_aliases(_ context.Context, field
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
 }
 
+func (ec *executionContext) _Source_names(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+			return ec.marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Name(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Source_match(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+			return ec.marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NameMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Source_description(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16478,7 +17674,7 @@ func (ec *executionContext) unmarshalInputCreateEntityInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "kind", "name", "aliases", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
+	fieldsInOrder := [...]string{"id", "kind", "name", "aliases", "names", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16513,6 +17709,13 @@ func (ec *executionContext) unmarshalInputCreateEntityInput(ctx context.Context,
 				return it, err
 			}
 			it.Aliases = data
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalONameInput2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Names = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16943,6 +18146,76 @@ func UnmarshalIncidentFilter(ctx context.Context, raw any) (model.IncidentFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNameInput(ctx context.Context, obj any) (model.NameInput, error) {
+	var it model.NameInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"value", "language", "script", "sources", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "script":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("script"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Script = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNameInput unmarshals raw into the NameInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNameInput(ctx context.Context, raw any) (model.NameInput, error) {
+	var out model.NameInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NameInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context, obj any) (model.OrganizationFilter, error) {
 	var it model.OrganizationFilter
 	if obj == nil {
@@ -17094,7 +18367,7 @@ func (ec *executionContext) unmarshalInputUpdateEntityInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "aliases", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
+	fieldsInOrder := [...]string{"name", "aliases", "names", "description", "sources", "orgType", "gtdName", "founded", "dissolved", "iso2", "role", "nationality", "anonymous", "placeType", "countryCode", "latitude", "longitude", "date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "suicide", "outcome", "eventType", "publisher", "published", "url", "sourceType", "accessed"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17115,6 +18388,13 @@ func (ec *executionContext) unmarshalInputUpdateEntityInput(ctx context.Context,
 				return it, err
 			}
 			it.Aliases = data
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalONameInput2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Names = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17794,6 +19074,16 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "names":
+			out.Values[i] = ec._Country_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Country_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "description":
 			out.Values[i] = ec._Country_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -17921,6 +19211,16 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 		case "aliases":
 			out.Values[i] = ec._Event_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "names":
+			out.Values[i] = ec._Event_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Event_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -18236,6 +19536,16 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "names":
+			out.Values[i] = ec._Group_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Group_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "description":
 			out.Values[i] = ec._Group_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18310,6 +19620,16 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 		case "aliases":
 			out.Values[i] = ec._Incident_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "names":
+			out.Values[i] = ec._Incident_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Incident_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -18600,6 +19920,113 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var nameImplementors = []string{"Name"}
+
+func (ec *executionContext) _Name(ctx context.Context, sel ast.SelectionSet, obj *model.Name) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nameImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Name")
+		case "value":
+			out.Values[i] = ec._Name_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._Name_language(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "script":
+			out.Values[i] = ec._Name_script(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sources":
+			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Name_sources(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._Name_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "primary":
+			out.Values[i] = ec._Name_primary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nameMatchImplementors = []string{"NameMatch"}
+
+func (ec *executionContext) _NameMatch(ctx context.Context, sel ast.SelectionSet, obj *model.NameMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nameMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NameMatch")
+		case "name":
+			out.Values[i] = ec._NameMatch_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._NameMatch_language(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "script":
+			out.Values[i] = ec._NameMatch_script(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "how":
+			out.Values[i] = ec._NameMatch_how(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var neighborLinkImplementors = []string{"NeighborLink"}
 
 func (ec *executionContext) _NeighborLink(ctx context.Context, sel ast.SelectionSet, obj *model.NeighborLink) graphql.Marshaler {
@@ -18668,6 +20095,16 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		case "aliases":
 			out.Values[i] = ec._Organization_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "names":
+			out.Values[i] = ec._Organization_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Organization_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -19039,6 +20476,16 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "names":
+			out.Values[i] = ec._Person_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Person_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "description":
 			out.Values[i] = ec._Person_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19128,6 +20575,16 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 		case "aliases":
 			out.Values[i] = ec._Place_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "names":
+			out.Values[i] = ec._Place_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Place_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -19869,6 +21326,16 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "aliases":
 			out.Values[i] = ec._Source_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "names":
+			out.Values[i] = ec._Source_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._Source_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -21087,6 +22554,45 @@ func (ec *executionContext) marshalNLineStyle2githubᚗcomᚋincidentgraphᚋinc
 	return v
 }
 
+func (ec *executionContext) marshalNName2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Name) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNName2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐName(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNName2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐName(ctx context.Context, sel ast.SelectionSet, v *model.Name) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Name!")
+		return graphql.Null
+	}
+	return ec._Name(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNameInput2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameInput(ctx context.Context, v any) (*model.NameInput, error) {
+	res, err := ec.unmarshalInputNameInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNameMatchKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatchKind(ctx context.Context, v any) (model.NameMatchKind, error) {
+	var res model.NameMatchKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNameMatchKind2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatchKind(ctx context.Context, sel ast.SelectionSet, v model.NameMatchKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNeighborLink2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNeighborLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeighborLink) graphql.Marshaler {
 	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22194,6 +23700,30 @@ func (ec *executionContext) marshalOJSON2ᚖgithubᚗcomᚋincidentgraphᚋincid
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalONameInput2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameInputᚄ(ctx context.Context, v any) ([]*model.NameInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.NameInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNameInput2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONameMatch2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐNameMatch(ctx context.Context, sel ast.SelectionSet, v *model.NameMatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NameMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganizationFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐOrganizationFilter(ctx context.Context, v any) (*model.OrganizationFilter, error) {

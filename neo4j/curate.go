@@ -326,12 +326,15 @@ func mergeProps(maps ...map[string]any) map[string]any {
 
 // CreateEntity adds a new entity of origin "curation".
 func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incidentgraph.EntityInput) (*incidentgraph.Entity, error) {
+	if ps := in.Check("input"); len(ps) > 0 {
+		return nil, incidentgraph.InvalidInput(ps)
+	}
 	e := in.Apply(nil)
 	if ps := incidentgraph.ValidateEntity(e, "input"); len(ps) > 0 {
 		return nil, incidentgraph.InvalidInput(ps)
 	}
 	return curate(ctx, db, w, incidentgraph.OpCreateEntity, e, func(tx driver.ManagedTransaction) (*incidentgraph.Entity, []auditRec, error) {
-		refs, err := entitiesByID(ctx, tx, append([]string{e.ID}, e.SourceIDs...))
+		refs, err := entitiesByID(ctx, tx, append(append([]string{e.ID}, e.SourceIDs...), e.AliasSourceIDs()...))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -344,7 +347,7 @@ func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incid
 		} else if to != "" {
 			return nil, nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "input.id", Message: fmt.Sprintf("id %s was merged into %s and stands for it: choose another id", e.ID, to)}})
 		}
-		if ps := incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"); len(ps) > 0 {
+		if ps := append(incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"), incidentgraph.CheckAliasSources(e, kindsOf(refs), "input")...); len(ps) > 0 {
 			return nil, nil, incidentgraph.InvalidInput(ps)
 		}
 		props := mergeProps(nodeProps(e), map[string]any{propOrigin: incidentgraph.OriginCuration, propVersion: int64(1)})
@@ -358,6 +361,9 @@ func (db *DB) CreateEntity(ctx context.Context, w incidentgraph.Write, in *incid
 
 // UpdateEntity changes an entity's fields. Its kind and id never change.
 func (db *DB) UpdateEntity(ctx context.Context, w incidentgraph.Write, id string, version int, in *incidentgraph.EntityInput) (*incidentgraph.Entity, error) {
+	if ps := in.Check("input"); len(ps) > 0 {
+		return nil, incidentgraph.InvalidInput(ps)
+	}
 	if in.ID != nil && *in.ID != id {
 		return nil, incidentgraph.InvalidInput([]incidentgraph.Problem{{Field: "input.id", Message: "an entity's id cannot change: create a new entity and merge"}})
 	}
@@ -381,11 +387,11 @@ func (db *DB) UpdateEntity(ctx context.Context, w incidentgraph.Write, id string
 			if ps := incidentgraph.ValidateEntity(e, "input"); len(ps) > 0 {
 				return nil, nil, incidentgraph.InvalidInput(ps)
 			}
-			refs, err := entitiesByID(ctx, tx, e.SourceIDs)
+			refs, err := entitiesByID(ctx, tx, append(append([]string{}, e.SourceIDs...), e.AliasSourceIDs()...))
 			if err != nil {
 				return nil, nil, err
 			}
-			if ps := incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"); len(ps) > 0 {
+			if ps := append(incidentgraph.CheckSources(e.SourceIDs, kindsOf(refs), "input"), incidentgraph.CheckAliasSources(e, kindsOf(refs), "input")...); len(ps) > 0 {
 				return nil, nil, incidentgraph.InvalidInput(ps)
 			}
 			props := mergeProps(nodeProps(e), bookkeeping(old, current+1))
@@ -794,12 +800,16 @@ func (db *DB) MergeEntities(ctx context.Context, w incidentgraph.Write, survivor
 		for _, a := range s.Aliases {
 			seen[strings.ToLower(a)] = true
 		}
-		for _, a := range append([]string{d.Name}, d.Aliases...) {
-			if !seen[strings.ToLower(a)] {
-				after.Aliases = append(after.Aliases, a)
-				seen[strings.ToLower(a)] = true
+		// The duplicate's aliases come with what is known of them; its name becomes a bare alias.
+		list := s.AliasList()
+		for _, a := range append([]incidentgraph.Alias{{Name: d.Name}}, d.AliasList()...) {
+			if !seen[strings.ToLower(a.Name)] {
+				list = append(list, a)
+				seen[strings.ToLower(a.Name)] = true
 			}
 		}
+		after.SetAliases(list)
+		after.Aliases = nonNil(after.Aliases)
 		for _, src := range d.SourceIDs {
 			if !contains(after.SourceIDs, src) {
 				after.SourceIDs = append(after.SourceIDs, src)

@@ -44,6 +44,7 @@ func entityProps(e *incidentgraph.Entity) map[string]any {
 			p[k] = xs
 		}
 	}
+	aliasProps(p, e)
 	str("description", e.Description)
 	if len(e.SourceIDs) > 0 {
 		p["sources"] = e.SourceIDs
@@ -133,6 +134,7 @@ func entityFromProps(p map[string]any) *incidentgraph.Entity {
 		SourceType:  str(p, "sourceType"),
 		Accessed:    incidentgraph.PartialDate(str(p, "accessed")),
 	}
+	aliasesFromProps(p, e)
 	if v, ok := p["latitude"].(float64); ok {
 		e.Latitude = &v
 	}
@@ -144,6 +146,53 @@ func entityFromProps(p map[string]any) *incidentgraph.Entity {
 		e.GeoPrecision = &n
 	}
 	return e
+}
+
+// The detail of the aliases is stored in lists parallel to aliases, one string per alias and
+// "" where nothing is known, because Neo4j properties cannot hold maps; an alias's sources are
+// one string of space-separated ids (ids have no spaces). Entities whose aliases have no detail
+// have none of these lists.
+const (
+	propAliasLanguages = "aliasLanguages"
+	propAliasScripts   = "aliasScripts"
+	propAliasSources   = "aliasSources"
+	propAliasNotes     = "aliasNotes"
+)
+
+func aliasProps(p map[string]any, e *incidentgraph.Entity) {
+	if len(e.AliasInfo) == 0 {
+		return
+	}
+	list := e.AliasList()
+	langs, scripts, sources, notes := make([]string, len(list)), make([]string, len(list)), make([]string, len(list)), make([]string, len(list))
+	for i, a := range list {
+		langs[i], scripts[i], sources[i], notes[i] = a.Language, a.Script, strings.Join(a.SourceIDs, " "), a.Note
+	}
+	p[propAliasLanguages], p[propAliasScripts], p[propAliasSources], p[propAliasNotes] = langs, scripts, sources, notes
+}
+
+func aliasesFromProps(p map[string]any, e *incidentgraph.Entity) {
+	langs, scripts, sources, notes := strs(p, propAliasLanguages), strs(p, propAliasScripts), strs(p, propAliasSources), strs(p, propAliasNotes)
+	if len(langs)+len(scripts)+len(sources)+len(notes) == 0 {
+		return
+	}
+	at := func(xs []string, i int) string {
+		if i < len(xs) {
+			return xs[i]
+		}
+		return ""
+	}
+	list := make([]incidentgraph.Alias, len(e.Aliases))
+	for i, a := range e.Aliases {
+		list[i] = incidentgraph.Alias{Name: a, Language: at(langs, i), Script: at(scripts, i),
+			Note: at(notes, i)}
+		if ids := strings.Fields(at(sources, i)); len(ids) > 0 {
+			list[i].SourceIDs = ids
+		}
+	}
+	aliases := e.Aliases
+	e.SetAliases(list)
+	e.Aliases = aliases // keep the list read, never nil
 }
 
 func str(p map[string]any, k string) string {
@@ -212,7 +261,34 @@ func (db *DB) Search(ctx context.Context, text string, kinds []incidentgraph.Kin
 		// Nothing matched as typed: allow one typo per word ("Khorassan" finds Khorasan).
 		found, err = db.search(ctx, db.searchQuery(text, true), text, kinds, limit)
 	}
+	for _, e := range found {
+		e.Match = nameMatch(text, e)
+	}
 	return found, err
+}
+
+// matchKinds are the domain's words for names.MatchKind.
+var matchKinds = map[names.MatchKind]incidentgraph.NameMatchKind{
+	names.Exact:          incidentgraph.MatchExact,
+	names.Folded:         incidentgraph.MatchFolded,
+	names.Transliterated: incidentgraph.MatchTransliterated,
+	names.Word:           incidentgraph.MatchWord,
+	names.Typo:           incidentgraph.MatchTypo,
+}
+
+// nameMatch says which of e's names text matched and how, with the same package names the
+// search used, so that a researcher who pasted "داعش" sees it found the Arabic alias of the
+// Islamic State. It is nil when no name explains the hit.
+func nameMatch(text string, e *incidentgraph.Entity) *incidentgraph.NameMatch {
+	i, how := names.Best(text, append([]string{e.Name}, e.Aliases...))
+	if how == names.NoMatch {
+		return nil
+	}
+	if i == 0 {
+		return &incidentgraph.NameMatch{Name: e.Name, How: matchKinds[how]}
+	}
+	a := e.AliasDetail(e.Aliases[i-1])
+	return &incidentgraph.NameMatch{Name: a.Name, Language: a.Language, Script: a.Script, How: matchKinds[how]}
 }
 
 // minKeyLength is the shortest transliteration key a search looks up: shorter ones ("is", "k")

@@ -123,6 +123,7 @@ type rules struct {
 	figure       func(*incidentgraph.Figure, string) []incidentgraph.Problem
 	// The rules about the kinds of the entities an item names, given the kind of every id.
 	sources          func([]string, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
+	aliasSources     func(*incidentgraph.Entity, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
 	references       func(*incidentgraph.Relationship, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
 	figureReferences func(*incidentgraph.Figure, map[string]incidentgraph.Kind, string) []incidentgraph.Problem
 }
@@ -133,6 +134,7 @@ func domainRules() rules {
 		relationship:     incidentgraph.ValidateRelationship,
 		figure:           incidentgraph.ValidateFigure,
 		sources:          incidentgraph.CheckSources,
+		aliasSources:     incidentgraph.CheckAliasSources,
 		references:       incidentgraph.CheckReferences,
 		figureReferences: incidentgraph.CheckFigureReferences,
 	}

@@ -101,7 +101,15 @@ const minimalEntities = `entities:
   - id: group-a
     kind: ORGANIZATION
     name: Group A
-    aliases: [GA, Group-A]
+    aliases:
+      - GA
+      - Group-A
+      - name: Группа А
+        language: ru
+        script: Cyrl
+        sources: [src-b, src-a]
+        note: as the Russian press writes it
+      - {name: المجموعة أ, language: ar}
     orgType: MILITANT_GROUP
     gtdName: "Group A (GA)"
     founded: "2015-01"
@@ -172,7 +180,10 @@ func TestReadMinimalDataset(t *testing.T) {
 		"src-a": {ID: "src-a", Kind: ig.KindSource, Name: "Report A", Aliases: []string{"A report"},
 			Description: "A report in two lines.", Publisher: "Agency", Published: "2024-03-23",
 			URL: "https://example.org/a", SourceType: "NEWS", Accessed: "2024-04-01"},
-		"group-a": {ID: "group-a", Kind: ig.KindOrganization, Name: "Group A", Aliases: []string{"GA", "Group-A"},
+		"group-a": {ID: "group-a", Kind: ig.KindOrganization, Name: "Group A", Aliases: []string{"GA", "Group-A", "Группа А", "المجموعة أ"},
+			AliasInfo: []ig.Alias{
+				{Name: "Группа А", Language: "ru", Script: "Cyrl", SourceIDs: []string{"src-b", "src-a"}, Note: "as the Russian press writes it"},
+				{Name: "المجموعة أ", Language: "ar"}},
 			OrgType: "MILITANT_GROUP", GTDName: "Group A (GA)", Founded: "2015-01", Dissolved: "2020"},
 		"country-a": {ID: "country-a", Kind: ig.KindCountry, Name: "Country A", ISO2: "RU"},
 		"person-a":  {ID: "person-a", Kind: ig.KindPerson, Name: "Person A", Role: "analyst", Nationality: "PK", Anonymous: true},

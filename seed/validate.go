@@ -38,6 +38,14 @@ type entityRec struct {
 	at      pos
 	o       *obj
 	sources []ref
+	// aliasSources are the sources of the aliases, each with its field (aliases[2].sources[0]).
+	aliasSources []fieldRef
+}
+
+// fieldRef is a reference and the field it was written in.
+type fieldRef struct {
+	field string
+	ref
 }
 
 // ref is a reference to an entity, resolved once every file has been read.
@@ -128,9 +136,9 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 	e.ID = o.str("id")
 	e.Kind = ig.Kind(o.str("kind"))
 	e.Name = o.str("name")
-	for _, a := range o.texts("aliases", false) {
-		e.Aliases = append(e.Aliases, a.val)
-	}
+	var aliases []ig.Alias
+	aliases, rec.aliasSources = o.aliases()
+	e.SetAliases(aliases)
 	e.Description = o.str("description")
 	rec.sources = o.sourceRefs(false)
 	for _, s := range rec.sources {
@@ -149,6 +157,99 @@ func (r *reader) entity(file, path string, n *yaml.Node) {
 		}
 	}
 	r.entities = append(r.entities, rec)
+}
+
+// aliasKeys are the keys of an alias written as a mapping.
+var aliasKeys = []string{"name", "language", "script", "sources", "note"}
+
+// aliases reads the list of aliases: each a plain name, or a mapping of the name and what is
+// known of it (language, script, sources, note). The domain checks the values.
+func (o *obj) aliases() ([]ig.Alias, []fieldRef) {
+	var out []ig.Alias
+	var refs []fieldRef
+	for _, v := range o.list("aliases", false) {
+		n := deref(v)
+		switch {
+		case n.Kind == yaml.MappingNode:
+			field := fmt.Sprintf("aliases[%d]", len(out))
+			a, rs, ok := o.aliasMapping(field, n)
+			if !ok {
+				o.bad[field] = true // reported: the domain need not judge it again
+			}
+			if a.Name == "" {
+				continue
+			}
+			out, refs = append(out, a), append(refs, rs...)
+		case n.Kind != yaml.ScalarNode:
+			o.add(v, "each item of aliases must be a name or a mapping of name, language, script, sources and note, found %s", describe(n))
+			continue
+		case isNull(n) || strings.TrimSpace(n.Value) == "":
+			o.add(v, "aliases has an empty item")
+			continue
+		default:
+			out = append(out, ig.Alias{Name: strings.TrimSpace(n.Value)})
+		}
+		o.items["aliases"] = append(o.items["aliases"], v.Line)
+	}
+	return out, refs
+}
+
+// aliasMapping reads one alias written as a mapping at field (aliases[2]), noting the line of
+// each value for the domain's problems; ok is false when a problem was reported.
+func (o *obj) aliasMapping(field string, n *yaml.Node) (a ig.Alias, refs []fieldRef, ok bool) {
+	ok = true
+	vals := map[string]*yaml.Node{}
+	o.r.eachField(o.file, n, func(key string, k, val *yaml.Node) {
+		if !slices.Contains(aliasKeys, key) {
+			o.r.add(o.file, k.Line, "unknown key %s in an alias%s", key, hint(key, aliasKeys))
+			ok = false
+			return
+		}
+		vals[key] = val
+		o.lines[field+"."+key] = val.Line
+	})
+	// value returns the trimmed text of node, or reports it (what names it in the message).
+	value := func(what string, node *yaml.Node) (string, bool) {
+		s := deref(node)
+		if s.Kind != yaml.ScalarNode || isNull(s) || strings.TrimSpace(s.Value) == "" {
+			o.r.add(o.file, node.Line, "%s must be a single non-empty value, found %s", what, describe(s))
+			ok = false
+			return "", false
+		}
+		return strings.TrimSpace(s.Value), true
+	}
+	text := func(key string) string {
+		if val, has := vals[key]; has {
+			s, _ := value(field+"."+key, val)
+			return s
+		}
+		return ""
+	}
+	if _, has := vals["name"]; !has {
+		o.r.add(o.file, n.Line, "an alias written as a mapping needs its name (name: …)")
+		ok = false
+	}
+	a.Name, a.Language, a.Script, a.Note = text("name"), text("language"), text("script"), text("note")
+	sv, has := vals["sources"]
+	if !has {
+		return a, nil, ok
+	}
+	sl := deref(sv)
+	if sl.Kind != yaml.SequenceNode {
+		o.r.add(o.file, sv.Line, "%s.sources must be a list (e.g. [a, b]), found %s", field, describe(sl))
+		return a, nil, false
+	}
+	for _, item := range sl.Content {
+		id, good := value("each item of "+field+".sources", item)
+		if !good {
+			continue
+		}
+		sf := fmt.Sprintf("%s.sources[%d]", field, len(a.SourceIDs))
+		o.lines[sf] = item.Line
+		a.SourceIDs = append(a.SourceIDs, id)
+		refs = append(refs, fieldRef{sf, ref{id, pos{o.file, item.Line}}})
+	}
+	return a, refs, ok
 }
 
 // kindFields reads the keys of the entity's kind.
@@ -339,6 +440,10 @@ func (r *reader) resolve() {
 	for _, rec := range r.entities {
 		sources(rec.o, rec.sources)
 		rec.o.domain(r.rules.sources(rec.e.SourceIDs, kinds, rec.o.path))
+		for _, s := range rec.aliasSources {
+			r.known(rec.o, s.field, s.ref)
+		}
+		rec.o.domain(r.rules.aliasSources(rec.e, kinds, rec.o.path))
 	}
 
 	relIDs := map[string]pos{}
@@ -385,7 +490,10 @@ func (r *reader) known(o *obj, field string, x ref) {
 	}
 	switch rec, ok := r.byID[x.id]; {
 	case !ok:
-		what, _, _ := strings.Cut(field, "[")
+		what := field
+		if i := strings.LastIndex(field, "["); i >= 0 {
+			what = field[:i]
+		}
 		r.add(x.at.file, x.at.line, "%s: no entity with id %s%s", what, x.id, hint(x.id, r.ids))
 		o.bad[field] = true
 	case !rec.e.Kind.Valid():

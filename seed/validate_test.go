@@ -225,7 +225,17 @@ func TestEntityProblems(t *testing.T) {
 
 		one("aliases not a list", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases: Daesh\n", 5, `aliases must be a list (e.g. [a, b]), found text "Daesh"`),
 		one("alias empty", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - A\n      - \"\"\n", 7, "aliases has an empty item"),
-		one("alias not text", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - {a: b}\n", 6, "each item of aliases must be a single value"),
+		one("alias a list", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - [a, b]\n", 6, "each item of aliases must be a name or a mapping of name, language, script, sources and note, found a list"),
+		one("alias mapping, unknown key", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - name: Daech\n        lang: fr\n", 7, "unknown key lang in an alias (did you mean language?)"),
+		one("alias mapping without name", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - {language: fr}\n", 6, "an alias written as a mapping needs its name"),
+		one("alias language not BCP 47", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - name: Daech\n        language: french\n", 7, `alias "Daech": language "french" is not a BCP 47 language tag`),
+		one("alias language not canonical", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - Daesh\n      - name: ДАИШ\n        script: Cyrl\n        language: RU\n", 9, `alias "ДАИШ": write the language "RU" as ru`),
+		one("alias script unknown", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - {name: Daech, script: Latin}\n", 6, `alias "Daech": script "Latin" is not an ISO 15924 script code`),
+		one("alias script not its letters", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - name: داعش\n        language: ar\n        script: Cyrl\n", 8, `alias "داعش" is not written in script Cyrl: its letter 'د' is Arabic`),
+		one("alias source unknown", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - name: Daech\n        sources:\n          - src-a\n          - src-z\n", 9, "aliases[0].sources: no entity with id src-z"),
+		one("alias source not a SOURCE", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - {name: Daech, sources: [city-a]}\n", 6, "sources: city-a is a PLACE, not a SOURCE"),
+		one("alias note a list", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - name: Daech\n        note: [a]\n", 7, "aliases[0].note must be a single non-empty value, found a list"),
+		one("alias mapping repeated", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - Daech\n      - {name: daech, language: fr}\n", 7, `alias "daech" repeated`),
 		one("alias repeated ignoring case", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    aliases:\n      - ISIS-K\n      - ISKP\n      - isis-k\n", 8, `alias "isis-k" repeated`),
 		one("description a mapping", "entities:\n  - id: x\n    kind: GROUP\n    name: X\n    description: {a: b}\n", 5, "description must be a single value, found a mapping"),
 

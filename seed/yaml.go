@@ -133,12 +133,15 @@ type obj struct {
 	// items holds the lines of the items of each list that were read, in order, so that the
 	// domain's problem about sources[2] can name the line of that item.
 	items map[string][]int
+	// lines holds the lines of values inside list items (aliases[2].language), which the
+	// domain's problems may name.
+	lines map[string]int
 }
 
 // object reads mapping m; check says why a key is not allowed ("" when it is).
 func (r *reader) object(file, path string, m *yaml.Node, check func(key string) string) *obj {
 	o := &obj{r: r, file: file, path: path, line: m.Line, vals: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{},
-		bad: map[string]bool{}, items: map[string][]int{}}
+		bad: map[string]bool{}, items: map[string][]int{}, lines: map[string]int{}}
 	r.eachField(file, m, func(key string, k, v *yaml.Node) {
 		if why := check(key); why != "" {
 			r.add(file, k.Line, "%s", why)
@@ -172,8 +175,12 @@ func (o *obj) domain(ps []incidentgraph.Problem) {
 		if v, ok := o.vals[key]; ok {
 			line = v.Line
 		}
-		if i, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil && i >= 0 && i < len(o.items[key]) {
+		n, _, _ := strings.Cut(index, "]")
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < len(o.items[key]) {
 			line = o.items[key][i]
+		}
+		if l, ok := o.lines[field]; ok {
+			line = l
 		}
 		o.r.problems = append(o.r.problems, Problem{File: o.file, Line: line, Path: p.Field, Reason: p.Message})
 	}

@@ -109,3 +109,14 @@ func (j *JSON) UnmarshalGQL(v any) error {
 	j.Value = v
 	return nil
 }
+
+// Name is one name of an entity with what is known of it; its sources are fetched by id.
+type Name struct {
+	Value    string
+	Language *string
+	Script   *string
+	Note     *string
+	Primary  bool
+
+	SourceIDs []string
+}

@@ -159,6 +159,15 @@ type Country struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -187,8 +196,11 @@ type CreateEntityInput struct {
 	Kind EntityKind `json:"kind"`
 	// The usual English name.
 	Name string `json:"name"`
-	// Other names (none twice).
+	// Other names (none twice). To record their languages, scripts, sources or notes, give `names` instead.
 	Aliases []string `json:"aliases,omitempty"`
+	// Other names with what is known of each: language, script, sources, note (none twice). Give
+	// `aliases` or `names`, not both.
+	Names []*NameInput `json:"names,omitempty"`
 	// A sentence or two.
 	Description *string `json:"description,omitempty"`
 	// Ids of SOURCE entities for the entity's own facts.
@@ -271,6 +283,12 @@ type Event struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -376,6 +394,15 @@ type Group struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -404,6 +431,12 @@ type Incident struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -499,6 +532,35 @@ type IncidentFilter struct {
 type Mutation struct {
 }
 
+// An alias with what is known of it. Only `value` is required: record what you know, leave out
+// what you do not.
+type NameInput struct {
+	// The alias as written, e.g. `Исламское государство`.
+	Value string `json:"value"`
+	// The language it is a name in: a BCP 47 tag in canonical form (`ru`, `ar`, `fa`, `ps`, `fr`, `uk`, `en`).
+	Language *string `json:"language,omitempty"`
+	// The script it is written in: an ISO 15924 code (`Cyrl`, `Arab`, `Latn`). It must be the script of the name's letters.
+	Script *string `json:"script,omitempty"`
+	// Ids of SOURCE entities in which the name is used.
+	Sources []string `json:"sources,omitempty"`
+	// A short note for readers (at most 500 bytes): whose name it is, a connotation, what an acronym stands for.
+	Note *string `json:"note,omitempty"`
+}
+
+// Which of an entity's names a search's text matched, and how closely. `search` finds names in any
+// script and spelling; this says which name it found, in which language, so that a researcher who
+// pasted `داعش` sees that it is the Arabic name of the Islamic State, not a guess.
+type NameMatch struct {
+	// The name or alias the text matched, as the entity writes it.
+	Name string `json:"name"`
+	// Its language (BCP 47 tag, e.g. `ar`), when recorded.
+	Language *string `json:"language,omitempty"`
+	// Its script (ISO 15924 code, e.g. `Arab`), when recorded.
+	Script *string `json:"script,omitempty"`
+	// How closely the text matched it.
+	How NameMatchKind `json:"how"`
+}
+
 // A militant group, government body, coalition, publisher or other organization.
 type Organization struct {
 	// Stable, readable id (a slug). Safe to store in saved charts and links.
@@ -509,6 +571,15 @@ type Organization struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -622,6 +693,15 @@ type Person struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -656,6 +736,15 @@ type Place struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -782,6 +871,15 @@ type Source struct {
 	Name string `json:"name"`
 	// Other names, acronyms and transliterations, all searchable.
 	Aliases []string `json:"aliases"`
+	// Every name of the entity, as researchers meet it in sources: first its usual English name
+	// (`primary`), then each alias, with the language it is a name in, the script it is written
+	// in, the publications that use it and a curator's note, where known. The Islamic State has
+	// ИГИЛ and Исламское государство (ru, Cyrl), داعش and الدولة الإسلامية (ar, Arab), État
+	// islamique and Daech (fr, Latn) among its names. Every name is searchable.
+	Names []*Name `json:"names"`
+	// Which of this entity's names the text of `search` matched, and how closely: set on the
+	// entities `search` returns, null everywhere else.
+	Match *NameMatch `json:"match,omitempty"`
 	// A sentence or two for the reader.
 	Description *string `json:"description,omitempty"`
 	// Where the entity's own facts come from: its names, dates, place and GTD codes. Each relationship carries sources of its own.
@@ -864,8 +962,12 @@ type TimelineEntry struct {
 type UpdateEntityInput struct {
 	// The usual English name.
 	Name *string `json:"name,omitempty"`
-	// Other names (replaces the whole list; none twice).
+	// Other names (replaces the whole list; none twice). The languages, scripts, sources and notes
+	// of the names that stay are kept; to change them, give `names` instead.
 	Aliases []string `json:"aliases,omitempty"`
+	// Other names with what is known of each (replaces the whole list and what was known of it;
+	// none twice). Give `aliases` or `names`, not both.
+	Names []*NameInput `json:"names,omitempty"`
 	// A sentence or two.
 	Description *string `json:"description,omitempty"`
 	// Ids of SOURCE entities for its own facts (replaces the whole list).
@@ -1663,6 +1765,77 @@ func (e *LineStyle) UnmarshalJSON(b []byte) error {
 }
 
 func (e LineStyle) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a search's text matched a name, from the closest to the loosest. The looser, the more a researcher should check the entity.
+type NameMatchKind string
+
+const (
+	// The same text, ignoring case: `игил` for ИГИЛ.
+	NameMatchKindExact NameMatchKind = "EXACT"
+	// The same once case, accents, punctuation, Arabic letter forms and vowel signs and Cyrillic ё
+	// are set aside: `Etat islamique` for État islamique, `الدوله الاسلاميه` for الدولة الإسلامية.
+	NameMatchKindFolded NameMatchKind = "FOLDED"
+	// The same transliteration key: another romanisation, or a spelling in another script, of the
+	// name (`Daech` or `ДАИШ` for Daesh, `Кабул` for Kabul). Keys drop vowels and doubled letters,
+	// so different names can share one (Gaza and Giza): check the entity.
+	NameMatchKindTransliterated NameMatchKind = "TRANSLITERATED"
+	// Each word of the text is a word of the name or the start of one, as typed, folded or
+	// transliterated: `Крокус` for Crocus City Hall, `Islamic` for Islamic State.
+	NameMatchKindWord NameMatchKind = "WORD"
+	// Within one typo of the name's words (words of four letters or more): the loosest match; check it.
+	NameMatchKindTypo NameMatchKind = "TYPO"
+)
+
+var AllNameMatchKind = []NameMatchKind{
+	NameMatchKindExact,
+	NameMatchKindFolded,
+	NameMatchKindTransliterated,
+	NameMatchKindWord,
+	NameMatchKindTypo,
+}
+
+func (e NameMatchKind) IsValid() bool {
+	switch e {
+	case NameMatchKindExact, NameMatchKindFolded, NameMatchKindTransliterated, NameMatchKindWord, NameMatchKindTypo:
+		return true
+	}
+	return false
+}
+
+func (e NameMatchKind) String() string {
+	return string(e)
+}
+
+func (e *NameMatchKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NameMatchKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NameMatchKind", str)
+	}
+	return nil
+}
+
+func (e NameMatchKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NameMatchKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NameMatchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
