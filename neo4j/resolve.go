@@ -159,18 +159,18 @@ func (g givenName) lookupKeys() []string {
 	return out
 }
 
-// nameMatch is how a given name meets a candidate's names.
-type nameMatch int
+// namesMeet is how a given name meets a candidate's names.
+type namesMeet int
 
 const (
-	noMatch nameMatch = iota
+	noMatch namesMeet = iota
 	acronymMatch
 	keyMatch
 	foldedMatch
 )
 
 // match compares g with a candidate's names (each with its acronym stripped too).
-func (g givenName) match(theirs []string) nameMatch {
+func (g givenName) match(theirs []string) namesMeet {
 	best := noMatch
 	for _, n := range theirs {
 		for _, t := range newGivenName(n).folded {
