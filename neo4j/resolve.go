@@ -76,7 +76,7 @@ func findCandidates(ctx context.Context, tx driver.ManagedTransaction, kind inci
 	countries := `[]`
 	if kind == incidentgraph.KindPlace {
 		// The countries a place lies in: through standing LOCATED_IN links, and by its code.
-		countries = `COLLECT { MATCH (node)-[l:LOCATED_IN*1..3]->(c:Country) WHERE all(x IN l WHERE ` + standing("x") + ` AND x.retractedAt IS NULL) RETURN c.id }
+		countries = `COLLECT { MATCH (node)-[l:LOCATED_IN*1..3]->(c:Country) WHERE all(x IN l WHERE ` + standing("x") + ` AND ` + notRetracted("x") + `) RETURN c.id }
 		           + COLLECT { MATCH (c:Country) WHERE node.countryCode IS NOT NULL AND c.iso2 = node.countryCode RETURN c.id }`
 	}
 	recs, err := records(ctx, tx, `
@@ -89,7 +89,7 @@ func findCandidates(ctx context.Context, tx driver.ManagedTransaction, kind inci
 		WITH DISTINCT node
 		RETURN node.id, node.name, coalesce(node.aliases, []), node.origin, node.placeType,
 		       node.latitude, node.longitude, `+countries,
-		map[string]any{"qs": qs, "per": candidatesPerKey, "kind": string(kind)})
+		map[string]any{"qs": qs, "per": candidatesPerKey, "kind": string(kind), "includeRetracted": false})
 	if err != nil {
 		return nil, err
 	}
@@ -398,8 +398,8 @@ func (db *DB) PossibleDuplicates(ctx context.Context, kind incidentgraph.Kind, p
 		       d.distanceKm AS distance, d.origin AS origin, d.at AS at,
 		       COUNT { MATCH (a)-[r1]-(n:Entity)-[r2]-(b)
 		               WHERE n <> a AND n <> b AND `+standing("r1")+` AND `+standing("r2")+`
-		                 AND r1.retractedAt IS NULL AND r2.retractedAt IS NULL } AS shared`,
-		map[string]any{"kind": string(kind), "after": after, "limit": p.First + 1})
+		                 AND `+notRetracted("r1")+` AND `+notRetracted("r2")+` } AS shared`,
+		map[string]any{"kind": string(kind), "after": after, "limit": p.First + 1, "includeRetracted": false})
 	if err != nil {
 		return nil, err
 	}
