@@ -469,6 +469,7 @@ func (d *Document) AddFigures(ctx context.Context, graph incidentgraph.GraphServ
 	var cited []string
 	for _, n := range d.Nodes {
 		cited = append(cited, n.SourceIDs...)
+		cited = append(cited, n.AliasSourceIDs()...)
 		for _, f := range d.Figures[n.ID] {
 			cited = append(cited, f.AssertedByID)
 			cited = append(cited, f.SourceIDs...)

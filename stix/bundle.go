@@ -174,6 +174,7 @@ func (b *builder) build() {
 	for _, n := range b.order {
 		ref := entityRef(n)
 		b.cite(n.SourceIDs, ref)
+		b.cite(n.AliasSourceIDs(), ref)
 		for _, f := range b.figures(n.ID) {
 			b.cite(f.SourceIDs, ref)
 			b.party(f.AssertedByID)
@@ -382,6 +383,18 @@ func (b *builder) entityExtension(e *incidentgraph.Entity) *object {
 		x.set("version", e.Version)
 	}
 	x.set("description", e.Description).set("aliases", e.Aliases).set("source_ids", e.SourceIDs)
+	// What is known of the aliases beyond their text (language, script, sources, note): STIX's
+	// aliases are bare strings, and its language-content objects hold one name per language.
+	var details []any
+	for _, a := range e.AliasList() {
+		if !a.IsZero() {
+			details = append(details, newObject().set("name", a.Name).set("language", a.Language).set("script", a.Script).
+				set("source_ids", a.SourceIDs).set("note", a.Note))
+		}
+	}
+	if len(details) > 0 {
+		x.set("alias_details", details)
+	}
 	switch e.Kind {
 	case incidentgraph.KindOrganization:
 		x.set("org_type", e.OrgType).set("gtd_name", e.GTDName).set("founded", string(e.Founded)).set("dissolved", string(e.Dissolved))

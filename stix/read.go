@@ -584,6 +584,15 @@ func (r *reader) add(i int, stixID string, e *incidentgraph.Entity) {
 	r.order = append(r.order, e.ID)
 }
 
+// extAlias is what the extension says of one alias beyond its text.
+type extAlias struct {
+	Name      string   `json:"name"`
+	Language  string   `json:"language"`
+	Script    string   `json:"script"`
+	SourceIDs []string `json:"source_ids"`
+	Note      string   `json:"note"`
+}
+
 // extItem is our property-extension, as stix/extension.schema.json defines it.
 type extItem struct {
 	ExtensionType    string      `json:"extension_type"`
@@ -592,6 +601,7 @@ type extItem struct {
 	Version          int         `json:"version"`
 	Description      string      `json:"description"`
 	Aliases          []string    `json:"aliases"`
+	AliasDetails     []extAlias  `json:"alias_details"`
 	SourceIDs        []string    `json:"source_ids"`
 	OrgType          string      `json:"org_type"`
 	GTDName          string      `json:"gtd_name"`
@@ -744,6 +754,10 @@ func (r *reader) ourObject(i int, o map[string]any, typ string, x map[string]any
 		WeaponTypes: ext.WeaponTypes, Suicide: ext.Suicide, Outcome: ext.Outcome, GTDEventID: ext.GTDEventID, EventType: ext.EventType,
 		Publisher: ext.Publisher, Published: incidentgraph.PartialDate(ext.Published), URL: ext.URL, SourceType: ext.SourceType,
 		Accessed: incidentgraph.PartialDate(ext.Accessed)}
+	for _, a := range ext.AliasDetails {
+		e.AliasInfo = append(e.AliasInfo, incidentgraph.Alias{Name: a.Name, Language: a.Language, Script: a.Script,
+			SourceIDs: a.SourceIDs, Note: a.Note})
+	}
 	if party {
 		// The identity of a party that is not a node of the export carries the item whole:
 		// the entity is read from it, and the identity is made again on export.

@@ -102,6 +102,7 @@ func TestReadRestoresOurBundle(t *testing.T) {
 		"kind of event": func(b *bundle) {
 			ext(b.byID(stix.ID("incident", "detentions")))["event_type"] = "STATEMENT"
 		},
+		"an alias's language": func(b *bundle) { delete(ext(b.byID(stix.ID("threat-actor", "islamic-state"))), "alias_details") },
 	} {
 		b := decode(t, raw)
 		mod(b)

@@ -26,8 +26,9 @@ func fixture() *stix.Graph {
 	wiki := &incidentgraph.Entity{ID: "wiki-crocus", Kind: incidentgraph.KindSource, Name: "Crocus City Hall attack", Publisher: "Wikipedia",
 		Published: "2025-06", Accessed: "2025-06-01", SourceType: "REFERENCE", Version: 1}
 	nodes := []*incidentgraph.Entity{
-		{ID: "islamic-state", Kind: incidentgraph.KindOrganization, Name: "Islamic State", Aliases: []string{"ISIS", "Daesh"},
-			OrgType: "MILITANT_GROUP", GTDName: "Islamic State of Iraq and the Levant (ISIL)", Founded: "1999", Version: 3,
+		{ID: "islamic-state", Kind: incidentgraph.KindOrganization, Name: "Islamic State", Aliases: []string{"ISIS", "Daesh", "داعش"},
+			AliasInfo: []incidentgraph.Alias{{Name: "داعش", Language: "ar", Script: "Arab", SourceIDs: []string{"wiki-crocus"}, Note: "the Arabic acronym"}},
+			OrgType:   "MILITANT_GROUP", GTDName: "Islamic State of Iraq and the Levant (ISIL)", Founded: "1999", Version: 3,
 			SourceIDs: []string{"ap-explainer"}},
 		{ID: "russia", Kind: incidentgraph.KindCountry, Name: "Russia", ISO2: "RU", Version: 1},
 		{ID: "ukraine", Kind: incidentgraph.KindCountry, Name: "Ukraine", ISO2: "UA", Version: 1},
@@ -342,7 +343,7 @@ func TestObjectsCarryTheMapping(t *testing.T) {
 	b := decode(t, mustBundle(t, g))
 	is := b.byID(stix.ID("threat-actor", "islamic-state"))
 	if !reflect.DeepEqual(is["threat_actor_types"], []any{"terrorist"}) || is["first_seen"] != "1999-01-01T00:00:00.000Z" ||
-		!reflect.DeepEqual(is["aliases"], []any{"ISIS", "Daesh"}) {
+		!reflect.DeepEqual(is["aliases"], []any{"ISIS", "Daesh", "داعش"}) {
 		t.Errorf("threat actor: %v", is)
 	}
 	for id, want := range map[string]map[string]any{
@@ -423,7 +424,9 @@ func TestObjectsCarryTheMapping(t *testing.T) {
 
 	// Sources: a report per cited source, listing its citers; external references on them.
 	wiki := b.byID(stix.ID("report", "wiki-crocus"))
-	wantRefs := []string{stix.ID("incident", "moscow-attack"), stix.ID("relationship", g.Edges[3].ID), stix.ID("relationship", g.Edges[4].ID)}
+	// (The threat actor cites it for one of its aliases.)
+	wantRefs := []string{stix.ID("threat-actor", "islamic-state"), stix.ID("incident", "moscow-attack"),
+		stix.ID("relationship", g.Edges[3].ID), stix.ID("relationship", g.Edges[4].ID)}
 	if got := strs(wiki["object_refs"]); !reflect.DeepEqual(got, wantRefs) {
 		t.Errorf("wiki report covers %v, want %v", got, wantRefs)
 	}
@@ -547,6 +550,10 @@ func readBack(t *testing.T, b *bundle) (map[string]*incidentgraph.Entity, map[st
 			Aliases, SourceIDs                                                                   []string
 			AttackTypes, TargetTypes, WeaponTypes                                                []int
 			Figures                                                                              []map[string]any
+			AliasDetails                                                                         []struct {
+				Name, Language, Script, Note string
+				SourceIDs                    []string `json:"source_ids"`
+			}
 		}
 		var m map[string]any
 		_ = json.Unmarshal(raw, &m)
@@ -567,6 +574,10 @@ func readBack(t *testing.T, b *bundle) (map[string]*incidentgraph.Entity, map[st
 			Summary: e.Summary, AttackTypes: e.AttackTypes, TargetTypes: e.TargetTypes, WeaponTypes: e.WeaponTypes, Suicide: e.Suicide,
 			Outcome: e.Outcome, GTDEventID: e.GTDEventID, EventType: e.EventType, Publisher: e.Publisher,
 			Published: incidentgraph.PartialDate(e.Published), URL: e.URL, SourceType: e.SourceType, Accessed: incidentgraph.PartialDate(e.Accessed)}
+		for _, a := range e.AliasDetails {
+			entities[e.ID].AliasInfo = append(entities[e.ID].AliasInfo, incidentgraph.Alias{Name: a.Name, Language: a.Language,
+				Script: a.Script, SourceIDs: a.SourceIDs, Note: a.Note})
+		}
 		for _, f := range e.Figures {
 			s := func(k string) string { v, _ := f[k].(string); return v }
 			n := func(k string) int { v, _ := f[k].(float64); return int(v) }
