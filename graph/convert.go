@@ -224,7 +224,9 @@ func fromIncidentFilter(filter *model.IncidentFilter) (incidentgraph.IncidentFil
 	if filter.TargetType != nil {
 		f.TargetType = gtdCode(*filter.TargetType, model.AllTargetType)
 	}
-	return f, nil
+	var err error
+	f.Near, f.Within, err = geoArgs(filter.Near, filter.Within)
+	return f, err
 }
 
 func fromOrganizationFilter(filter *model.OrganizationFilter) incidentgraph.OrganizationFilter {
