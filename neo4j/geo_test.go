@@ -341,3 +341,87 @@ func TestLocationsAreWrittenAndBackfilled(t *testing.T) {
 		t.Errorf("after the backfill near Kabul = %v, want %s", ids, kabul)
 	}
 }
+
+// geoQuestions are the searches on the map, each as the resolver asks the store, around c (a
+// radius of 50 km, a box of a degree each way).
+func geoQuestions(c incidentgraph.GeoNear) []question {
+	page := incidentgraph.Page{First: 20}
+	box := incidentgraph.GeoBox{South: c.Latitude - 1, West: c.Longitude - 1, North: c.Latitude + 1, East: c.Longitude + 1}
+	return []question{
+		{"incidents near", func(ctx context.Context, db *neo4j.DB) error {
+			_, err := db.FindIncidents(ctx, incidentgraph.IncidentFilter{Near: near(c, 50)}, page)
+			return err
+		}},
+		{"incidents within", func(ctx context.Context, db *neo4j.DB) error {
+			_, err := db.FindIncidents(ctx, incidentgraph.IncidentFilter{Within: &box}, page)
+			return err
+		}},
+		{"timeline near", func(ctx context.Context, db *neo4j.DB) error {
+			_, err := db.Timeline(ctx, incidentgraph.TimelineFilter{Near: near(c, 50)}, page)
+			return err
+		}},
+		{"timeline within", func(ctx context.Context, db *neo4j.DB) error {
+			_, err := db.Timeline(ctx, incidentgraph.TimelineFilter{Within: &box}, page)
+			return err
+		}},
+		{"places near", func(ctx context.Context, db *neo4j.DB) error {
+			_, err := db.PlacesNear(ctx, *near(c, 50), 20)
+			return err
+		}},
+	}
+}
+
+// pointSeeks returns the operators that seek a point index: a seek on the location of a place
+// or an incident.
+func pointSeeks(ops []string) []string {
+	var out []string
+	for _, op := range ops {
+		name, details, _ := strings.Cut(op, " ")
+		if strings.Contains(name, "Seek") && strings.Contains(details, "(location)") {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// geoScans is scans, and besides fails a plan that seeks no point index (each search on the
+// map starts from one).
+func geoScans(ops []string) []string {
+	bad := scans(ops)
+	if len(pointSeeks(ops)) == 0 {
+		bad = append(bad, "no point index seek in "+strings.Join(reads(ops), " | "))
+	}
+	return bad
+}
+
+// checkGeoPlansAtScale EXPLAINs the searches on the map on the generated graph (called by
+// TestHotQueriesUseIndexesAtScale, which loads it): around a generated incident for incidents
+// and timelines, around Kabul for places (the generated places have no coordinates). It fails
+// on a scan or a plan without a point index seek. The control: the same distance test on a
+// property without a point index (the latitude) scans, and the check says so.
+func checkGeoPlansAtScale(t *testing.T, db *neo4j.DB, d driver.DriverWithContext) {
+	ctx := context.Background()
+	r := rows(t, db, `MATCH (n:Incident) WHERE n.location IS NOT NULL
+		RETURN n.latitude, n.longitude, n.id ORDER BY n.id LIMIT 1`, nil)
+	if len(r) == 0 {
+		t.Fatal("no generated incident has a point")
+	}
+	c := incidentgraph.GeoNear{Latitude: r[0][0].(float64), Longitude: r[0][1].(float64)}
+	if ids := mapIncidentIDs(t, db, incidentgraph.IncidentFilter{Near: near(c, 1)}); !slices.Contains(ids, r[0][2].(string)) {
+		t.Errorf("an incident with coordinates of its own is not near them: %v lacks %v", ids, r[0][2])
+	}
+	unknown := rows(t, db, `MATCH (n:Incident) WHERE n.geoPrecision = 5 RETURN count(n), count(n.location)`, nil)
+	if unknown[0][0].(int64) == 0 || unknown[0][1].(int64) != 0 {
+		t.Errorf("incidents of unknown place (specificity 5), and of them with a point: %v", unknown[0])
+	}
+	t.Run("incidents", func(t *testing.T) { checkPlansWith(t, d, geoQuestions(c)[:4], geoScans) })
+	t.Run("places", func(t *testing.T) { checkPlansWith(t, d, geoQuestions(kabulCentre)[4:], geoScans) })
+	t.Run("control", func(t *testing.T) {
+		ops := planOperators(ctx, t, d, statement{`MATCH (n:Incident)
+			WHERE point.distance(point({latitude: n.latitude, longitude: n.longitude}), point({latitude: $lat, longitude: $lon})) <= 50000
+			RETURN n.id`, map[string]any{"lat": c.Latitude, "lon": c.Longitude}})
+		if len(geoScans(ops)) == 0 {
+			t.Errorf("the check passes a plan without a point index: %v", reads(ops))
+		}
+	})
+}
