@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/export"
@@ -377,5 +382,92 @@ func TestGeoJSONCutsLinesAtTheAntimeridian(t *testing.T) {
 	if got["r1"].Type != "MultiLineString" || len(l) != 2 || l[0][1][0] != 180 || l[1][0][0] != -180 || l[0][1][1] != l[1][0][1] ||
 		l[0][1][1] > -14 || l[0][1][1] < -18 {
 		t.Errorf("Fiji to Samoa: %s %v, want two lines meeting at longitude 180 between latitudes -18 and -14", got["r1"].Type, l)
+	}
+}
+
+// checkGeoJSONDir holds the pinned GeoJSON checker and the script that runs it (`npm ci` there
+// installs it; make test does).
+const checkGeoJSONDir = "../tools/check-geojson"
+
+// runCheckGeoJSON runs Placemark's GeoJSON checker on files and returns each file's issues.
+func runCheckGeoJSON(t *testing.T, files ...string) map[string][]string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is needed to run the GeoJSON checker: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(checkGeoJSONDir, "node_modules", "@placemarkio", "check-geojson", "package.json")); err != nil {
+		t.Fatalf("the GeoJSON checker is not installed (%v): run `cd tools/check-geojson && npm ci`", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append([]string{"check.mjs"}, files...)...)
+	cmd.Dir = checkGeoJSONDir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("check.mjs: %v\n%s", err, stderr.String())
+	}
+	out := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var r struct {
+			File   string `json:"file"`
+			Issues []struct {
+				Message string `json:"message"`
+			} `json:"issues"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("check.mjs line %q: %v", line, err)
+		}
+		out[r.File] = []string{}
+		for _, i := range r.Issues {
+			out[r.File] = append(out[r.File], i.Message)
+		}
+	}
+	if len(out) != len(files) || (err != nil) != slices.ContainsFunc(files, func(f string) bool { return len(out[f]) > 0 }) {
+		t.Fatalf("check.mjs exited %v for %d files and said:\n%s", err, len(files), stdout.String())
+	}
+	return out
+}
+
+// TestGeoJSONPassesPlacemarksChecker: the exports of the Kabul and Moscow neighbourhoods and of
+// the whole graph have no issue for an outside GeoJSON checker; the control, documents that
+// break the format (a one-position line, a feature without properties, a position of one
+// number), each have one.
+func TestGeoJSONPassesPlacemarksChecker(t *testing.T) {
+	db := seededDB(t)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p, err := filepath.Abs(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := []string{
+		write("kabul.geojson", exportBytes(t, db, "format=geojson&of=neighborhood&id="+kabul+"&depth=2")),
+		write("moscow.geojson", exportBytes(t, db, "format=geojson&of=neighborhood&id="+moscow+"&depth=2")),
+		write("all.geojson", wholeBytes(t, db, "format=geojson&of=all")),
+	}
+	bad := []string{
+		write("short-line.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","properties":{},"geometry":{"type":"LineString","coordinates":[[1,2]]}}]}`)),
+		write("no-properties.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]}}]}`)),
+		write("one-number.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","properties":{},"geometry":{"type":"Point","coordinates":[1]}}]}`)),
+	}
+	issues := runCheckGeoJSON(t, append(good, bad...)...)
+	for _, f := range good {
+		if len(issues[f]) > 0 {
+			t.Errorf("%s: %v", filepath.Base(f), issues[f])
+		}
+	}
+	for _, f := range bad {
+		if len(issues[f]) == 0 {
+			t.Errorf("control: %s passes the checker", filepath.Base(f))
+		}
 	}
 }
