@@ -53,7 +53,9 @@ func TestMapOverGraphQL(t *testing.T) {
 	}
 
 	var tl struct {
-		Timeline struct{ Nodes []struct{ Entity struct{ ID string } } }
+		Timeline struct {
+			Nodes []struct{ Entity struct{ ID string } }
+		}
 	}
 	mustData(t, ts.post(t, `{ timeline(near: {latitude: 34.5253, longitude: 69.1783, radiusKm: 50}) { nodes { entity { id } } } }`, nil), &tl)
 	if len(tl.Timeline.Nodes) == 0 || !slices.ContainsFunc(tl.Timeline.Nodes, func(n struct{ Entity struct{ ID string } }) bool {
