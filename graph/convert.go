@@ -94,7 +94,8 @@ func toIncident(e *incidentgraph.Entity) *model.Incident {
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
 		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),
-		Suicide:     e.Suicide, Outcome: model.Outcome(e.Outcome), GtdEventID: optString(e.GTDEventID)}
+		Suicide:     e.Suicide, Outcome: model.Outcome(e.Outcome), GtdEventID: optString(e.GTDEventID),
+		Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
 }
 
 func toOrganization(e *incidentgraph.Entity) *model.Organization {

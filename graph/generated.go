@@ -178,10 +178,13 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		EndDate       func(childComplexity int) int
 		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		GeoPrecision  func(childComplexity int) int
 		GtdEventID    func(childComplexity int) int
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Latitude      func(childComplexity int) int
+		Longitude     func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Outcome       func(childComplexity int) int
 		Relationships func(childComplexity int, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
@@ -1190,6 +1193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Figures(childComplexity, args["metric"].(*model.FigureMetric), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Incident.geoPrecision":
+		if e.ComplexityRoot.Incident.GeoPrecision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.GeoPrecision(childComplexity), true
 	case "Incident.gtdEventId":
 		if e.ComplexityRoot.Incident.GtdEventID == nil {
 			break
@@ -1219,6 +1228,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Kind(childComplexity), true
+	case "Incident.latitude":
+		if e.ComplexityRoot.Incident.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Latitude(childComplexity), true
+	case "Incident.longitude":
+		if e.ComplexityRoot.Incident.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Longitude(childComplexity), true
 	case "Incident.name":
 		if e.ComplexityRoot.Incident.Name == nil {
 			break
@@ -4456,6 +4477,20 @@ type Incident implements Entity {
   "GTD ` + "`" + `eventid` + "`" + ` (YYYYMMDD + 4-digit case number), where GTD records it."
   gtdEventId: String
   """
+  Latitude of where it happened, in decimal degrees (WGS 84), where the source records it (GTD
+  ` + "`" + `latitude` + "`" + `). Null for most curated incidents, which are placed by the places they occurred at
+  (OCCURRED_AT / OCCURRED_IN): see ` + "`" + `near` + "`" + ` of ` + "`" + `IncidentFilter` + "`" + `.
+  """
+  latitude: Float
+  "Longitude of where it happened, in decimal degrees (WGS 84), where recorded (GTD ` + "`" + `longitude` + "`" + `)."
+  longitude: Float
+  """
+  How exact the coordinates are, as GTD's ` + "`" + `specificity` + "`" + `: 1 the city itself, 2 the province's
+  centre for a known city, 3 and 4 no city (a district or province), 5 unknown (the coordinates
+  stand for nothing and the incident is not on the map by them).
+  """
+  geoPrecision: Int
+  """
   Casualty and other counts, every report kept with its date and source, oldest first: figures
   change as the story develops ("at least 133", later 145).
   """
@@ -5069,6 +5104,12 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_outcome(ctx, field)
 	case "gtdEventId":
 		return ec.fieldContext_Incident_gtdEventId(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Incident_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Incident_longitude(ctx, field)
+	case "geoPrecision":
+		return ec.fieldContext_Incident_geoPrecision(ctx, field)
 	case "figures":
 		return ec.fieldContext_Incident_figures(ctx, field)
 	case "version":
@@ -9948,6 +9989,75 @@ func (ec *executionContext) _Incident_gtdEventId(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Incident_gtdEventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Incident", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incident_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Incident_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Incident_geoPrecision(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_geoPrecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeoPrecision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_geoPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Incident_figures(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
@@ -18806,6 +18916,21 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "gtdEventId":
 			out.Values[i] = ec._Incident_gtdEventId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latitude":
+			out.Values[i] = ec._Incident_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Incident_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "geoPrecision":
+			out.Values[i] = ec._Incident_geoPrecision(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -29,7 +29,7 @@ func TestMapOverGraphQL(t *testing.T) {
 				Nodes      []struct{ ID string }
 			}
 		}
-		mustData(t, ts.post(t, `{ incidents(filter: `+filter+`, first: 100) { totalCount nodes { id } } }`, nil), &d)
+		mustData(t, ts.post(t, `{ incidents(filter: `+filter+`, first: 100) { totalCount nodes { id latitude longitude geoPrecision } } }`, nil), &d)
 		var ids []string
 		for _, n := range d.Incidents.Nodes {
 			ids = append(ids, n.ID)

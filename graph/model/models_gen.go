@@ -454,6 +454,16 @@ type Incident struct {
 	Outcome Outcome `json:"outcome"`
 	// GTD `eventid` (YYYYMMDD + 4-digit case number), where GTD records it.
 	GtdEventID *string `json:"gtdEventId,omitempty"`
+	// Latitude of where it happened, in decimal degrees (WGS 84), where the source records it (GTD
+	// `latitude`). Null for most curated incidents, which are placed by the places they occurred at
+	// (OCCURRED_AT / OCCURRED_IN): see `near` of `IncidentFilter`.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude of where it happened, in decimal degrees (WGS 84), where recorded (GTD `longitude`).
+	Longitude *float64 `json:"longitude,omitempty"`
+	// How exact the coordinates are, as GTD's `specificity`: 1 the city itself, 2 the province's
+	// centre for a known city, 3 and 4 no city (a district or province), 5 unknown (the coordinates
+	// stand for nothing and the incident is not on the map by them).
+	GeoPrecision *int `json:"geoPrecision,omitempty"`
 	// Casualty and other counts, every report kept with its date and source, oldest first: figures
 	// change as the story develops ("at least 133", later 145).
 	Figures []*Figure `json:"figures"`
