@@ -425,3 +425,30 @@ func checkGeoPlansAtScale(t *testing.T, db *neo4j.DB, d driver.DriverWithContext
 		}
 	})
 }
+
+// TestAnalystsCypherReadsTheLocation: analysts' read-only Cypher may search by the point (the
+// API's entities never show it): the places within 10 km of Kabul, and the point itself as a
+// WGS-84 x (longitude), y (latitude). The control: 1 km from a point 2.5 km east of the airport
+// finds nothing.
+func TestAnalystsCypherReadsTheLocation(t *testing.T) {
+	db := seeded(t)
+	q := `MATCH (p:Place) WHERE point.distance(p.location, point({latitude: $lat, longitude: $lon})) < $m
+		RETURN p.id AS id, p.location AS loc ORDER BY id`
+	got := rows(t, db, q, map[string]any{"lat": 34.5253, "lon": 69.1783, "m": 10000})
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r[0].(string))
+		if r[0] == "kabul" {
+			loc, _ := r[1].(map[string]any)
+			if loc["srid"] != int64(4326) || loc["x"] != 69.1783 || loc["y"] != 34.5253 {
+				t.Errorf("kabul's location = %v, want srid 4326, x 69.1783, y 34.5253", r[1])
+			}
+		}
+	}
+	if !slices.Equal(ids, []string{"hamid-karzai-international-airport", "kabul"}) {
+		t.Errorf("places within 10 km of Kabul by Cypher: %v", ids)
+	}
+	if far := rows(t, db, q, map[string]any{"lat": 34.57, "lon": 69.24, "m": 1000}); len(far) != 0 {
+		t.Errorf("control: 1 km from a point 2.5 km east of the airport finds %v", far)
+	}
+}
