@@ -138,6 +138,7 @@ test: web chromium
 	$(MAKE) --no-print-directory check-generate
 	cd web && npm test
 	cd tools/graphql-http-audit && npm ci --no-audit --no-fund
+	cd tools/check-geojson && npm ci --no-audit --no-fund
 	$(MAKE) --no-print-directory stix2-validator
 	$(MAKE) --no-print-directory taxii2-client
 	$(MAKE) --no-print-directory test-neo4j-start

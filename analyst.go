@@ -92,6 +92,10 @@ type TimelineFilter struct {
 	// Rel selects the relationships that link an entry to the actor (and, with KnownAt and
 	// ValidAt, the time view).
 	Rel RelationshipFilter
+	// Near and Within keep the entries on the map there, as for IncidentFilter (events have no
+	// coordinates and are found by the places they occurred at).
+	Near   *GeoNear
+	Within *GeoBox
 }
 
 // TimelineEntry is an incident or event with what links it to the actor asked about.

@@ -144,6 +144,10 @@ type IncidentFilter struct {
 	// TimeView: only perpetrator assertions known at KnownAt and holding at ValidAt count, and
 	// only incidents that had begun by the end of KnownAt.
 	TimeView TimeView
+	// Near and Within keep the incidents on the map there (at most one of them): an incident is
+	// where its own coordinates put it or, without them, at the places it occurred at.
+	Near   *GeoNear
+	Within *GeoBox
 }
 
 // OrganizationFilter selects organizations. Empty fields do not filter.

@@ -36,6 +36,8 @@ type GraphService interface {
 	// ShortestPath returns one shortest path between two entities, or nil when there is none
 	// within maxDepth hops.
 	ShortestPath(ctx context.Context, from, to string, maxDepth int, f RelationshipFilter) (*Subgraph, error)
+	// PlacesNear returns at most first places on the map within near, nearest first.
+	PlacesNear(ctx context.Context, near GeoNear, first int) ([]*PlaceDistance, error)
 	// Reader answers a compiled selection of entities, at every depth, in one query.
 	Reader
 }

@@ -2,13 +2,15 @@
 // union of several paths, an affiliate network) in the formats of the link-chart tools analysts
 // already use: Cytoscape.js JSON (which Cytoscape desktop opens as .cyjs), GraphML (Gephi,
 // yEd), GEXF 1.3 with dates as spells (Gephi's timeline) and CSV (Gephi, Linkurious, i2
-// Analyst's Notebook), and as a STIX 2.1 bundle for threat intelligence platforms (the stix
-// package); of=all exports the whole graph, within MaxWholeGraphNodes and MaxWholeGraphEdges.
+// Analyst's Notebook), as a STIX 2.1 bundle for threat intelligence platforms (the stix
+// package), and on a map as GeoJSON (GIS tools); of=all exports the whole graph, within
+// MaxWholeGraphNodes and MaxWholeGraphEdges.
 //
 // It holds no Cypher: the subgraph comes from the GraphService or AnalystService, and the
 // names behind asserting parties and sources from GraphService.FindEntitiesByIDs. Every format
-// holds exactly the nodes and edges of the subgraph, provenance on every edge, sorted by id,
-// with nothing that depends on the moment of the export: the same request gives the same bytes.
+// but GeoJSON holds exactly the nodes and edges of the subgraph (GeoJSON the part of it that
+// is on the map), provenance on every edge, sorted by id, with nothing that depends on the
+// moment of the export: the same request gives the same bytes.
 package export
 
 import (
@@ -36,10 +38,17 @@ const (
 	GEXF      Format = "gexf"
 	CSV       Format = "csv"
 	STIX      Format = "stix"
+	// GeoJSON is the subgraph on a map (geojson.go): only what has a place, so not one of
+	// Formats.
+	GeoJSON Format = "geojson"
 )
 
-// Formats lists the formats in the order the documentation gives them.
+// Formats lists the formats that hold the whole subgraph, in the order the documentation
+// gives them. ParseRequest takes these and GeoJSON.
 var Formats = []Format{Cytoscape, GraphML, GEXF, CSV, STIX}
+
+// allFormats are the formats ParseRequest takes.
+var allFormats = append(slices.Clone(Formats), GeoJSON)
 
 // ContentType is the media type a download of this format is served with.
 func (f Format) ContentType() string {
@@ -52,6 +61,8 @@ func (f Format) ContentType() string {
 		return "application/gexf+xml"
 	case STIX:
 		return stix.MediaType
+	case GeoJSON:
+		return "application/geo+json" // RFC 7946 section 12
 	default:
 		return "application/zip"
 	}
@@ -68,6 +79,8 @@ func (f Format) Extension() string {
 		return "gexf"
 	case STIX:
 		return "json"
+	case GeoJSON:
+		return "geojson"
 	default:
 		return "zip"
 	}
@@ -151,8 +164,8 @@ func ParseRequest(q url.Values) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(Formats, Format(format)) {
-		return nil, invalid("format: give one of %s (got %q)", joinNames(Formats), format)
+	if !slices.Contains(allFormats, Format(format)) {
+		return nil, invalid("format: give one of %s (got %q)", joinNames(allFormats), format)
 	}
 	r.Format = Format(format)
 	of, err := single(q, "of")
@@ -509,6 +522,8 @@ func Write(w io.Writer, f Format, d *Document) error {
 	case STIX:
 		return stix.Write(w, &stix.Graph{Name: d.Name, Nodes: d.Nodes, Edges: d.Edges, Truncated: d.Truncated,
 			Named: d.Named, Figures: d.Figures})
+	case GeoJSON:
+		return writeGeoJSON(w, d)
 	default:
 		return fmt.Errorf("export: unknown format %q", f)
 	}

@@ -443,7 +443,7 @@ func TestParseRequest(t *testing.T) {
 	}
 	for q, want := range map[string]string{
 		"of=neighborhood&id=a":                              "format is required",
-		"format=png&of=neighborhood&id=a":                   `format: give one of cytoscape, graphml, gexf, csv, stix (got "png")`,
+		"format=png&of=neighborhood&id=a":                   `format: give one of cytoscape, graphml, gexf, csv, stix, geojson (got "png")`,
 		"format=stix&of=all&id=a":                           `unknown argument "id" for of=all`,
 		"format=csv":                                        "of is required",
 		"format=csv&of=chart&id=a":                          "of: give one of",

@@ -163,7 +163,7 @@ func (r *queryResolver) SimilarIncidents(ctx context.Context, id string, first *
 	return out, nil
 }
 
-func (r *queryResolver) Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error) {
+func (r *queryResolver) Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, near *model.GeoNear, within *model.GeoBox, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error) {
 	p, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
@@ -195,6 +195,9 @@ func (r *queryResolver) Timeline(ctx context.Context, actor *string, includeAffi
 	}
 	if to != nil {
 		f.To = *to
+	}
+	if f.Near, f.Within, err = geoArgs(near, within); err != nil {
+		return nil, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.From.Start() > f.To.End() {
 		return nil, invalid("from must not be after to")

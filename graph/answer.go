@@ -25,6 +25,7 @@ var itemTypes = map[string]map[string]role{
 	"CommonNeighbor":     {"entity": rItem, "links": rItem},
 	"NeighborLink":       {"of": rEnd, "relationships": rItem},
 	"SimilarIncident":    {"incident": rItem, "score": rPlain, "reasons": rItem},
+	"PlaceDistance":      {"place": rItem, "distanceKm": rPlain},
 	"SimilarityReason":   {"kind": rPlain, "description": rPlain, "weight": rPlain, "via": rEnd},
 	"TimelineConnection": {"edges": rItem, "nodes": rItem, "pageInfo": rPlain, "totalCount": rPlain},
 	"TimelineEdge":       {"cursor": rPlain, "node": rItem},
@@ -222,6 +223,16 @@ func (w *walker) value(v any, sels ast.SelectionSet) {
 						w.relationships(rels, lf.Selections)
 					}
 				}
+			}
+		}
+	case []*model.PlaceDistance:
+		for _, f := range w.fields(sels, "PlaceDistance") {
+			if f.Name == "place" {
+				es := make([]model.Entity, 0, len(x))
+				for _, p := range x {
+					es = append(es, p.Place)
+				}
+				w.value(es, f.Selections)
 			}
 		}
 	case []*model.SimilarIncident:

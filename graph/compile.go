@@ -105,7 +105,7 @@ var kindPlainFields = map[string]map[string]bool{
 	"Person":       set("role", "nationality", "anonymous"),
 	"Place":        set("placeType", "latitude", "longitude", "countryCode", "geoPrecision"),
 	"Incident": set("date", "endDate", "summary", "attackTypes", "targetTypes", "weaponTypes", "outcome",
-		"suicide", "gtdEventId"),
+		"suicide", "gtdEventId", "latitude", "longitude", "geoPrecision"),
 	"Event":  set("eventType", "date", "endDate", "summary"),
 	"Source": set("sourceType", "url", "publisher", "published", "title", "accessed"),
 	"Group":  {},

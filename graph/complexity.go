@@ -37,6 +37,9 @@ func Complexity() ComplexityRoot {
 	c.Query.Incidents = func(child int, _ *model.IncidentFilter, first *int, _ *string, _, _ date) int {
 		return 1 + child*orDefault(first, 20)
 	}
+	c.Query.PlacesNear = func(child int, _, _, _ float64, first *int) int {
+		return 1 + child*orDefault(first, 20)
+	}
 	c.Query.Organizations = func(child int, _ *model.OrganizationFilter, first *int, _ *string) int {
 		return 1 + child*orDefault(first, 20)
 	}
@@ -59,7 +62,7 @@ func Complexity() ComplexityRoot {
 	c.Query.SimilarIncidents = func(child int, _ string, first *int, _ *model.RelationshipFilter, _, _ date) int {
 		return 1 + child*orDefault(first, 5)
 	}
-	c.Query.Timeline = func(child int, _ *string, _ *bool, _ *string, _, _ date, _ *model.RelationshipFilter, first *int, _ *string, _, _ date) int {
+	c.Query.Timeline = func(child int, _ *string, _ *bool, _ *string, _, _ date, _ *model.GeoNear, _ *model.GeoBox, _ *model.RelationshipFilter, first *int, _ *string, _, _ date) int {
 		return 1 + child*orDefault(first, 20)
 	}
 	c.Query.Centrality = func(child int, _ string, _ *int, _ *model.CentralityScope, _ *model.CentralityOrder, _ *model.RelationshipFilter, first *int, _, _ date) int {

@@ -114,7 +114,8 @@ func toIncident(e *incidentgraph.Entity) *model.Incident {
 		AttackTypes: gtdCodes(e.AttackTypes, model.AllAttackType),
 		TargetTypes: gtdCodes(e.TargetTypes, model.AllTargetType),
 		WeaponTypes: gtdCodes(e.WeaponTypes, model.AllWeaponType),
-		Suicide:     e.Suicide, Outcome: model.Outcome(e.Outcome), GtdEventID: optString(e.GTDEventID)}
+		Suicide:     e.Suicide, Outcome: model.Outcome(e.Outcome), GtdEventID: optString(e.GTDEventID),
+		Latitude: e.Latitude, Longitude: e.Longitude, GeoPrecision: e.GeoPrecision}
 }
 
 func toOrganization(e *incidentgraph.Entity) *model.Organization {
@@ -244,7 +245,9 @@ func fromIncidentFilter(filter *model.IncidentFilter) (incidentgraph.IncidentFil
 	if filter.TargetType != nil {
 		f.TargetType = gtdCode(*filter.TargetType, model.AllTargetType)
 	}
-	return f, nil
+	var err error
+	f.Near, f.Within, err = geoArgs(filter.Near, filter.Within)
+	return f, err
 }
 
 func fromOrganizationFilter(filter *model.OrganizationFilter) incidentgraph.OrganizationFilter {

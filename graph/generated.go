@@ -185,10 +185,13 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		EndDate       func(childComplexity int) int
 		Figures       func(childComplexity int, metric *model.FigureMetric, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		GeoPrecision  func(childComplexity int) int
 		GtdEventID    func(childComplexity int) int
 		History       func(childComplexity int, first *int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
+		Latitude      func(childComplexity int) int
+		Longitude     func(childComplexity int) int
 		Match         func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Names         func(childComplexity int) int
@@ -341,6 +344,11 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	PlaceDistance struct {
+		DistanceKm func(childComplexity int) int
+		Place      func(childComplexity int) int
+	}
+
 	PossibleDuplicate struct {
 		DistanceKm       func(childComplexity int) int
 		First            func(childComplexity int) int
@@ -375,13 +383,14 @@ type ComplexityRoot struct {
 		Organizations      func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
 		Paths              func(childComplexity int, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		Patterns           func(childComplexity int) int
+		PlacesNear         func(childComplexity int, latitude float64, longitude float64, radiusKm float64, first *int) int
 		PossibleDuplicates func(childComplexity int, kind *model.EntityKind, first *int, after *string) int
 		RelationshipTypes  func(childComplexity int) int
 		RunPattern         func(childComplexity int, name string, params *model.JSON, limit *int) int
 		Search             func(childComplexity int, text string, kinds []model.EntityKind, first *int) int
 		ShortestPath       func(childComplexity int, from string, to string, maxDepth *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 		SimilarIncidents   func(childComplexity int, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
-		Timeline           func(childComplexity int, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
+		Timeline           func(childComplexity int, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, near *model.GeoNear, within *model.GeoBox, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) int
 	}
 
 	Relationship struct {
@@ -564,7 +573,7 @@ type QueryResolver interface {
 	Paths(ctx context.Context, from string, to string, maxDepth *int, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.Path, error)
 	CommonNeighbors(ctx context.Context, ids []string, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CommonNeighbor, error)
 	SimilarIncidents(ctx context.Context, id string, first *int, filter *model.RelationshipFilter, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.SimilarIncident, error)
-	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
+	Timeline(ctx context.Context, actor *string, includeAffiliates *bool, place *string, from *incidentgraph.PartialDate, to *incidentgraph.PartialDate, near *model.GeoNear, within *model.GeoBox, filter *model.RelationshipFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.TimelineConnection, error)
 	Centrality(ctx context.Context, id string, depth *int, scope *model.CentralityScope, orderBy *model.CentralityOrder, filter *model.RelationshipFilter, first *int, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) ([]*model.CentralityScore, error)
 	PossibleDuplicates(ctx context.Context, kind *model.EntityKind, first *int, after *string) (*model.PossibleDuplicateConnection, error)
 	Search(ctx context.Context, text string, kinds []model.EntityKind, first *int) ([]model.Entity, error)
@@ -573,6 +582,7 @@ type QueryResolver interface {
 	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
 	RelationshipTypes(ctx context.Context) ([]*model.RelationshipTypeInfo, error)
 	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string, knownAt *incidentgraph.PartialDate, validAt *incidentgraph.PartialDate) (*model.IncidentConnection, error)
+	PlacesNear(ctx context.Context, latitude float64, longitude float64, radiusKm float64, first *int) ([]*model.PlaceDistance, error)
 	Patterns(ctx context.Context) ([]*model.Pattern, error)
 	RunPattern(ctx context.Context, name string, params *model.JSON, limit *int) (*model.CypherResult, error)
 	Cypher(ctx context.Context, query string, params *model.JSON, limit *int) (*model.CypherResult, error)
@@ -1255,6 +1265,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Figures(childComplexity, args["metric"].(*model.FigureMetric), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+	case "Incident.geoPrecision":
+		if e.ComplexityRoot.Incident.GeoPrecision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.GeoPrecision(childComplexity), true
 	case "Incident.gtdEventId":
 		if e.ComplexityRoot.Incident.GtdEventID == nil {
 			break
@@ -1284,6 +1300,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Kind(childComplexity), true
+	case "Incident.latitude":
+		if e.ComplexityRoot.Incident.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Latitude(childComplexity), true
+	case "Incident.longitude":
+		if e.ComplexityRoot.Incident.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Longitude(childComplexity), true
 	case "Incident.match":
 		if e.ComplexityRoot.Incident.Match == nil {
 			break
@@ -2015,6 +2043,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Place.Version(childComplexity), true
 
+	case "PlaceDistance.distanceKm":
+		if e.ComplexityRoot.PlaceDistance.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceDistance.DistanceKm(childComplexity), true
+	case "PlaceDistance.place":
+		if e.ComplexityRoot.PlaceDistance.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaceDistance.Place(childComplexity), true
+
 	case "PossibleDuplicate.distanceKm":
 		if e.ComplexityRoot.PossibleDuplicate.DistanceKm == nil {
 			break
@@ -2218,6 +2259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Patterns(childComplexity), true
+	case "Query.placesNear":
+		if e.ComplexityRoot.Query.PlacesNear == nil {
+			break
+		}
+
+		args, err := ec.field_Query_placesNear_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PlacesNear(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusKm"].(float64), args["first"].(*int)), true
 	case "Query.possibleDuplicates":
 		if e.ComplexityRoot.Query.PossibleDuplicates == nil {
 			break
@@ -2289,7 +2341,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Timeline(childComplexity, args["actor"].(*string), args["includeAffiliates"].(*bool), args["place"].(*string), args["from"].(*incidentgraph.PartialDate), args["to"].(*incidentgraph.PartialDate), args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["actor"].(*string), args["includeAffiliates"].(*bool), args["place"].(*string), args["from"].(*incidentgraph.PartialDate), args["to"].(*incidentgraph.PartialDate), args["near"].(*model.GeoNear), args["within"].(*model.GeoBox), args["filter"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["knownAt"].(*incidentgraph.PartialDate), args["validAt"].(*incidentgraph.PartialDate)), true
 
 	case "Relationship.assertedBy":
 		if e.ComplexityRoot.Relationship.AssertedBy == nil {
@@ -2744,6 +2796,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CreateEntityInput", ec.unmarshalInputCreateEntityInput),
 			graphql.NewInputUnmarshaler("FigureReportInput", ec.unmarshalInputFigureReportInput),
+			graphql.NewInputUnmarshaler("GeoBox", ec.unmarshalInputGeoBox),
+			graphql.NewInputUnmarshaler("GeoNear", ec.unmarshalInputGeoNear),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("NameInput", ec.unmarshalInputNameInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
@@ -3105,6 +3159,14 @@ extend type Query {
     from: PartialDate
     "Only entries on or before this date (a partial date covers its whole span)."
     to: PartialDate
+    """
+    Only entries on the map within this circle: an incident by its own coordinates or, without
+    them, an incident or event by the places it occurred at (see ` + "`" + `near` + "`" + ` of ` + "`" + `IncidentFilter` + "`" + `).
+    Entries not on the map never match. Not with ` + "`" + `within` + "`" + `.
+    """
+    near: GeoNear
+    "Only entries on the map inside this box (placed as for ` + "`" + `near` + "`" + `). Not with ` + "`" + `near` + "`" + `."
+    within: GeoBox
     "Which relationships link an entry to the actor; all when omitted."
     filter: RelationshipFilter
     "Page size: 1 to 100."
@@ -4700,6 +4762,60 @@ extend type Query {
     """
     validAt: PartialDate
   ): IncidentConnection!
+  """
+  Places on the map within ` + "`" + `radiusKm` + "`" + ` kilometres of a point, nearest first (ties by id), each with
+  its distance. Distances are great-circle distances on the WGS 84 sphere, in kilometres. Places
+  without coordinates, or whose coordinates stand for nothing (` + "`" + `geoPrecision` + "`" + ` 5), are not on the
+  map and never returned. For incidents around a point, use ` + "`" + `incidents(filter: {near: …})` + "`" + `.
+  """
+  placesNear(
+    "Latitude of the centre, in decimal degrees (WGS 84): -90 (south) to 90 (north)."
+    latitude: Float!
+    "Longitude of the centre, in decimal degrees (WGS 84): -180 (west) to 180 (east)."
+    longitude: Float!
+    "How far out to look, in kilometres: more than 0, at most 2000."
+    radiusKm: Float!
+    "At most this many places: 1 to 100."
+    first: Int = 20
+  ): [PlaceDistance!]!
+}
+
+"A place on the map and how far it lies from the point asked about."
+type PlaceDistance {
+  "The place."
+  place: Place!
+  "Great-circle distance from the point asked about to the place's coordinates, in kilometres."
+  distanceKm: Float!
+}
+
+"""
+A circle on the map: everything within ` + "`" + `radiusKm` + "`" + ` kilometres (great-circle distance on the WGS 84
+sphere) of a point. A bad value is refused with BAD_USER_INPUT, naming it.
+"""
+input GeoNear {
+  "Latitude of the centre, in decimal degrees (WGS 84): -90 (south) to 90 (north)."
+  latitude: Float!
+  "Longitude of the centre, in decimal degrees (WGS 84): -180 (west) to 180 (east)."
+  longitude: Float!
+  "Radius in kilometres: more than 0, at most 2000."
+  radiusKm: Float!
+}
+
+"""
+A box on the map, between two latitudes and two longitudes, edges included (decimal degrees,
+WGS 84). ` + "`" + `south` + "`" + ` must not be north of ` + "`" + `north` + "`" + `. A ` + "`" + `west` + "`" + ` greater than ` + "`" + `east` + "`" + ` is a box across the
+antimeridian (longitude 180): ` + "`" + `{south: -20, west: 170, north: -10, east: -170}` + "`" + ` spans the 20
+degrees of longitude around Fiji. A bad value is refused with BAD_USER_INPUT, naming it.
+"""
+input GeoBox {
+  "Southern edge: latitude -90 to 90."
+  south: Float!
+  "Western edge: longitude -180 to 180."
+  west: Float!
+  "Northern edge: latitude -90 to 90, not south of ` + "`" + `south` + "`" + `."
+  north: Float!
+  "Eastern edge: longitude -180 to 180 (less than ` + "`" + `west` + "`" + ` for a box across the antimeridian)."
+  east: Float!
 }
 
 "An attack or attempted attack, as the Global Terrorism Database counts them."
@@ -4753,6 +4869,20 @@ type Incident implements Entity {
   outcome: Outcome!
   "GTD ` + "`" + `eventid` + "`" + ` (YYYYMMDD + 4-digit case number), where GTD records it."
   gtdEventId: String
+  """
+  Latitude of where it happened, in decimal degrees (WGS 84), where the source records it (GTD
+  ` + "`" + `latitude` + "`" + `). Null for most curated incidents, which are placed by the places they occurred at
+  (OCCURRED_AT / OCCURRED_IN): see ` + "`" + `near` + "`" + ` of ` + "`" + `IncidentFilter` + "`" + `.
+  """
+  latitude: Float
+  "Longitude of where it happened, in decimal degrees (WGS 84), where recorded (GTD ` + "`" + `longitude` + "`" + `)."
+  longitude: Float
+  """
+  How exact the coordinates are, as GTD's ` + "`" + `specificity` + "`" + `: 1 the city itself, 2 the province's
+  centre for a known city, 3 and 4 no city (a district or province), 5 unknown (the coordinates
+  stand for nothing and the incident is not on the map by them).
+  """
+  geoPrecision: Int
   """
   Casualty and other counts, every report kept with its date and source, oldest first: figures
   change as the story develops ("at least 133", later 145).
@@ -5046,6 +5176,16 @@ input IncidentFilter {
   attackType: AttackType
   "Only incidents with this target type."
   targetType: TargetType
+  """
+  Only incidents on the map within this circle. An incident is where its own coordinates put it
+  (GTD ` + "`" + `latitude` + "`" + `/` + "`" + `longitude` + "`" + `, unless its ` + "`" + `specificity` + "`" + ` is 5, unknown) or, when it has none, at
+  the places it occurred at (OCCURRED_AT / OCCURRED_IN a place with coordinates; the place's
+  coordinates, not those of places around it). Incidents in neither case are not on the map and
+  never match. Not with ` + "`" + `within` + "`" + `.
+  """
+  near: GeoNear
+  "Only incidents on the map inside this box (placed as for ` + "`" + `near` + "`" + `). Not with ` + "`" + `near` + "`" + `."
+  within: GeoBox
 }
 
 "A page of incidents."
@@ -5369,6 +5509,12 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_outcome(ctx, field)
 	case "gtdEventId":
 		return ec.fieldContext_Incident_gtdEventId(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Incident_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Incident_longitude(ctx, field)
+	case "geoPrecision":
+		return ec.fieldContext_Incident_geoPrecision(ctx, field)
 	case "figures":
 		return ec.fieldContext_Incident_figures(ctx, field)
 	case "version":
@@ -5557,6 +5703,54 @@ func (ec *executionContext) childFields_PatternParameter(ctx context.Context, fi
 		return ec.fieldContext_PatternParameter_default(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PatternParameter", field.Name)
+}
+
+func (ec *executionContext) childFields_Place(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Place_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Place_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Place_name(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Place_aliases(ctx, field)
+	case "names":
+		return ec.fieldContext_Place_names(ctx, field)
+	case "match":
+		return ec.fieldContext_Place_match(ctx, field)
+	case "description":
+		return ec.fieldContext_Place_description(ctx, field)
+	case "sources":
+		return ec.fieldContext_Place_sources(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Place_relationships(ctx, field)
+	case "placeType":
+		return ec.fieldContext_Place_placeType(ctx, field)
+	case "countryCode":
+		return ec.fieldContext_Place_countryCode(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Place_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Place_longitude(ctx, field)
+	case "geoPrecision":
+		return ec.fieldContext_Place_geoPrecision(ctx, field)
+	case "version":
+		return ec.fieldContext_Place_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Place_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Place", field.Name)
+}
+
+func (ec *executionContext) childFields_PlaceDistance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "place":
+		return ec.fieldContext_PlaceDistance_place(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_PlaceDistance_distanceKm(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlaceDistance", field.Name)
 }
 
 func (ec *executionContext) childFields_PossibleDuplicate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7127,6 +7321,44 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_placesNear_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "latitude",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["latitude"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "longitude",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["longitude"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "radiusKm",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["radiusKm"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_possibleDuplicates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7360,46 +7592,62 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["to"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "near",
+		func(ctx context.Context, v any) (*model.GeoNear, error) {
+			return ec.unmarshalOGeoNear2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoNear(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["near"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "within",
+		func(ctx context.Context, v any) (*model.GeoBox, error) {
+			return ec.unmarshalOGeoBox2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoBox(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["filter"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "knownAt",
 		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
 			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["knownAt"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+	args["knownAt"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
 		func(ctx context.Context, v any) (*incidentgraph.PartialDate, error) {
 			return ec.unmarshalOPartialDate2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚐPartialDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["validAt"] = arg9
+	args["validAt"] = arg11
 	return args, nil
 }
 
@@ -10448,6 +10696,75 @@ func (ec *executionContext) fieldContext_Incident_gtdEventId(_ context.Context, 
 	return graphql.NewScalarFieldContext("Incident", field, false, false, "String")
 }
 
+func (ec *executionContext) _Incident_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Incident_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Incident_geoPrecision(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incident_geoPrecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeoPrecision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incident_geoPrecision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incident", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Incident_figures(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13264,6 +13581,61 @@ func (ec *executionContext) fieldContext_Place_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _PlaceDistance_place(ctx context.Context, field graphql.CollectedField, obj *model.PlaceDistance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceDistance_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceDistance_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlaceDistance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlaceDistance_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.PlaceDistance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaceDistance_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaceDistance_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaceDistance", field, false, false, "Float")
+}
+
 func (ec *executionContext) _PossibleDuplicate_first(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13903,7 +14275,7 @@ func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Timeline(ctx, fc.Args["actor"].(*string), fc.Args["includeAffiliates"].(*bool), fc.Args["place"].(*string), fc.Args["from"].(*incidentgraph.PartialDate), fc.Args["to"].(*incidentgraph.PartialDate), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["actor"].(*string), fc.Args["includeAffiliates"].(*bool), fc.Args["place"].(*string), fc.Args["from"].(*incidentgraph.PartialDate), fc.Args["to"].(*incidentgraph.PartialDate), fc.Args["near"].(*model.GeoNear), fc.Args["within"].(*model.GeoBox), fc.Args["filter"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["knownAt"].(*incidentgraph.PartialDate), fc.Args["validAt"].(*incidentgraph.PartialDate))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TimelineConnection) graphql.Marshaler {
@@ -14271,6 +14643,50 @@ func (ec *executionContext) fieldContext_Query_incidents(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_incidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_placesNear(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_placesNear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PlacesNear(ctx, fc.Args["latitude"].(float64), fc.Args["longitude"].(float64), fc.Args["radiusKm"].(float64), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlaceDistance) graphql.Marshaler {
+			return ec.marshalNPlaceDistance2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceDistanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_placesNear(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlaceDistance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_placesNear_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18055,6 +18471,125 @@ func UnmarshalFigureReportInput(ctx context.Context, raw any) (model.FigureRepor
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGeoBox(ctx context.Context, obj any) (model.GeoBox, error) {
+	var it model.GeoBox
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"south", "west", "north", "east"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "south":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("south"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.South = data
+		case "west":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("west"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.West = data
+		case "north":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("north"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.North = data
+		case "east":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("east"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.East = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGeoBox unmarshals raw into the GeoBox input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGeoBox(ctx context.Context, raw any) (model.GeoBox, error) {
+	var out model.GeoBox
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GeoBox", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGeoNear(ctx context.Context, obj any) (model.GeoNear, error) {
+	var it model.GeoNear
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"latitude", "longitude", "radiusKm"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "radiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("radiusKm"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RadiusKm = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGeoNear unmarshals raw into the GeoNear input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGeoNear(ctx context.Context, raw any) (model.GeoNear, error) {
+	var out model.GeoNear
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GeoNear", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, obj any) (model.IncidentFilter, error) {
 	var it model.IncidentFilter
 	if obj == nil {
@@ -18066,7 +18601,7 @@ func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"perpetrator", "includeAffiliates", "minConfidence", "from", "to", "place", "attackType", "targetType"}
+	fieldsInOrder := [...]string{"perpetrator", "includeAffiliates", "minConfidence", "from", "to", "place", "attackType", "targetType", "near", "within"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18129,6 +18664,20 @@ func (ec *executionContext) unmarshalInputIncidentFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.TargetType = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalOGeoNear2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoNear(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalOGeoBox2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoBox(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
 		}
 	}
 	return it, nil
@@ -19694,6 +20243,21 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "latitude":
+			out.Values[i] = ec._Incident_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "longitude":
+			out.Values[i] = ec._Incident_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "geoPrecision":
+			out.Values[i] = ec._Incident_geoPrecision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "figures":
 			resolveInline(ctx, ec.OperationContext, out, &deferred, i, field,
 				true, true,
@@ -20657,6 +21221,44 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var placeDistanceImplementors = []string{"PlaceDistance"}
+
+func (ec *executionContext) _PlaceDistance(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceDistance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, placeDistanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlaceDistance")
+		case "place":
+			out.Values[i] = ec._PlaceDistance_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distanceKm":
+			out.Values[i] = ec._PlaceDistance_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var possibleDuplicateImplementors = []string{"PossibleDuplicate"}
 
 func (ec *executionContext) _PossibleDuplicate(ctx context.Context, sel ast.SelectionSet, obj *model.PossibleDuplicate) graphql.Marshaler {
@@ -20915,6 +21517,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_incidents(ctx, field)
+				})
+		case "placesNear":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_placesNear(ctx, field)
 				})
 		case "patterns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -22797,6 +23405,38 @@ func (ec *executionContext) marshalNPatternParameterType2githubᚗcomᚋincident
 	return v
 }
 
+func (ec *executionContext) marshalNPlace2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlace(ctx context.Context, sel ast.SelectionSet, v *model.Place) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Place!")
+		return graphql.Null
+	}
+	return ec._Place(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlaceDistance2ᚕᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceDistanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceDistance) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlaceDistance2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceDistance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlaceDistance2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceDistance(ctx context.Context, sel ast.SelectionSet, v *model.PlaceDistance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlaceDistance!")
+		return graphql.Null
+	}
+	return ec._PlaceDistance(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPlaceType2githubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐPlaceType(ctx context.Context, v any) (model.PlaceType, error) {
 	var res model.PlaceType
 	err := res.UnmarshalGQL(v)
@@ -23570,6 +24210,22 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOGeoBox2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoBox(ctx context.Context, v any) (*model.GeoBox, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGeoBox(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGeoNear2ᚖgithubᚗcomᚋincidentgraphᚋincidentgraphᚋgraphᚋmodelᚐGeoNear(ctx context.Context, v any) (*model.GeoNear, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGeoNear(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -69,6 +69,22 @@ func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFil
 	return toIncidentConnection(res), nil
 }
 
+func (r *queryResolver) PlacesNear(ctx context.Context, latitude float64, longitude float64, radiusKm float64, first *int) ([]*model.PlaceDistance, error) {
+	near := incidentgraph.GeoNear{Latitude: latitude, Longitude: longitude, RadiusKm: radiusKm}
+	if err := near.Check("placesNear"); err != nil {
+		return nil, err
+	}
+	n, err := bounded("first", first, 20, 1, incidentgraph.MaxPlacesNear)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Graph.PlacesNear(ctx, near, n)
+	if err != nil {
+		return nil, err
+	}
+	return toPlaceDistances(ps), nil
+}
+
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
 
 func (r *Resolver) Figure() FigureResolver { return &figureResolver{r} }

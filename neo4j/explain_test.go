@@ -498,6 +498,7 @@ func TestHotQueriesUseIndexesAtScale(t *testing.T) {
 		otherGroup: busiest[1][0].(string), otherIncident: busiest[1][2].(string)}
 	t.Logf("%d rows imported; asking about %+v (%v and %v incidents)", len(incs), ids, busiest[0][3], busiest[1][3])
 	checkPlans(t, d, hotQuestions(ids))
+	t.Run("on the map", func(t *testing.T) { checkGeoPlansAtScale(t, db, d) })
 
 	t.Run("negative control", func(t *testing.T) {
 		for _, q := range []string{

@@ -112,9 +112,21 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 	// conditions on the links (the curator's retraction) were enough, on some runs, for the
 	// planner to walk the whole id index instead, and the perpetrators are always a handful of
 	// ids.
+	//
+	// On the map (near or within), without a perpetrator, the incidents are found from the
+	// point indexes (placedStart); with one, its few incidents are tested (placedCond).
+	if err := checkGeo(f.Near, f.Within); err != nil {
+		return nil, err
+	}
+	geo := geoFilter(f.Near, f.Within, params)
 	start := `
 		MATCH (n:Incident)
 		WHERE true`
+	if geo != nil {
+		start = placedStart("Incident", geo) + `
+		WITH n
+		WHERE true`
+	}
 	if f.Perpetrator != "" {
 		start = `
 		UNWIND perps AS perp
@@ -123,6 +135,10 @@ func (db *DB) FindIncidents(ctx context.Context, f incidentgraph.IncidentFilter,
 		WHERE r.confidence >= $minConfidence AND ` + counts("r") + `
 		WITH DISTINCT n
 		WHERE true`
+		if geo != nil {
+			start += `
+		  AND ` + placedCond(geo)
+		}
 	}
 	head := `
 		WITH CASE WHEN $perpetrator IS NULL THEN null

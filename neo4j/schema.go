@@ -32,6 +32,10 @@ func schemaStatements() map[string]string {
 		"entity_search": `CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliases, n.searchKeys]
 		 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-no-stop-words'}}`,
 	}
+	// Searches by distance and by box (near, within, placesNear) seek these (see geo.go).
+	for label, name := range locatedLabels {
+		s[name] = fmt.Sprintf("CREATE POINT INDEX %s IF NOT EXISTS FOR (n:%s) ON (n.%s)", name, label, propLocation)
+	}
 	for _, t := range incidentgraph.RelTypes() {
 		// One assertion id names one relationship, whatever its type.
 		name := "rel_id_" + string(t)
@@ -87,7 +91,10 @@ func (db *DB) EnsureSchema(ctx context.Context) error {
 	if _, err = exec(`CALL db.awaitIndexes(300)`); err != nil {
 		return err
 	}
-	_, err = db.backfillSearchKeys(ctx)
+	if _, err = db.backfillSearchKeys(ctx); err != nil {
+		return err
+	}
+	_, err = db.backfillLocations(ctx)
 	return err
 }
 

@@ -62,12 +62,15 @@ func wordKeys(s string) string {
 	return strings.Join(ks, " ")
 }
 
-// nodeProps are the properties an entity node is written with: the entity's own and its
-// search keys.
+// nodeProps are the properties an entity node is written with: the entity's own, its search
+// keys and, when it is on the map, its point (geo.go).
 func nodeProps(e *incidentgraph.Entity) map[string]any {
 	p := entityProps(e)
 	p[propSearchKeys] = searchKeys(e.Name, e.Aliases)
 	p[propSearchKeysVersion] = int64(searchKeysVersion)
+	if pt, ok := location(e); ok {
+		p[propLocation] = pt
+	}
 	return p
 }
 

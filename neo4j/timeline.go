@@ -42,10 +42,18 @@ func decodeTimelineCursor(s string) (*timelineCursor, error) {
 // links), never by walking every dated incident and event to test each for a link: a timeline of
 // one group costs what the group's links cost, whatever the graph's size. The two shapes have
 // two fixed texts, so each keeps its cached plan.
-func timelineMatch(withActor bool) string {
+//
+// On the map (geo, from geoFilter; nil when not), without an actor, the entries are found from
+// the point indexes (placedStart); with one, the actor's entries are tested (placedCond).
+func timelineMatch(withActor bool, geo func(v string) string) string {
 	start := `
 		MATCH (n:Incident|Event)
 		WHERE n.dateStart IS NOT NULL`
+	if geo != nil {
+		start = placedStart("Incident|Event", geo) + `
+		WITH n
+		WHERE n.dateStart IS NOT NULL`
+	}
 	if withActor {
 		start = `
 		UNWIND actors AS a
@@ -53,6 +61,10 @@ func timelineMatch(withActor bool) string {
 		WHERE ` + relPredicate + `
 		WITH DISTINCT n
 		WHERE n.dateStart IS NOT NULL`
+		if geo != nil {
+			start += `
+		  AND ` + placedCond(geo)
+		}
 	}
 	return start + `
 		  AND ($from IS NULL OR n.dateEnd >= $from)
@@ -90,7 +102,10 @@ func (db *DB) Timeline(ctx context.Context, f incidentgraph.TimelineFilter, p in
 	if after != nil {
 		params["afterStart"], params["afterEnd"], params["afterId"] = after.Start, after.End, after.ID
 	}
-	match := timelineMatch(f.Actor != "")
+	if err := checkGeo(f.Near, f.Within); err != nil {
+		return nil, err
+	}
+	match := timelineMatch(f.Actor != "", geoFilter(f.Near, f.Within, params))
 	res, err := db.read(ctx, `
 		OPTIONAL MATCH (actor:Entity {id: $actor})
 		OPTIONAL MATCH (place:Entity {id: $place})

@@ -144,7 +144,7 @@ func TestExportRefusesBadArgumentsAndUnknownEntities(t *testing.T) {
 		code    string
 		message string
 	}{
-		{"format=png&of=neighborhood&id=" + exportISK, 400, incidentgraph.EINVALID, `format: give one of cytoscape, graphml, gexf, csv, stix (got "png")`},
+		{"format=png&of=neighborhood&id=" + exportISK, 400, incidentgraph.EINVALID, `format: give one of cytoscape, graphml, gexf, csv, stix, geojson (got "png")`},
 		{"format=gexf&of=neighborhood&id=" + exportISK + "&depth=4", 400, incidentgraph.EINVALID, "depth must be a whole number between 1 and 3"},
 		{"format=gexf&of=paths&from=" + exportKabul + "&to=" + exportMoscow + "&first=21", 400, incidentgraph.EINVALID, "first must be a whole number between 1 and 20"},
 		{"format=csv&of=neighborhood&id=" + exportISK + "&types=NOT_A_TYPE", 400, incidentgraph.EINVALID, `types: "NOT_A_TYPE" is not a relationship type`},

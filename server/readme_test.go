@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -74,7 +75,9 @@ var readmeChecks = map[string]struct {
 	"resembles":             {checkResembles, [][2]string{{"timing during Ramadan", "timing during Christmas"}, {"asserted by Olivier Guitta", "asserted by the U.S."}}, nil},
 	"moscow-toll":           {checkMoscowToll, [][2]string{{"(AT_LEAST,", "(EXACT,"}, {"the AP)", "the U.S.)"}}, nil},
 	"seed-counts":           {checkSeedCounts, nil, nil},
-	"cypher-example":        {checkCypherExample, [][2]string{{"East Asia", "West Africa"}, {`"confidence"]`, `"conf"]`}}, nil},
+	"map": {checkMap, [][2]string{{"not the November 2015 Paris attacks", "not the Kabul airport bombing"}, {"`inFrance` the November 2015 Paris attacks", "`inFrance` the Manchester Arena bombing"},
+		{"then Hamid Karzai International Airport", "then Abbey Gate"}}, nil},
+	"cypher-example": {checkCypherExample, [][2]string{{"East Asia", "West Africa"}, {`"confidence"]`, `"conf"]`}}, nil},
 	"patterns": {checkPatterns, [][2]string{{"Moscow, Manchester, Paris", "Moscow, Paris, Manchester"}, {"`afghanistan`: Kabul", "`afghanistan`: Paris"},
 		{"(`group`, `placeType`)", "(`group`, `place`)"}, {"Russia's allegation against Ukraine", "Ukraine's allegation against Russia"}, {"its attribution of Moscow", "its claim of Moscow"}}, nil},
 }
@@ -1705,6 +1708,75 @@ func checkSeedCounts(block string, ask askFunc) (facts, facts, error) {
 		if len(rows) == 1 {
 			live[key] = fmt.Sprint(rows[0]["n"])
 		}
+	}
+	return stated, live, nil
+}
+
+// checkMap: the README's example of the searches on the map (its query, outside the claim, read
+// from the README as the client would copy it): what near Kabul holds (name and date) and does
+// not hold, what the box around France holds, and the first two places near Kabul with their
+// distances to a tenth of a kilometre.
+func checkMap(block string, ask askFunc) (facts, facts, error) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		return nil, nil, err
+	}
+	q := regexp.MustCompile("(?s)```graphql\n(\\{\n  nearKabul: .*?)```").FindSubmatch(readme)
+	if q == nil {
+		return nil, nil, fmt.Errorf("no query of nearKabul in the README")
+	}
+	m := regexp.MustCompile("(?s)`nearKabul` holds the (.+?) \\((\\S+), drawn at .*?\\) and not the (.+?); `inFrance` the (.+?);\\s+`placesNear` (.+?) \\(([\\d.]+) km\\), then (.+?) \\(([\\d.]+) km\\)\\.").
+		FindStringSubmatch(oneLine(block))
+	if m == nil {
+		return nil, nil, fmt.Errorf("cannot read %q", oneLine(block))
+	}
+	stated := facts{"near Kabul": m[1] + " " + m[2], "near Kabul, " + m[3]: "absent", "in France": m[4],
+		"nearest place": m[5] + " " + m[6] + " km", "next place": m[7] + " " + m[8] + " km"}
+	var data struct {
+		NearKabul  struct{ Nodes []struct{ Name, Date string } }
+		InFrance   struct{ Nodes []struct{ Name string } }
+		PlacesNear []struct {
+			DistanceKm float64
+			Place      struct{ Name string }
+		}
+	}
+	if err := ask(string(q[1]), &data); err != nil {
+		return nil, nil, err
+	}
+	// What near Kabul does not hold must be an incident of the graph: a name that is no
+	// incident's is not absent, it is wrong.
+	var all struct {
+		Incidents struct{ Nodes []struct{ Name string } }
+	}
+	if err := ask(`{ incidents(first: 100) { nodes { name } } }`, &all); err != nil {
+		return nil, nil, err
+	}
+	absent := "no such incident"
+	for _, n := range all.Incidents.Nodes {
+		if n.Name == m[3] {
+			absent = "absent"
+		}
+	}
+	var near, france []string
+	for _, n := range data.NearKabul.Nodes {
+		near = append(near, n.Name+" "+n.Date)
+		if n.Name == m[3] {
+			absent = "present"
+		}
+	}
+	for _, n := range data.InFrance.Nodes {
+		france = append(france, n.Name)
+	}
+	km := func(d float64) string {
+		if d < 0.05 {
+			return "0"
+		}
+		return strconv.FormatFloat(d, 'f', 1, 64)
+	}
+	live := facts{"near Kabul": strings.Join(near, ", "), "near Kabul, " + m[3]: absent, "in France": strings.Join(france, ", ")}
+	if len(data.PlacesNear) >= 2 {
+		live["nearest place"] = data.PlacesNear[0].Place.Name + " " + km(data.PlacesNear[0].DistanceKm) + " km"
+		live["next place"] = data.PlacesNear[1].Place.Name + " " + km(data.PlacesNear[1].DistanceKm) + " km"
 	}
 	return stated, live, nil
 }

@@ -17,7 +17,7 @@ import (
 // exportArgs are the flags that become the export's arguments: the same names as GET /export
 // takes, read and checked by the same export.ParseRequest, so the two cannot drift apart.
 var exportArgs = []struct{ name, usage string }{
-	{"format", "cytoscape, graphml, gexf, csv or stix"},
+	{"format", "cytoscape, graphml, gexf, csv, stix or geojson"},
 	{"of", "neighborhood (-id, -depth, -limit), path (-from, -to, -maxDepth), paths (-from, -to, -maxDepth, -first), network (-id, -depth, -limit) or all (the whole graph)"},
 	{"id", "the entity at the centre (neighborhood, network)"},
 	{"depth", "hops from -id: neighborhood 1–3 (default 1), network 1–4 (default 2)"},

@@ -12,7 +12,7 @@
 //	incidentgraph generate --out DIR [--seed N --incidents N --groups N --relationships N]
 //	                               write a synthetic GTD-scale data set: gtd.csv and groups.yaml
 //	incidentgraph export -format F -of O -id ID [-depth N] [-from ID -to ID] [-types T,...] [-out FILE]
-//	                               export a subgraph as GET /export does: cytoscape, graphml, gexf or csv
+//	                               export a subgraph as GET /export does: cytoscape, graphml, gexf, csv, stix or geojson
 //	incidentgraph trusted-documents [--out FILE]
 //	                               write the manifest of GraphiQL's example documents for --trusted_documents
 //

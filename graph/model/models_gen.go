@@ -347,6 +347,32 @@ type FigureReportInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// A box on the map, between two latitudes and two longitudes, edges included (decimal degrees,
+// WGS 84). `south` must not be north of `north`. A `west` greater than `east` is a box across the
+// antimeridian (longitude 180): `{south: -20, west: 170, north: -10, east: -170}` spans the 20
+// degrees of longitude around Fiji. A bad value is refused with BAD_USER_INPUT, naming it.
+type GeoBox struct {
+	// Southern edge: latitude -90 to 90.
+	South float64 `json:"south"`
+	// Western edge: longitude -180 to 180.
+	West float64 `json:"west"`
+	// Northern edge: latitude -90 to 90, not south of `south`.
+	North float64 `json:"north"`
+	// Eastern edge: longitude -180 to 180 (less than `west` for a box across the antimeridian).
+	East float64 `json:"east"`
+}
+
+// A circle on the map: everything within `radiusKm` kilometres (great-circle distance on the WGS 84
+// sphere) of a point. A bad value is refused with BAD_USER_INPUT, naming it.
+type GeoNear struct {
+	// Latitude of the centre, in decimal degrees (WGS 84): -90 (south) to 90 (north).
+	Latitude float64 `json:"latitude"`
+	// Longitude of the centre, in decimal degrees (WGS 84): -180 (west) to 180 (east).
+	Longitude float64 `json:"longitude"`
+	// Radius in kilometres: more than 0, at most 2000.
+	RadiusKm float64 `json:"radiusKm"`
+}
+
 // A relationship in a link chart. Style it by `status` and `confidence`: i2's convention draws
 // confirmed links solid, tentative dashed, unconfirmed dotted.
 type GraphEdge struct {
@@ -461,6 +487,16 @@ type Incident struct {
 	Outcome Outcome `json:"outcome"`
 	// GTD `eventid` (YYYYMMDD + 4-digit case number), where GTD records it.
 	GtdEventID *string `json:"gtdEventId,omitempty"`
+	// Latitude of where it happened, in decimal degrees (WGS 84), where the source records it (GTD
+	// `latitude`). Null for most curated incidents, which are placed by the places they occurred at
+	// (OCCURRED_AT / OCCURRED_IN): see `near` of `IncidentFilter`.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude of where it happened, in decimal degrees (WGS 84), where recorded (GTD `longitude`).
+	Longitude *float64 `json:"longitude,omitempty"`
+	// How exact the coordinates are, as GTD's `specificity`: 1 the city itself, 2 the province's
+	// centre for a known city, 3 and 4 no city (a district or province), 5 unknown (the coordinates
+	// stand for nothing and the incident is not on the map by them).
+	GeoPrecision *int `json:"geoPrecision,omitempty"`
 	// Casualty and other counts, every report kept with its date and source, oldest first: figures
 	// change as the story develops ("at least 133", later 145).
 	Figures []*Figure `json:"figures"`
@@ -518,6 +554,14 @@ type IncidentFilter struct {
 	AttackType *AttackType `json:"attackType,omitempty"`
 	// Only incidents with this target type.
 	TargetType *TargetType `json:"targetType,omitempty"`
+	// Only incidents on the map within this circle. An incident is where its own coordinates put it
+	// (GTD `latitude`/`longitude`, unless its `specificity` is 5, unknown) or, when it has none, at
+	// the places it occurred at (OCCURRED_AT / OCCURRED_IN a place with coordinates; the place's
+	// coordinates, not those of places around it). Incidents in neither case are not on the map and
+	// never match. Not with `within`.
+	Near *GeoNear `json:"near,omitempty"`
+	// Only incidents on the map inside this box (placed as for `near`). Not with `near`.
+	Within *GeoBox `json:"within,omitempty"`
 }
 
 // Curators' writes (needs a bearer token with role curator or above; hard deletes need admin).
@@ -772,6 +816,14 @@ type Place struct {
 }
 
 func (Place) IsEntity() {}
+
+// A place on the map and how far it lies from the point asked about.
+type PlaceDistance struct {
+	// The place.
+	Place *Place `json:"place"`
+	// Great-circle distance from the point asked about to the place's coordinates, in kilometres.
+	DistanceKm float64 `json:"distanceKm"`
+}
 
 // Two entities that may be one real thing, with the evidence.
 type PossibleDuplicate struct {
