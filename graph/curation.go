@@ -320,14 +320,29 @@ func toChange(c *incidentgraph.Change) *model.Change {
 		Before: js(c.Before), After: js(c.After), Reason: opt(c.Reason), RequestID: opt(c.RequestID), IdempotencyKey: opt(c.IdempotencyKey)}
 }
 
-func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error) {
-	if err := incidentgraph.Require(ctx, incidentgraph.RoleAdmin); err != nil {
-		return nil, err
+// curationPage checks that the caller has role min and that the service curates, and reads a
+// page's arguments: what every paged read of the curation service begins with.
+func (r *Resolver) curationPage(ctx context.Context, min incidentgraph.Role, first *int, after *string) (incidentgraph.Page, error) {
+	if err := incidentgraph.Require(ctx, min); err != nil {
+		return incidentgraph.Page{}, err
 	}
 	if r.Curation == nil {
-		return nil, errNoCuration
+		return incidentgraph.Page{}, errNoCuration
 	}
-	page, err := pageArgs(first, after)
+	return pageArgs(first, after)
+}
+
+// cursorPageInfo is the pageInfo of a page with these cursors.
+func cursorPageInfo(cursors []string, hasNext bool) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: hasNext}
+	if n := len(cursors); n > 0 {
+		info.EndCursor = &cursors[n-1]
+	}
+	return info
+}
+
+func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.ChangeConnection, error) {
+	page, err := r.curationPage(ctx, incidentgraph.RoleAdmin, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -364,24 +379,15 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ChangeConnection{Edges: make([]*model.ChangeEdge, len(res.Changes)), PageInfo: &model.PageInfo{HasNextPage: res.HasNextPage}}
+	conn := &model.ChangeConnection{Edges: make([]*model.ChangeEdge, len(res.Changes)), PageInfo: cursorPageInfo(res.Cursors, res.HasNextPage)}
 	for i, c := range res.Changes {
 		conn.Edges[i] = &model.ChangeEdge{Cursor: res.Cursors[i], Node: toChange(c)}
-	}
-	if n := len(res.Cursors); n > 0 {
-		conn.PageInfo.EndCursor = &res.Cursors[n-1]
 	}
 	return conn, nil
 }
 
 func (r *Resolver) possibleDuplicates(ctx context.Context, kind *model.EntityKind, first *int, after *string) (*model.PossibleDuplicateConnection, error) {
-	if err := incidentgraph.Require(ctx, incidentgraph.RoleCurator); err != nil {
-		return nil, err
-	}
-	if r.Curation == nil {
-		return nil, errNoCuration
-	}
-	page, err := pageArgs(first, after)
+	page, err := r.curationPage(ctx, incidentgraph.RoleCurator, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +400,7 @@ func (r *Resolver) possibleDuplicates(ctx context.Context, kind *model.EntityKin
 		return nil, err
 	}
 	conn := &model.PossibleDuplicateConnection{Edges: make([]*model.PossibleDuplicateEdge, len(res.Pairs)),
-		PageInfo: &model.PageInfo{HasNextPage: res.HasNextPage}}
+		PageInfo: cursorPageInfo(res.Cursors, res.HasNextPage)}
 	for i, d := range res.Pairs {
 		node := &model.PossibleDuplicate{First: toEntity(d.First), Second: toEntity(d.Second), NameAsGiven: optString(d.NameAsGiven),
 			DistanceKm: d.DistanceKm, SharedNeighbours: d.SharedNeighbours, RecordedBy: d.RecordedBy,
@@ -403,9 +409,6 @@ func (r *Resolver) possibleDuplicates(ctx context.Context, kind *model.EntityKin
 			node.Reasons = append(node.Reasons, model.DuplicateReason(reason))
 		}
 		conn.Edges[i] = &model.PossibleDuplicateEdge{Cursor: res.Cursors[i], Node: node}
-	}
-	if n := len(res.Cursors); n > 0 {
-		conn.PageInfo.EndCursor = &res.Cursors[n-1]
 	}
 	return conn, nil
 }
