@@ -47,7 +47,12 @@ spec() {
 	case $1 in
 	root) dir=. ;;
 	cypherlex | gtd | patterns | analysis) dir=$1 ;;
-	export) dir=export db=1 ;;
+	export)
+		# All of export's tests but the one that runs the GeoJSON checker from npm
+		# (tools/check-geojson): its node_modules are not in the copy, and the package's own
+		# RFC 7946 reader checks the same documents.
+		dir=export db=1 skip="TestGeoJSONPassesPlacemarksChecker"
+		;;
 	server-httpspec | server-limits | server-trusted | server-auth)
 		# server's request checks, one file at a time (each takes long): the GraphQL-over-HTTP
 		# checks, the operation and rate limits, persisted and trusted documents, bearer tokens.
@@ -146,6 +151,9 @@ run_package() {
 		# shellcheck disable=SC2086 # a list of file names
 		pattern=$(run_pattern "$dir" "$skip" $tests)
 		goflags="$goflags -run=$pattern"
+	elif [ -n "$skip" ]; then
+		# All the package's tests but those named in skip.
+		goflags="$goflags -skip=^($(tr ' ' '|' <<<"$skip"))\$"
 	fi
 	if [ "$db" = 1 ] && [ -z "${INCIDENTGRAPH_TEST_NEO4J_URI:-}" ]; then
 		echo "mutants: $name needs Neo4j: set INCIDENTGRAPH_TEST_NEO4J_URI (make mutants does)" >&2

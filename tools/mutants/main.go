@@ -354,7 +354,11 @@ func write(w io.Writer, pkgs []*pkgResult, minScore float64, equivalentsFile str
 			continue
 		}
 		if p.Meta["tests"] == "" {
-			fmt.Fprintf(w, "- %s: all of `%s`'s tests.\n", p.Meta["name"], p.Meta["dir"])
+			but := ""
+			if skip := strings.Fields(p.Meta["skip"]); len(skip) > 0 {
+				but = " but " + strings.Join(skip, ", ")
+			}
+			fmt.Fprintf(w, "- %s: all of `%s`'s tests%s.\n", p.Meta["name"], p.Meta["dir"], but)
 			continue
 		}
 		var fs []string
