@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -144,7 +145,7 @@ func fingerprint(t *testing.T, d driver.DriverWithContext, dropEmpty bool) (grap
 	var dropped int64
 	canon := func(head any, props map[string]any) string {
 		for k, v := range props {
-			if l, ok := v.([]any); ok && len(l) == 0 && dropEmpty {
+			if l, ok := v.([]any); ok && (len(l) == 0 || slices.Contains(l, any(""))) && dropEmpty {
 				delete(props, k)
 				dropped++
 			}

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 )
 
 // ArrayDelimiter separates the elements of an array in a field. It is the ASCII unit
@@ -31,14 +33,18 @@ const (
 	typeLong    = "long"
 	typeDouble  = "double"
 	typeBoolean = "boolean"
+	// typePoint is a WGS-84 point (the location of places and incidents), written
+	// "{latitude:…, longitude:…}" in a quoted field.
+	typePoint = "point{crs:WGS-84}"
 	// typeEmptyList stands for a property that was only ever seen as an empty list: its
 	// element type is unknown, and the CSV format cannot carry an empty list anyway.
 	typeEmptyList = "[]"
 )
 
 // headerType maps a Cypher valueType() ("STRING NOT NULL", "LIST<INTEGER NOT NULL> NOT NULL")
-// to the header type neo4j-admin reads it as. Types the graph does not use (temporal, spatial,
-// mixed lists) are refused rather than written in a form that would not read back the same.
+// to the header type neo4j-admin reads it as. Types the graph does not use (temporal, lists of
+// points, mixed lists) are refused rather than written in a form that would not read back the
+// same.
 func headerType(valueType string) (string, error) {
 	t := strings.TrimSuffix(valueType, " NOT NULL")
 	array := ""
@@ -61,6 +67,10 @@ func headerType(valueType string) (string, error) {
 		return typeDouble + array, nil
 	case "BOOLEAN":
 		return typeBoolean + array, nil
+	case "POINT":
+		if array == "" {
+			return typePoint, nil
+		}
 	}
 	return "", fmt.Errorf("unsupported property type %q", valueType)
 }
@@ -116,7 +126,8 @@ func quote(s string) string {
 }
 
 // fieldOf is the CSV field of property value v in a column of header type typ. empty says the
-// value is an empty list, written as no property: the format has no way to write one.
+// value is a list the format has no way to write (empty, or holding an empty string), written
+// as no property.
 func fieldOf(typ string, v any) (field string, empty bool, err error) {
 	if v == nil {
 		return "", false, nil
@@ -150,9 +161,11 @@ func fieldOf(typ string, v any) (field string, empty bool, err error) {
 			if strings.Contains(s, ArrayDelimiter) {
 				return "", false, fmt.Errorf("a list element holds the array delimiter U+001F: %q", s)
 			}
-			// "a" + U+001F + "" does not tell an empty element from none.
+			// "a" + U+001F + "" does not tell an empty element from none: such a list (an
+			// alias's unknown language among known ones, in the parallel alias lists) is left
+			// out like an empty list, and counted.
 			if s == "" {
-				return "", false, fmt.Errorf("a list holds an empty string, which the format cannot tell from no element")
+				return "", true, nil
 			}
 			f = s // quoted as a whole below
 		}
@@ -188,6 +201,11 @@ func scalar(typ string, v any) (string, error) {
 	case typeBoolean:
 		if b, ok := v.(bool); ok {
 			return strconv.FormatBool(b), nil
+		}
+	case typePoint:
+		// Only 2D WGS-84 (SRID 4326) points: the header names that CRS for the whole column.
+		if p, ok := v.(dbtype.Point2D); ok && p.SpatialRefId == 4326 {
+			return quote("{latitude:" + strconv.FormatFloat(p.Y, 'g', -1, 64) + ",longitude:" + strconv.FormatFloat(p.X, 'g', -1, 64) + "}"), nil
 		}
 	}
 	return "", fmt.Errorf("a %T in a column of type %s", v, typ)

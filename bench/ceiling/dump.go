@@ -20,8 +20,8 @@ type Manifest struct {
 	Nodes         []File // one per label set
 	Relationships []File // one per relationship type
 	// NodeCount, RelationshipCount and Properties are what the files hold; EmptyLists are the
-	// properties of the graph left out because they are empty lists, which the CSV format
-	// cannot write (Properties does not count them).
+	// properties of the graph left out because they are lists the CSV format cannot write:
+	// empty ones, and string lists holding an empty string (Properties does not count them).
 	NodeCount, RelationshipCount, Properties, EmptyLists int64
 	// Multiline says a field holds a line break: the importer then needs --multiline-fields.
 	Multiline   bool
