@@ -90,3 +90,26 @@ func TestEntityInputNames(t *testing.T) {
 		t.Errorf("control: names alone: %v", ps)
 	}
 }
+
+// TestAliasValidationGoesOn: a detail that names no alias, or an alias described twice, is
+// reported and the details after it are still checked; a note of exactly the longest length
+// passes and one byte more is refused.
+func TestAliasValidationGoesOn(t *testing.T) {
+	badLanguage := incidentgraph.Alias{Name: "A", Language: "RU"}
+	for name, info := range map[string][]incidentgraph.Alias{
+		"after a detail of no alias":     {{Name: "nobody", Language: "fr"}, badLanguage},
+		"after an alias described twice": {{Name: "B", Language: "fr"}, {Name: "B", Language: "en"}, badLanguage},
+	} {
+		ps := incidentgraph.ValidateEntity(orgWith([]string{"A", "B"}, info...), "input")
+		if len(ps) != 2 || ps[1].Field != "input.aliases[0].language" {
+			t.Errorf("%s: problems %v, want two, the second at input.aliases[0].language", name, ps)
+		}
+	}
+	note := strings.Repeat("n", incidentgraph.MaxAliasNoteLength)
+	if ps := incidentgraph.ValidateEntity(orgWith([]string{"A"}, incidentgraph.Alias{Name: "A", Note: note}), "input"); len(ps) > 0 {
+		t.Errorf("a note of %d bytes: %v", len(note), ps)
+	}
+	if ps := incidentgraph.ValidateEntity(orgWith([]string{"A"}, incidentgraph.Alias{Name: "A", Note: note + "n"}), "input"); len(ps) != 1 {
+		t.Errorf("a note of %d bytes: %v, want one problem", len(note)+1, ps)
+	}
+}
