@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/incidentgraph/incidentgraph/names"
 )
 
 // params are the questions' arguments. They default to ids of the seed graph; a generated or
@@ -74,7 +76,8 @@ const (
 )
 
 func questions(p params) []question {
-	lucene, exact := luceneQuery(p.SearchText), strings.ToLower(strings.TrimSpace(p.SearchText))
+	lucene, exact := searchQuery(p.SearchText), strings.ToLower(strings.TrimSpace(p.SearchText))
+	folded, key := names.Fold(p.SearchText), names.Key(p.SearchText)
 	return []question{
 		{
 			Name: "entity",
@@ -158,11 +161,12 @@ func questions(p params) []question {
 			OursQuery: `query($t: String!) { search(text: $t, first: 10) { id kind name } }`,
 			OursVars:  map[string]any{"t": p.SearchText},
 			OursNorm:  func(d map[string]any) (string, error) { return normIDs(get(d, "search"), true) },
-			LibQuery:  `query($q: String!, $exact: String!) { search(q: $q, exact: $exact, limit: 10) { id kind name } }`,
-			LibVars:   map[string]any{"q": lucene, "exact": exact},
-			LibNorm:   func(d map[string]any) (string, error) { return normIDs(get(d, "search"), true) },
+			LibQuery: `query($q: String!, $exact: String!, $folded: String!, $key: String!) {
+				search(q: $q, exact: $exact, folded: $folded, key: $key, limit: 10) { id kind name } }`,
+			LibVars: map[string]any{"q": lucene, "exact": exact, "folded": folded, "key": key},
+			LibNorm: func(d map[string]any) (string, error) { return normIDs(get(d, "search"), true) },
 			Floor: []floorStatement{{Cypher: mustQuery("search"),
-				Params: map[string]any{"q": lucene, "exact": exact, "limit": 10}}},
+				Params: map[string]any{"q": lucene, "exact": exact, "folded": folded, "key": key, "limit": 10}}},
 			FloorNorm: func(rs [][]map[string]any) (string, error) { return normIDs(column(rs[0], "node"), true) },
 		},
 		{
@@ -244,6 +248,36 @@ func questions(p params) []question {
 		similarQuestion(p),
 	}
 }
+
+// searchQuery is the Lucene query the service's search builds from what a user types
+// (neo4j.DB.searchQuery): the words as typed, or folded, or the text's transliteration key
+// (whole, or the start of one, among the stored search keys), or the keys of its words.
+func searchQuery(text string) string {
+	var alts []string
+	add := func(q string) {
+		if q != "" && !slices.Contains(alts, "("+q+")") {
+			alts = append(alts, "("+q+")")
+		}
+	}
+	add(luceneQuery(text))
+	add(luceneQuery(names.Fold(text)))
+	if k := names.Key(text); len(k) >= minSearchKey {
+		add("searchKeys:(" + k + " OR " + k + "*)")
+	}
+	var wk []string
+	for _, w := range strings.Fields(names.Fold(text)) {
+		if k := names.Key(w); k != "" {
+			wk = append(wk, k)
+		}
+	}
+	if q := luceneQuery(strings.Join(wk, " ")); q != "" {
+		add("searchKeys:(" + q + ")")
+	}
+	return strings.Join(alts, " OR ")
+}
+
+// minSearchKey is the shortest key the service looks up (neo4j's minKeyLength).
+const minSearchKey = 3
 
 // luceneQuery builds the full-text query the service builds from what a user types: each word
 // or a word it begins, all words required; a word with Lucene operators in it ("ISIS-K") as a

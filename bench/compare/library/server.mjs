@@ -251,7 +251,7 @@ const typeDefs = /* GraphQL */ `
     "One shortest path between two entities."
     shortestPath(from: ID!, to: ID!): Chart @cypher(statement: """${q("path")}""", columnName: "path")
     "Names and aliases by a Lucene query, exact matches first."
-    search(q: String!, exact: String!, limit: Int!): [Entity!]!
+    search(q: String!, exact: String!, folded: String!, key: String!, limit: Int!): [Entity!]!
       @cypher(statement: """${q("search")}""", columnName: "node")
   }
 `;
