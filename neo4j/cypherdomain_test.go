@@ -15,6 +15,7 @@ func TestDomainNamesAtTheText(t *testing.T) {
 		{"MATCH (a:AuditEntry) RETURN a", "AuditEntry"},
 		{"MATCH (a:Idempotency) RETURN a.response", "Idempotency"},
 		{"MATCH (r:Redirect {id: $id}) RETURN r.to", "Redirect"},
+		{"MATCH (d:PossibleDuplicate) RETURN d.first, d.second", "PossibleDuplicate"}, // imports' records, for curators
 		{"MATCH (t:`ApiToken`) RETURN t.hash", "ApiToken"},
 		{"MATCH (t:apitoken) RETURN t", "apitoken"},
 		{"MATCH (n:Entity) WHERE n:AuditEntry RETURN n", "AuditEntry"},
