@@ -17,7 +17,8 @@
 # functions), so that each mutant costs seconds, not the whole package's suite.
 #
 # Environment (defaults in brackets):
-#   MUTANTS_OUT       where results go [bench/out/mutants]
+#   MUTANTS_OUT       where results go [docs/mutation: committed, so that a later run can
+#                     score again only the packages that changed]
 #   MUTANTS_TIMEOUT   wall-clock bound for one package [3h]
 #   MUTANTS_WORKERS   mutants tested at once [1]
 #   MUTANTS_COEFF     a mutant's test run may take this many times the coverage run [5]
@@ -30,7 +31,7 @@ MUTATORS=(--arithmetic-base --conditionals-boundary --conditionals-negation --in
 	--invert-negatives --invert-logical --invert-loopctrl)
 
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-OUT=${MUTANTS_OUT:-$REPO_ROOT/bench/out/mutants}
+OUT=${MUTANTS_OUT:-$REPO_ROOT/docs/mutation}
 TIMEOUT=${MUTANTS_TIMEOUT:-3h}
 COEFF=${MUTANTS_COEFF:-5}
 WORKERS=${MUTANTS_WORKERS:-1}

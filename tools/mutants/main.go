@@ -441,7 +441,7 @@ func main() {
 		recheckMain(os.Args[2:])
 		return
 	}
-	in := flag.String("in", "bench/out/mutants", "scripts/mutants.sh's results")
+	in := flag.String("in", "docs/mutation", "scripts/mutants.sh's results")
 	out := flag.String("out", "docs/MUTATION.md", "the report")
 	eqPath := flag.String("equivalent", "docs/mutation-equivalent.txt", "reasons why surviving mutants are equivalent")
 	pkgList := flag.String("packages", "", "the packages, in the report's order (space-separated)")

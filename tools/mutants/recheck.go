@@ -90,7 +90,7 @@ func goTest(dir string, limit time.Duration) (string, time.Duration) {
 
 func recheckMain(args []string) {
 	fs := flag.NewFlagSet("recheck", flag.ExitOnError)
-	in := fs.String("in", "bench/out/mutants", "scripts/mutants.sh's results")
+	in := fs.String("in", "docs/mutation", "scripts/mutants.sh's results")
 	name := fs.String("name", "", "the package's name in the results")
 	work := fs.String("work", "", "the package's directory in a copy of the tree")
 	least := fs.Duration("least", 30*time.Second, "the least bound of a test run")
