@@ -22,7 +22,8 @@ import (
 // labels beside the usual ones, one without labels, lists of every kind, relationship
 // properties of each type.
 const probe = `CREATE (a:CeilingProbe:Second {s: $s, q: '"', e: '',
-		u: 'ünïcödé € 東京', a: ['x;y', 'z,w', 'semi;colon'], n: [1, -2], f: 0.1, g: 1.0 / 3, b: true, none: []})
+		u: 'ünïcödé € 東京', a: ['x;y', 'z,w', 'semi;colon'], n: [1, -2], f: 0.1, g: 1.0 / 3, b: true, none: [],
+		at: datetime('2026-12-07T17:00:00.123456789Z'), off: datetime('2024-03-22T20:00:00+03:00')})
 	CREATE (b {plain: 1})
 	CREATE (a)-[:CEILING_PROBE {w: -1, s: '', l: [true, false], d: 2.5}]->(b)
 	CREATE (b)-[:CEILING_PROBE]->(a)`

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 )
@@ -36,15 +37,18 @@ const (
 	// typePoint is a WGS-84 point (the location of places and incidents), written
 	// "{latitude:…, longitude:…}" in a quoted field.
 	typePoint = "point{crs:WGS-84}"
+	// typeDateTime is a date and time with its zone (a record's `at`), written in ISO 8601 with
+	// nanoseconds and the offset.
+	typeDateTime = "datetime"
 	// typeEmptyList stands for a property that was only ever seen as an empty list: its
 	// element type is unknown, and the CSV format cannot carry an empty list anyway.
 	typeEmptyList = "[]"
 )
 
 // headerType maps a Cypher valueType() ("STRING NOT NULL", "LIST<INTEGER NOT NULL> NOT NULL")
-// to the header type neo4j-admin reads it as. Types the graph does not use (temporal, lists of
-// points, mixed lists) are refused rather than written in a form that would not read back the
-// same.
+// to the header type neo4j-admin reads it as. Types the graph does not use (dates, local
+// times, durations, lists of points or of times, mixed lists) are refused rather than written in
+// a form that would not read back the same.
 func headerType(valueType string) (string, error) {
 	t := strings.TrimSuffix(valueType, " NOT NULL")
 	array := ""
@@ -70,6 +74,10 @@ func headerType(valueType string) (string, error) {
 	case "POINT":
 		if array == "" {
 			return typePoint, nil
+		}
+	case "ZONED DATETIME":
+		if array == "" {
+			return typeDateTime, nil
 		}
 	}
 	return "", fmt.Errorf("unsupported property type %q", valueType)
@@ -206,6 +214,10 @@ func scalar(typ string, v any) (string, error) {
 		// Only 2D WGS-84 (SRID 4326) points: the header names that CRS for the whole column.
 		if p, ok := v.(dbtype.Point2D); ok && p.SpatialRefId == 4326 {
 			return quote("{latitude:" + strconv.FormatFloat(p.Y, 'g', -1, 64) + ",longitude:" + strconv.FormatFloat(p.X, 'g', -1, 64) + "}"), nil
+		}
+	case typeDateTime:
+		if t, ok := v.(time.Time); ok {
+			return t.Format(time.RFC3339Nano), nil
 		}
 	}
 	return "", fmt.Errorf("a %T in a column of type %s", v, typ)

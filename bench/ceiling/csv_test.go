@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHeaderType(t *testing.T) {
@@ -26,6 +27,9 @@ func TestHeaderType(t *testing.T) {
 		{valueType: "LIST<ANY NOT NULL> NOT NULL", bad: true},
 		{valueType: "LIST<INTEGER | STRING NOT NULL> NOT NULL", bad: true},
 		{valueType: "DATE NOT NULL", bad: true},
+		{valueType: "LOCAL DATETIME NOT NULL", bad: true},
+		{valueType: "ZONED DATETIME NOT NULL", want: "datetime"},
+		{valueType: "LIST<ZONED DATETIME NOT NULL> NOT NULL", bad: true},
 		{valueType: "POINT NOT NULL", want: typePoint},
 		{valueType: "LIST<POINT NOT NULL> NOT NULL", bad: true},
 		{valueType: "MAP NOT NULL", bad: true},
@@ -141,8 +145,20 @@ func decodeScalar(typ, s string) (any, error) {
 		return strconv.ParseFloat(s, 64)
 	case typeBoolean:
 		return strconv.ParseBool(s)
+	case typeDateTime:
+		return time.Parse(time.RFC3339Nano, s)
 	}
 	return nil, fmt.Errorf("no type %q", typ)
+}
+
+// sameValue is reflect.DeepEqual, but times are the same instant at the same offset (two
+// fixed zones of one offset are different pointers).
+func sameValue(a, b any) bool {
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb) && ta.Format(time.RFC3339Nano) == tb.Format(time.RFC3339Nano)
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 type fieldFunc func(typ string, v any) (string, bool, error)
@@ -175,6 +191,8 @@ var fieldCases = []struct {
 	{"double", math.Inf(-1)},
 	{"boolean", true},
 	{"boolean", false},
+	{"datetime", time.Date(2026, 12, 7, 17, 0, 0, 123456789, time.UTC)},
+	{"datetime", time.Date(2024, 3, 22, 20, 0, 0, 0, time.FixedZone("", 3*3600))},
 	{"string[]", []any{"a;b", "c,d", `e"f`, "g\nh"}},
 	{"string[]", []any{"single"}},
 	{"long[]", []any{int64(1), int64(-2), int64(3)}},
@@ -205,7 +223,7 @@ func checkFields(field fieldFunc) []string {
 			continue
 		}
 		got, err := decode(tc.typ, text)
-		if err != nil || !reflect.DeepEqual(got, tc.v) {
+		if err != nil || !sameValue(got, tc.v) {
 			bad = append(bad, fmt.Sprintf("%s %#v as %q: reads back as %#v, %v", tc.typ, tc.v, f, got, err))
 		}
 	}
