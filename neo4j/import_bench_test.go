@@ -60,7 +60,7 @@ func generated(tb testing.TB, cfg generate.Config) (*incidentgraph.Dataset, []*g
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	return ds, gtdRows(tb, f)
+	return ds, testdb.GTDRows(tb, f)
 }
 
 // BenchmarkImportGenerated imports a generated GTD file of benchImportRows rows beside the seed

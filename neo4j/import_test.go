@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -21,28 +20,6 @@ import (
 )
 
 // gtdRows reads a GTD file that has no bad rows.
-func gtdRows(tb testing.TB, r io.Reader) []*gtd.Incident {
-	tb.Helper()
-	rd, err := gtd.NewReader(r)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []*gtd.Incident
-	for {
-		row, err := rd.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		inc, ps := gtd.Parse(row)
-		if len(ps) > 0 {
-			tb.Fatalf("row %d: %v", row.Number, ps)
-		}
-		out = append(out, inc)
-	}
-}
 
 func sample(tb testing.TB) []*gtd.Incident {
 	tb.Helper()
@@ -51,7 +28,7 @@ func sample(tb testing.TB) []*gtd.Incident {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	return gtdRows(tb, f)
+	return testdb.GTDRows(tb, f)
 }
 
 func mustImport(tb testing.TB, db *neo4j.DB, incs []*gtd.Incident, opts neo4j.ImportOptions) *neo4j.ImportStats {
@@ -414,7 +391,7 @@ func BenchmarkImportGTD(b *testing.B) {
 		fmt.Fprintf(&sb, "%s,2015,1,%d,Country %d,Province %d,City %d,10.5,20.5,1,%d,%d,%d,Group %d,%s,%d,%d,%d,-9,%s,Citation %d\n",
 			id(i), 1+i%28, i%50, i%200, i%500, 1+i%9, 1+i%22, 1+i%13, i*i%300, second, i%2, i%5/4, i%40, related, i%1000)
 	}
-	incs := gtdRows(b, strings.NewReader(sb.String()))
+	incs := testdb.GTDRows(b, strings.NewReader(sb.String()))
 	b.ResetTimer()
 	stats := mustImport(b, db, incs, neo4j.ImportOptions{})
 	b.ReportMetric(float64(stats.Rows)/b.Elapsed().Seconds(), "rows/s")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/gtd"
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 )
 
@@ -21,7 +22,7 @@ func resolutionRows(tb testing.TB) []*gtd.Incident {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	return gtdRows(tb, f)
+	return testdb.GTDRows(tb, f)
 }
 
 // resolvedEnds are the rows of resolution.csv whose group or place is the seed's: the row's

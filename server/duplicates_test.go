@@ -1,15 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
-	"github.com/incidentgraph/incidentgraph/gtd"
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
 	"github.com/incidentgraph/incidentgraph/neo4j"
 )
 
@@ -17,33 +14,7 @@ import (
 // groups and places, and names resolution cannot be sure of) into the fixture's graph.
 func importResolutionFile(t *testing.T, db *neo4j.DB) {
 	t.Helper()
-	f, err := os.Open("../testdata/gtd/resolution.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := gtd.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []*gtd.Incident
-	for {
-		row, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		inc, ps := gtd.Parse(row)
-		if len(ps) > 0 {
-			t.Fatalf("row %d: %v", row.Number, ps)
-		}
-		rows = append(rows, inc)
-	}
-	if _, err := db.ImportGTD(context.Background(), slices.Values(rows), neo4j.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	testdb.MustImportGTDFile(t, db, "../testdata/gtd/resolution.csv")
 }
 
 const duplicatesQ = `query($kind: EntityKind, $first: Int, $after: String) {
