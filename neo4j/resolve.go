@@ -87,40 +87,25 @@ func findCandidates(ctx context.Context, tx driver.ManagedTransaction, kind inci
 			RETURN node
 		}
 		WITH DISTINCT node
-		RETURN node.id, node.name, coalesce(node.aliases, []), node.origin, node.placeType,
-		       node.latitude, node.longitude, `+countries,
+		RETURN node.id AS id, node.name AS name, coalesce(node.aliases, []) AS aliases, node.origin AS origin,
+		       node.placeType AS placeType, node.latitude AS lat, node.longitude AS lon, `+countries+` AS countries`,
 		map[string]any{"qs": qs, "per": candidatesPerKey, "kind": string(kind), "includeRetracted": false})
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range recs {
-		c := candidate{id: asString(r.Values[0]), name: asString(r.Values[1]), aliases: asStrings(r.Values[2]),
-			origin: asString(r.Values[3]), placeType: asString(r.Values[4]), countries: asStrings(r.Values[7])}
-		if f, ok := r.Values[5].(float64); ok {
+		v := r.AsMap()
+		c := candidate{id: str(v, "id"), name: str(v, "name"), aliases: strs(v, "aliases"),
+			origin: str(v, "origin"), placeType: str(v, "placeType"), countries: strs(v, "countries")}
+		if f, ok := v["lat"].(float64); ok {
 			c.lat = &f
 		}
-		if f, ok := r.Values[6].(float64); ok {
+		if f, ok := v["lon"].(float64); ok {
 			c.lon = &f
 		}
 		out[c.id] = c
 	}
 	return out, nil
-}
-
-func asString(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-func asStrings(v any) []string {
-	xs, _ := v.([]any)
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // givenName is a name as an import met it, with the forms resolution compares.
@@ -327,13 +312,13 @@ func resolvePlaces(ctx context.Context, tx driver.ManagedTransaction, places []p
 		ids = append(ids, p.id)
 	}
 	// A place an earlier import created stays what it is: its links are there already.
-	existing, err := records(ctx, tx, `UNWIND $ids AS id MATCH (p:Entity {id: id}) RETURN p.id`, map[string]any{"ids": ids})
+	existing, err := records(ctx, tx, `UNWIND $ids AS id MATCH (p:Entity {id: id}) RETURN p.id AS id`, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
 	there := map[string]bool{}
 	for _, r := range existing {
-		there[asString(r.Values[0])] = true
+		there[str(r.AsMap(), "id")] = true
 	}
 	slices.Sort(keys)
 	cands, err := findCandidates(ctx, tx, incidentgraph.KindPlace, slices.Compact(keys))
@@ -412,17 +397,17 @@ func (db *DB) PossibleDuplicates(ctx context.Context, kind incidentgraph.Kind, p
 		v := r.AsMap()
 		d := &incidentgraph.PossibleDuplicate{
 			First: entityFromProps(asMap(v["a"])), Second: entityFromProps(asMap(v["b"])),
-			NameAsGiven: asString(v["given"]), RecordedBy: asString(v["origin"]),
-			SharedNeighbours: int(asInt(v["shared"])), RecordedAt: toTime(v["at"]),
+			NameAsGiven: str(v, "given"), RecordedBy: str(v, "origin"),
+			SharedNeighbours: integer(v, "shared"), RecordedAt: toTime(v["at"]),
 		}
-		for _, s := range asStrings(v["reasons"]) {
+		for _, s := range strs(v, "reasons") {
 			d.Reasons = append(d.Reasons, incidentgraph.DuplicateReason(s))
 		}
 		if f, ok := v["distance"].(float64); ok {
 			d.DistanceKm = &f
 		}
 		out.Pairs = append(out.Pairs, d)
-		out.Cursors = append(out.Cursors, cursor{Key: asString(v["key"]), ID: d.Second.ID}.encode())
+		out.Cursors = append(out.Cursors, cursor{Key: str(v, "key"), ID: d.Second.ID}.encode())
 	}
 	return out, nil
 }
@@ -430,9 +415,4 @@ func (db *DB) PossibleDuplicates(ctx context.Context, kind incidentgraph.Kind, p
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-func asInt(v any) int64 {
-	n, _ := v.(int64)
-	return n
 }
