@@ -131,6 +131,8 @@ test('the state survives the address: encode then decode gives it back', () => {
       knownAt: '2024-03-23',
       pathFrom: 'kabul-airport-bombing-2021',
       pathTo: 'moscow-concert-hall-attack-2024',
+      map: true,
+      mapView: { lat: 55.8258, lng: 37.3889, zoom: 9 },
     },
     { ...DEFAULT_STATE, center: 'a b&c=d,é', statusMode: 'only-contested', knownAt: '2024' },
   ];

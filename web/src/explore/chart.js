@@ -1,6 +1,7 @@
 // Pure functions of the explorer: how a Subgraph from /graphql becomes Cytoscape.js elements,
 // how they are styled, how the chart's state lives in the address, and the export links. No
 // DOM and no Cytoscape here, so that web/test/explore.test.mjs tests this very module in Node.
+import { decodeView, encodeView } from './geo.js';
 
 // How each entity kind is drawn. Shape and colour both differ, so the legend still reads in
 // grey-scale print and for colour-blind readers.
@@ -146,6 +147,8 @@ export const DEFAULT_STATE = Object.freeze({
   knownAt: '',
   pathFrom: '',
   pathTo: '',
+  map: false,
+  mapView: null,
 });
 
 // PartialDate as the API takes it: YYYY, YYYY-MM or YYYY-MM-DD.
@@ -158,7 +161,7 @@ function list(s) {
 
 // encodeState writes the state as a query string (without "?"), leaving defaults out so that
 // links stay short. Keys: c centre, d depth, x expanded, h hidden, min confidence, st status
-// mode, t relationship types, at knownAt, pf/pt path from/to.
+// mode, t relationship types, at knownAt, pf/pt path from/to, m the map shown, mv its view.
 export function encodeState(state) {
   const p = new URLSearchParams();
   const s = { ...DEFAULT_STATE, ...state };
@@ -172,6 +175,8 @@ export function encodeState(state) {
   if (s.knownAt) p.set('at', s.knownAt);
   if (s.pathFrom) p.set('pf', s.pathFrom);
   if (s.pathTo) p.set('pt', s.pathTo);
+  if (s.map) p.set('m', '1');
+  if (s.map && s.mapView) p.set('mv', encodeView(s.mapView));
   return p.toString();
 }
 
@@ -193,6 +198,8 @@ export function decodeState(search) {
   if (PARTIAL_DATE.test(at)) s.knownAt = at;
   s.pathFrom = p.get('pf') ?? '';
   s.pathTo = p.get('pt') ?? '';
+  s.map = p.get('m') === '1';
+  s.mapView = s.map ? decodeView(p.get('mv')) : null;
   return s;
 }
 

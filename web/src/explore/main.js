@@ -17,8 +17,10 @@ import {
   relationshipFilter,
   toElements,
 } from './chart.js';
-import { ENTITY, NEIGHBORHOOD, PATHS, RELATIONSHIPS, RELATIONSHIP_TYPES, SEARCH } from './queries.js';
+import { ENTITY, FIRST_INCIDENT, MAP_INCIDENTS, NEIGHBORHOOD, PATHS, RELATIONSHIPS, RELATIONSHIP_TYPES, SEARCH } from './queries.js';
 import { el, clear, legendShape, legendLine, sourceLink } from './dom.js';
+import { incidentPoints, sliderIndex, sliderMonths } from './geo.js';
+import { WORLD_VIEW, createMap } from './map.js';
 import './explore.css';
 
 cytoscape.use(fcose);
@@ -27,6 +29,10 @@ cytoscape.use(svg);
 const NODE_LIMIT = 200;
 const PATH_MAX_DEPTH = 4;
 const PATH_FIRST = 5;
+// The map draws at most MAP_LIMIT incidents of those in view, read MAP_PAGE at a time (the
+// API's page size); the status line says when there are more.
+const MAP_PAGE = 100;
+const MAP_LIMIT = 300;
 
 // --- The API ---------------------------------------------------------------------------------
 
@@ -270,11 +276,13 @@ function highlightPaths() {
 async function load() {
   writeURL();
   clearError();
+  const mapDone = loadMap();
   cy.elements().remove();
   paths = [];
   truncated = false;
   if (!state.center && !(state.pathFrom && state.pathTo)) {
     showDetailsHint();
+    await mapDone;
     return;
   }
   const ids = state.center ? [state.center, ...state.expanded.filter((x) => x !== state.center)] : [];
@@ -296,6 +304,7 @@ async function load() {
   layoutAll();
   highlightPaths();
   cy.emit('explorer:drawn');
+  await mapDone;
 }
 
 function snapshot() {
@@ -326,6 +335,8 @@ function undo() {
   writeURL();
   renders++;
   updateStatus();
+  syncMap();
+  run(loadMap);
 }
 
 async function expand(id) {
@@ -498,8 +509,16 @@ function selectElement(ele) {
   ele.select();
 }
 
-cy.on('select', 'node', (evt) => run(() => showNode(evt.target.id())));
+// mapSelecting is set while a selection made on the map is copied to the chart: the chart's
+// select events then neither open each node's details nor echo back to the map.
+let mapSelecting = false;
+cy.on('select', 'node', (evt) => {
+  if (!mapSelecting) run(() => showNode(evt.target.id()));
+});
 cy.on('select', 'edge', (evt) => run(() => showEdge(evt.target)));
+cy.on('select unselect', () => {
+  if (!mapSelecting && mapHandle) mapHandle.select(cy.nodes(':selected').map((n) => n.id()));
+});
 
 function recentre(id) {
   pushUndo();
@@ -688,6 +707,7 @@ $('path-clear').addEventListener('click', () => {
 // --- Filters and the date --------------------------------------------------------------------
 
 function syncControls() {
+  syncSlider();
   $('min-confidence').value = String(state.minConfidence);
   $('min-confidence-value').textContent = String(state.minConfidence);
   $('status-mode').value = state.statusMode;
@@ -701,6 +721,7 @@ function syncControls() {
 function refilter(change) {
   pushUndo();
   change();
+  syncSlider();
   run(load);
 }
 
@@ -732,6 +753,156 @@ $('date-form').addEventListener('submit', (ev) => {
 });
 $('undo').addEventListener('click', undo);
 $('fit').addEventListener('click', () => cy.fit(undefined, 30));
+
+// --- The map and the time slider -------------------------------------------------------------
+
+// The map is made the first time it is shown (Leaflet measures its container then).
+let mapHandle = null;
+let mapInfo = { total: 0, box: null };
+let mapSeq = 0;
+
+// loadMap asks the API for the incidents in view up to the state's date and draws them. An
+// answer overtaken by a later move or date is dropped.
+async function loadMap() {
+  if (!state.map || !mapHandle) {
+    return;
+  }
+  const mine = ++mapSeq;
+  const within = mapHandle.box();
+  const to = state.knownAt || null;
+  const incidents = [];
+  let total = 0;
+  let after = null;
+  do {
+    const data = await gql(MAP_INCIDENTS, { within, to, first: MAP_PAGE, after });
+    if (mine !== mapSeq) {
+      return;
+    }
+    const page = data.incidents;
+    total = page.totalCount;
+    for (const n of page.nodes) {
+      incidents.push({ id: n.id, name: n.name, date: n.date, points: incidentPoints(n) });
+    }
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after && incidents.length < MAP_LIMIT);
+  mapInfo = { total, box: within };
+  // The API placed every incident it returned; one this page cannot place is a fault to see.
+  const unplaced = incidents.filter((i) => i.points.length === 0);
+  if (unplaced.length) {
+    showError(new ApiError(`The map cannot place ${unplaced.map((i) => i.id).join(', ')}.`, 'CLIENT'));
+  }
+  mapHandle.draw(incidents.filter((i) => i.points.length > 0));
+  mapHandle.select(cy.nodes(':selected').map((n) => n.id()));
+}
+
+// syncMap shows or hides the map as the state says, at the state's view.
+function syncMap() {
+  $('map').hidden = !state.map;
+  $('views').classList.toggle('with-map', state.map);
+  $('toggle-map').setAttribute('aria-pressed', String(state.map));
+  cy.resize();
+  if (!state.map) {
+    return;
+  }
+  const view = state.mapView ?? WORLD_VIEW;
+  if (!mapHandle) {
+    mapHandle = createMap($('map'), view, { onSelect: onMapSelect, onView: onMapView });
+    return;
+  }
+  mapHandle.resize();
+  const cur = mapHandle.view();
+  if (Math.abs(cur.lat - view.lat) > 1e-4 || Math.abs(cur.lng - view.lng) > 1e-4 || cur.zoom !== view.zoom) {
+    mapHandle.setView(view);
+  }
+}
+
+function onMapView(view) {
+  state.mapView = view;
+  writeURL();
+  run(loadMap);
+}
+
+// onMapSelect copies a selection made on the map (one incident clicked, or those in a box) to
+// the chart, where the same incidents are drawn, and shows it in the details panel.
+function onMapSelect(ids, box) {
+  const want = new Set(ids);
+  mapSelecting = true;
+  try {
+    cy.elements().unselect();
+    cy.nodes().filter((n) => want.has(n.id())).select();
+  } finally {
+    mapSelecting = false;
+  }
+  mapHandle.select(ids);
+  if (box) {
+    run(async () => showBox(ids, box));
+  } else if (ids.length === 1) {
+    run(() => showNode(ids[0]));
+  } else {
+    showDetailsHint();
+  }
+}
+
+function showBox(ids, box) {
+  ++detailsToken;
+  clear(details);
+  const f = (x) => x.toFixed(2);
+  const byId = new Map(mapHandle.drawn.map((i) => [i.id, i]));
+  details.append(
+    el('h2', {}, `${ids.length} incident${ids.length === 1 ? '' : 's'} in the box`),
+    el('p', {}, `Latitude ${f(box.south)} to ${f(box.north)}, longitude ${f(box.west)} to ${f(box.east)}${state.knownAt ? `, up to ${state.knownAt}` : ''}. Those on the chart are selected there too.`),
+    el('ul', { class: 'links' }, ...ids.map((id) => {
+      const inc = byId.get(id);
+      return el('li', {}, button(`${inc.name} (${inc.date})`, () => onMapSelect([id], null)));
+    })),
+  );
+}
+
+$('toggle-map').addEventListener('click', () => {
+  pushUndo();
+  state.map = !state.map;
+  syncMap();
+  if (state.map) {
+    cy.fit(undefined, 30);
+  }
+  writeURL();
+  run(loadMap);
+});
+
+// The slider steps through the months from the year of the oldest incident to this one; past
+// the last month is today (no date). It sets the same date as "Known at": the chart shows the
+// graph as known then, the map the incidents up to then.
+let months = [];
+const slider = $('time-slider');
+
+function sliderLabel(i) {
+  return i < months.length ? `${months[i]} (as known then)` : 'today';
+}
+
+function syncSlider() {
+  const i = sliderIndex(months, state.knownAt);
+  slider.max = String(months.length);
+  slider.value = String(i);
+  slider.setAttribute('aria-valuetext', state.knownAt || 'today');
+  $('time-value').textContent = state.knownAt ? `${state.knownAt} (as known then)` : 'today';
+}
+
+async function loadSlider() {
+  const data = await gql(FIRST_INCIDENT, {});
+  const first = data.incidents.nodes[0]?.date;
+  const now = new Date();
+  months = first ? sliderMonths(first, `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`) : [];
+  syncSlider();
+}
+
+slider.addEventListener('input', () => {
+  $('time-value').textContent = sliderLabel(Number(slider.value));
+});
+slider.addEventListener('change', () => refilter(() => {
+  const i = Number(slider.value);
+  state.knownAt = i < months.length ? months[i] : '';
+  syncControls();
+}));
 
 // --- Exports ---------------------------------------------------------------------------------
 
@@ -776,6 +947,10 @@ function updateStatus() {
   const parts = [`${cy.nodes().length} nodes, ${cy.edges().length} edges`];
   if (state.knownAt) parts.push(`as known on ${state.knownAt}`);
   if (truncated) parts.push(`truncated at ${NODE_LIMIT} nodes: filter or expand to see more`);
+  if (state.map && mapHandle) {
+    const n = mapHandle.drawn.length;
+    parts.push(`map: ${n} incident${n === 1 ? '' : 's'} in view${mapInfo.total > n ? ` of ${mapInfo.total}: zoom in or move the date back to see the rest` : ''}`);
+  }
   if (busy) parts.push('loading…');
   statusLine.textContent = parts.join(' · ');
 }
@@ -809,6 +984,7 @@ async function loadTypes() {
 window.addEventListener('popstate', () => {
   Object.assign(state, decodeState(location.search));
   syncControls();
+  syncMap();
   run(load);
 });
 
@@ -817,6 +993,9 @@ Object.defineProperties(explorer, {
   busy: { get: () => busy },
   renders: { get: () => renders },
   paths: { get: () => paths },
+  map: { get: () => mapHandle },
+  mapInfo: { get: () => mapInfo },
+  sliderMonths: { get: () => months },
 });
 window.__explorer = explorer;
 
@@ -824,5 +1003,7 @@ drawLegend();
 syncControls();
 showDetailsHint();
 updateExportLinks();
+syncMap();
 run(loadTypes);
+run(loadSlider);
 run(load);

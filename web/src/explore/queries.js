@@ -62,3 +62,24 @@ export const RELATIONSHIPS = `query ExplorerRelationship($id: ID!, $types: [Rela
 export const RELATIONSHIP_TYPES = `query ExplorerRelationshipTypes {
   relationshipTypes { type description }
 }`;
+
+// The map: the incidents in view (a GeoBox), up to a date, with what places them (their own
+// coordinates, else the places they occurred at: geo.js incidentPoints).
+export const MAP_INCIDENTS = `query ExplorerMapIncidents($within: GeoBox!, $to: PartialDate, $first: Int, $after: String) {
+  incidents(filter: {within: $within, to: $to}, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name date latitude longitude geoPrecision
+      relationships(filter: {types: [OCCURRED_AT, OCCURRED_IN], direction: OUTGOING}, first: 10) {
+        type
+        to { id ... on Place { latitude longitude geoPrecision } }
+      }
+    }
+  }
+}`;
+
+// The oldest incident's date: where the time slider starts.
+export const FIRST_INCIDENT = `query ExplorerFirstIncident {
+  incidents(first: 1) { nodes { date } }
+}`;
