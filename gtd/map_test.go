@@ -2,13 +2,13 @@ package gtd_test
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/gtd"
+	"github.com/incidentgraph/incidentgraph/internal/testdb"
 )
 
 // The GTD mapping, tested as tables without a database: rows in, batches out. Each case lists
@@ -20,25 +20,7 @@ const mapHeader = "eventid,iyear,imonth,iday,country_txt,provstate,city,gname,gn
 // parseRows reads CSV rows (under mapHeader) that must parse.
 func parseRows(t *testing.T, rows ...string) []*gtd.Incident {
 	t.Helper()
-	rd, err := gtd.NewReader(strings.NewReader(mapHeader + strings.Join(rows, "\n") + "\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*gtd.Incident
-	for {
-		row, err := rd.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		inc, ps := gtd.Parse(row)
-		if len(ps) > 0 {
-			t.Fatalf("row %d: %v", row.Number, ps)
-		}
-		out = append(out, inc)
-	}
+	return testdb.GTDRows(t, strings.NewReader(mapHeader+strings.Join(rows, "\n")+"\n"))
 }
 
 // wantRel is a link the batch must hold: its ends, type, status and confidence, and where it is.

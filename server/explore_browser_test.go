@@ -366,6 +366,29 @@ func clearInput(sel string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
+// openExplorer starts Debian's headless Chromium in a 1400×900 window and returns a driver of
+// its first tab, named name in failure messages. The browser stops when the test ends or when
+// timeout has passed.
+func openExplorer(t *testing.T, ts *testServer, name string, timeout time.Duration) *explorerPage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	var browserOutput syncBuffer
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumOptions(1400, 900, &browserOutput)...)
+	events := &pageEvents{}
+	cdpErrors := &syncBuffer{}
+	tab, cancelTab := chromedp.NewContext(allocCtx,
+		chromedp.WithListener(events.record),
+		chromedp.WithErrorf(func(format string, args ...any) { fmt.Fprintf(cdpErrors, format+"\n", args...) }),
+	)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancel()
+	})
+	poll := []chromedp.PollOption{chromedp.WithPollingInterval(50 * time.Millisecond), chromedp.WithPollingTimeout(30 * time.Second)}
+	return &explorerPage{t: t, name: name, tab: tab, ts: ts, events: events, cdp: cdpErrors, poll: poll}
+}
+
 // TestExplorerInChromium drives /explore in Debian's headless Chromium over the seed graph,
 // through every interaction the README's Explorer section lists: search with the keyboard, the
 // neighbourhood drawn, expand (button and Enter), hide (button and Delete), undo (button, u and
@@ -399,20 +422,8 @@ func TestExplorerInChromium(t *testing.T) {
 	}
 	assertedStatuses := assertedStatusValues(t, ts)
 
-	ctx, cancel := context.WithTimeout(context.Background(), exploreTestTimeout)
-	defer cancel()
-	var browserOutput syncBuffer
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumOptions(1400, 900, &browserOutput)...)
-	defer cancelAlloc()
-	events := &pageEvents{}
-	var cdpErrors syncBuffer
-	tab, cancelTab := chromedp.NewContext(allocCtx,
-		chromedp.WithListener(events.record),
-		chromedp.WithErrorf(func(format string, args ...any) { fmt.Fprintf(&cdpErrors, format+"\n", args...) }),
-	)
-	defer cancelTab()
-	poll := []chromedp.PollOption{chromedp.WithPollingInterval(50 * time.Millisecond), chromedp.WithPollingTimeout(30 * time.Second)}
-	p := &explorerPage{t: t, name: "explorer", tab: tab, ts: ts, events: events, cdp: &cdpErrors, poll: poll}
+	p := openExplorer(t, ts, "explorer", exploreTestTimeout)
+	tab, events, poll := p.tab, p.events, p.poll
 	failed := p.fatal
 	screenshot := func(name string) {
 		t.Helper()
@@ -861,7 +872,7 @@ func TestExplorerInChromium(t *testing.T) {
 	brokenEvents := &pageEvents{}
 	broken, cancelBroken := chromedp.NewContext(tab, chromedp.WithListener(brokenEvents.record))
 	defer cancelBroken()
-	b := &explorerPage{t: t, name: "the broken page (negative control)", tab: broken, ts: ts, events: brokenEvents, cdp: &cdpErrors, poll: poll}
+	b := &explorerPage{t: t, name: "the broken page (negative control)", tab: broken, ts: ts, events: brokenEvents, cdp: p.cdp, poll: poll}
 	b.do("open a blank tab", chromedp.Navigate("about:blank"))
 	// The page's requests lose the statuses of their filter, as if the explorer forgot them.
 	if _, err := chromedp.Call(broken, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: dropStatusesScript}); err != nil {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -425,20 +424,8 @@ func TestExplorerMapInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	var browserOutput syncBuffer
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumOptions(1400, 900, &browserOutput)...)
-	defer cancelAlloc()
-	events := &pageEvents{}
-	var cdpErrors syncBuffer
-	tab, cancelTab := chromedp.NewContext(allocCtx,
-		chromedp.WithListener(events.record),
-		chromedp.WithErrorf(func(format string, args ...any) { fmt.Fprintf(&cdpErrors, format+"\n", args...) }),
-	)
-	defer cancelTab()
-	poll := []chromedp.PollOption{chromedp.WithPollingInterval(50 * time.Millisecond), chromedp.WithPollingTimeout(30 * time.Second)}
-	p := mapPage{&explorerPage{t: t, name: "the map", tab: tab, ts: ts, events: events, cdp: &cdpErrors, poll: poll}}
+	p := mapPage{openExplorer(t, ts, "the map", 150*time.Second)}
+	tab, events, poll := p.tab, p.events, p.poll
 
 	// 1. The Islamic State's chart with the map over Europe to Afghanistan.
 	const is = "islamic-state"
@@ -599,7 +586,7 @@ func TestExplorerMapInChromium(t *testing.T) {
 	}
 	other, cancelOther := chromedp.NewContext(tab)
 	defer cancelOther()
-	o := mapPage{&explorerPage{t: t, name: "the shared map", tab: other, ts: ts, events: events, cdp: &cdpErrors, poll: poll}}
+	o := mapPage{&explorerPage{t: t, name: "the shared map", tab: other, ts: ts, events: events, cdp: p.cdp, poll: poll}}
 	o.do("open the shared address", chromedp.Navigate(mt.Href))
 	mo := o.waitMap("wait for the shared map", 0)
 	sameView := func(a, b mapView) bool {
@@ -640,7 +627,7 @@ func TestExplorerMapInChromium(t *testing.T) {
 	brokenEvents := &pageEvents{}
 	broken, cancelBroken := chromedp.NewContext(tab, chromedp.WithListener(brokenEvents.record))
 	defer cancelBroken()
-	b := mapPage{&explorerPage{t: t, name: "the broken map (negative control)", tab: broken, ts: ts, events: brokenEvents, cdp: &cdpErrors, poll: poll}}
+	b := mapPage{&explorerPage{t: t, name: "the broken map (negative control)", tab: broken, ts: ts, events: brokenEvents, cdp: p.cdp, poll: poll}}
 	b.do("open a blank tab", chromedp.Navigate("about:blank"))
 	if _, err := chromedp.Call(broken, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: breakMapScript}); err != nil {
 		b.fatal("inject the script that breaks the map", err)
