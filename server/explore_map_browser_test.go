@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -241,13 +242,9 @@ func placeCountries(t *testing.T, ts *testServer, id string, memo map[string][]s
 	return out
 }
 
+// apiIDs is the ids of an answer, sorted.
 func apiIDs(m map[string]apiIncident) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(m))
 }
 
 // precisionRank is how the README's map section says a precision is drawn: 1 (or none
