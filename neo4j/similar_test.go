@@ -3,6 +3,7 @@ package neo4j_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -124,6 +125,40 @@ func TestIncidentsSimilarToTheMoscowAttack(t *testing.T) {
 	two, err := db.SimilarIncidents(context.Background(), moscow, 2, incidentgraph.RelationshipFilter{})
 	if err != nil || len(two) != 2 || two[0].Incident.ID != got[0].Incident.ID {
 		t.Errorf("first 2: %d results (%v)", len(two), err)
+	}
+}
+
+// The incidents kept are whole entities, as the entity reads give them (summary, aliases,
+// sources…): the candidates are scored on a few properties, and the kept ones are read again.
+func TestSimilarIncidentsAreWholeEntities(t *testing.T) {
+	db := seeded(t)
+	got := similar(t, db, moscow, incidentgraph.RelationshipFilter{})
+	if len(got) == 0 {
+		t.Fatal("no similar incident")
+	}
+	ids := make([]string, len(got))
+	for i, s := range got {
+		ids[i] = s.Incident.ID
+	}
+	whole, err := db.FindEntitiesByIDs(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*incidentgraph.Entity{}
+	for _, e := range whole {
+		byID[e.ID] = e
+	}
+	summaries := 0
+	for _, s := range got {
+		if w := byID[s.Incident.ID]; !reflect.DeepEqual(s.Incident, w) {
+			t.Errorf("%s is not the whole entity:\n got %+v\nwant %+v", s.Incident.ID, s.Incident, w)
+		}
+		if s.Incident.Summary != "" {
+			summaries++
+		}
+	}
+	if summaries == 0 {
+		t.Error("no similar incident has a summary: the check could not tell a partial entity from a whole one")
 	}
 }
 

@@ -8,7 +8,7 @@ OPTIONAL MATCH (t:Entity {id: $id})
 	OPTIONAL CALL (t) {
 		WITH t WHERE t:Incident
 		RETURN {
-	incident: properties(t),
+	incident: t {.id, .kind, .name, .date, .dateStart, .attackTypes, .targetTypes, .weaponTypes, .suicide},
 	perpetrators: COLLECT {
 		MATCH (t)-[r:CLAIMED_RESPONSIBILITY_FOR|PERPETRATED|ATTRIBUTED_TO]-(p:Entity) WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND type(r) IN $types
 AND r.confidence >= $minConfidence
@@ -114,7 +114,7 @@ AND ($validAtEnd IS NULL OR (coalesce(r.validFromStart, '') <= $validAtEnd
 		WITH c, min(tier) AS tier, min(near) AS near
 		ORDER BY tier, near, c.id LIMIT $candidates
 		RETURN collect({
-	incident: properties(c),
+	incident: c {.id, .kind, .name, .date, .dateStart, .attackTypes, .targetTypes, .weaponTypes, .suicide},
 	perpetrators: COLLECT {
 		MATCH (c)-[r:CLAIMED_RESPONSIBILITY_FOR|PERPETRATED|ATTRIBUTED_TO]-(p:Entity) WHERE NOT r.status IN ['DENIED', 'RETRACTED'] AND type(r) IN $types
 AND r.confidence >= $minConfidence
