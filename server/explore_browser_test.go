@@ -366,6 +366,22 @@ func clearInput(sel string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
+// foreignRequests lists the requests (method and address) that went to another origin than
+// origin: data: and blob: addresses are the page's own.
+func foreignRequests(requests []*network.Request, origin *url.URL) []string {
+	var out []string
+	for _, r := range requests {
+		u, err := url.Parse(r.URL)
+		if err == nil && (u.Scheme == "data" || u.Scheme == "blob") {
+			continue
+		}
+		if err != nil || u.Scheme != origin.Scheme || u.Host != origin.Host {
+			out = append(out, fmt.Sprintf("%s %.200s", r.Method, r.URL))
+		}
+	}
+	return out
+}
+
 // openExplorer starts Debian's headless Chromium in a 1400×900 window and returns a driver of
 // its first tab, named name in failure messages. The browser stops when the test ends or when
 // timeout has passed.
@@ -846,14 +862,8 @@ func TestExplorerInChromium(t *testing.T) {
 	screenshot("explore-9-error")
 
 	requests, problems, messages := events.snapshot()
-	for _, r := range requests {
-		u, err := url.Parse(r.URL)
-		if err == nil && (u.Scheme == "data" || u.Scheme == "blob") {
-			continue
-		}
-		if err != nil || u.Scheme != origin.Scheme || u.Host != origin.Host {
-			t.Errorf("the page made a request to another origin than the test server's (%s): %s %.200s", ts.URL, r.Method, r.URL)
-		}
+	for _, r := range foreignRequests(requests, origin) {
+		t.Errorf("the page made a request to another origin than the test server's (%s): %s", ts.URL, r)
 	}
 	if !slices.ContainsFunc(requests, func(r *network.Request) bool { return r.Method == "POST" && r.URL == ts.URL+"/graphql" }) {
 		t.Error("the listener saw no POST to /graphql")

@@ -603,14 +603,8 @@ func TestExplorerMapInChromium(t *testing.T) {
 
 	// No tile server, no CDN: every request of the page went to the service.
 	requests, problems, messages := events.snapshot()
-	for _, r := range requests {
-		u, err := url.Parse(r.URL)
-		if err == nil && (u.Scheme == "data" || u.Scheme == "blob") {
-			continue
-		}
-		if err != nil || u.Scheme != origin.Scheme || u.Host != origin.Host {
-			t.Errorf("the map's page made a request to another origin than the test server's (%s): %s %.200s", ts.URL, r.Method, r.URL)
-		}
+	for _, r := range foreignRequests(requests, origin) {
+		t.Errorf("the map's page made a request to another origin than the test server's (%s): %s", ts.URL, r)
 	}
 	if len(problems) > 0 {
 		t.Errorf("the console shows errors:\n  %s", strings.Join(problems, "\n  "))
