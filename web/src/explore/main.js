@@ -758,8 +758,11 @@ $('fit').addEventListener('click', () => cy.fit(undefined, 30));
 
 // The map is made the first time it is shown (Leaflet measures its container then).
 let mapHandle = null;
-let mapInfo = { total: 0, box: null };
+let mapInfo = { total: 0 };
 let mapSeq = 0;
+// mapAsked is the view and date of the incidents drawn: a chart reload that changes neither
+// (a filter, an expansion) does not ask for them again.
+let mapAsked = '';
 
 // loadMap asks the API for the incidents in view up to the state's date and draws them. An
 // answer overtaken by a later move or date is dropped.
@@ -767,9 +770,14 @@ async function loadMap() {
   if (!state.map || !mapHandle) {
     return;
   }
-  const mine = ++mapSeq;
   const within = mapHandle.box();
   const to = state.knownAt || null;
+  const asked = JSON.stringify({ within, to });
+  if (asked === mapAsked) {
+    mapHandle.select(cy.nodes(':selected').map((n) => n.id()));
+    return;
+  }
+  const mine = ++mapSeq;
   const incidents = [];
   let total = 0;
   let after = null;
@@ -785,7 +793,8 @@ async function loadMap() {
     }
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after && incidents.length < MAP_LIMIT);
-  mapInfo = { total, box: within };
+  mapInfo = { total };
+  mapAsked = asked;
   // The API placed every incident it returned; one this page cannot place is a fault to see.
   const unplaced = incidents.filter((i) => i.points.length === 0);
   if (unplaced.length) {
@@ -875,8 +884,8 @@ $('toggle-map').addEventListener('click', () => {
 let months = [];
 const slider = $('time-slider');
 
-function sliderLabel(i) {
-  return i < months.length ? `${months[i]} (as known then)` : 'today';
+function dateLabel(date) {
+  return date ? `${date} (as known then)` : 'today';
 }
 
 function syncSlider() {
@@ -884,7 +893,7 @@ function syncSlider() {
   slider.max = String(months.length);
   slider.value = String(i);
   slider.setAttribute('aria-valuetext', state.knownAt || 'today');
-  $('time-value').textContent = state.knownAt ? `${state.knownAt} (as known then)` : 'today';
+  $('time-value').textContent = dateLabel(state.knownAt);
 }
 
 async function loadSlider() {
@@ -896,7 +905,7 @@ async function loadSlider() {
 }
 
 slider.addEventListener('input', () => {
-  $('time-value').textContent = sliderLabel(Number(slider.value));
+  $('time-value').textContent = dateLabel(months[Number(slider.value)]);
 });
 slider.addEventListener('change', () => refilter(() => {
   const i = Number(slider.value);

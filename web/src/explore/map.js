@@ -156,7 +156,7 @@ export function createMap(container, view, { onSelect, onView }) {
         path.dataset.precision = String(p.precision ?? '');
         path.classList.toggle('selected', selected.has(inc.id));
       });
-      m.incidentId = inc.id;
+      m.incident = inc;
       markers.addLayer(m);
     }
     if (firstDrawMs === null) {
@@ -168,7 +168,7 @@ export function createMap(container, view, { onSelect, onView }) {
   function select(ids) {
     selected = new Set(ids);
     markers.eachLayer((m) => {
-      const inc = drawn.find((x) => x.id === m.incidentId);
+      const inc = m.incident;
       m.setStyle(styleOf(inc));
       m.getElement()?.classList.toggle('selected', selected.has(inc.id));
       if (selected.has(inc.id)) m.bringToFront();
