@@ -160,6 +160,15 @@ func TestSimilarIncidentsAreWholeEntities(t *testing.T) {
 	if summaries == 0 {
 		t.Error("no similar incident has a summary: the check could not tell a partial entity from a whole one")
 	}
+	// The control: an incident as the candidates carry it (what is scored, no summary,
+	// aliases or sources) fails the same comparison with its whole entity.
+	for _, w := range whole {
+		scored := &incidentgraph.Entity{ID: w.ID, Kind: w.Kind, Name: w.Name, Date: w.Date,
+			AttackTypes: w.AttackTypes, TargetTypes: w.TargetTypes, WeaponTypes: w.WeaponTypes, Suicide: w.Suicide}
+		if reflect.DeepEqual(scored, w) {
+			t.Errorf("negative control: %s as scored equals its whole entity, so the check could not see the second read left out", w.ID)
+		}
+	}
 }
 
 func TestSimilarityAffiliatedPerpetrators(t *testing.T) {

@@ -260,6 +260,12 @@ func TestFieldsReadBackCatchesBrokenWriters(t *testing.T) {
 			}
 			return fieldOf(typ, v)
 		},
+		"datetimes to the second": func(typ string, v any) (string, bool, error) {
+			if x, ok := v.(time.Time); ok && typ == typeDateTime {
+				return x.Format(time.RFC3339), false, nil
+			}
+			return fieldOf(typ, v)
+		},
 		"arrays joined by ;": func(typ string, v any) (string, bool, error) {
 			f, e, err := fieldOf(typ, v)
 			return strings.ReplaceAll(f, ArrayDelimiter, ";"), e, err
