@@ -32,8 +32,13 @@ func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
 	})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	if cfg.hooks.gqlgenAnswers {
+		srv.AddTransport(transport.GET{})
+		srv.AddTransport(transport.POST{})
+	} else {
+		srv.AddTransport(rawAnswers{transport.GET{}})
+		srv.AddTransport(rawAnswers{transport.POST{}})
+	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	var apqCache graphql.Cache[string]
 	if cfg.PersistedQueries > 0 && cfg.TrustedDocuments == nil {

@@ -15,3 +15,10 @@ func WithoutCompiledReadsForTest(cfg Config) Config {
 	cfg.hooks.noCompiledReads = true
 	return cfg
 }
+
+// WithGqlgenAnswersForTest: executed answers are written by gqlgen's transports, whose
+// json.Marshal re-compacts (and HTML-escapes) data.
+func WithGqlgenAnswersForTest(cfg Config) Config {
+	cfg.hooks.gqlgenAnswers = true
+	return cfg
+}

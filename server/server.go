@@ -81,6 +81,9 @@ type testHooks struct {
 	// noCompiledReads: root fields' selections are not read ahead (graph.CompiledReads); every
 	// field asks the store for itself.
 	noCompiledReads bool
+	// gqlgenAnswers: executed answers are written by gqlgen's transports (json.Marshal, which
+	// re-compacts data) rather than as the executor wrote them (rawAnswers).
+	gqlgenAnswers bool
 	// taxiiNoMore: TAXII pages never say there is more, so paging stops after the first page.
 	taxiiNoMore bool
 	// taxiiWrongMediaType: TAXII resources are served as application/json.
