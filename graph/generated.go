@@ -7824,7 +7824,7 @@ func (ec *executionContext) fieldContext_CentralityScore_entity(_ context.Contex
 }
 
 func (ec *executionContext) _CentralityScore_degree(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7870,7 +7870,7 @@ func (ec *executionContext) fieldContext_CentralityScore_betweenness(_ context.C
 }
 
 func (ec *executionContext) _CentralityScore_degreeRank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7893,7 +7893,7 @@ func (ec *executionContext) fieldContext_CentralityScore_degreeRank(_ context.Co
 }
 
 func (ec *executionContext) _CentralityScore_betweennessRank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7916,7 +7916,7 @@ func (ec *executionContext) fieldContext_CentralityScore_betweennessRank(_ conte
 }
 
 func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7939,7 +7939,7 @@ func (ec *executionContext) fieldContext_Change_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7962,7 +7962,7 @@ func (ec *executionContext) fieldContext_Change_at(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7985,7 +7985,7 @@ func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field g
 }
 
 func (ec *executionContext) _Change_role(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8008,7 +8008,7 @@ func (ec *executionContext) fieldContext_Change_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8031,7 +8031,7 @@ func (ec *executionContext) fieldContext_Change_operation(_ context.Context, fie
 }
 
 func (ec *executionContext) _Change_targetId(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8054,7 +8054,7 @@ func (ec *executionContext) fieldContext_Change_targetId(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Change_targetKind(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8077,7 +8077,7 @@ func (ec *executionContext) fieldContext_Change_targetKind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Change_version(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8279,7 +8279,7 @@ func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8398,7 +8398,7 @@ func (ec *executionContext) fieldContext_CommonNeighbor_links(_ context.Context,
 }
 
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8421,7 +8421,7 @@ func (ec *executionContext) fieldContext_Country_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Country_kind(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8444,7 +8444,7 @@ func (ec *executionContext) fieldContext_Country_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Country_name(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8653,7 +8653,7 @@ func (ec *executionContext) fieldContext_Country_relationships(ctx context.Conte
 }
 
 func (ec *executionContext) _Country_iso2(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8676,7 +8676,7 @@ func (ec *executionContext) fieldContext_Country_iso2(_ context.Context, field g
 }
 
 func (ec *executionContext) _Country_version(ctx context.Context, field graphql.CollectedField, obj *model.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8821,7 +8821,7 @@ func (ec *executionContext) fieldContext_CypherResult_graph(_ context.Context, f
 }
 
 func (ec *executionContext) _CypherResult_truncated(ctx context.Context, field graphql.CollectedField, obj *model.CypherResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8844,7 +8844,7 @@ func (ec *executionContext) fieldContext_CypherResult_truncated(_ context.Contex
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8867,7 +8867,7 @@ func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Event_kind(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8890,7 +8890,7 @@ func (ec *executionContext) fieldContext_Event_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Event_name(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9099,7 +9099,7 @@ func (ec *executionContext) fieldContext_Event_relationships(ctx context.Context
 }
 
 func (ec *executionContext) _Event_eventType(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9235,7 +9235,7 @@ func (ec *executionContext) fieldContext_Event_figures(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Event_version(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9302,7 +9302,7 @@ func (ec *executionContext) fieldContext_Event_history(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Figure_id(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9325,7 +9325,7 @@ func (ec *executionContext) fieldContext_Figure_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Figure_metric(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9348,7 +9348,7 @@ func (ec *executionContext) fieldContext_Figure_metric(_ context.Context, field 
 }
 
 func (ec *executionContext) _Figure_value(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9371,7 +9371,7 @@ func (ec *executionContext) fieldContext_Figure_value(_ context.Context, field g
 }
 
 func (ec *executionContext) _Figure_qualifier(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9440,7 +9440,7 @@ func (ec *executionContext) fieldContext_Figure_asOf(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Figure_status(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9463,7 +9463,7 @@ func (ec *executionContext) fieldContext_Figure_status(_ context.Context, field 
 }
 
 func (ec *executionContext) _Figure_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Figure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9596,7 +9596,7 @@ func (ec *executionContext) fieldContext_Figure_note(_ context.Context, field gr
 }
 
 func (ec *executionContext) _GraphEdge_id(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9619,7 +9619,7 @@ func (ec *executionContext) fieldContext_GraphEdge_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _GraphEdge_type(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9642,7 +9642,7 @@ func (ec *executionContext) fieldContext_GraphEdge_type(_ context.Context, field
 }
 
 func (ec *executionContext) _GraphEdge_source(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9665,7 +9665,7 @@ func (ec *executionContext) fieldContext_GraphEdge_source(_ context.Context, fie
 }
 
 func (ec *executionContext) _GraphEdge_target(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9688,7 +9688,7 @@ func (ec *executionContext) fieldContext_GraphEdge_target(_ context.Context, fie
 }
 
 func (ec *executionContext) _GraphEdge_status(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9711,7 +9711,7 @@ func (ec *executionContext) fieldContext_GraphEdge_status(_ context.Context, fie
 }
 
 func (ec *executionContext) _GraphEdge_confidence(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9734,7 +9734,7 @@ func (ec *executionContext) fieldContext_GraphEdge_confidence(_ context.Context,
 }
 
 func (ec *executionContext) _GraphEdge_style(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9757,7 +9757,7 @@ func (ec *executionContext) fieldContext_GraphEdge_style(_ context.Context, fiel
 }
 
 func (ec *executionContext) _GraphEdge_assertedBy(ctx context.Context, field graphql.CollectedField, obj *model.GraphEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9812,7 +9812,7 @@ func (ec *executionContext) fieldContext_GraphEdge_relationship(_ context.Contex
 }
 
 func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *model.GraphNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9835,7 +9835,7 @@ func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _GraphNode_kind(ctx context.Context, field graphql.CollectedField, obj *model.GraphNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9858,7 +9858,7 @@ func (ec *executionContext) fieldContext_GraphNode_kind(_ context.Context, field
 }
 
 func (ec *executionContext) _GraphNode_name(ctx context.Context, field graphql.CollectedField, obj *model.GraphNode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9913,7 +9913,7 @@ func (ec *executionContext) fieldContext_GraphNode_entity(_ context.Context, fie
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9936,7 +9936,7 @@ func (ec *executionContext) fieldContext_Group_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Group_kind(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9959,7 +9959,7 @@ func (ec *executionContext) fieldContext_Group_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Group_name(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10168,7 +10168,7 @@ func (ec *executionContext) fieldContext_Group_relationships(ctx context.Context
 }
 
 func (ec *executionContext) _Group_version(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10235,7 +10235,7 @@ func (ec *executionContext) fieldContext_Group_history(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Incident_id(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10258,7 +10258,7 @@ func (ec *executionContext) fieldContext_Incident_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Incident_kind(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10281,7 +10281,7 @@ func (ec *executionContext) fieldContext_Incident_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _Incident_name(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10628,7 +10628,7 @@ func (ec *executionContext) fieldContext_Incident_weaponTypes(_ context.Context,
 }
 
 func (ec *executionContext) _Incident_suicide(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10651,7 +10651,7 @@ func (ec *executionContext) fieldContext_Incident_suicide(_ context.Context, fie
 }
 
 func (ec *executionContext) _Incident_outcome(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10810,7 +10810,7 @@ func (ec *executionContext) fieldContext_Incident_figures(ctx context.Context, f
 }
 
 func (ec *executionContext) _Incident_version(ctx context.Context, field graphql.CollectedField, obj *model.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10973,7 +10973,7 @@ func (ec *executionContext) fieldContext_IncidentConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _IncidentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IncidentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10996,7 +10996,7 @@ func (ec *executionContext) fieldContext_IncidentConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _IncidentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IncidentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11491,7 +11491,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteRelationship(ctx context
 }
 
 func (ec *executionContext) _Name_value(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11615,7 +11615,7 @@ func (ec *executionContext) fieldContext_Name_note(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Name_primary(ctx context.Context, field graphql.CollectedField, obj *model.Name) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11638,7 +11638,7 @@ func (ec *executionContext) fieldContext_Name_primary(_ context.Context, field g
 }
 
 func (ec *executionContext) _NameMatch_name(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11707,7 +11707,7 @@ func (ec *executionContext) fieldContext_NameMatch_script(_ context.Context, fie
 }
 
 func (ec *executionContext) _NameMatch_how(ctx context.Context, field graphql.CollectedField, obj *model.NameMatch) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11794,7 +11794,7 @@ func (ec *executionContext) fieldContext_NeighborLink_relationships(_ context.Co
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11817,7 +11817,7 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Organization_kind(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11840,7 +11840,7 @@ func (ec *executionContext) fieldContext_Organization_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12049,7 +12049,7 @@ func (ec *executionContext) fieldContext_Organization_relationships(ctx context.
 }
 
 func (ec *executionContext) _Organization_orgType(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12141,7 +12141,7 @@ func (ec *executionContext) fieldContext_Organization_dissolved(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12304,7 +12304,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12327,7 +12327,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12382,7 +12382,7 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12492,7 +12492,7 @@ func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12515,7 +12515,7 @@ func (ec *executionContext) fieldContext_Path_length(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Path_weakestConfidence(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12538,7 +12538,7 @@ func (ec *executionContext) fieldContext_Path_weakestConfidence(_ context.Contex
 }
 
 func (ec *executionContext) _Pattern_name(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12561,7 +12561,7 @@ func (ec *executionContext) fieldContext_Pattern_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Pattern_description(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12616,7 +12616,7 @@ func (ec *executionContext) fieldContext_Pattern_parameters(_ context.Context, f
 }
 
 func (ec *executionContext) _Pattern_cypher(ctx context.Context, field graphql.CollectedField, obj *model.Pattern) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12639,7 +12639,7 @@ func (ec *executionContext) fieldContext_Pattern_cypher(_ context.Context, field
 }
 
 func (ec *executionContext) _PatternParameter_name(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12662,7 +12662,7 @@ func (ec *executionContext) fieldContext_PatternParameter_name(_ context.Context
 }
 
 func (ec *executionContext) _PatternParameter_type(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12685,7 +12685,7 @@ func (ec *executionContext) fieldContext_PatternParameter_type(_ context.Context
 }
 
 func (ec *executionContext) _PatternParameter_description(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12708,7 +12708,7 @@ func (ec *executionContext) fieldContext_PatternParameter_description(_ context.
 }
 
 func (ec *executionContext) _PatternParameter_required(ctx context.Context, field graphql.CollectedField, obj *model.PatternParameter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12754,7 +12754,7 @@ func (ec *executionContext) fieldContext_PatternParameter_default(_ context.Cont
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12777,7 +12777,7 @@ func (ec *executionContext) fieldContext_Person_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Person_kind(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12800,7 +12800,7 @@ func (ec *executionContext) fieldContext_Person_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13055,7 +13055,7 @@ func (ec *executionContext) fieldContext_Person_nationality(_ context.Context, f
 }
 
 func (ec *executionContext) _Person_anonymous(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13078,7 +13078,7 @@ func (ec *executionContext) fieldContext_Person_anonymous(_ context.Context, fie
 }
 
 func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13145,7 +13145,7 @@ func (ec *executionContext) fieldContext_Person_history(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Place_id(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13168,7 +13168,7 @@ func (ec *executionContext) fieldContext_Place_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Place_kind(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13191,7 +13191,7 @@ func (ec *executionContext) fieldContext_Place_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Place_name(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13400,7 +13400,7 @@ func (ec *executionContext) fieldContext_Place_relationships(ctx context.Context
 }
 
 func (ec *executionContext) _Place_placeType(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13515,7 +13515,7 @@ func (ec *executionContext) fieldContext_Place_geoPrecision(_ context.Context, f
 }
 
 func (ec *executionContext) _Place_version(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13770,7 +13770,7 @@ func (ec *executionContext) fieldContext_PossibleDuplicate_distanceKm(_ context.
 }
 
 func (ec *executionContext) _PossibleDuplicate_sharedNeighbours(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13793,7 +13793,7 @@ func (ec *executionContext) fieldContext_PossibleDuplicate_sharedNeighbours(_ co
 }
 
 func (ec *executionContext) _PossibleDuplicate_recordedBy(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13816,7 +13816,7 @@ func (ec *executionContext) fieldContext_PossibleDuplicate_recordedBy(_ context.
 }
 
 func (ec *executionContext) _PossibleDuplicate_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13903,7 +13903,7 @@ func (ec *executionContext) fieldContext_PossibleDuplicateConnection_pageInfo(_ 
 }
 
 func (ec *executionContext) _PossibleDuplicateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PossibleDuplicateEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14890,7 +14890,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14913,7 +14913,7 @@ func (ec *executionContext) fieldContext_Relationship_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Relationship_type(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14936,7 +14936,7 @@ func (ec *executionContext) fieldContext_Relationship_type(_ context.Context, fi
 }
 
 func (ec *executionContext) _Relationship_direction(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15055,7 +15055,7 @@ func (ec *executionContext) fieldContext_Relationship_other(_ context.Context, f
 }
 
 func (ec *executionContext) _Relationship_status(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15078,7 +15078,7 @@ func (ec *executionContext) fieldContext_Relationship_status(_ context.Context, 
 }
 
 func (ec *executionContext) _Relationship_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15101,7 +15101,7 @@ func (ec *executionContext) fieldContext_Relationship_confidence(_ context.Conte
 }
 
 func (ec *executionContext) _Relationship_confidenceLevel(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15326,7 +15326,7 @@ func (ec *executionContext) fieldContext_Relationship_note(_ context.Context, fi
 }
 
 func (ec *executionContext) _Relationship_version(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15494,7 +15494,7 @@ func (ec *executionContext) fieldContext_Relationship_toNameAsGiven(_ context.Co
 }
 
 func (ec *executionContext) _RelationshipTypeInfo_type(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipTypeInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15517,7 +15517,7 @@ func (ec *executionContext) fieldContext_RelationshipTypeInfo_type(_ context.Con
 }
 
 func (ec *executionContext) _RelationshipTypeInfo_description(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipTypeInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15586,7 +15586,7 @@ func (ec *executionContext) fieldContext_RelationshipTypeInfo_toKinds(_ context.
 }
 
 func (ec *executionContext) _Retraction_by(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15609,7 +15609,7 @@ func (ec *executionContext) fieldContext_Retraction_by(_ context.Context, field 
 }
 
 func (ec *executionContext) _Retraction_at(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15632,7 +15632,7 @@ func (ec *executionContext) fieldContext_Retraction_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _Retraction_reason(ctx context.Context, field graphql.CollectedField, obj *model.Retraction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15742,7 +15742,7 @@ func (ec *executionContext) fieldContext_SimilarIncident_reasons(_ context.Conte
 }
 
 func (ec *executionContext) _SimilarityReason_kind(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15765,7 +15765,7 @@ func (ec *executionContext) fieldContext_SimilarityReason_kind(_ context.Context
 }
 
 func (ec *executionContext) _SimilarityReason_description(ctx context.Context, field graphql.CollectedField, obj *model.SimilarityReason) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15843,7 +15843,7 @@ func (ec *executionContext) fieldContext_SimilarityReason_via(_ context.Context,
 }
 
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15866,7 +15866,7 @@ func (ec *executionContext) fieldContext_Source_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Source_kind(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15889,7 +15889,7 @@ func (ec *executionContext) fieldContext_Source_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Source_name(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16098,7 +16098,7 @@ func (ec *executionContext) fieldContext_Source_relationships(ctx context.Contex
 }
 
 func (ec *executionContext) _Source_title(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16121,7 +16121,7 @@ func (ec *executionContext) fieldContext_Source_title(_ context.Context, field g
 }
 
 func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16190,7 +16190,7 @@ func (ec *executionContext) fieldContext_Source_url(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Source_sourceType(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16236,7 +16236,7 @@ func (ec *executionContext) fieldContext_Source_accessed(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Source_version(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16367,7 +16367,7 @@ func (ec *executionContext) fieldContext_Subgraph_edges(_ context.Context, field
 }
 
 func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16486,7 +16486,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TimelineConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16509,7 +16509,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16596,7 +16596,7 @@ func (ec *executionContext) fieldContext_TimelineEntry_entity(_ context.Context,
 }
 
 func (ec *executionContext) _TimelineEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16619,7 +16619,7 @@ func (ec *executionContext) fieldContext_TimelineEntry_kind(_ context.Context, f
 }
 
 func (ec *executionContext) _TimelineEntry_name(ctx context.Context, field graphql.CollectedField, obj *model.TimelineEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolvePlain(
 		ctx,
 		ec.OperationContext,
 		field,
