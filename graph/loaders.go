@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/graph/model"
 )
 
 // Loaders hold what one GraphQL operation has read of the graph: the compiled reads
@@ -24,6 +25,10 @@ type Loaders struct {
 	// answered with all their properties rather than id, kind and name.
 	known map[string]*incidentgraph.Entity
 	full  map[string]bool
+	// models holds the API's object of each entity a field has answered with, so that one
+	// named by many relationships (an asserter, a source) is converted once. It is keyed by the
+	// store's entity, so that a whole answer that replaces a brief one is converted anew.
+	models map[*incidentgraph.Entity]model.Entity
 	// compiled holds the relationships answered so far, by key (without prefetch).
 	compiled map[relKey][]*incidentgraph.Relationship
 	// figs holds the figures answered so far, by key.
@@ -103,9 +108,22 @@ func (l *Loaders) WithoutCompiledReadsForTest() *Loaders {
 
 // NewLoaders returns fresh loaders over svc.
 func NewLoaders(svc incidentgraph.GraphService) *Loaders {
-	return &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, full: map[string]bool{},
+	return &Loaders{svc: svc, known: map[string]*incidentgraph.Entity{}, full: map[string]bool{}, models: map[*incidentgraph.Entity]model.Entity{},
 		compiled: map[relKey][]*incidentgraph.Relationship{}, figs: map[figKey][]*incidentgraph.Figure{},
 		prepared: map[*ast.Field]bool{}, history: map[string][]*incidentgraph.Change{}, historyLimit: map[string]int{}}
+}
+
+// modelOf returns e as the API's object, converted once per operation. The executor only
+// reads the objects it is given, so one object can answer every field that names e.
+func (l *Loaders) modelOf(e *incidentgraph.Entity) model.Entity {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, ok := l.models[e]
+	if !ok {
+		m = toEntity(e)
+		l.models[e] = m
+	}
+	return m
 }
 
 // answer compiles each group (one per field of the result that holds entities) and reads it,

@@ -123,7 +123,8 @@ func (r *Resolver) figures(ctx context.Context, id string, metric *model.FigureM
 // entityByID resolves an id held by a relationship or figure. The graph guarantees the entity
 // exists (the loader checks every reference), so a miss is an internal error.
 func (r *Resolver) entityByID(ctx context.Context, id string) (model.Entity, error) {
-	es, err := loadersFrom(ctx).loadEntities(ctx, []string{id})
+	l := loadersFrom(ctx)
+	es, err := l.loadEntities(ctx, []string{id})
 	if err != nil {
 		return nil, err
 	}
@@ -131,17 +132,21 @@ func (r *Resolver) entityByID(ctx context.Context, id string) (model.Entity, err
 	if e == nil {
 		return nil, incidentgraph.Errorf(incidentgraph.EINTERNAL, "internal error")
 	}
-	return toEntity(e), nil
+	return l.modelOf(e), nil
 }
 
 func (r *Resolver) sources(ctx context.Context, ids []string) ([]*model.Source, error) {
-	es, err := loadersFrom(ctx).loadEntities(ctx, ids)
+	l := loadersFrom(ctx)
+	es, err := l.loadEntities(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*model.Source, 0, len(es))
 	for _, e := range es {
-		if s, ok := toEntity(e).(*model.Source); ok {
+		if e == nil {
+			continue
+		}
+		if s, ok := l.modelOf(e).(*model.Source); ok {
 			out = append(out, s)
 		}
 	}

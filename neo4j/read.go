@@ -228,10 +228,12 @@ type readDecoder struct {
 func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 	m, _ := v.(map[string]any)
 	props, _ := m["e"].(map[string]any)
-	e := entityFromProps(props)
-	if old := d.ans.Entities[e.ID]; old == nil || (sel.Full && !d.full[e.ID]) {
-		d.ans.Entities[e.ID] = e
-		d.full[e.ID] = sel.Full
+	// The asserters and sources of a page of relationships are mostly the same few entities:
+	// each is built once, or again only to replace a brief answer with a full one.
+	id, _ := props["id"].(string)
+	if old := d.ans.Entities[id]; old == nil || (sel.Full && !d.full[id]) {
+		d.ans.Entities[id] = entityFromProps(props)
+		d.full[id] = sel.Full
 	}
 	if sel.Sources != nil {
 		for _, x := range list(m["src"]) {
@@ -239,10 +241,10 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 		}
 	}
 	if sel.History > 0 {
-		d.history(e.ID, m["h"], sel.History)
+		d.history(id, m["h"], sel.History)
 	}
 	for _, rs := range sel.Relationships {
-		if _, done := d.ans.Relationships[rs.Slot][e.ID]; done {
+		if _, done := d.ans.Relationships[rs.Slot][id]; done {
 			// An entity met twice has the same relationships both times.
 			continue
 		}
@@ -268,10 +270,10 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 				}
 			}
 		}
-		d.ans.Relationships[rs.Slot][e.ID] = rels
+		d.ans.Relationships[rs.Slot][id] = rels
 	}
 	for _, fs := range sel.Figures {
-		if _, done := d.ans.Figures[fs.Slot][e.ID]; done {
+		if _, done := d.ans.Figures[fs.Slot][id]; done {
 			continue
 		}
 		figs := []*incidentgraph.Figure{}
@@ -290,9 +292,9 @@ func (d readDecoder) entity(v any, sel *incidentgraph.EntitySelection) string {
 				}
 			}
 		}
-		d.ans.Figures[fs.Slot][e.ID] = figs
+		d.ans.Figures[fs.Slot][id] = figs
 	}
-	return e.ID
+	return id
 }
 
 func (d readDecoder) history(id string, v any, limit int) {
