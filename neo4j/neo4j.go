@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,11 @@ type Config struct {
 	QueryTimeout time.Duration
 	// WriteTimeout bounds a seed load.
 	WriteTimeout time.Duration
+	// Scorings is how many similar-incidents questions may fetch and score their candidates at
+	// once (0: twice the CPUs); the others wait their turn. Each holds the features of up to
+	// SimilarityCandidates incidents, and scoring is CPU work: more at once than the CPUs can
+	// score only holds more memory (32 at once held 350 MB).
+	Scorings int
 }
 
 // DB is a connection pool to one Neo4j database. It is safe for concurrent use.
@@ -47,6 +53,9 @@ type DB struct {
 	explained *lru.Cache[string, struct{}]
 	// hot holds the store's recent read statements for Warm (warm.go).
 	hot *hot
+	// scoring holds one token per similar-incidents question fetching or scoring candidates
+	// (Config.Scorings).
+	scoring chan struct{}
 	// inTx, set only by this package's tests (SetInTxHookForTest), runs inside a curation
 	// write's or an import chunk's transaction once its writes hold their locks (see inTxHook).
 	inTx atomic.Pointer[func(ctx context.Context, op string) error]
@@ -91,7 +100,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{driver: d, cfg: cfg, explained: explained, hot: newHot()}, nil
+	if cfg.Scorings <= 0 {
+		cfg.Scorings = 2 * runtime.GOMAXPROCS(0)
+	}
+	return &DB{driver: d, cfg: cfg, explained: explained, hot: newHot(), scoring: make(chan struct{}, cfg.Scorings)}, nil
 }
 
 // Close releases the connection pool.

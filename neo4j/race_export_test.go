@@ -13,3 +13,16 @@ func SetInTxHookForTest(db *DB, h func(ctx context.Context, op string) error) fu
 	db.inTx.Store(&h)
 	return func() { db.inTx.Store(nil) }
 }
+
+// HoldScoringsForTest takes every turn to score similar incidents (Config.Scorings), so that
+// the next question has to wait; it returns the function that gives them back.
+func HoldScoringsForTest(db *DB) func() {
+	for range cap(db.scoring) {
+		db.scoring <- struct{}{}
+	}
+	return func() {
+		for range cap(db.scoring) {
+			<-db.scoring
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/analysis"
@@ -37,6 +38,11 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 	if first < 1 || first > incidentgraph.MaxSimilarIncidents {
 		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "first must be between 1 and %d", incidentgraph.MaxSimilarIncidents)
 	}
+	release, err := db.awaitScoring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	f.Types = append(slices.Clone(incidentgraph.PerpetratorTypes), "OCCURRED_AT", "OCCURRED_IN")
 	params := filterParams(f)
 	params["id"] = id
@@ -120,8 +126,11 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 	}
 	ranked := analysis.Similarity(target, candidates, names)
 	if len(ranked) > first {
-		ranked = ranked[:first]
+		ranked = slices.Clone(ranked[:first])
 	}
+	// The candidates are scored, and nothing refers to them any more: the next question may
+	// fetch its own while the few kept are read whole.
+	release()
 	if len(ranked) == 0 {
 		return ranked, nil
 	}
@@ -200,4 +209,24 @@ func featuresFromMap(x any, names map[string]string, networks map[string][]strin
 			Level: analysis.PlaceLevelOf(incidentgraph.Kind(str(pm, "kind")), str(pm, "placeType"))})
 	}
 	return out
+}
+
+// awaitScoring waits for a turn to fetch and score candidates (Config.Scorings) and returns
+// the function that ends it, which may be called more than once. A request that ends while
+// it waits gets the same coded error as one that ends mid-query.
+func (db *DB) awaitScoring(ctx context.Context) (release func(), err error) {
+	release = sync.OnceFunc(func() { <-db.scoring })
+	// A free turn is taken whatever the context says (the query then reports its end), so that
+	// only a request that had to wait is ended here.
+	select {
+	case db.scoring <- struct{}{}:
+		return release, nil
+	default:
+	}
+	select {
+	case db.scoring <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, classify(ctx, fmt.Errorf("waiting for one of the %d similarity scorings at once: %w", cap(db.scoring), ctx.Err()))
+	}
 }

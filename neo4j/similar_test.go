@@ -171,6 +171,36 @@ func TestSimilarIncidentsAreWholeEntities(t *testing.T) {
 	}
 }
 
+// TestSimilarIncidentsWaitTheirTurn: when as many questions as Config.Scorings allows are
+// fetching and scoring candidates, the next one waits and queries nothing; a request that ends
+// while it waits gets the coded error of a request that ends mid-query; once a turn is free it
+// is answered. The sign that it waited is its error's cause. The control is the same ended
+// request with a turn free: it reaches the query, and its error does not say it waited.
+func TestSimilarIncidentsWaitTheirTurn(t *testing.T) {
+	db := seeded(t)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	const waited = "waiting for one of the"
+
+	giveBack := neo4j.HoldScoringsForTest(db)
+	_, err := db.SimilarIncidents(ended, moscow, 3, incidentgraph.RelationshipFilter{})
+	if incidentgraph.ErrorCode(err) != incidentgraph.ECANCELED || err == nil || !strings.Contains(err.Error(), waited) {
+		t.Errorf("with every turn taken: %v; want %s, having waited for a turn", err, incidentgraph.ECANCELED)
+	}
+	giveBack()
+
+	_, err = db.SimilarIncidents(ended, moscow, 3, incidentgraph.RelationshipFilter{})
+	if incidentgraph.ErrorCode(err) != incidentgraph.ECANCELED {
+		t.Errorf("with a turn free, an ended request: %v; want %s from the query", err, incidentgraph.ECANCELED)
+	}
+	if err != nil && strings.Contains(err.Error(), waited) {
+		t.Errorf("control: an ended request with a turn free says it waited (%v), so the check cannot tell waiting from querying", err)
+	}
+	if got := similar(t, db, moscow, incidentgraph.RelationshipFilter{}); len(got) == 0 {
+		t.Error("no similar incident once the turns are given back")
+	}
+}
+
 func TestSimilarityAffiliatedPerpetrators(t *testing.T) {
 	db := seeded(t)
 	// Kabul is IS-K's, Manchester IS's: affiliated, not the same.
