@@ -225,6 +225,11 @@ func (r *queryResolver) Centrality(ctx context.Context, id string, depth *int, s
 	if err != nil {
 		return nil, err
 	}
+	release, err := r.Centralities.Await(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	var g *incidentgraph.Subgraph
 	if scope != nil && *scope == model.CentralityScopeAffiliateNetwork {
 		g, err = r.Analyst.AffiliateNetwork(ctx, id, d, f, incidentgraph.MaxCentralityNodes)

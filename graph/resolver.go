@@ -6,7 +6,10 @@ package graph
 //go:generate go tool gqlgen generate
 //go:generate go run ../tools/inlinemarshal generated.go
 
-import "github.com/incidentgraph/incidentgraph"
+import (
+	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/internal/turns"
+)
 
 // Resolver is the root resolver. It holds the dependencies every request shares.
 type Resolver struct {
@@ -17,4 +20,7 @@ type Resolver struct {
 	CypherService incidentgraph.CypherService
 	// Curation writes the graph for curators (mutations, versions, history, the audit log).
 	Curation incidentgraph.CurationService
+	// Centralities bounds the centrality questions fetching a neighbourhood and scoring it at
+	// once (nil: no bound).
+	Centralities *turns.Turns
 }

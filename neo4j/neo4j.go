@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"github.com/incidentgraph/incidentgraph"
+	"github.com/incidentgraph/incidentgraph/internal/turns"
 )
 
 // Config says how to reach Neo4j.
@@ -53,9 +53,9 @@ type DB struct {
 	explained *lru.Cache[string, struct{}]
 	// hot holds the store's recent read statements for Warm (warm.go).
 	hot *hot
-	// scoring holds one token per similar-incidents question fetching or scoring candidates
+	// scoring bounds the similar-incidents questions fetching or scoring candidates at once
 	// (Config.Scorings).
-	scoring chan struct{}
+	scoring *turns.Turns
 	// inTx, set only by this package's tests (SetInTxHookForTest), runs inside a curation
 	// write's or an import chunk's transaction once its writes hold their locks (see inTxHook).
 	inTx atomic.Pointer[func(ctx context.Context, op string) error]
@@ -100,10 +100,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Scorings <= 0 {
-		cfg.Scorings = 2 * runtime.GOMAXPROCS(0)
-	}
-	return &DB{driver: d, cfg: cfg, explained: explained, hot: newHot(), scoring: make(chan struct{}, cfg.Scorings)}, nil
+	return &DB{driver: d, cfg: cfg, explained: explained, hot: newHot(), scoring: turns.New(cfg.Scorings, "similarity scorings")}, nil
 }
 
 // Close releases the connection pool.

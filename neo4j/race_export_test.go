@@ -16,13 +16,4 @@ func SetInTxHookForTest(db *DB, h func(ctx context.Context, op string) error) fu
 
 // HoldScoringsForTest takes every turn to score similar incidents (Config.Scorings), so that
 // the next question has to wait; it returns the function that gives them back.
-func HoldScoringsForTest(db *DB) func() {
-	for range cap(db.scoring) {
-		db.scoring <- struct{}{}
-	}
-	return func() {
-		for range cap(db.scoring) {
-			<-db.scoring
-		}
-	}
-}
+func HoldScoringsForTest(db *DB) func() { return db.scoring.HoldAll() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/analysis"
@@ -38,7 +37,7 @@ func (db *DB) SimilarIncidents(ctx context.Context, id string, first int, f inci
 	if first < 1 || first > incidentgraph.MaxSimilarIncidents {
 		return nil, incidentgraph.Errorf(incidentgraph.EINVALID, "first must be between 1 and %d", incidentgraph.MaxSimilarIncidents)
 	}
-	release, err := db.awaitScoring(ctx)
+	release, err := db.scoring.Await(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -209,24 +208,4 @@ func featuresFromMap(x any, names map[string]string, networks map[string][]strin
 			Level: analysis.PlaceLevelOf(incidentgraph.Kind(str(pm, "kind")), str(pm, "placeType"))})
 	}
 	return out
-}
-
-// awaitScoring waits for a turn to fetch and score candidates (Config.Scorings) and returns
-// the function that ends it, which may be called more than once. A request that ends while
-// it waits gets the same coded error as one that ends mid-query.
-func (db *DB) awaitScoring(ctx context.Context) (release func(), err error) {
-	release = sync.OnceFunc(func() { <-db.scoring })
-	// A free turn is taken whatever the context says (the query then reports its end), so that
-	// only a request that had to wait is ended here.
-	select {
-	case db.scoring <- struct{}{}:
-		return release, nil
-	default:
-	}
-	select {
-	case db.scoring <- struct{}{}:
-		return release, nil
-	case <-ctx.Done():
-		return nil, classify(ctx, fmt.Errorf("waiting for one of the %d similarity scorings at once: %w", cap(db.scoring), ctx.Err()))
-	}
 }

@@ -180,7 +180,7 @@ func TestSimilarIncidentsWaitTheirTurn(t *testing.T) {
 	db := seeded(t)
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
-	const waited = "waiting for one of the"
+	const waited = "while it waited for one of the"
 
 	giveBack := neo4j.HoldScoringsForTest(db)
 	_, err := db.SimilarIncidents(ended, moscow, 3, incidentgraph.RelationshipFilter{})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/incidentgraph/incidentgraph"
 	"github.com/incidentgraph/incidentgraph/graph"
+	"github.com/incidentgraph/incidentgraph/internal/turns"
 )
 
 // newGraphQLHandler builds the GraphQL endpoint: POST with JSON and GET for queries, a parsed
@@ -27,8 +28,13 @@ import (
 // limit, per-operation dataloaders, errors that carry a code and never leak internals, and
 // gzip for clients that accept it.
 func newGraphQLHandler(cfg Config, svc Services, down *outage) http.Handler {
+	centralities := turns.New(cfg.Centralities, "centrality computations")
+	if cfg.hooks.holdCentralities {
+		centralities.HoldAll()
+	}
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher, Curation: svc.Curation},
+		Resolvers: &graph.Resolver{Graph: svc.Graph, Analyst: svc.Analyst, CypherService: svc.Cypher, Curation: svc.Curation,
+			Centralities: centralities},
 		Complexity: graph.Complexity(),
 	})
 	srv := handler.New(es)

@@ -22,3 +22,10 @@ func WithGqlgenAnswersForTest(cfg Config) Config {
 	cfg.hooks.gqlgenAnswers = true
 	return cfg
 }
+
+// WithCentralitiesHeldForTest: every turn to compute centrality is taken, so that a centrality
+// question waits until its request ends.
+func WithCentralitiesHeldForTest(cfg Config) Config {
+	cfg.hooks.holdCentralities = true
+	return cfg
+}

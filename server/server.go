@@ -64,6 +64,9 @@ type Config struct {
 	PersistedQueries int
 	// TrustedDocuments, when set, are the only documents that run (trusted.go); nil: any.
 	TrustedDocuments *TrustedDocuments
+	// Centralities is how many centrality questions may fetch their neighbourhood and score it
+	// at once (0: twice the CPUs); the others wait their turn (internal/turns).
+	Centralities int
 
 	// hooks are set only by this package's tests; the zero value is the service.
 	hooks testHooks
@@ -84,6 +87,9 @@ type testHooks struct {
 	// gqlgenAnswers: executed answers are written by gqlgen's transports (json.Marshal, which
 	// re-compacts data) rather than as the executor wrote them (rawAnswers).
 	gqlgenAnswers bool
+	// holdCentralities: every turn to compute centrality is taken, so that a centrality
+	// question waits until its request ends.
+	holdCentralities bool
 	// taxiiNoMore: TAXII pages never say there is more, so paging stops after the first page.
 	taxiiNoMore bool
 	// taxiiWrongMediaType: TAXII resources are served as application/json.
