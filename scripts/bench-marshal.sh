@@ -11,6 +11,8 @@
 #   concurrent   gqlgen's generated code as it comes (one goroutine per element and field);
 #   worker-limit gqlgen's own exec option, `worker_limit: 1` in gqlgen.yml (a semaphore around
 #                the same goroutines);
+#   scalar-calls the shipped code with its model fields of scalars given back to gqlgen's
+#                per-field path (graphql.ResolveField), to measure what resolvePlain saves;
 #   inline       what the service ships: the generated code rewritten by tools/inlinemarshal.
 #
 # Rounds alternate between the variants (one run of each per round), so that a busy machine
@@ -24,7 +26,7 @@ BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 ROUNDS=${BENCH_MARSHAL_ROUNDS:-8}
 REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 OUT=${BENCH_MARSHAL_OUT:-$REPO_ROOT/bench/out/marshal.txt}
-VARIANTS=(concurrent worker-limit inline)
+VARIANTS=(concurrent worker-limit scalar-calls inline)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,11 +45,18 @@ tree() {
 			grep -q 'worker_limit: 1' gqlgen.yml
 			go tool gqlgen generate
 			;;
+		scalar-calls)
+			sed -i 's/^\treturn resolvePlain($/\treturn graphql.ResolveField(/' graph/generated.go
+			if grep -q 'return resolvePlain(' graph/generated.go; then
+				echo "bench-marshal: resolvePlain left in the scalar-calls variant" >&2
+				exit 1
+			fi
+			;;
 		inline) : ;; # the committed generated code is already rewritten
 		esac
 		go test -c -o "$work/$1.test" ./graph/
 	)
-	if [ "$1" = inline ]; then
+	if [ "$1" = inline ] || [ "$1" = scalar-calls ]; then
 		grep -q 'marshalSliceInline' "$dir/graph/generated.go"
 	else
 		! grep -q 'marshalSliceInline' "$dir/graph/generated.go"
@@ -68,5 +77,5 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 mkdir -p "$(dirname "$OUT")"
-(cd "$work" && go run "$BENCHSTAT" concurrent=concurrent.txt worker-limit=worker-limit.txt inline=inline.txt) | tee "$OUT"
+(cd "$work" && go run "$BENCHSTAT" concurrent=concurrent.txt worker-limit=worker-limit.txt scalar-calls=scalar-calls.txt inline=inline.txt) | tee "$OUT"
 echo "bench-marshal: written to $OUT"
