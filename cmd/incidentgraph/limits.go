@@ -107,6 +107,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, l *serveLimits, qu
 	fs.IntVar(&s.ComplexityLimit, "complexity_limit", e.int("COMPLEXITY_LIMIT", d.ComplexityLimit), "serve: highest operation cost for readers and anonymous callers (COMPLEXITY_LIMIT)")
 	fs.IntVar(&s.AnalystComplexityLimit, "analyst_complexity_limit", e.int("ANALYST_COMPLEXITY_LIMIT", d.AnalystComplexityLimit), "serve: highest operation cost for analysts and above (ANALYST_COMPLEXITY_LIMIT)")
 	fs.IntVar(&s.MaxInFlight, "max_in_flight", e.int("MAX_IN_FLIGHT", d.MaxInFlight), "serve: GraphQL requests served at once; 503 above; 0 for no limit (MAX_IN_FLIGHT)")
+	fs.IntVar(&s.Centralities, "analysis_turns", e.int("ANALYSIS_TURNS", d.Centralities), "serve: similar-incidents and centrality questions each computed at once; more wait their turn; 0: twice the CPUs (ANALYSIS_TURNS)")
 	fs.Float64Var(&s.RatePerAddress, "rate_per_address", e.float("RATE_PER_ADDRESS", d.RatePerAddress), "serve: requests a second from one client address; 0 for no limit (RATE_PER_ADDRESS)")
 	fs.IntVar(&s.BurstPerAddress, "burst_per_address", e.int("BURST_PER_ADDRESS", d.BurstPerAddress), "serve: burst allowed to one address (BURST_PER_ADDRESS)")
 	fs.Float64Var(&s.RatePerToken, "rate_per_token", e.float("RATE_PER_TOKEN", d.RatePerToken), "serve: requests a second with one token; 0 for no limit (RATE_PER_TOKEN)")
@@ -136,6 +137,8 @@ func (l *serveLimits) check(queryTimeout time.Duration) error {
 		return fmt.Errorf("write_timeout %s must exceed request_timeout %s, or slow answers are cut off unsent", l.writeTimeout, l.server.RequestTimeout)
 	case l.server.RequestTimeout > 0 && queryTimeout > l.server.RequestTimeout:
 		return fmt.Errorf("query_timeout %s must not exceed request_timeout %s: the database should stop a slow query before the client gives up", queryTimeout, l.server.RequestTimeout)
+	case l.server.Centralities < 0:
+		return fmt.Errorf("analysis_turns %d must not be negative (0: twice the CPUs)", l.server.Centralities)
 	case l.server.MaxBodyBytes <= 0 || l.server.MaxQueryBytes <= 0:
 		return fmt.Errorf("max_body_bytes and max_query_bytes must be above 0")
 	}

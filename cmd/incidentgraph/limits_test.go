@@ -26,6 +26,7 @@ func TestServeLimitsFromFlagsOverEnvironment(t *testing.T) {
 	env := envOf(map[string]string{
 		"MAX_DEPTH": "7", "MAX_BODY_BYTES": "2048", "RATE_PER_ADDRESS": "2.5", "INTROSPECTION": "false",
 		"READ_HEADER_TIMEOUT": "3s", "QUERY_TIMEOUT": "4s", "MAX_IN_FLIGHT": "9", "SHUTDOWN_GRACE": "20s",
+		"ANALYSIS_TURNS": "3",
 	})
 	fromEnv, err := parse("serve", nil, env, io.Discard)
 	if err != nil {
@@ -33,6 +34,7 @@ func TestServeLimitsFromFlagsOverEnvironment(t *testing.T) {
 	}
 	s := fromEnv.limits.server
 	if s.MaxDepth != 7 || s.MaxBodyBytes != 2048 || s.RatePerAddress != 2.5 || s.Introspection || s.MaxInFlight != 9 ||
+		s.Centralities != 3 || fromEnv.neo4j.Scorings != 3 ||
 		fromEnv.limits.readHeaderTimeout != 3*time.Second || fromEnv.neo4j.QueryTimeout != 4*time.Second || fromEnv.shutdownGrace != 20*time.Second {
 		t.Errorf("from the environment: %+v", fromEnv.limits)
 	}
@@ -54,12 +56,14 @@ func TestServeLimitsFromFlagsOverEnvironment(t *testing.T) {
 		{map[string]string{"MAX_DEPTH": "deep"}, nil, `MAX_DEPTH "deep"`},
 		{map[string]string{"REQUEST_TIMEOUT": "15"}, nil, `REQUEST_TIMEOUT "15"`},
 		{map[string]string{"FAIL_FAST": "maybe"}, nil, `FAIL_FAST "maybe"`},
+		{map[string]string{"ANALYSIS_TURNS": "-2"}, nil, `ANALYSIS_TURNS "-2"`},
 		{map[string]string{"RATE_PER_TOKEN": "-1"}, nil, `RATE_PER_TOKEN "-1"`},
 		{nil, []string{"--write_timeout=10s"}, "must exceed request_timeout"},
 		{nil, []string{"--query_timeout=1m"}, "must not exceed request_timeout"},
 		{nil, []string{"--request_timeout=-1s"}, "must not be negative"},
 		{nil, []string{"--request_timeout=0"}, "needs write_timeout 0 too"},
 		{nil, []string{"--max_body_bytes=0"}, "must be above 0"},
+		{nil, []string{"--analysis_turns=-1"}, "analysis_turns -1 must not be negative"},
 	} {
 		if _, err := parse("serve", tc.args, envOf(tc.env), io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("env %v, args %v: error %v, want one with %q", tc.env, tc.args, err, tc.want)

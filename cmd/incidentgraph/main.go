@@ -145,6 +145,9 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 			return nil, err
 		}
 		c.shutdownGrace = c.limits.shutdownGrace
+		// One bound for both analyses that compute in the service: similar incidents (in the
+		// store) and centrality (in the resolvers).
+		c.neo4j.Scorings = c.limits.server.Centralities
 	}
 	return c, nil
 }
