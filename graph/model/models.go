@@ -4,6 +4,7 @@
 package model
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 
@@ -99,9 +100,14 @@ type JSON struct {
 	Value any
 }
 
-// MarshalGQL writes the value as JSON.
+// MarshalGQL writes the value as compact JSON. (gqlgen's MarshalAny writes it with a
+// json.Encoder, which ends every value with a newline inside the answer.)
 func (j JSON) MarshalGQL(w io.Writer) {
-	graphql.MarshalAny(j.Value).MarshalGQL(w)
+	b, err := json.Marshal(j.Value)
+	if err != nil {
+		panic(err) // as MarshalAny does: values come from the store, which gives JSON's types
+	}
+	_, _ = w.Write(b)
 }
 
 // UnmarshalGQL takes any JSON value a client sent.
